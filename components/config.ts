@@ -1,0 +1,222 @@
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { AzureRegion, REGION_CODES } from "./naming";
+import { InvalidInputError, parseOrThrow } from "./validation";
+
+/** The Pulumi project name, and so the namespace of every config key (`lakehouse:<key>`). */
+export const PROJECT = "lakehouse";
+
+/** Principals that must never be used where the platform expects a group. */
+export const BROAD_PRINCIPALS = ["users", "account users", "all users", "admins"];
+
+/** An Entra ID group display name, as Unity Catalog and the workspace see it. Never a user or a broad group. */
+export const groupName = z
+  .string()
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9 ._-]{0,127}$/,
+    "must be a group display name: letters, digits, spaces, '.', '_' or '-', at most 128 characters",
+  )
+  .refine((name) => !BROAD_PRINCIPALS.includes(name.toLowerCase()), {
+    error: (issue) =>
+      `must be a specific group, not the broad principal ${JSON.stringify(issue.input)} (never granted: ${BROAD_PRINCIPALS.join(", ")})`,
+  });
+
+const tagValue = z
+  .string()
+  .regex(/^[^<>%&\\?/]{1,256}$/, "must be 1 to 256 characters without < > % & \\ ? /");
+
+const cidr = z
+  .string()
+  .regex(
+    /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}\/(1[6-9]|2[0-2])$/,
+    "must be an IPv4 CIDR block from /16 to /22, for example 10.20.0.0/16",
+  );
+
+const httpsUrl = z.url({ protocol: /^https$/, error: "must be an https:// URL" });
+
+const sqlDatabaseId = z
+  .string()
+  .regex(
+    /^\/subscriptions\/[0-9a-fA-F-]{36}\/resourceGroups\/[-\w.()]{1,90}\/providers\/Microsoft\.Sql\/servers\/[a-z0-9-]{1,63}\/databases\/[^/<>*%&:\\?]{1,128}$/i,
+    "must be the resource id of an Azure SQL database: /subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.Sql/servers/<server>/databases/<db>",
+  );
+
+const regions = Object.keys(REGION_CODES) as [AzureRegion, ...AzureRegion[]];
+
+/**
+ * Every setting the program reads, by its key under `lakehouse:`. Pulumi.yaml declares the same keys with
+ * their types, descriptions and defaults (a test keeps the two in step); the engine applies those defaults
+ * before the program runs, so this schema has none of its own.
+ */
+export const settingsSchema = z.strictObject({
+  environment: z.string().regex(/^[a-z][a-z0-9]{1,7}$/, "must be 2 to 8 lowercase letters or digits, starting with a letter"),
+  location: z.enum(regions),
+  prefix: z.string().regex(/^[a-z][a-z0-9]{1,5}$/, "must be 2 to 6 lowercase letters or digits, starting with a letter"),
+  owner: tagValue,
+  costCenter: tagValue,
+  dataClassification: z.enum(["public", "internal", "confidential", "restricted"]),
+  addressSpace: cidr,
+  platformAdminsGroup: groupName,
+  dataEngineersGroup: groupName,
+  analystsGroup: groupName,
+  piiReadersGroup: groupName,
+  monthlyBudget: z.number().int().min(1),
+  budgetThresholds: z.array(z.number().int().min(1).max(1000)).min(1),
+  alertEmails: z.array(z.email({ error: "must be an email address" })).min(1),
+  slackWebhookUrl: httpsUrl.optional(),
+  teamsWebhookUrl: httpsUrl.optional(),
+  primaryDatabaseId: sqlDatabaseId,
+  protectStatefulResources: z.boolean(),
+  logRetentionDays: z.number().int().min(30).max(730),
+  sourcesDirs: z.array(z.string().min(1)).min(1),
+});
+
+export type Settings = z.output<typeof settingsSchema>;
+
+/** Settings that hold credentials: set with `pulumi config set --secret`, never in plain text. */
+export const SECRET_SETTINGS = ["slackWebhookUrl", "teamsWebhookUrl"] as const satisfies readonly (keyof Settings)[];
+
+export type SettingKind = "string" | "integer" | "boolean" | "array";
+
+/** How Pulumi stores each setting (Pulumi.yaml `type`), read off the schema. */
+export function settingKinds(): Record<keyof Settings, SettingKind> {
+  const kinds = {} as Record<keyof Settings, SettingKind>;
+  for (const [key, field] of Object.entries(settingsSchema.shape)) {
+    const inner = field instanceof z.ZodOptional ? field.unwrap() : field;
+    kinds[key as keyof Settings] =
+      inner instanceof z.ZodArray
+        ? "array"
+        : inner instanceof z.ZodNumber
+          ? "integer"
+          : inner instanceof z.ZodBoolean
+            ? "boolean"
+            : "string";
+  }
+  return kinds;
+}
+
+export interface MandatoryTags {
+  readonly owner: string;
+  readonly costCenter: string;
+  readonly environment: string;
+  readonly dataClassification: string;
+  readonly [key: string]: string;
+}
+
+/** The validated, typed configuration every component is built from. */
+export interface PlatformConfig {
+  readonly project: string;
+  readonly stack: string;
+  readonly environment: string;
+  readonly location: AzureRegion;
+  readonly prefix: string;
+  /** Put on every taggable Azure resource (see `mandatoryTagsTransformation`). */
+  readonly tags: MandatoryTags;
+  readonly network: { readonly addressSpace: string };
+  readonly groups: {
+    readonly platformAdmins: string;
+    readonly dataEngineers: string;
+    readonly analysts: string;
+    readonly piiReaders: string;
+  };
+  readonly budget: { readonly monthlyAmount: number; readonly thresholdsPercent: readonly number[] };
+  readonly alerts: {
+    readonly emails: readonly string[];
+    readonly slackWebhookUrl?: pulumi.Output<string>;
+    readonly teamsWebhookUrl?: pulumi.Output<string>;
+  };
+  readonly replica: { readonly primaryDatabaseId: string };
+  /** Sets `protect` on stateful resources (storage, Key Vault, workspace, catalogs, SQL). */
+  readonly protectStatefulResources: boolean;
+  readonly logRetentionDays: number;
+  /** Absolute directories holding `<source>.yaml` files. */
+  readonly sourcesDirs: readonly string[];
+}
+
+function decode(raw: string, kind: SettingKind): unknown {
+  switch (kind) {
+    case "integer":
+      return /^-?\d+$/.test(raw.trim()) ? Number(raw) : raw;
+    case "boolean":
+      return raw === "true" ? true : raw === "false" ? false : raw;
+    case "array":
+      try {
+        return JSON.parse(raw);
+      } catch {
+        return raw;
+      }
+    default:
+      return raw;
+  }
+}
+
+/**
+ * Validates raw settings (as read from the stack, already decoded to JSON types) into a `PlatformConfig`, or
+ * throws an `InvalidInputError` with one line per problem that names the key and what is allowed.
+ */
+export function parsePlatformConfig(
+  raw: Record<string, unknown>,
+  context: { project: string; stack: string; baseDir: string },
+): PlatformConfig {
+  const s = parseOrThrow(settingsSchema, raw, (key) => `${context.project}:${key || "(config)"}`);
+  if (s.slackWebhookUrl === undefined && s.teamsWebhookUrl === undefined) {
+    throw new InvalidInputError([
+      `${context.project}:slackWebhookUrl: set slackWebhookUrl or teamsWebhookUrl (pulumi config set --secret), so failures reach a channel`,
+    ]);
+  }
+  const secret = (value: string | undefined) => (value === undefined ? undefined : pulumi.secret(value));
+  return {
+    project: context.project,
+    stack: context.stack,
+    environment: s.environment,
+    location: s.location,
+    prefix: s.prefix,
+    tags: {
+      owner: s.owner,
+      costCenter: s.costCenter,
+      environment: s.environment,
+      dataClassification: s.dataClassification,
+    },
+    network: { addressSpace: s.addressSpace },
+    groups: {
+      platformAdmins: s.platformAdminsGroup,
+      dataEngineers: s.dataEngineersGroup,
+      analysts: s.analystsGroup,
+      piiReaders: s.piiReadersGroup,
+    },
+    budget: {
+      monthlyAmount: s.monthlyBudget,
+      thresholdsPercent: [...new Set(s.budgetThresholds)].sort((a, b) => a - b),
+    },
+    alerts: {
+      emails: s.alertEmails,
+      slackWebhookUrl: secret(s.slackWebhookUrl),
+      teamsWebhookUrl: secret(s.teamsWebhookUrl),
+    },
+    replica: { primaryDatabaseId: s.primaryDatabaseId },
+    protectStatefulResources: s.protectStatefulResources,
+    logRetentionDays: s.logRetentionDays,
+    sourcesDirs: s.sourcesDirs.map((dir) => path.resolve(context.baseDir, dir)),
+  };
+}
+
+/** Reads this stack's `lakehouse:*` config (defaults come from Pulumi.yaml) into a validated `PlatformConfig`. */
+export function loadPlatformConfig(): PlatformConfig {
+  const project = pulumi.getProject();
+  const config = new pulumi.Config(PROJECT);
+  const kinds = settingKinds();
+  const raw: Record<string, unknown> = {};
+  // Unknown keys are kept so the schema reports them: a typo must not silently fall back to a default.
+  const namespace = `${PROJECT}:`;
+  for (const fullKey of Object.keys(pulumi.runtime.allConfig())) {
+    if (fullKey.startsWith(namespace)) {
+      const key = fullKey.slice(namespace.length);
+      const value = config.get(key);
+      if (value !== undefined) {
+        raw[key] = decode(value, kinds[key as keyof Settings] ?? "string");
+      }
+    }
+  }
+  return parsePlatformConfig(raw, { project, stack: pulumi.getStack(), baseDir: process.cwd() });
+}

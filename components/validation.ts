@@ -1,0 +1,97 @@
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+
+/**
+ * A user mistake in stack config or a source file. It is a `RunError`, so `pulumi up` prints the message
+ * alone, without a stack trace; the offline plan prints it and exits 2.
+ */
+export class InvalidInputError extends pulumi.RunError {
+  constructor(public readonly problems: readonly string[]) {
+    super(problems.join("\n"));
+    this.name = "InvalidInputError";
+  }
+}
+
+function describe(value: unknown): string {
+  const text = JSON.stringify(value);
+  return text === undefined ? String(value) : text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+/** `tables[0].columns[1].type` */
+export function formatPath(path: readonly PropertyKey[]): string {
+  return path
+    .map((part, index) =>
+      typeof part === "number" ? `[${part}]` : index === 0 ? String(part) : `.${String(part)}`,
+    )
+    .join("");
+}
+
+/** One readable sentence per zod issue: what is wrong and what is allowed, with the offending value. */
+export function formatIssues(issue: z.core.$ZodIssue): { path: string; message: string }[] {
+  let input = (issue as { input?: unknown }).input;
+  let path = issue.path;
+  let message: string;
+  switch (issue.code) {
+    case "unrecognized_keys":
+      return issue.keys.map((key) => ({ path: formatPath([...issue.path, key]), message: "unknown field" }));
+    case "invalid_type":
+      message =
+        input === undefined
+          ? "is required"
+          : `must be ${issue.expected === "int" ? "an integer" : `a ${issue.expected}`}`;
+      break;
+    case "invalid_value":
+      message = `must be one of ${issue.values.map((v) => String(v)).join(", ")}`;
+      break;
+    case "invalid_union": {
+      // A discriminated union with an unknown discriminator (`source.kind`).
+      const { options, discriminator } = issue as { options?: unknown[]; discriminator?: string };
+      message = options ? `must be one of ${options.map(String).join(", ")}` : issue.message;
+      if (discriminator && input !== null && typeof input === "object") {
+        input = (input as Record<string, unknown>)[discriminator];
+        path = path.at(-1) === discriminator ? path : [...path, discriminator];
+      }
+      break;
+    }
+    case "too_small":
+      message =
+        issue.origin === "array"
+          ? `must have at least ${String(issue.minimum)} item${issue.minimum === 1 ? "" : "s"}`
+          : issue.origin === "string"
+            ? "must not be empty"
+            : `must be at least ${String(issue.minimum)}`;
+      break;
+    case "too_big":
+      message =
+        issue.origin === "string"
+          ? `must be at most ${String(issue.maximum)} characters`
+          : issue.origin === "array"
+            ? `must have at most ${String(issue.maximum)} items`
+            : `must be at most ${String(issue.maximum)}`;
+      break;
+    case "custom":
+      // Cross-field rules name the values they talk about in their own message.
+      return [{ path: formatPath(path), message: issue.message }];
+    default:
+      message = issue.message;
+  }
+  const got = input === undefined ? "" : ` (got ${describe(input)})`;
+  return [{ path: formatPath(path), message: message + got }];
+}
+
+/** Parses `value` with `schema`, or throws one `InvalidInputError` line per problem, each prefixed by `where`. */
+export function parseOrThrow<T extends z.ZodType>(
+  schema: T,
+  value: unknown,
+  where: (path: string) => string,
+): z.output<T> {
+  const result = schema.safeParse(value, { reportInput: true });
+  if (result.success) {
+    return result.data;
+  }
+  throw new InvalidInputError(
+    result.error.issues.flatMap((issue) =>
+      formatIssues(issue).map(({ path, message }) => `${where(path)}: ${message}`),
+    ),
+  );
+}

@@ -1,0 +1,13 @@
+// The governed Azure Databricks lakehouse of one stack: validated config and data sources in, platform out.
+import { loadPlatformConfig } from "./components/config";
+import { LakehousePlatform } from "./components/platform";
+import { loadSources } from "./components/sources";
+
+const config = loadPlatformConfig();
+const sources = loadSources(config.sourcesDirs);
+const platform = new LakehousePlatform(`${config.prefix}-${config.environment}`, { config, sources });
+
+export const resourceGroupName = platform.foundation.resourceGroup.name;
+export const keyVaultUri = platform.foundation.keyVault.properties.vaultUri;
+export const logAnalyticsWorkspaceId = platform.foundation.logAnalytics.id;
+export const dataSources = sources.map((source) => source.name);
