@@ -50,9 +50,13 @@ const regions = Object.keys(REGION_CODES) as [AzureRegion, ...AzureRegion[]];
  * before the program runs, so this schema has none of its own.
  */
 export const settingsSchema = z.strictObject({
-  environment: z.string().regex(/^[a-z][a-z0-9]{1,7}$/, "must be 2 to 8 lowercase letters or digits, starting with a letter"),
+  environment: z
+    .string()
+    .regex(/^[a-z][a-z0-9]{1,7}$/, "must be 2 to 8 lowercase letters or digits, starting with a letter"),
   location: z.enum(regions),
-  prefix: z.string().regex(/^[a-z][a-z0-9]{1,5}$/, "must be 2 to 6 lowercase letters or digits, starting with a letter"),
+  prefix: z
+    .string()
+    .regex(/^[a-z][a-z0-9]{1,5}$/, "must be 2 to 6 lowercase letters or digits, starting with a letter"),
   owner: tagValue,
   costCenter: tagValue,
   dataClassification: z.enum(["public", "internal", "confidential", "restricted"]),
@@ -75,7 +79,10 @@ export const settingsSchema = z.strictObject({
 export type Settings = z.output<typeof settingsSchema>;
 
 /** Settings that hold credentials: set with `pulumi config set --secret`, never in plain text. */
-export const SECRET_SETTINGS = ["slackWebhookUrl", "teamsWebhookUrl"] as const satisfies readonly (keyof Settings)[];
+export const SECRET_SETTINGS = [
+  "slackWebhookUrl",
+  "teamsWebhookUrl",
+] as const satisfies readonly (keyof Settings)[];
 
 export type SettingKind = "string" | "integer" | "boolean" | "array";
 

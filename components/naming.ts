@@ -125,7 +125,9 @@ export class Naming {
  * given to, so no component writes tags by hand. Tags a resource sets itself win over the mandatory ones
  * (an ingestion source may name its own owner); the tagging policy still checks the result.
  */
-export function mandatoryTagsTransformation(tags: Readonly<Record<string, string>>): pulumi.ResourceTransformation {
+export function mandatoryTagsTransformation(
+  tags: Readonly<Record<string, string>>,
+): pulumi.ResourceTransformation {
   return ({ type, props, opts }) => {
     if (!isTaggableAzureType(type)) {
       return undefined;

@@ -23,11 +23,20 @@ export class LakehousePlatform extends pulumi.ComponentResource {
   constructor(name: string, args: LakehousePlatformArgs, opts?: pulumi.ComponentResourceOptions) {
     const { config } = args;
     const tags = { ...config.tags, managedBy: "pulumi", project: config.project, stack: config.stack };
-    super("lakehouse:core:LakehousePlatform", name, {}, {
-      ...opts,
-      transformations: [mandatoryTagsTransformation(tags), ...(opts?.transformations ?? [])],
+    super(
+      "lakehouse:core:LakehousePlatform",
+      name,
+      {},
+      {
+        ...opts,
+        transformations: [mandatoryTagsTransformation(tags), ...(opts?.transformations ?? [])],
+      },
+    );
+    this.naming = new Naming({
+      prefix: config.prefix,
+      environment: config.environment,
+      location: config.location,
     });
-    this.naming = new Naming({ prefix: config.prefix, environment: config.environment, location: config.location });
     const client = authorization.getClientConfigOutput({ parent: this });
 
     this.foundation = new Foundation(

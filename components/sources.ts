@@ -42,7 +42,11 @@ const column = z
       ctx.addIssue({ code: "custom", path: ["mask"], message: "is only allowed on a column with pii: true" });
     }
     if (!c.pii && c.encrypt) {
-      ctx.addIssue({ code: "custom", path: ["encrypt"], message: "is only allowed on a column with pii: true" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["encrypt"],
+        message: "is only allowed on a column with pii: true",
+      });
     }
   })
   .transform((c) => ({ ...c, mask: c.pii ? (c.mask ?? "redact") : undefined }));
@@ -61,7 +65,10 @@ const table = z
     /** Table in the OLTP database (sqlserver sources), `schema.table`; defaults to `dbo.<name>`. */
     sourceTable: z
       .string()
-      .regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}\.[A-Za-z_][A-Za-z0-9_]{0,127}$/, "must be schema.table, for example dbo.Players")
+      .regex(
+        /^[A-Za-z_][A-Za-z0-9_]{0,127}\.[A-Za-z_][A-Za-z0-9_]{0,127}$/,
+        "must be schema.table, for example dbo.Players",
+      )
       .optional(),
     /** Column that only grows (for example a modified-at timestamp): batch loads read rows past it. */
     watermarkColumn: identifier.optional(),
@@ -73,14 +80,22 @@ const table = z
     const names = new Set<string>();
     t.columns.forEach((c, i) => {
       if (names.has(c.name)) {
-        ctx.addIssue({ code: "custom", path: ["columns", i, "name"], message: `duplicates column "${c.name}"` });
+        ctx.addIssue({
+          code: "custom",
+          path: ["columns", i, "name"],
+          message: `duplicates column "${c.name}"`,
+        });
       }
       names.add(c.name);
     });
     t.primaryKey.forEach((key, i) => {
       const col = t.columns.find((c) => c.name === key);
       if (!col) {
-        ctx.addIssue({ code: "custom", path: ["primaryKey", i], message: `"${key}" is not a column of this table` });
+        ctx.addIssue({
+          code: "custom",
+          path: ["primaryKey", i],
+          message: `"${key}" is not a column of this table`,
+        });
       } else if (col.pii) {
         ctx.addIssue({
           code: "custom",
@@ -90,12 +105,20 @@ const table = z
       }
     });
     if (t.watermarkColumn !== undefined && !names.has(t.watermarkColumn)) {
-      ctx.addIssue({ code: "custom", path: ["watermarkColumn"], message: `"${t.watermarkColumn}" is not a column of this table` });
+      ctx.addIssue({
+        code: "custom",
+        path: ["watermarkColumn"],
+        message: `"${t.watermarkColumn}" is not a column of this table`,
+      });
     }
     const expectationNames = new Set<string>();
     t.expectations.forEach((e, i) => {
       if (expectationNames.has(e.name)) {
-        ctx.addIssue({ code: "custom", path: ["expectations", i, "name"], message: `duplicates expectation "${e.name}"` });
+        ctx.addIssue({
+          code: "custom",
+          path: ["expectations", i, "name"],
+          message: `duplicates expectation "${e.name}"`,
+        });
       }
       expectationNames.add(e.name);
       const problem = checkExpectationExpression(e.expr, names);
@@ -115,7 +138,10 @@ const quartzCron = z.string().superRefine((cron, ctx) => {
       message: 'must be a Quartz cron expression with 6 or 7 fields, for example "0 0 2 * * ?"',
     });
   } else if ((fields[3] === "?") === (fields[5] === "?")) {
-    ctx.addIssue({ code: "custom", message: "must have '?' in exactly one of day-of-month (4th) and day-of-week (6th)" });
+    ctx.addIssue({
+      code: "custom",
+      message: "must have '?' in exactly one of day-of-month (4th) and day-of-week (6th)",
+    });
   }
 });
 
@@ -141,7 +167,9 @@ export const sourceSchema = z
   .strictObject({
     name: identifier,
     description: z.string().max(1024).optional(),
-    owner: z.string().regex(/^[a-z][a-z0-9-]{1,62}$/, "must be a team slug: lowercase letters, digits and '-'"),
+    owner: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]{1,62}$/, "must be a team slug: lowercase letters, digits and '-'"),
     mode: z.enum(["streaming", "batch"]),
     source: sourceSettings,
     tables: z.array(table).min(1),
@@ -162,15 +190,27 @@ export const sourceSchema = z
     }
     const schedule = "schedule" in s.source ? s.source.schedule : undefined;
     if (s.mode === "batch" && schedule === undefined) {
-      ctx.addIssue({ code: "custom", path: ["source", "schedule"], message: "is required for a batch source" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["source", "schedule"],
+        message: "is required for a batch source",
+      });
     }
     if (s.mode === "streaming" && schedule !== undefined) {
-      ctx.addIssue({ code: "custom", path: ["source", "schedule"], message: "is not allowed on a streaming source (it runs continuously)" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["source", "schedule"],
+        message: "is not allowed on a streaming source (it runs continuously)",
+      });
     }
     const tables = new Set<string>();
     s.tables.forEach((t, i) => {
       if (tables.has(t.name)) {
-        ctx.addIssue({ code: "custom", path: ["tables", i, "name"], message: `duplicates table "${t.name}"` });
+        ctx.addIssue({
+          code: "custom",
+          path: ["tables", i, "name"],
+          message: `duplicates table "${t.name}"`,
+        });
       }
       tables.add(t.name);
     });

@@ -37,5 +37,7 @@ export function renderTaggableTypes(types: string[]): string {
 if (require.main === module) {
   const types = scanTaggableTypes();
   fs.writeFileSync(TAGGABLE_TYPES_FILE, renderTaggableTypes(types));
-  console.log(`wrote ${types.length} taggable azure-native types to ${path.relative(process.cwd(), TAGGABLE_TYPES_FILE)}`);
+  console.log(
+    `wrote ${types.length} taggable azure-native types to ${path.relative(process.cwd(), TAGGABLE_TYPES_FILE)}`,
+  );
 }

@@ -1,0 +1,89 @@
+// The offline plan: runs the real program under Pulumi's mocks with a stack's config, runs the policy pack
+// over every recorded resource, and prints a summary (or --json). Exit codes: 0 no mandatory violation,
+// 1 mandatory violations, 2 invalid config or source file, 3 the plan itself failed.
+import * as path from "path";
+import { parseArgs } from "util";
+import * as pulumi from "@pulumi/pulumi";
+import { PACK_ENFORCEMENT_LEVEL, policies } from "../policies/rules";
+import { evaluatePolicies, readPackConfig } from "./plan/evaluate";
+import { recordProgram } from "./plan/record";
+import { planDocument, renderText } from "./plan/report";
+import { readStackConfig } from "./plan/stack-config";
+
+const PROJECT_DIR = path.resolve(__dirname, "..");
+const PROGRAM = path.join(PROJECT_DIR, "index");
+const ORGANIZATION = "offline-plan";
+const USAGE = "usage: npm run plan -- [--stack dev] [--sources DIR] [--json]";
+
+const reported = new Map<unknown, number>();
+
+/** Prints an error the way the exit codes promise (user mistakes as their message, bugs with a stack), once. */
+function reportOnce(error: unknown): number {
+  let code = reported.get(error);
+  if (code === undefined) {
+    code = pulumi.RunError.isInstance(error) ? 2 : 3;
+    console.error(
+      code === 2
+        ? (error as Error).message
+        : `plan: internal error: ${(error as Error).stack ?? String(error)}`,
+    );
+    reported.set(error, code);
+  }
+  return code;
+}
+
+export async function plan(argv: string[]): Promise<number> {
+  let options: { stack: string; sources?: string; json: boolean };
+  try {
+    const { values } = parseArgs({
+      args: argv,
+      options: {
+        stack: { type: "string", default: "dev" },
+        sources: { type: "string" },
+        json: { type: "boolean", default: false },
+      },
+      strict: true,
+      allowPositionals: false,
+    });
+    options = { stack: values.stack, sources: values.sources, json: values.json };
+  } catch (error) {
+    console.error(`plan: ${(error as Error).message}\n${USAGE}`);
+    return 2;
+  }
+
+  try {
+    const overrides = options.sources
+      ? { sourcesDirs: JSON.stringify([path.resolve(options.sources)]) }
+      : undefined;
+    const stack = readStackConfig(PROJECT_DIR, options.stack, overrides);
+    const packConfig = readPackConfig(
+      path.join(PROJECT_DIR, "policies", "config", `${stack.stack}.json`),
+      policies,
+    );
+    process.chdir(PROJECT_DIR); // the engine runs programs from the project directory
+    const recorded = await recordProgram(PROGRAM, stack, ORGANIZATION);
+    const outcome = await evaluatePolicies(recorded.resources, policies, PACK_ENFORCEMENT_LEVEL, packConfig);
+    const doc = planDocument(
+      stack.stack,
+      recorded.resources,
+      recorded.outputs,
+      stack.placeholders,
+      outcome.policies,
+      outcome.violations,
+    );
+    console.log(options.json ? JSON.stringify(doc, null, 2) : renderText(doc));
+    return outcome.violations.some((v) => v.level === "mandatory") ? 1 : 0;
+  } catch (error) {
+    return reportOnce(error);
+  }
+}
+
+if (require.main === module) {
+  // The SDK also rejects the stack's own promises with the program's error: report it once, whichever
+  // path sees it first, and keep the highest exit code.
+  const exit = (code: number) => {
+    process.exitCode = Math.max(Number(process.exitCode ?? 0), code);
+  };
+  process.on("unhandledRejection", (reason) => exit(reportOnce(reason)));
+  plan(process.argv.slice(2)).then(exit);
+}

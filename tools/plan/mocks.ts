@@ -1,0 +1,77 @@
+import * as pulumi from "@pulumi/pulumi";
+
+/** Clearly fake ids of the tenant and subscription the offline plan pretends to deploy to. */
+export const FAKE_TENANT_ID = "00000000-0000-0000-0000-00000000aaaa";
+export const FAKE_SUBSCRIPTION_ID = "00000000-0000-0000-0000-00000000bbbb";
+
+const INVOKES: Record<string, (inputs: Record<string, unknown>) => Record<string, unknown>> = {
+  "azure-native:authorization:getClientConfig": () => ({
+    clientId: "00000000-0000-0000-0000-00000000cccc",
+    objectId: "00000000-0000-0000-0000-00000000dddd",
+    subscriptionId: FAKE_SUBSCRIPTION_ID,
+    tenantId: FAKE_TENANT_ID,
+  }),
+};
+
+function lowerFirst(text: string): string {
+  return text.charAt(0).toLowerCase() + text.slice(1);
+}
+
+/** The Azure name of an azure-native resource: its `<type>Name` input (vaultName, resourceGroupName, ...). */
+function azureName(type: string, name: string, inputs: Record<string, unknown>): string {
+  const typeName = type.split(":").pop() ?? "";
+  const candidate = inputs[`${lowerFirst(typeName)}Name`] ?? inputs["name"];
+  return typeof candidate === "string" ? candidate : name;
+}
+
+/** Outputs the provider computes that components read back. */
+function computedOutputs(
+  type: string,
+  azName: string,
+  inputs: Record<string, unknown>,
+): Record<string, unknown> {
+  switch (type) {
+    case "azure-native:keyvault:Vault":
+      return {
+        properties: { ...(inputs.properties as object), vaultUri: `https://${azName}.vault.azure.net/` },
+      };
+    case "azure-native:operationalinsights:Workspace":
+      return { customerId: "00000000-0000-0000-0000-00000000eeee" };
+    default:
+      return {};
+  }
+}
+
+/**
+ * Mocks that stand in for the engine and the providers: every resource echoes its inputs, with an Azure-like
+ * id and the few computed outputs the program reads. An invoke without a mock fails loudly, so a new data
+ * lookup cannot silently return nothing.
+ */
+export const planMocks: pulumi.runtime.Mocks = {
+  newResource(args) {
+    if (!args.custom) {
+      return { id: undefined, state: {} };
+    }
+    if (!args.type.startsWith("azure-native:")) {
+      return { id: `${args.name}-id`, state: args.inputs };
+    }
+    const azName = azureName(args.type, args.name, args.inputs);
+    const group = typeof args.inputs.resourceGroupName === "string" ? args.inputs.resourceGroupName : azName;
+    const scope = `/subscriptions/${FAKE_SUBSCRIPTION_ID}/resourceGroups/${group}`;
+    const id =
+      args.type === "azure-native:resources:ResourceGroup"
+        ? scope
+        : `${scope}/providers/${args.type}/${azName}`;
+    return {
+      id,
+      state: { ...args.inputs, ...computedOutputs(args.type, azName, args.inputs), name: azName, id },
+    };
+  },
+  call(args) {
+    const invoke = INVOKES[args.token];
+    if (!invoke) {
+      throw new Error(`offline plan: no mock for invoke ${args.token}; add one to tools/plan/mocks.ts`);
+    }
+    return invoke(args.inputs);
+  },
+};

@@ -1,0 +1,154 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as settings from "@pulumi/pulumi/runtime/settings";
+import { planMocks } from "./mocks";
+import { StackConfig } from "./stack-config";
+
+/** One resource the program registered, as the engine would see it. */
+export interface RecordedResource {
+  /** URN as the engine forms it (full parent type chain, root stack left out). */
+  readonly urn: string;
+  readonly type: string;
+  readonly name: string;
+  readonly custom: boolean;
+  readonly parent?: string;
+  /** Serialized inputs: secrets keep the SDK's secret signature, resources are references. */
+  readonly inputs: Record<string, unknown>;
+  readonly protect: boolean;
+  readonly retainOnDelete: boolean;
+  readonly provider?: string;
+  readonly dependencies: string[];
+  readonly propertyDependencies: Record<string, string[]>;
+}
+
+export interface RecordedProgram {
+  readonly resources: RecordedResource[];
+  readonly outputs: Record<string, unknown>;
+}
+
+interface Captured {
+  readonly resource: pulumi.Resource;
+  readonly type: string;
+  readonly name: string;
+  readonly props: pulumi.Inputs;
+  readonly opts: pulumi.CustomResourceOptions;
+}
+
+// Internals of the SDK the plan relies on; the design notes why (mocks do not see parents or options).
+type Internal = { __parentResource?: pulumi.Resource; __protect?: boolean };
+const waitForRPCs = (settings as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs;
+const resolve = <T>(output: pulumi.Output<T>): Promise<T> =>
+  (output as unknown as { promise(): Promise<T> }).promise();
+
+async function resolveDependsOn(
+  dependsOn: pulumi.CustomResourceOptions["dependsOn"],
+): Promise<pulumi.Resource[]> {
+  if (dependsOn === undefined) return [];
+  const resolved = await resolve(
+    pulumi.output(dependsOn as pulumi.Input<pulumi.Resource | pulumi.Resource[]>),
+  );
+  return ([] as pulumi.Resource[]).concat(resolved as pulumi.Resource | pulumi.Resource[]);
+}
+
+/**
+ * Runs `program` (a module whose exports are the stack outputs) under Pulumi's mocks with the stack's
+ * config and records every resource with its parent, options and inputs.
+ */
+export async function recordProgram(
+  program: string,
+  stack: StackConfig,
+  organization: string,
+): Promise<RecordedProgram> {
+  await pulumi.runtime.setMocks(planMocks, stack.project, stack.stack, false, organization);
+  pulumi.runtime.setAllConfig(stack.config, stack.secretKeys);
+
+  const captured: Captured[] = [];
+  let exported: Record<string, unknown> = {};
+  await pulumi.runtime.runInPulumiStack(async () => {
+    // Registered inside the stack and before the program, so it runs last and sees the final inputs.
+    pulumi.runtime.registerStackTransformation(({ resource, type, name, props, opts }) => {
+      captured.push({ resource, type, name, props, opts });
+      return undefined;
+    });
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const exports = require(program) as Record<string, unknown>;
+    exported = Object.fromEntries(Object.entries(exports).filter(([key]) => key !== "__esModule"));
+    return exported;
+  });
+  await waitForRPCs();
+
+  const stackResource = pulumi.runtime.getStackResource();
+  const urns = new Map<pulumi.Resource, string>();
+  const qualifiedTypes = new Map<pulumi.Resource, string>();
+  const urnOf = (resource: pulumi.Resource, type: string, name: string): string => {
+    const parent = (resource as unknown as Internal).__parentResource;
+    const parentType = parent && parent !== stackResource ? qualifiedTypes.get(parent) : undefined;
+    const qualified = parentType ? `${parentType}$${type}` : type;
+    qualifiedTypes.set(resource, qualified);
+    const urn = `urn:pulumi:${stack.stack}::${stack.project}::${qualified}::${name}`;
+    urns.set(resource, urn);
+    return urn;
+  };
+  const stackUrn = stackResource
+    ? urnOf(stackResource, "pulumi:pulumi:Stack", `${stack.project}-${stack.stack}`)
+    : undefined;
+
+  const resources: RecordedResource[] = [];
+  if (stackResource && stackUrn) {
+    resources.push({
+      urn: stackUrn,
+      type: "pulumi:pulumi:Stack",
+      name: `${stack.project}-${stack.stack}`,
+      custom: false,
+      inputs: {},
+      protect: false,
+      retainOnDelete: false,
+      dependencies: [],
+      propertyDependencies: {},
+    });
+  }
+  // Parents are constructed before their children, so capture order gives every parent's URN first.
+  for (const c of captured) {
+    urnOf(c.resource, c.type, c.name);
+  }
+  for (const c of captured) {
+    const urn = urns.get(c.resource) as string;
+    const internal = c.resource as unknown as Internal;
+    const [inputs, dependencyMap] = await pulumi.runtime.serializeResourceProperties(
+      `plan:${c.name}`,
+      c.props,
+    );
+    const propertyDependencies: Record<string, string[]> = {};
+    const dependencies = new Set<string>();
+    for (const [key, deps] of dependencyMap) {
+      const depUrns = [...deps]
+        .map((d) => urns.get(d))
+        .filter((u): u is string => u !== undefined && u !== urn);
+      if (depUrns.length > 0) {
+        propertyDependencies[key] = depUrns;
+        depUrns.forEach((u) => dependencies.add(u));
+      }
+    }
+    for (const dep of await resolveDependsOn(c.opts.dependsOn)) {
+      const depUrn = urns.get(dep);
+      if (depUrn) dependencies.add(depUrn);
+    }
+    const provider = c.opts.provider ? urns.get(c.opts.provider) : undefined;
+    resources.push({
+      urn,
+      type: c.type,
+      name: c.name,
+      // Known only now: CustomResource marks itself after its base constructor ran the transformations.
+      custom: pulumi.CustomResource.isInstance(c.resource),
+      parent: internal.__parentResource ? urns.get(internal.__parentResource) : undefined,
+      inputs,
+      protect: internal.__protect === true,
+      retainOnDelete: c.opts.retainOnDelete === true,
+      provider,
+      dependencies: [...dependencies],
+      propertyDependencies,
+    });
+  }
+  // Serialized like inputs, so secret outputs keep their signature and can be masked.
+  const outputs = await pulumi.runtime.serializeProperties("plan:outputs", exported);
+  return { resources, outputs };
+}

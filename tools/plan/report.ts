@@ -1,0 +1,117 @@
+import * as runtime from "@pulumi/pulumi/runtime";
+import { PolicySummary, Violation } from "./evaluate";
+import { RecordedResource } from "./record";
+
+/** The `--json` document of the offline plan (DESIGN.md, "The offline plan"). */
+export interface PlanDocument {
+  readonly stack: string;
+  readonly resources: {
+    readonly urn: string;
+    readonly type: string;
+    readonly name: string;
+    readonly parent: string | null;
+    readonly inputs: unknown;
+    readonly custom: boolean;
+    readonly protect: boolean;
+    readonly retainOnDelete: boolean;
+  }[];
+  readonly outputs: unknown;
+  readonly placeholders: string[];
+  readonly policies: PolicySummary[];
+  readonly violations: Violation[];
+}
+
+export const SECRET_MASK = "[secret]";
+
+/** Replaces every secret with `[secret]` and every resource reference with its URN, for printing. */
+export function maskSecrets(value: unknown): unknown {
+  if (Array.isArray(value)) {
+    return value.map(maskSecrets);
+  }
+  if (value !== null && typeof value === "object") {
+    const record = value as Record<string, unknown>;
+    const sig = record[runtime.specialSigKey];
+    if (sig === runtime.specialSecretSig) return SECRET_MASK;
+    if (sig === runtime.specialResourceSig) return record.urn;
+    return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, maskSecrets(v)]));
+  }
+  return value === runtime.unknownValue ? "[unknown]" : value;
+}
+
+export function planDocument(
+  stack: string,
+  resources: readonly RecordedResource[],
+  outputs: Record<string, unknown>,
+  placeholders: string[],
+  policies: PolicySummary[],
+  violations: Violation[],
+): PlanDocument {
+  return {
+    stack,
+    resources: resources.map((r) => ({
+      urn: r.urn,
+      type: r.type,
+      name: r.name,
+      parent: r.parent ?? null,
+      inputs: maskSecrets(r.inputs),
+      custom: r.custom,
+      protect: r.protect,
+      retainOnDelete: r.retainOnDelete,
+    })),
+    outputs: maskSecrets(outputs),
+    placeholders,
+    policies,
+    violations,
+  };
+}
+
+function count(items: readonly string[]): [string, number][] {
+  const counts = new Map<string, number>();
+  items.forEach((item) => counts.set(item, (counts.get(item) ?? 0) + 1));
+  return [...counts].sort(([a], [b]) => a.localeCompare(b));
+}
+
+/** The readable summary: resources by component, policies, violations and the verdict. */
+export function renderText(doc: PlanDocument): string {
+  const lines: string[] = [];
+  const custom = doc.resources.filter((r) => r.custom);
+  lines.push(
+    `Offline plan of stack "${doc.stack}": ${doc.resources.length} resources (${custom.length} cloud resources, ${doc.resources.length - custom.length} components)`,
+  );
+  if (doc.placeholders.length > 0) {
+    lines.push(`Secrets replaced by placeholders: ${doc.placeholders.join(", ")}`);
+  }
+  lines.push("", "Resources by component:");
+  const children = new Map<string | null, PlanDocument["resources"]>();
+  doc.resources.forEach((r) => children.set(r.parent, [...(children.get(r.parent) ?? []), r]));
+  const walk = (urn: string, depth: number) => {
+    const kids = children.get(urn) ?? [];
+    for (const [type, n] of count(kids.filter((k) => k.custom).map((k) => k.type))) {
+      lines.push(`${"  ".repeat(depth)}${String(n).padStart(3)}  ${type}`);
+    }
+    for (const component of kids.filter((k) => !k.custom)) {
+      lines.push(`${"  ".repeat(depth)}${component.type}  ${component.name}`);
+      walk(component.urn, depth + 1);
+    }
+  };
+  for (const root of children.get(null) ?? []) {
+    lines.push(`  ${root.type}  ${root.name}`);
+    walk(root.urn, 2);
+  }
+  const levels = count(doc.policies.map((p) => p.level)).map(([level, n]) => `${n} ${level}`);
+  lines.push("", `Policies: ${doc.policies.length} (${levels.join(", ")})`);
+  const mandatory = doc.violations.filter((v) => v.level === "mandatory").length;
+  if (doc.violations.length === 0) {
+    lines.push("Violations: none");
+  } else {
+    lines.push(`Violations: ${doc.violations.length} (${mandatory} mandatory)`);
+    for (const v of doc.violations) {
+      lines.push(`  [${v.level}] ${v.policy}  ${v.urn || "(stack)"}`, `      ${v.message}`);
+    }
+  }
+  lines.push(
+    "",
+    mandatory === 0 ? "Result: no mandatory violation" : `Result: ${mandatory} mandatory violation(s)`,
+  );
+  return lines.join("\n");
+}
