@@ -52,6 +52,11 @@ export function checkExpectationExpression(expr: string, columns: ReadonlySet<st
   if (expr.length > MAX_EXPRESSION_LENGTH) {
     return `must be at most ${MAX_EXPRESSION_LENGTH} characters`;
   }
+  // `--` and `/*` would comment out the generated SQL that follows the expression.
+  const comment = /--|\/\*|\*\//.exec(expr);
+  if (comment) {
+    return `has a SQL comment marker "${comment[0]}" at position ${comment.index + 1}`;
+  }
   const tokens: { text: string; isWord: boolean }[] = [];
   let depth = 0;
   TOKEN.lastIndex = 0;

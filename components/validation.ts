@@ -14,7 +14,7 @@ export class InvalidInputError extends pulumi.RunError {
 
 function describe(value: unknown): string {
   const text = JSON.stringify(value);
-  return text === undefined ? String(value) : text.length > 60 ? `${text.slice(0, 57)}...` : text;
+  return text === undefined ? String(value) : text.length > 200 ? `${text.slice(0, 197)}...` : text;
 }
 
 /** `tables[0].columns[1].type` */

@@ -13,7 +13,7 @@ import { readStackConfig } from "./plan/stack-config";
 const PROJECT_DIR = path.resolve(__dirname, "..");
 const PROGRAM = path.join(PROJECT_DIR, "index");
 const ORGANIZATION = "offline-plan";
-const USAGE = "usage: npm run plan -- [--stack dev] [--sources DIR] [--json]";
+const USAGE = "usage: npm run plan -- [--stack dev] [--sources DIR] [--json] [--program FILE]";
 
 const reported = new Map<unknown, number>();
 
@@ -33,7 +33,7 @@ function reportOnce(error: unknown): number {
 }
 
 export async function plan(argv: string[]): Promise<number> {
-  let options: { stack: string; sources?: string; json: boolean };
+  let options: { stack: string; sources?: string; json: boolean; program?: string };
   try {
     const { values } = parseArgs({
       args: argv,
@@ -41,11 +41,13 @@ export async function plan(argv: string[]): Promise<number> {
         stack: { type: "string", default: "dev" },
         sources: { type: "string" },
         json: { type: "boolean", default: false },
+        // Another program than index.ts, with the same stack config: the policy tests' insecure fixtures.
+        program: { type: "string" },
       },
       strict: true,
       allowPositionals: false,
     });
-    options = { stack: values.stack, sources: values.sources, json: values.json };
+    options = { stack: values.stack, sources: values.sources, json: values.json, program: values.program };
   } catch (error) {
     console.error(`plan: ${(error as Error).message}\n${USAGE}`);
     return 2;
@@ -55,13 +57,14 @@ export async function plan(argv: string[]): Promise<number> {
     const overrides = options.sources
       ? { sourcesDirs: JSON.stringify([path.resolve(options.sources)]) }
       : undefined;
+    const program = options.program ? path.resolve(options.program) : PROGRAM;
     const stack = readStackConfig(PROJECT_DIR, options.stack, overrides);
     const packConfig = readPackConfig(
       path.join(PROJECT_DIR, "policies", "config", `${stack.stack}.json`),
       policies,
     );
     process.chdir(PROJECT_DIR); // the engine runs programs from the project directory
-    const recorded = await recordProgram(PROGRAM, stack, ORGANIZATION);
+    const recorded = await recordProgram(program, stack, ORGANIZATION);
     const outcome = await evaluatePolicies(recorded.resources, policies, PACK_ENFORCEMENT_LEVEL, packConfig);
     const doc = planDocument(
       stack.stack,

@@ -1,0 +1,186 @@
+import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { parse } from "yaml";
+import { parsePlatformConfig, PROJECT, SECRET_SETTINGS, settingKinds } from "../components/config";
+import { InvalidInputError } from "../components/validation";
+import { PROJECT_DIR } from "./support/plan";
+
+const context = { project: PROJECT, stack: "dev", baseDir: "/repo" };
+
+/** A complete, valid set of settings as the engine hands them over (defaults already applied). */
+function validSettings(): Record<string, unknown> {
+  return {
+    environment: "dev",
+    location: "westeurope",
+    prefix: "lh",
+    owner: "data-platform",
+    costCenter: "cc-4100",
+    dataClassification: "confidential",
+    addressSpace: "10.20.0.0/16",
+    platformAdminsGroup: "lakehouse-platform-admins",
+    dataEngineersGroup: "lakehouse-data-engineers",
+    analystsGroup: "lakehouse-analysts",
+    piiReadersGroup: "lakehouse-pii-readers",
+    monthlyBudget: 3000,
+    budgetThresholds: [100, 50, 80, 80],
+    alertEmails: ["data-platform@example.com"],
+    slackWebhookUrl: "https://hooks.slack.com/services/T000/B000/XXXX",
+    primaryDatabaseId:
+      "/subscriptions/6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b/resourceGroups/rg-oltp/providers/Microsoft.Sql/servers/sql-oltp/databases/transfermarket",
+    protectStatefulResources: false,
+    logRetentionDays: 30,
+    sourcesDirs: ["sources", "../ds-scouting/sources"],
+  };
+}
+
+function problemsOf(settings: Record<string, unknown>): readonly string[] {
+  try {
+    parsePlatformConfig(settings, context);
+  } catch (error) {
+    assert.ok(error instanceof InvalidInputError, `expected InvalidInputError, got ${String(error)}`);
+    assert.ok(pulumi.RunError.isInstance(error), "config errors must print without a stack trace");
+    return error.problems;
+  }
+  assert.fail("expected the settings to be refused");
+}
+
+describe("stack config", () => {
+  it("turns valid settings into a typed PlatformConfig", async () => {
+    const config = parsePlatformConfig(validSettings(), context);
+    assert.deepStrictEqual(config.tags, {
+      owner: "data-platform",
+      costCenter: "cc-4100",
+      environment: "dev",
+      dataClassification: "confidential",
+    });
+    assert.deepStrictEqual(config.budget, { monthlyAmount: 3000, thresholdsPercent: [50, 80, 100] });
+    assert.deepStrictEqual(config.groups, {
+      platformAdmins: "lakehouse-platform-admins",
+      dataEngineers: "lakehouse-data-engineers",
+      analysts: "lakehouse-analysts",
+      piiReaders: "lakehouse-pii-readers",
+    });
+    assert.deepStrictEqual(config.sourcesDirs, [path.resolve("/repo/sources"), path.resolve("/ds-scouting/sources")]);
+    assert.ok(pulumi.Output.isInstance(config.alerts.slackWebhookUrl));
+    assert.strictEqual(config.alerts.teamsWebhookUrl, undefined);
+    const isSecret = await (config.alerts.slackWebhookUrl as unknown as { isSecret: Promise<boolean> }).isSecret;
+    assert.strictEqual(isSecret, true, "webhook URLs must stay Pulumi secrets");
+  });
+
+  const cases: [string, Record<string, unknown>, string[]][] = [
+    ["a missing required key", { owner: undefined }, ["lakehouse:owner: is required"]],
+    [
+      "an environment with capitals",
+      { environment: "Dev" },
+      ['lakehouse:environment: must be 2 to 8 lowercase letters or digits, starting with a letter (got "Dev")'],
+    ],
+    [
+      "an unknown region",
+      { location: "mars" },
+      [
+        'lakehouse:location: must be one of australiaeast, brazilsouth, canadacentral, centralindia, centralus, eastasia, eastus, eastus2, francecentral, germanywestcentral, japaneast, koreacentral, northcentralus, northeurope, norwayeast, southafricanorth, southcentralus, southeastasia, swedencentral, switzerlandnorth, uaenorth, uksouth, ukwest, westeurope, westus2, westus3 (got "mars")',
+      ],
+    ],
+    [
+      "a too-long prefix",
+      { prefix: "lakehouse" },
+      ['lakehouse:prefix: must be 2 to 6 lowercase letters or digits, starting with a letter (got "lakehouse")'],
+    ],
+    [
+      "an address space that is not a CIDR block",
+      { addressSpace: "10.20.0.0/8" },
+      ['lakehouse:addressSpace: must be an IPv4 CIDR block from /16 to /22, for example 10.20.0.0/16 (got "10.20.0.0/8")'],
+    ],
+    [
+      "a broad principal as a group",
+      { analystsGroup: "account users" },
+      [
+        'lakehouse:analystsGroup: must be a specific group, not the broad principal "account users" (never granted: users, account users, all users, admins)',
+      ],
+    ],
+    [
+      "a user instead of a group",
+      { piiReadersGroup: "alice@example.com" },
+      [
+        'lakehouse:piiReadersGroup: must be a group display name: letters, digits, spaces, \'.\', \'_\' or \'-\', at most 128 characters (got "alice@example.com")',
+      ],
+    ],
+    ["a budget that is not a number", { monthlyBudget: "lots" }, ['lakehouse:monthlyBudget: must be a number (got "lots")']],
+    ["a fractional budget", { monthlyBudget: 10.5 }, ["lakehouse:monthlyBudget: must be an integer (got 10.5)"]],
+    ["no alert email", { alertEmails: [] }, ["lakehouse:alertEmails: must have at least 1 item (got [])"]],
+    [
+      "an alert email that is not one",
+      { alertEmails: ["oncall"] },
+      ['lakehouse:alertEmails[0]: must be an email address (got "oncall")'],
+    ],
+    [
+      "a webhook over plain http",
+      { slackWebhookUrl: "http://hooks.slack.com/x" },
+      ['lakehouse:slackWebhookUrl: must be an https:// URL (got "http://hooks.slack.com/x")'],
+    ],
+    [
+      "no alert channel at all",
+      { slackWebhookUrl: undefined },
+      [
+        "lakehouse:slackWebhookUrl: set slackWebhookUrl or teamsWebhookUrl (pulumi config set --secret), so failures reach a channel",
+      ],
+    ],
+    [
+      "a primary database id of another resource type",
+      { primaryDatabaseId: "/subscriptions/x/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/st" },
+      [
+        'lakehouse:primaryDatabaseId: must be the resource id of an Azure SQL database: /subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.Sql/servers/<server>/databases/<db> (got "/subscriptions/x/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/st")',
+      ],
+    ],
+    [
+      "a retention below the Log Analytics minimum",
+      { logRetentionDays: 7 },
+      ["lakehouse:logRetentionDays: must be at least 30 (got 7)"],
+    ],
+    ["a boolean given as text", { protectStatefulResources: "yes" }, ['lakehouse:protectStatefulResources: must be a boolean (got "yes")']],
+    ["a misspelt key", { ownr: "x" }, ["lakehouse:ownr: unknown field"]],
+    [
+      "several problems at once",
+      { environment: "", costCenter: undefined },
+      [
+        'lakehouse:environment: must be 2 to 8 lowercase letters or digits, starting with a letter (got "")',
+        "lakehouse:costCenter: is required",
+      ],
+    ],
+  ];
+  for (const [what, change, expected] of cases) {
+    it(`refuses ${what}`, () => {
+      const settings = { ...validSettings(), ...change };
+      for (const key of Object.keys(change)) {
+        if (change[key] === undefined) delete settings[key];
+      }
+      assert.deepStrictEqual(problemsOf(settings), expected);
+    });
+  }
+
+  it("declares every setting in Pulumi.yaml with the type the program reads", () => {
+    const project = parse(fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.yaml"), "utf8")) as {
+      name: string;
+      config: Record<string, { type: string; secret?: boolean; description?: string }>;
+    };
+    assert.strictEqual(project.name, PROJECT);
+    const declared = Object.fromEntries(Object.entries(project.config).map(([key, spec]) => [key, spec.type]));
+    assert.deepStrictEqual(declared, settingKinds());
+    const secrets = Object.keys(project.config).filter((key) => project.config[key].secret);
+    assert.deepStrictEqual(secrets, [...SECRET_SETTINGS]);
+    for (const [key, spec] of Object.entries(project.config)) {
+      assert.ok(spec.description, `Pulumi.yaml config ${key} needs a description`);
+    }
+  });
+
+  it("keeps secrets out of the stack files", () => {
+    for (const stack of ["dev", "prod"]) {
+      const text = fs.readFileSync(path.join(PROJECT_DIR, `Pulumi.${stack}.yaml`), "utf8");
+      for (const key of SECRET_SETTINGS) {
+        assert.ok(!text.includes(`lakehouse:${key}:`), `Pulumi.${stack}.yaml must not hold ${key} in plain text`);
+      }
+    }
+  });
+});

@@ -1,0 +1,294 @@
+import * as assert from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { loadSources, parseSourceFile } from "../components/sources";
+import { checkExpectationExpression, quoteIdentifier, quoteString } from "../components/sql";
+import { InvalidInputError } from "../components/validation";
+import { PROJECT_DIR } from "./support/plan";
+
+const SHIPPED = path.join(PROJECT_DIR, "sources");
+
+/** A valid streaming source file; each case changes one thing. */
+const VALID = `name: transfers
+owner: transfers-team
+mode: streaming
+source:
+  kind: eventhub
+tables:
+  - name: transfer_events
+    primaryKey: [event_id]
+    columns:
+      - { name: event_id, type: string }
+      - { name: fee_eur, type: "decimal(14,2)" }
+      - { name: agent_email, type: string, pii: true, mask: email }
+    expectations:
+      - { name: valid_event_id, expr: "event_id IS NOT NULL", onViolation: drop }
+access:
+  readers: [lakehouse-analysts]
+  piiReaders: [transfers-pii-readers]
+`;
+
+function problemsOf(text: string, file = "sources/transfers.yaml"): readonly string[] {
+  try {
+    parseSourceFile(path.join(process.cwd(), file), text);
+  } catch (error) {
+    assert.ok(error instanceof InvalidInputError, `expected InvalidInputError, got ${String(error)}`);
+    return error.problems;
+  }
+  assert.fail("expected the source file to be refused");
+}
+
+function tempDir(files: Record<string, string>): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sources-"));
+  for (const [name, text] of Object.entries(files)) {
+    fs.writeFileSync(path.join(dir, name), text);
+  }
+  return dir;
+}
+
+describe("data source files", () => {
+  it("loads the shipped football transfer-market sources, PII columns marked and masked", () => {
+    const sources = loadSources([SHIPPED]);
+    assert.deepStrictEqual(
+      sources.map((s) => [s.name, s.mode, s.source.kind, s.tables.map((t) => t.name)]),
+      [
+        ["match_stats", "batch", "files", ["matches", "player_match_stats"]],
+        ["registry", "batch", "sqlserver", ["players", "clubs"]],
+        ["transfers", "streaming", "eventhub", ["transfer_events"]],
+      ],
+    );
+    const pii = sources.flatMap((s) =>
+      s.tables.flatMap((t) => t.columns.filter((c) => c.pii).map((c) => `${s.name}.${t.name}.${c.name}:${c.mask}${c.encrypt ? "+encrypt" : ""}`)),
+    );
+    assert.deepStrictEqual(pii, [
+      "registry.players.full_name:redact",
+      "registry.players.email:email",
+      "registry.players.date_of_birth:year_only",
+      "registry.players.passport_number:hash+encrypt",
+      "registry.clubs.contact_email:email",
+      "transfers.transfer_events.agent_name:redact",
+      "transfers.transfer_events.agent_phone:last4",
+    ]);
+  });
+
+  it("fills the defaults of optional fields", () => {
+    const source = parseSourceFile(path.join(process.cwd(), "sources/transfers.yaml"), VALID);
+    assert.deepStrictEqual(source.source, { kind: "eventhub", partitions: 2, retentionHours: 24 });
+    assert.deepStrictEqual(source.tables[0].columns[0], { name: "event_id", type: "string", pii: false, mask: undefined, encrypt: false });
+    assert.strictEqual(source.file, path.join("sources", "transfers.yaml"));
+  });
+
+  const cases: [string, (text: string) => string, string[]][] = [
+    [
+      "a wrong mode",
+      (t) => t.replace("mode: streaming", "mode: realtime"),
+      ['sources/transfers.yaml: mode: must be one of streaming, batch (got "realtime")'],
+    ],
+    ["a missing name", (t) => t.replace("name: transfers\n", ""), ["sources/transfers.yaml: name: is required"]],
+    [
+      "a name that smuggles SQL",
+      (t) => t.replace("name: transfers\n", "name: x; DROP TABLE y\n"),
+      [
+        'sources/transfers.yaml: name: must be lower_snake_case: a lowercase letter, then lowercase letters, digits or underscores, at most 63 characters (got "x; DROP TABLE y")',
+      ],
+    ],
+    [
+      "a column name that smuggles SQL",
+      (t) => t.replace("name: fee_eur", 'name: "fee` STRING, x"'),
+      [
+        'sources/transfers.yaml: tables[0].columns[1].name: must be lower_snake_case: a lowercase letter, then lowercase letters, digits or underscores, at most 63 characters (got "fee` STRING, x")',
+      ],
+    ],
+    [
+      "a name that does not match the file",
+      (t) => t.replace("name: transfers\n", "name: bids\n"),
+      ['sources/transfers.yaml: name: "bids" must match the file name (bids.yaml)'],
+    ],
+    ["an unknown field", (t) => t.replace("owner: transfers-team", "owner: transfers-team\nownr: x"), ["sources/transfers.yaml: ownr: unknown field"]],
+    [
+      "an unknown source kind",
+      (t) => t.replace("kind: eventhub", "kind: kafka"),
+      ['sources/transfers.yaml: source.kind: must be one of sqlserver, eventhub, files (got "kafka")'],
+    ],
+    [
+      "a streaming source that reads the SQL replica",
+      (t) => t.replace("kind: eventhub", "kind: sqlserver"),
+      ['sources/transfers.yaml: source.kind: must be eventhub or files for a streaming source (got "sqlserver")'],
+    ],
+    [
+      "a batch source without a schedule",
+      (t) => t.replace("mode: streaming", "mode: batch").replace("kind: eventhub", "kind: files\n  format: csv"),
+      ["sources/transfers.yaml: source.schedule: is required for a batch source"],
+    ],
+    [
+      "a schedule that is not Quartz cron",
+      (t) => t.replace("mode: streaming", "mode: batch").replace("kind: eventhub", 'kind: sqlserver\n  schedule: "0 * * * *"'),
+      ['sources/transfers.yaml: source.schedule: must be a Quartz cron expression with 6 or 7 fields, for example "0 0 2 * * ?"'],
+    ],
+    [
+      "a schedule with both day fields set",
+      (t) => t.replace("mode: streaming", "mode: batch").replace("kind: eventhub", 'kind: sqlserver\n  schedule: "0 0 2 * * *"'),
+      ["sources/transfers.yaml: source.schedule: must have '?' in exactly one of day-of-month (4th) and day-of-week (6th)"],
+    ],
+    [
+      "an unknown column type",
+      (t) => t.replace("type: string }", "type: varchar }"),
+      [
+        'sources/transfers.yaml: tables[0].columns[0].type: must be a Spark SQL type: string, boolean, tinyint, smallint, int, bigint, float, double, date, timestamp, binary or decimal(p,s) (got "varchar")',
+      ],
+    ],
+    [
+      "a mask on a column that is not PII",
+      (t) => t.replace('type: "decimal(14,2)" }', 'type: "decimal(14,2)", mask: hash }'),
+      ["sources/transfers.yaml: tables[0].columns[1].mask: is only allowed on a column with pii: true"],
+    ],
+    [
+      "an unknown mask",
+      (t) => t.replace("mask: email", "mask: scramble"),
+      ['sources/transfers.yaml: tables[0].columns[2].mask: must be one of redact, email, hash, last4, year_only (got "scramble")'],
+    ],
+    [
+      "a PII primary key",
+      (t) => t.replace("primaryKey: [event_id]", "primaryKey: [agent_email]"),
+      [
+        'sources/transfers.yaml: tables[0].primaryKey[0]: "agent_email" is a pii column; the primary key joins bronze to the PII schema and must not be personal data',
+      ],
+    ],
+    [
+      "a primary key that is not a column",
+      (t) => t.replace("primaryKey: [event_id]", "primaryKey: [id]"),
+      ['sources/transfers.yaml: tables[0].primaryKey[0]: "id" is not a column of this table'],
+    ],
+    [
+      "an expectation that appends a statement",
+      (t) => t.replace("event_id IS NOT NULL", "event_id IS NOT NULL; DROP TABLE x"),
+      [
+        'sources/transfers.yaml: tables[0].expectations[0].expr: has a character that is not allowed at position 21 ("; DROP TAB"): use columns, literals, operators and allowed functions only',
+      ],
+    ],
+    [
+      "an expectation that calls an unknown function",
+      (t) => t.replace("event_id IS NOT NULL", "java_method('java.lang.Runtime', 'exec', 'rm') IS NULL"),
+      [
+        'sources/transfers.yaml: tables[0].expectations[0].expr: calls "java_method", which is not an allowed function (allowed: abs, coalesce, current_date, current_timestamp, date_add, date_sub, datediff, day, length, lower, month, regexp_like, size, substring, trim, upper, year)',
+      ],
+    ],
+    [
+      "a group that is a broad principal",
+      (t) => t.replace("piiReaders: [transfers-pii-readers]", "piiReaders: [account users]"),
+      [
+        'sources/transfers.yaml: access.piiReaders[0]: must be a specific group, not the broad principal "account users" (never granted: users, account users, all users, admins)',
+      ],
+    ],
+    [
+      "a user as a reader",
+      (t) => t.replace("readers: [lakehouse-analysts]", "readers: [bob@example.com]"),
+      [
+        'sources/transfers.yaml: access.readers[0]: must be a group display name: letters, digits, spaces, \'.\', \'_\' or \'-\', at most 128 characters (got "bob@example.com")',
+      ],
+    ],
+    [
+      "broken YAML",
+      (t) => t.replace("owner: transfers-team", "owner: [transfers"),
+      ["sources/transfers.yaml: invalid YAML at line 3, column 1: Flow sequence in block collection must be sufficiently indented and end with a ]"],
+    ],
+    [
+      "a key written twice",
+      (t) => t.replace("owner: transfers-team", "owner: transfers-team\nowner: other"),
+      ["sources/transfers.yaml: invalid YAML at line 3, column 1: Map keys must be unique"],
+    ],
+  ];
+  for (const [what, change, expected] of cases) {
+    it(`refuses ${what}`, () => {
+      assert.deepStrictEqual(problemsOf(change(VALID)), expected);
+    });
+  }
+
+  it("refuses two sources with one name, naming both files", () => {
+    const dir = tempDir({ "transfers.yaml": VALID, "transfers.yml": VALID });
+    assert.throws(
+      () => loadSources([dir]),
+      (error: InvalidInputError) => {
+        assert.deepStrictEqual(error.problems, [
+          `${path.join(dir, "transfers.yml")}: name: "transfers" is already used by ${path.join(dir, "transfers.yaml")}`,
+        ]);
+        return true;
+      },
+    );
+  });
+
+  it("reports every broken file at once and builds nothing", () => {
+    const dir = tempDir({
+      "a.yaml": VALID.replace("name: transfers", "name: a").replace("mode: streaming", "mode: live"),
+      "b.yaml": VALID.replace("name: transfers", "name: b").replace("owner: transfers-team\n", ""),
+    });
+    assert.throws(
+      () => loadSources([dir]),
+      (error: InvalidInputError) => {
+        assert.deepStrictEqual(error.problems, [
+          `${path.join(dir, "a.yaml")}: mode: must be one of streaming, batch (got "live")`,
+          `${path.join(dir, "b.yaml")}: owner: is required`,
+        ]);
+        return true;
+      },
+    );
+  });
+
+  it("refuses a sources directory that does not exist", () => {
+    assert.throws(() => loadSources(["/nonexistent/sources"]), {
+      message: "/nonexistent/sources: sources directory does not exist",
+    });
+  });
+});
+
+describe("generated SQL safety", () => {
+  const columns = new Set(["player_id", "status", "fee_eur", "event_time"]);
+
+  it("accepts the expectation grammar", () => {
+    for (const expr of [
+      "player_id IS NOT NULL",
+      "status IN ('bid', 'agreed')",
+      "fee_eur IS NULL OR fee_eur >= 0",
+      "length(trim(status)) > 0 AND NOT (fee_eur < 0)",
+      "event_time <= current_timestamp()",
+      "fee_eur BETWEEN 0 AND 1000000000",
+    ]) {
+      assert.strictEqual(checkExpectationExpression(expr, columns), undefined, expr);
+    }
+  });
+
+  it("refuses anything else", () => {
+    const refused: [string, string][] = [
+      ["status = 'a' -- player_id", 'has a SQL comment marker "--" at position 14'],
+      ["status /* x */ = 'a'", 'has a SQL comment marker "/*" at position 8'],
+      ["fee_eur */ 2", 'has a SQL comment marker "*/" at position 9'],
+      [
+        "`player_id` > 0",
+        'has a character that is not allowed at position 1 ("`player_id"): use columns, literals, operators and allowed functions only',
+      ],
+      [
+        "status = 'it\\'s'",
+        "has a character that is not allowed at position 10 (\"'it\\'s'\"): use columns, literals, operators and allowed functions only",
+      ],
+      [
+        'status = "bid"',
+        'has a character that is not allowed at position 10 (""bid""): use columns, literals, operators and allowed functions only',
+      ],
+      ["password IS NULL", 'refers to "password", which is not a column of this table'],
+      ["(player_id > 0", "has an unbalanced '('"],
+      ["player_id > 0)", "has an unbalanced ')'"],
+      ["   ", "must not be empty"],
+      ["x".repeat(501), "must be at most 500 characters"],
+    ];
+    for (const [expr, why] of refused) {
+      assert.strictEqual(checkExpectationExpression(expr, columns), why, expr);
+    }
+  });
+
+  it("quotes identifiers and strings", () => {
+    assert.strictEqual(quoteIdentifier("players"), "`players`");
+    assert.strictEqual(quoteIdentifier("a`b"), "`a``b`");
+    assert.strictEqual(quoteString("it's \\ fine"), "'it\\'s \\\\ fine'");
+  });
+});

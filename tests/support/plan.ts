@@ -1,0 +1,52 @@
+// Runs the offline plan as users do (a child process), once per distinct set of arguments per test run,
+// so every spec file asserts on the same recorded plan instead of rebuilding the platform.
+import { execFile } from "child_process";
+import * as path from "path";
+import type { PlanDocument } from "../../tools/plan/report";
+
+export const PROJECT_DIR = path.resolve(__dirname, "..", "..");
+
+export interface PlanRun {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+const runs = new Map<string, Promise<PlanRun>>();
+
+export function runPlan(...args: string[]): Promise<PlanRun> {
+  const key = JSON.stringify(args);
+  let run = runs.get(key);
+  if (!run) {
+    run = new Promise((resolve) => {
+      execFile(
+        process.execPath,
+        ["-r", "ts-node/register/transpile-only", path.join(PROJECT_DIR, "tools", "plan.ts"), ...args],
+        { cwd: PROJECT_DIR, maxBuffer: 256 * 1024 * 1024 },
+        (error, stdout, stderr) => resolve({ code: error ? Number(error.code) : 0, stdout, stderr }),
+      );
+    });
+    runs.set(key, run);
+  }
+  return run;
+}
+
+/** The `--json` plan of a stack; fails the test when the plan did not exit 0. */
+export async function planOf(stack: string): Promise<PlanDocument> {
+  const run = await runPlan("--stack", stack, "--json");
+  if (run.code !== 0) {
+    throw new Error(`plan of ${stack} exited ${run.code}:\n${run.stderr}\n${run.stdout.slice(0, 2000)}`);
+  }
+  return JSON.parse(run.stdout) as PlanDocument;
+}
+
+export type PlannedResource = PlanDocument["resources"][number];
+
+/** The one resource of `type` whose logical name is `name`. */
+export function resourceOf(plan: PlanDocument, type: string, name: string): PlannedResource {
+  const found = plan.resources.filter((r) => r.type === type && r.name === name);
+  if (found.length !== 1) {
+    throw new Error(`expected one ${type} named ${name}, found ${found.length}`);
+  }
+  return found[0];
+}
