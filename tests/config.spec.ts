@@ -62,10 +62,14 @@ describe("stack config", () => {
       analysts: "lakehouse-analysts",
       piiReaders: "lakehouse-pii-readers",
     });
-    assert.deepStrictEqual(config.sourcesDirs, [path.resolve("/repo/sources"), path.resolve("/ds-scouting/sources")]);
+    assert.deepStrictEqual(config.sourcesDirs, [
+      path.resolve("/repo/sources"),
+      path.resolve("/ds-scouting/sources"),
+    ]);
     assert.ok(pulumi.Output.isInstance(config.alerts.slackWebhookUrl));
     assert.strictEqual(config.alerts.teamsWebhookUrl, undefined);
-    const isSecret = await (config.alerts.slackWebhookUrl as unknown as { isSecret: Promise<boolean> }).isSecret;
+    const isSecret = await (config.alerts.slackWebhookUrl as unknown as { isSecret: Promise<boolean> })
+      .isSecret;
     assert.strictEqual(isSecret, true, "webhook URLs must stay Pulumi secrets");
   });
 
@@ -74,7 +78,9 @@ describe("stack config", () => {
     [
       "an environment with capitals",
       { environment: "Dev" },
-      ['lakehouse:environment: must be 2 to 8 lowercase letters or digits, starting with a letter (got "Dev")'],
+      [
+        'lakehouse:environment: must be 2 to 8 lowercase letters or digits, starting with a letter (got "Dev")',
+      ],
     ],
     [
       "an unknown region",
@@ -86,12 +92,16 @@ describe("stack config", () => {
     [
       "a too-long prefix",
       { prefix: "lakehouse" },
-      ['lakehouse:prefix: must be 2 to 6 lowercase letters or digits, starting with a letter (got "lakehouse")'],
+      [
+        'lakehouse:prefix: must be 2 to 6 lowercase letters or digits, starting with a letter (got "lakehouse")',
+      ],
     ],
     [
       "an address space that is not a CIDR block",
       { addressSpace: "10.20.0.0/8" },
-      ['lakehouse:addressSpace: must be an IPv4 CIDR block from /16 to /22, for example 10.20.0.0/16 (got "10.20.0.0/8")'],
+      [
+        'lakehouse:addressSpace: must be an IPv4 CIDR block from /16 to /22, for example 10.20.0.0/16 (got "10.20.0.0/8")',
+      ],
     ],
     [
       "a broad principal as a group",
@@ -104,11 +114,19 @@ describe("stack config", () => {
       "a user instead of a group",
       { piiReadersGroup: "alice@example.com" },
       [
-        'lakehouse:piiReadersGroup: must be a group display name: letters, digits, spaces, \'.\', \'_\' or \'-\', at most 128 characters (got "alice@example.com")',
+        "lakehouse:piiReadersGroup: must be a group display name: letters, digits, spaces, '.', '_' or '-', at most 128 characters (got \"alice@example.com\")",
       ],
     ],
-    ["a budget that is not a number", { monthlyBudget: "lots" }, ['lakehouse:monthlyBudget: must be a number (got "lots")']],
-    ["a fractional budget", { monthlyBudget: 10.5 }, ["lakehouse:monthlyBudget: must be an integer (got 10.5)"]],
+    [
+      "a budget that is not a number",
+      { monthlyBudget: "lots" },
+      ['lakehouse:monthlyBudget: must be a number (got "lots")'],
+    ],
+    [
+      "a fractional budget",
+      { monthlyBudget: 10.5 },
+      ["lakehouse:monthlyBudget: must be an integer (got 10.5)"],
+    ],
     ["no alert email", { alertEmails: [] }, ["lakehouse:alertEmails: must have at least 1 item (got [])"]],
     [
       "an alert email that is not one",
@@ -129,7 +147,10 @@ describe("stack config", () => {
     ],
     [
       "a primary database id of another resource type",
-      { primaryDatabaseId: "/subscriptions/x/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/st" },
+      {
+        primaryDatabaseId:
+          "/subscriptions/x/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/st",
+      },
       [
         'lakehouse:primaryDatabaseId: must be the resource id of an Azure SQL database: /subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.Sql/servers/<server>/databases/<db> (got "/subscriptions/x/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/st")',
       ],
@@ -139,7 +160,11 @@ describe("stack config", () => {
       { logRetentionDays: 7 },
       ["lakehouse:logRetentionDays: must be at least 30 (got 7)"],
     ],
-    ["a boolean given as text", { protectStatefulResources: "yes" }, ['lakehouse:protectStatefulResources: must be a boolean (got "yes")']],
+    [
+      "a boolean given as text",
+      { protectStatefulResources: "yes" },
+      ['lakehouse:protectStatefulResources: must be a boolean (got "yes")'],
+    ],
     ["a misspelt key", { ownr: "x" }, ["lakehouse:ownr: unknown field"]],
     [
       "several problems at once",
@@ -166,7 +191,9 @@ describe("stack config", () => {
       config: Record<string, { type: string; secret?: boolean; description?: string }>;
     };
     assert.strictEqual(project.name, PROJECT);
-    const declared = Object.fromEntries(Object.entries(project.config).map(([key, spec]) => [key, spec.type]));
+    const declared = Object.fromEntries(
+      Object.entries(project.config).map(([key, spec]) => [key, spec.type]),
+    );
     assert.deepStrictEqual(declared, settingKinds());
     const secrets = Object.keys(project.config).filter((key) => project.config[key].secret);
     assert.deepStrictEqual(secrets, [...SECRET_SETTINGS]);
@@ -179,7 +206,10 @@ describe("stack config", () => {
     for (const stack of ["dev", "prod"]) {
       const text = fs.readFileSync(path.join(PROJECT_DIR, `Pulumi.${stack}.yaml`), "utf8");
       for (const key of SECRET_SETTINGS) {
-        assert.ok(!text.includes(`lakehouse:${key}:`), `Pulumi.${stack}.yaml must not hold ${key} in plain text`);
+        assert.ok(
+          !text.includes(`lakehouse:${key}:`),
+          `Pulumi.${stack}.yaml must not hold ${key} in plain text`,
+        );
       }
     }
   });

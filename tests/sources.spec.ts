@@ -59,7 +59,11 @@ describe("data source files", () => {
       ],
     );
     const pii = sources.flatMap((s) =>
-      s.tables.flatMap((t) => t.columns.filter((c) => c.pii).map((c) => `${s.name}.${t.name}.${c.name}:${c.mask}${c.encrypt ? "+encrypt" : ""}`)),
+      s.tables.flatMap((t) =>
+        t.columns
+          .filter((c) => c.pii)
+          .map((c) => `${s.name}.${t.name}.${c.name}:${c.mask}${c.encrypt ? "+encrypt" : ""}`),
+      ),
     );
     assert.deepStrictEqual(pii, [
       "registry.players.full_name:redact",
@@ -75,7 +79,13 @@ describe("data source files", () => {
   it("fills the defaults of optional fields", () => {
     const source = parseSourceFile(path.join(process.cwd(), "sources/transfers.yaml"), VALID);
     assert.deepStrictEqual(source.source, { kind: "eventhub", partitions: 2, retentionHours: 24 });
-    assert.deepStrictEqual(source.tables[0].columns[0], { name: "event_id", type: "string", pii: false, mask: undefined, encrypt: false });
+    assert.deepStrictEqual(source.tables[0].columns[0], {
+      name: "event_id",
+      type: "string",
+      pii: false,
+      mask: undefined,
+      encrypt: false,
+    });
     assert.strictEqual(source.file, path.join("sources", "transfers.yaml"));
   });
 
@@ -85,7 +95,11 @@ describe("data source files", () => {
       (t) => t.replace("mode: streaming", "mode: realtime"),
       ['sources/transfers.yaml: mode: must be one of streaming, batch (got "realtime")'],
     ],
-    ["a missing name", (t) => t.replace("name: transfers\n", ""), ["sources/transfers.yaml: name: is required"]],
+    [
+      "a missing name",
+      (t) => t.replace("name: transfers\n", ""),
+      ["sources/transfers.yaml: name: is required"],
+    ],
     [
       "a name that smuggles SQL",
       (t) => t.replace("name: transfers\n", "name: x; DROP TABLE y\n"),
@@ -105,7 +119,11 @@ describe("data source files", () => {
       (t) => t.replace("name: transfers\n", "name: bids\n"),
       ['sources/transfers.yaml: name: "bids" must match the file name (bids.yaml)'],
     ],
-    ["an unknown field", (t) => t.replace("owner: transfers-team", "owner: transfers-team\nownr: x"), ["sources/transfers.yaml: ownr: unknown field"]],
+    [
+      "an unknown field",
+      (t) => t.replace("owner: transfers-team", "owner: transfers-team\nownr: x"),
+      ["sources/transfers.yaml: ownr: unknown field"],
+    ],
     [
       "an unknown source kind",
       (t) => t.replace("kind: eventhub", "kind: kafka"),
@@ -114,22 +132,35 @@ describe("data source files", () => {
     [
       "a streaming source that reads the SQL replica",
       (t) => t.replace("kind: eventhub", "kind: sqlserver"),
-      ['sources/transfers.yaml: source.kind: must be eventhub or files for a streaming source (got "sqlserver")'],
+      [
+        'sources/transfers.yaml: source.kind: must be eventhub or files for a streaming source (got "sqlserver")',
+      ],
     ],
     [
       "a batch source without a schedule",
-      (t) => t.replace("mode: streaming", "mode: batch").replace("kind: eventhub", "kind: files\n  format: csv"),
+      (t) =>
+        t.replace("mode: streaming", "mode: batch").replace("kind: eventhub", "kind: files\n  format: csv"),
       ["sources/transfers.yaml: source.schedule: is required for a batch source"],
     ],
     [
       "a schedule that is not Quartz cron",
-      (t) => t.replace("mode: streaming", "mode: batch").replace("kind: eventhub", 'kind: sqlserver\n  schedule: "0 * * * *"'),
-      ['sources/transfers.yaml: source.schedule: must be a Quartz cron expression with 6 or 7 fields, for example "0 0 2 * * ?"'],
+      (t) =>
+        t
+          .replace("mode: streaming", "mode: batch")
+          .replace("kind: eventhub", 'kind: sqlserver\n  schedule: "0 * * * *"'),
+      [
+        'sources/transfers.yaml: source.schedule: must be a Quartz cron expression with 6 or 7 fields, for example "0 0 2 * * ?"',
+      ],
     ],
     [
       "a schedule with both day fields set",
-      (t) => t.replace("mode: streaming", "mode: batch").replace("kind: eventhub", 'kind: sqlserver\n  schedule: "0 0 2 * * *"'),
-      ["sources/transfers.yaml: source.schedule: must have '?' in exactly one of day-of-month (4th) and day-of-week (6th)"],
+      (t) =>
+        t
+          .replace("mode: streaming", "mode: batch")
+          .replace("kind: eventhub", 'kind: sqlserver\n  schedule: "0 0 2 * * *"'),
+      [
+        "sources/transfers.yaml: source.schedule: must have '?' in exactly one of day-of-month (4th) and day-of-week (6th)",
+      ],
     ],
     [
       "an unknown column type",
@@ -146,7 +177,9 @@ describe("data source files", () => {
     [
       "an unknown mask",
       (t) => t.replace("mask: email", "mask: scramble"),
-      ['sources/transfers.yaml: tables[0].columns[2].mask: must be one of redact, email, hash, last4, year_only (got "scramble")'],
+      [
+        'sources/transfers.yaml: tables[0].columns[2].mask: must be one of redact, email, hash, last4, year_only (got "scramble")',
+      ],
     ],
     [
       "a PII primary key",
@@ -185,13 +218,15 @@ describe("data source files", () => {
       "a user as a reader",
       (t) => t.replace("readers: [lakehouse-analysts]", "readers: [bob@example.com]"),
       [
-        'sources/transfers.yaml: access.readers[0]: must be a group display name: letters, digits, spaces, \'.\', \'_\' or \'-\', at most 128 characters (got "bob@example.com")',
+        "sources/transfers.yaml: access.readers[0]: must be a group display name: letters, digits, spaces, '.', '_' or '-', at most 128 characters (got \"bob@example.com\")",
       ],
     ],
     [
       "broken YAML",
       (t) => t.replace("owner: transfers-team", "owner: [transfers"),
-      ["sources/transfers.yaml: invalid YAML at line 3, column 1: Flow sequence in block collection must be sufficiently indented and end with a ]"],
+      [
+        "sources/transfers.yaml: invalid YAML at line 3, column 1: Flow sequence in block collection must be sufficiently indented and end with a ]",
+      ],
     ],
     [
       "a key written twice",

@@ -7,7 +7,9 @@ import * as path from "path";
 export const TAGGABLE_TYPES_FILE = path.join(__dirname, "..", "policies", "lib", "azure-taggable-types.json");
 
 const TYPE_TOKEN = /static __pulumiType = '([^']+)'/;
-const TAGS_INPUT = 'resourceInputs["tags"] = args?.tags';
+// Only a string-to-string map is an ARM tag set (legal holds and AWS connectors have other `tags`).
+const TAG_MAP_INPUT =
+  /\btags\?: pulumi\.Input<\{\s+\[key: string\]: pulumi\.Input<string>;\s+\} \| undefined>/;
 
 export function scanTaggableTypes(): string[] {
   const root = path.dirname(require.resolve("@pulumi/azure-native/package.json"));
@@ -20,9 +22,9 @@ export function scanTaggableTypes(): string[] {
       if (!file.endsWith(".js")) {
         continue;
       }
-      const source = fs.readFileSync(path.join(root, module.name, file), "utf8");
-      const token = TYPE_TOKEN.exec(source);
-      if (token && source.includes(TAGS_INPUT)) {
+      const token = TYPE_TOKEN.exec(fs.readFileSync(path.join(root, module.name, file), "utf8"));
+      const declaration = path.join(root, module.name, file.replace(/\.js$/, ".d.ts"));
+      if (token && TAG_MAP_INPUT.test(fs.readFileSync(declaration, "utf8"))) {
         types.push(token[1]);
       }
     }

@@ -1,0 +1,174 @@
+import * as assert from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import * as runtime from "@pulumi/pulumi/runtime";
+import { policies } from "../policies/rules";
+import { maskSecrets } from "../tools/plan/report";
+import { PROJECT_DIR, planOf, runPlan } from "./support/plan";
+
+const TRANSFERS = fs.readFileSync(path.join(PROJECT_DIR, "sources", "transfers.yaml"), "utf8");
+
+function sourcesDir(files: Record<string, string>): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-sources-"));
+  for (const [name, text] of Object.entries(files)) {
+    fs.writeFileSync(path.join(dir, name), text);
+  }
+  return dir;
+}
+
+describe("offline plan", () => {
+  it("prints the dev plan by component and exits 0", async () => {
+    const run = await runPlan();
+    assert.strictEqual(run.code, 0, run.stderr);
+    const lines = run.stdout.split("\n");
+    assert.match(
+      lines[0],
+      /^Offline plan of stack "dev": \d+ resources \(\d+ cloud resources, \d+ components\)$/,
+    );
+    assert.ok(
+      lines.includes(
+        "Secrets replaced by placeholders: lakehouse:slackWebhookUrl, lakehouse:teamsWebhookUrl",
+      ),
+    );
+    const foundation = lines.indexOf("      lakehouse:core:Foundation  lh-dev-foundation");
+    assert.ok(foundation > 0, run.stdout);
+    assert.deepStrictEqual(lines.slice(foundation + 1, foundation + 4), [
+      "          1  azure-native:keyvault:Vault",
+      "          1  azure-native:operationalinsights:Workspace",
+      "          1  azure-native:resources:ResourceGroup",
+    ]);
+    assert.ok(lines.includes(`Policies: ${policies.length} (${policies.length} mandatory)`));
+    assert.ok(lines.includes("Violations: none"));
+    assert.strictEqual(lines.at(-2), "Result: no mandatory violation");
+  });
+
+  for (const stack of ["dev", "prod"]) {
+    it(`prints the ${stack} plan as one JSON document with every resource and its parent`, async () => {
+      const plan = await planOf(stack);
+      assert.deepStrictEqual(Object.keys(plan), [
+        "stack",
+        "resources",
+        "outputs",
+        "placeholders",
+        "policies",
+        "violations",
+      ]);
+      assert.strictEqual(plan.stack, stack);
+      const urns = new Set(plan.resources.map((r) => r.urn));
+      assert.strictEqual(urns.size, plan.resources.length, "URNs are unique");
+      const roots = plan.resources.filter((r) => r.parent === null);
+      assert.deepStrictEqual(
+        roots.map((r) => r.urn),
+        [`urn:pulumi:${stack}::lakehouse::pulumi:pulumi:Stack::lakehouse-${stack}`],
+      );
+      for (const r of plan.resources) {
+        assert.deepStrictEqual(Object.keys(r), [
+          "urn",
+          "type",
+          "name",
+          "parent",
+          "inputs",
+          "custom",
+          "protect",
+          "retainOnDelete",
+        ]);
+        assert.ok(r.parent === null || urns.has(r.parent), `${r.urn} has an unknown parent ${r.parent}`);
+        assert.ok(
+          r.urn.endsWith(`$${r.type}::${r.name}`) ||
+            r.parent === null ||
+            r.parent.endsWith("pulumi:pulumi:Stack::lakehouse-" + stack),
+        );
+      }
+      assert.deepStrictEqual(
+        plan.policies,
+        policies.map((p) => ({ name: p.name, level: "mandatory" })),
+      );
+      assert.deepStrictEqual(plan.violations, []);
+      assert.deepStrictEqual(plan.placeholders, ["lakehouse:slackWebhookUrl", "lakehouse:teamsWebhookUrl"]);
+      assert.deepStrictEqual(plan.outputs, {
+        resourceGroupName: `rg-lh-${stack}-weu`,
+        keyVaultUri: `https://${(plan.resources.find((r) => r.type === "azure-native:keyvault:Vault")?.inputs as { vaultName: string }).vaultName}.vault.azure.net/`,
+        logAnalyticsWorkspaceId: `/subscriptions/00000000-0000-0000-0000-00000000bbbb/resourceGroups/rg-lh-${stack}-weu/providers/azure-native:operationalinsights:Workspace/log-lh-${stack}-weu`,
+        dataSources: ["match_stats", "registry", "transfers"],
+      });
+    });
+  }
+
+  it("masks every secret in what it prints", () => {
+    const secret = {
+      [runtime.specialSigKey]: runtime.specialSecretSig,
+      value: "https://hooks.slack.com/services/T/B/X",
+    };
+    assert.deepStrictEqual(maskSecrets({ receivers: [{ url: secret }], name: "ag" }), {
+      receivers: [{ url: "[secret]" }],
+      name: "ag",
+    });
+  });
+
+  it("exits 1 with the exact violation when a program breaks a mandatory policy", async () => {
+    const run = await runPlan(
+      "--json",
+      "--program",
+      path.join(PROJECT_DIR, "tests", "fixtures", "programs", "untagged-resource-group.ts"),
+    );
+    assert.strictEqual(run.code, 1, run.stderr);
+    assert.deepStrictEqual(JSON.parse(run.stdout).violations, [
+      {
+        policy: "azure-mandatory-tags",
+        level: "mandatory",
+        urn: "urn:pulumi:dev::lakehouse::azure-native:resources:ResourceGroup::untagged",
+        message: "Missing mandatory tags: costCenter, environment, dataClassification.",
+      },
+    ]);
+  });
+
+  const broken: [string, Record<string, string>, (dir: string) => string][] = [
+    [
+      "a wrong mode",
+      { "transfers.yaml": TRANSFERS.replace("mode: streaming", "mode: realtime") },
+      (dir) => `${path.join(dir, "transfers.yaml")}: mode: must be one of streaming, batch (got "realtime")`,
+    ],
+    [
+      "a missing name",
+      { "transfers.yaml": TRANSFERS.replace("name: transfers\n", "") },
+      (dir) => `${path.join(dir, "transfers.yaml")}: name: is required`,
+    ],
+    [
+      "a duplicate name",
+      { "transfers.yaml": TRANSFERS, "transfers.yml": TRANSFERS },
+      (dir) =>
+        `${path.join(dir, "transfers.yml")}: name: "transfers" is already used by ${path.join(dir, "transfers.yaml")}`,
+    ],
+    [
+      "a name that smuggles SQL",
+      { "transfers.yaml": TRANSFERS.replace("name: transfers\n", "name: x; DROP TABLE y\n") },
+      (dir) =>
+        `${path.join(dir, "transfers.yaml")}: name: must be lower_snake_case: a lowercase letter, then lowercase letters, digits or underscores, at most 63 characters (got "x; DROP TABLE y")`,
+    ],
+  ];
+  for (const [what, files, message] of broken) {
+    it(`exits 2 with one line naming the file and the field for ${what}`, async () => {
+      const dir = sourcesDir(files);
+      const run = await runPlan("--sources", dir);
+      assert.strictEqual(run.code, 2);
+      assert.strictEqual(run.stdout, "", "nothing is planned from a broken file");
+      assert.strictEqual(run.stderr, `${message(dir)}\n`);
+    });
+  }
+
+  it("exits 2 for a stack without a stack file", async () => {
+    const run = await runPlan("--stack", "staging");
+    assert.strictEqual(run.code, 2);
+    assert.strictEqual(run.stderr, "--stack: no stack file Pulumi.staging.yaml (stacks here: dev, prod)\n");
+  });
+
+  it("exits 2 with the usage for an unknown option", async () => {
+    const run = await runPlan("--stak", "prod");
+    assert.strictEqual(run.code, 2);
+    assert.strictEqual(
+      run.stderr,
+      "plan: Unknown option '--stak'\nusage: npm run plan -- [--stack dev] [--sources DIR] [--json] [--program FILE]\n",
+    );
+  });
+});
