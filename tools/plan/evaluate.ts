@@ -134,7 +134,8 @@ function isTypeOf(type: string, resourceClass: unknown): boolean {
 
 /**
  * Runs every policy of the pack over the recorded resources the way the engine's analyzer does: resource
- * policies once per resource, stack policies once over all of them with parents and dependencies linked.
+ * policies once per resource (the root stack included), stack policies once over all of them with parents,
+ * dependencies and providers linked.
  */
 export async function evaluatePolicies(
   resources: readonly RecordedResource[],
@@ -144,9 +145,8 @@ export async function evaluatePolicies(
 ): Promise<{ policies: PolicySummary[]; violations: Violation[] }> {
   const summaries: PolicySummary[] = [];
   const violations: Violation[] = [];
-  const analyzed = resources.filter((r) => r.type !== "pulumi:pulumi:Stack");
   const recordedByUrn = new Map(resources.map((r) => [r.urn, r]));
-  const propsByUrn = new Map(analyzed.map((r) => [r.urn, policyProps(r.inputs) as Record<string, unknown>]));
+  const propsByUrn = new Map(resources.map((r) => [r.urn, policyProps(r.inputs) as Record<string, unknown>]));
   const notApplicable = (reason?: string): never => {
     throw new NotApplicable(reason);
   };
@@ -187,7 +187,7 @@ export async function evaluatePolicies(
     if ("validateStack" in policy) {
       const stackPolicy = policy as StackValidationPolicy;
       const byUrn = new Map<string, PolicyResource>();
-      const policyResources = analyzed.map((r) => {
+      const policyResources = resources.map((r) => {
         const props = unknownCheckingProxy(propsByUrn.get(r.urn) as Record<string, unknown>);
         const resource: PolicyResource = {
           type: r.type,
@@ -203,7 +203,7 @@ export async function evaluatePolicies(
         byUrn.set(r.urn, resource);
         return resource;
       });
-      analyzed.forEach((r, i) => {
+      resources.forEach((r, i) => {
         const resource = policyResources[i];
         resource.parent = r.parent ? byUrn.get(r.parent) : undefined;
         resource.dependencies = r.dependencies
@@ -242,7 +242,7 @@ export async function evaluatePolicies(
     const validations: ResourceValidation[] = ([] as ResourceValidation[]).concat(
       resourcePolicy.validateResource ?? [],
     );
-    for (const r of analyzed) {
+    for (const r of resources) {
       for (const validation of validations) {
         const onlyType = (validation as { __pulumiType?: string }).__pulumiType;
         if (onlyType !== undefined && onlyType !== r.type) {
