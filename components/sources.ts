@@ -58,6 +58,26 @@ const expectation = z.strictObject({
   onViolation: z.enum(["warn", "drop", "fail"]).default("warn"),
 });
 
+/** Reports every item whose `name` an earlier item of the same list already has. */
+function refuseDuplicateNames(
+  items: readonly { name: string }[],
+  field: string,
+  what: string,
+  ctx: z.RefinementCtx,
+): void {
+  const seen = new Set<string>();
+  items.forEach((item, i) => {
+    if (seen.has(item.name)) {
+      ctx.addIssue({
+        code: "custom",
+        path: [field, i, "name"],
+        message: `duplicates ${what} "${item.name}"`,
+      });
+    }
+    seen.add(item.name);
+  });
+}
+
 const table = z
   .strictObject({
     name: identifier,
@@ -77,54 +97,28 @@ const table = z
     expectations: z.array(expectation).default([]),
   })
   .superRefine((t, ctx) => {
-    const names = new Set<string>();
-    t.columns.forEach((c, i) => {
-      if (names.has(c.name)) {
-        ctx.addIssue({
-          code: "custom",
-          path: ["columns", i, "name"],
-          message: `duplicates column "${c.name}"`,
-        });
-      }
-      names.add(c.name);
-    });
+    refuseDuplicateNames(t.columns, "columns", "column", ctx);
+    refuseDuplicateNames(t.expectations, "expectations", "expectation", ctx);
+    const columns = new Map(t.columns.map((c) => [c.name, c]));
     t.primaryKey.forEach((key, i) => {
-      const col = t.columns.find((c) => c.name === key);
-      if (!col) {
-        ctx.addIssue({
-          code: "custom",
-          path: ["primaryKey", i],
-          message: `"${key}" is not a column of this table`,
-        });
-      } else if (col.pii) {
-        ctx.addIssue({
-          code: "custom",
-          path: ["primaryKey", i],
-          message: `"${key}" is a pii column; the primary key joins bronze to the PII schema and must not be personal data`,
-        });
-      }
+      const message = !columns.has(key)
+        ? `"${key}" is not a column of this table`
+        : columns.get(key)?.pii
+          ? `"${key}" is a pii column; the primary key joins bronze to the PII schema and must not be personal data`
+          : undefined;
+      if (message) ctx.addIssue({ code: "custom", path: ["primaryKey", i], message });
     });
-    if (t.watermarkColumn !== undefined && !names.has(t.watermarkColumn)) {
+    if (t.watermarkColumn !== undefined && !columns.has(t.watermarkColumn)) {
       ctx.addIssue({
         code: "custom",
         path: ["watermarkColumn"],
         message: `"${t.watermarkColumn}" is not a column of this table`,
       });
     }
-    const expectationNames = new Set<string>();
+    const names = new Set(columns.keys());
     t.expectations.forEach((e, i) => {
-      if (expectationNames.has(e.name)) {
-        ctx.addIssue({
-          code: "custom",
-          path: ["expectations", i, "name"],
-          message: `duplicates expectation "${e.name}"`,
-        });
-      }
-      expectationNames.add(e.name);
       const problem = checkExpectationExpression(e.expr, names);
-      if (problem) {
-        ctx.addIssue({ code: "custom", path: ["expectations", i, "expr"], message: problem });
-      }
+      if (problem) ctx.addIssue({ code: "custom", path: ["expectations", i, "expr"], message: problem });
     });
   });
 
@@ -203,17 +197,7 @@ export const sourceSchema = z
         message: "is not allowed on a streaming source (it runs continuously)",
       });
     }
-    const tables = new Set<string>();
-    s.tables.forEach((t, i) => {
-      if (tables.has(t.name)) {
-        ctx.addIssue({
-          code: "custom",
-          path: ["tables", i, "name"],
-          message: `duplicates table "${t.name}"`,
-        });
-      }
-      tables.add(t.name);
-    });
+    refuseDuplicateNames(s.tables, "tables", "table", ctx);
   });
 
 export type DataSource = z.output<typeof sourceSchema> & {

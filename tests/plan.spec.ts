@@ -1,21 +1,13 @@
 import * as assert from "assert";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import * as runtime from "@pulumi/pulumi/runtime";
 import { policies } from "../policies/rules";
 import { maskSecrets } from "../tools/plan/report";
+import { tempDir } from "./support/files";
 import { PROJECT_DIR, planOf, runPlan } from "./support/plan";
 
 const TRANSFERS = fs.readFileSync(path.join(PROJECT_DIR, "sources", "transfers.yaml"), "utf8");
-
-function sourcesDir(files: Record<string, string>): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-sources-"));
-  for (const [name, text] of Object.entries(files)) {
-    fs.writeFileSync(path.join(dir, name), text);
-  }
-  return dir;
-}
 
 describe("offline plan", () => {
   it("prints the dev plan by component and exits 0", async () => {
@@ -149,7 +141,7 @@ describe("offline plan", () => {
   ];
   for (const [what, files, message] of broken) {
     it(`exits 2 with one line naming the file and the field for ${what}`, async () => {
-      const dir = sourcesDir(files);
+      const dir = tempDir(files);
       const run = await runPlan("--sources", dir);
       assert.strictEqual(run.code, 2);
       assert.strictEqual(run.stdout, "", "nothing is planned from a broken file");

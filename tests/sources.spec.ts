@@ -1,10 +1,9 @@
 import * as assert from "assert";
-import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { loadSources, parseSourceFile } from "../components/sources";
 import { checkExpectationExpression, quoteIdentifier, quoteString } from "../components/sql";
 import { InvalidInputError } from "../components/validation";
+import { tempDir } from "./support/files";
 import { PROJECT_DIR } from "./support/plan";
 
 const SHIPPED = path.join(PROJECT_DIR, "sources");
@@ -37,14 +36,6 @@ function problemsOf(text: string, file = "sources/transfers.yaml"): readonly str
     return error.problems;
   }
   assert.fail("expected the source file to be refused");
-}
-
-function tempDir(files: Record<string, string>): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sources-"));
-  for (const [name, text] of Object.entries(files)) {
-    fs.writeFileSync(path.join(dir, name), text);
-  }
-  return dir;
 }
 
 describe("data source files", () => {
@@ -180,6 +171,20 @@ describe("data source files", () => {
       [
         'sources/transfers.yaml: tables[0].columns[2].mask: must be one of redact, email, hash, last4, year_only (got "scramble")',
       ],
+    ],
+    [
+      "a column declared twice",
+      (t) => t.replace("name: fee_eur", "name: event_id"),
+      ['sources/transfers.yaml: tables[0].columns[1].name: duplicates column "event_id"'],
+    ],
+    [
+      "an expectation declared twice",
+      (t) =>
+        t.replace(
+          "onViolation: drop }",
+          'onViolation: drop }\n      - { name: valid_event_id, expr: "fee_eur > 0" }',
+        ),
+      ['sources/transfers.yaml: tables[0].expectations[1].name: duplicates expectation "valid_event_id"'],
     ],
     [
       "a PII primary key",
