@@ -10,4 +10,8 @@ const platform = new LakehousePlatform(`${config.prefix}-${config.environment}`,
 export const resourceGroupName = platform.foundation.resourceGroup.name;
 export const keyVaultUri = platform.foundation.keyVault.properties.vaultUri;
 export const logAnalyticsWorkspaceId = platform.foundation.logAnalytics.id;
+export const workspaceUrl = platform.workspace.workspace.workspaceUrl;
+export const lakeStorageAccount = platform.storage.account.name;
+export const catalogName = platform.unityCatalog.catalog.name;
+export const sqlWarehouseId = platform.compute.sqlWarehouse.id;
 export const dataSources = sources.map((source) => source.name);

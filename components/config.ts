@@ -42,6 +42,13 @@ const sqlDatabaseId = z
     "must be the resource id of an Azure SQL database: /subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.Sql/servers/<server>/databases/<db>",
   );
 
+const guid = z
+  .string()
+  .regex(/^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$/, "must be a GUID, for example 2ff814a6-3304-4ab8-85cb-cd0e6f879c1d");
+
+/** Azure VM sizes that Databricks offers on Azure (`Standard_D4ds_v5`). */
+const nodeType = z.string().regex(/^Standard_[A-Za-z0-9_]+$/, "must be an Azure VM size such as Standard_D4ds_v5");
+
 const regions = Object.keys(REGION_CODES) as [AzureRegion, ...AzureRegion[]];
 
 /**
@@ -74,6 +81,21 @@ export const settingsSchema = z.strictObject({
   protectStatefulResources: z.boolean(),
   logRetentionDays: z.number().int().min(30).max(730),
   sourcesDirs: z.array(z.string().min(1)).min(1),
+  storageSku: z.enum(["Standard_LRS", "Standard_ZRS", "Standard_GRS", "Standard_GZRS", "Standard_RAGRS", "Standard_RAGZRS"]),
+  blobSoftDeleteDays: z.number().int().min(1).max(365),
+  blobVersioning: z.boolean(),
+  metastoreId: guid,
+  azureDatabricksObjectId: guid,
+  dbfsRootCmk: z.boolean(),
+  complianceSecurityProfile: z.boolean(),
+  tokenMaxLifetimeDays: z.number().int().min(1).max(730),
+  nodeTypes: z.array(nodeType).min(1),
+  maxWorkers: z.number().int().min(1).max(100),
+  maxAutoterminationMinutes: z.number().int().min(10).max(1440),
+  maxDbuPerHour: z.number().int().min(1),
+  spotWorkers: z.boolean(),
+  sqlWarehouseSize: z.enum(["2X-Small", "X-Small", "Small", "Medium", "Large", "X-Large"]),
+  sqlWarehouseMaxClusters: z.number().int().min(1).max(40),
 });
 
 export type Settings = z.output<typeof settingsSchema>;
@@ -139,6 +161,31 @@ export interface PlatformConfig {
   readonly logRetentionDays: number;
   /** Absolute directories holding `<source>.yaml` files. */
   readonly sourcesDirs: readonly string[];
+  readonly storage: {
+    readonly sku: string;
+    readonly softDeleteDays: number;
+    readonly versioning: boolean;
+  };
+  readonly databricks: {
+    /** Existing regional Unity Catalog metastore the workspace is assigned to. */
+    readonly metastoreId: string;
+    /** Object id of the tenant's AzureDatabricks enterprise application (managed services CMK). */
+    readonly azureDatabricksObjectId: string;
+    /** Encrypt the workspace's DBFS root with a customer-managed key (off only for a workspace's first deployment). */
+    readonly dbfsRootCmk: boolean;
+    readonly complianceSecurityProfile: boolean;
+    readonly tokenMaxLifetimeDays: number;
+  };
+  readonly compute: {
+    readonly nodeTypes: readonly string[];
+    readonly maxWorkers: number;
+    readonly maxAutoterminationMinutes: number;
+    readonly maxDbuPerHour: number;
+    /** Workers on spot VMs with fallback to on-demand (the driver stays on-demand). */
+    readonly spotWorkers: boolean;
+    readonly sqlWarehouseSize: string;
+    readonly sqlWarehouseMaxClusters: number;
+  };
 }
 
 function decode(raw: string, kind: SettingKind): unknown {
@@ -205,6 +252,23 @@ export function parsePlatformConfig(
     protectStatefulResources: s.protectStatefulResources,
     logRetentionDays: s.logRetentionDays,
     sourcesDirs: s.sourcesDirs.map((dir) => path.resolve(context.baseDir, dir)),
+    storage: { sku: s.storageSku, softDeleteDays: s.blobSoftDeleteDays, versioning: s.blobVersioning },
+    databricks: {
+      metastoreId: s.metastoreId,
+      azureDatabricksObjectId: s.azureDatabricksObjectId,
+      dbfsRootCmk: s.dbfsRootCmk,
+      complianceSecurityProfile: s.complianceSecurityProfile,
+      tokenMaxLifetimeDays: s.tokenMaxLifetimeDays,
+    },
+    compute: {
+      nodeTypes: s.nodeTypes,
+      maxWorkers: s.maxWorkers,
+      maxAutoterminationMinutes: s.maxAutoterminationMinutes,
+      maxDbuPerHour: s.maxDbuPerHour,
+      spotWorkers: s.spotWorkers,
+      sqlWarehouseSize: s.sqlWarehouseSize,
+      sqlWarehouseMaxClusters: s.sqlWarehouseMaxClusters,
+    },
   };
 }
 

@@ -1,9 +1,15 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
+import { Compute } from "./compute";
 import { PlatformConfig } from "./config";
 import { Foundation } from "./foundation";
+import { Keys } from "./keys";
+import { LakehouseStorage } from "./lakehouse-storage";
 import { mandatoryTagsTransformation, Naming } from "./naming";
+import { Network } from "./network";
 import { DataSource } from "./sources";
+import { UnityCatalog } from "./unity-catalog";
+import { DatabricksWorkspace } from "./workspace";
 
 export interface LakehousePlatformArgs {
   /** Validated stack configuration. */
@@ -14,43 +20,105 @@ export interface LakehousePlatformArgs {
 
 /**
  * The whole governed lakehouse of one stack. It composes one component per concern and hands their outputs
- * to each other; every taggable Azure resource below it gets the mandatory tags.
+ * to each other; every taggable Azure resource below it gets the mandatory tags. Differences between
+ * environments come from config only.
  */
 export class LakehousePlatform extends pulumi.ComponentResource {
   public readonly naming: Naming;
   public readonly foundation: Foundation;
+  public readonly network: Network;
+  public readonly keys: Keys;
+  public readonly workspace: DatabricksWorkspace;
+  public readonly storage: LakehouseStorage;
+  public readonly unityCatalog: UnityCatalog;
+  public readonly compute: Compute;
 
   constructor(name: string, args: LakehousePlatformArgs, opts?: pulumi.ComponentResourceOptions) {
     const { config } = args;
     const tags = { ...config.tags, managedBy: "pulumi", project: config.project, stack: config.stack };
-    super(
-      "lakehouse:core:LakehousePlatform",
-      name,
-      {},
-      {
-        ...opts,
-        transformations: [mandatoryTagsTransformation(tags), ...(opts?.transformations ?? [])],
-      },
-    );
-    this.naming = new Naming({
+    super("lakehouse:core:LakehousePlatform", name, {}, {
+      ...opts,
+      transformations: [mandatoryTagsTransformation(tags), ...(opts?.transformations ?? [])],
+    });
+    const naming = (this.naming = new Naming({
       prefix: config.prefix,
       environment: config.environment,
       location: config.location,
-    });
+    }));
+    const location = config.location;
+    const protect = config.protectStatefulResources;
     const client = authorization.getClientConfigOutput({ parent: this });
+    const { subscriptionId, tenantId } = client;
+    const child = { parent: this };
 
     this.foundation = new Foundation(
       `${name}-foundation`,
+      { naming, location, tenantId, logRetentionDays: config.logRetentionDays, protect },
+      child,
+    );
+    const resourceGroupName = this.foundation.resourceGroup.name;
+    const placement = { naming, location, resourceGroupName };
+
+    this.network = new Network(`${name}-network`, { ...placement, addressSpace: config.network.addressSpace }, child);
+    this.keys = new Keys(
+      `${name}-keys`,
+      { ...placement, subscriptionId, keyVault: this.foundation.keyVault, network: this.network, protect },
+      child,
+    );
+    this.workspace = new DatabricksWorkspace(
+      `${name}-databricks`,
       {
-        naming: this.naming,
-        location: config.location,
-        tenantId: client.tenantId,
-        logRetentionDays: config.logRetentionDays,
-        protect: config.protectStatefulResources,
+        ...placement,
+        subscriptionId,
+        network: this.network,
+        keys: this.keys,
+        azureDatabricksObjectId: config.databricks.azureDatabricksObjectId,
+        metastoreId: config.databricks.metastoreId,
+        dbfsRootCmk: config.databricks.dbfsRootCmk,
+        complianceSecurityProfile: config.databricks.complianceSecurityProfile,
+        tokenMaxLifetimeDays: config.databricks.tokenMaxLifetimeDays,
+        dbfsStorageSku: config.storage.sku,
+        protect,
       },
-      { parent: this },
+      child,
+    );
+    this.storage = new LakehouseStorage(
+      `${name}-lake`,
+      {
+        ...placement,
+        subscriptionId,
+        tenantId,
+        network: this.network,
+        keys: this.keys,
+        sku: config.storage.sku,
+        softDeleteDays: config.storage.softDeleteDays,
+        versioning: config.storage.versioning,
+        protect,
+      },
+      child,
     );
 
-    this.registerOutputs({ foundation: this.foundation });
+    // Workspace-level resources go through the workspace's provider.
+    const inWorkspace = { parent: this, providers: [this.workspace.provider] };
+    this.unityCatalog = new UnityCatalog(
+      `${name}-uc`,
+      {
+        catalogName: `${config.prefix}_${config.environment}`,
+        storage: this.storage,
+        workspaceId: this.workspace.workspaceId,
+        metastoreAssignment: this.workspace.metastoreAssignment,
+        groups: config.groups,
+        sources: args.sources,
+        protect,
+      },
+      inWorkspace,
+    );
+    this.compute = new Compute(
+      `${name}-compute`,
+      { namePrefix: name, compute: config.compute, tags: config.tags, groups: config.groups },
+      inWorkspace,
+    );
+
+    this.registerOutputs({ foundation: this.foundation, workspace: this.workspace });
   }
 }

@@ -32,6 +32,21 @@ function validSettings(): Record<string, unknown> {
     protectStatefulResources: false,
     logRetentionDays: 30,
     sourcesDirs: ["sources", "../ds-scouting/sources"],
+    storageSku: "Standard_ZRS",
+    blobSoftDeleteDays: 14,
+    blobVersioning: true,
+    metastoreId: "8f2c6a1e-3b4d-4c5e-9f60-7a8b9c0d1e2f",
+    azureDatabricksObjectId: "4b5c6d7e-8f90-4a1b-2c3d-4e5f60718293",
+    dbfsRootCmk: true,
+    complianceSecurityProfile: false,
+    tokenMaxLifetimeDays: 90,
+    nodeTypes: ["Standard_D4ds_v5"],
+    maxWorkers: 8,
+    maxAutoterminationMinutes: 60,
+    maxDbuPerHour: 40,
+    spotWorkers: true,
+    sqlWarehouseSize: "2X-Small",
+    sqlWarehouseMaxClusters: 2,
   };
 }
 
@@ -166,6 +181,23 @@ describe("stack config", () => {
       ['lakehouse:protectStatefulResources: must be a boolean (got "yes")'],
     ],
     ["a misspelt key", { ownr: "x" }, ["lakehouse:ownr: unknown field"]],
+    [
+      "a metastore id that is not a GUID",
+      { metastoreId: "main" },
+      ['lakehouse:metastoreId: must be a GUID, for example 2ff814a6-3304-4ab8-85cb-cd0e6f879c1d (got "main")'],
+    ],
+    [
+      "a node type that is not an Azure VM size",
+      { nodeTypes: ["m5.xlarge"] },
+      ['lakehouse:nodeTypes[0]: must be an Azure VM size such as Standard_D4ds_v5 (got "m5.xlarge")'],
+    ],
+    [
+      "a storage SKU without redundancy options",
+      { storageSku: "Premium_LRS" },
+      [
+        'lakehouse:storageSku: must be one of Standard_LRS, Standard_ZRS, Standard_GRS, Standard_GZRS, Standard_RAGRS, Standard_RAGZRS (got "Premium_LRS")',
+      ],
+    ],
     [
       "several problems at once",
       { environment: "", costCenter: undefined },

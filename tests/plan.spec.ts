@@ -78,10 +78,16 @@ describe("offline plan", () => {
       );
       assert.deepStrictEqual(plan.violations, []);
       assert.deepStrictEqual(plan.placeholders, ["lakehouse:slackWebhookUrl", "lakehouse:teamsWebhookUrl"]);
+      const vault = plan.resources.find((r) => r.type === "azure-native:keyvault:Vault")?.inputs as { vaultName: string };
+      const lake = plan.resources.find((r) => r.type === "azure-native:storage:StorageAccount")?.inputs as { accountName: string };
       assert.deepStrictEqual(plan.outputs, {
         resourceGroupName: `rg-lh-${stack}-weu`,
-        keyVaultUri: `https://${(plan.resources.find((r) => r.type === "azure-native:keyvault:Vault")?.inputs as { vaultName: string }).vaultName}.vault.azure.net/`,
+        keyVaultUri: `https://${vault.vaultName}.vault.azure.net/`,
         logAnalyticsWorkspaceId: `/subscriptions/00000000-0000-0000-0000-00000000bbbb/resourceGroups/rg-lh-${stack}-weu/providers/azure-native:operationalinsights:Workspace/log-lh-${stack}-weu`,
+        workspaceUrl: "adb-1234567890123456.7.azuredatabricks.net",
+        lakeStorageAccount: lake.accountName,
+        catalogName: `lh_${stack}`,
+        sqlWarehouseId: `lh-${stack}-compute-sql-id`,
         dataSources: ["match_stats", "registry", "transfers"],
       });
     });

@@ -1,3 +1,4 @@
+import { createHash } from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 
 /** Clearly fake ids of the tenant and subscription the offline plan pretends to deploy to. */
@@ -20,9 +21,19 @@ function lowerFirst(text: string): string {
 /** The Azure name of an azure-native resource: its `<type>Name` input (vaultName, resourceGroupName, ...). */
 function azureName(type: string, name: string, inputs: Record<string, unknown>): string {
   const typeName = type.split(":").pop() ?? "";
-  const candidate = inputs[`${lowerFirst(typeName)}Name`] ?? inputs["name"];
+  const candidate = [`${lowerFirst(typeName)}Name`, "accountName", "connectorName", "resourceName", "name"]
+    .map((key) => inputs[key])
+    .find((value) => typeof value === "string");
   return typeof candidate === "string" ? candidate : name;
 }
+
+/** A stable, clearly fake GUID for an identity the provider would create. */
+function fakeGuid(seed: string): string {
+  const hex = createHash("sha256").update(seed).digest("hex");
+  return `00000000-0000-4000-8000-${hex.slice(0, 12)}`;
+}
+
+const identity = (seed: string) => ({ principalId: fakeGuid(`${seed}/principal`), tenantId: FAKE_TENANT_ID });
 
 /** Outputs the provider computes that components read back. */
 function computedOutputs(
@@ -36,7 +47,26 @@ function computedOutputs(
         properties: { ...(inputs.properties as object), vaultUri: `https://${azName}.vault.azure.net/` },
       };
     case "azure-native:operationalinsights:Workspace":
-      return { customerId: "00000000-0000-0000-0000-00000000eeee" };
+      return { customerId: fakeGuid(`${azName}/customer`) };
+    case "azure-native:keyvault:Key": {
+      const uri = `https://${String(inputs.vaultName)}.vault.azure.net/keys/${azName}`;
+      return { keyUri: uri, keyUriWithVersion: `${uri}/0123456789abcdef0123456789abcdef` };
+    }
+    case "azure-native:managedidentity:UserAssignedIdentity":
+      return { ...identity(azName), clientId: fakeGuid(`${azName}/client`) };
+    case "azure-native:databricks:Workspace":
+      return {
+        workspaceId: "1234567890123456",
+        workspaceUrl: "adb-1234567890123456.7.azuredatabricks.net",
+        managedDiskIdentity: { ...identity(`${azName}/disks`), type: "SystemAssigned" },
+        storageAccountIdentity: { ...identity(`${azName}/dbfs`), type: "SystemAssigned" },
+      };
+    case "azure-native:databricks:AccessConnector":
+      return { identity: { ...identity(azName), type: "SystemAssigned" } };
+    case "azure-native:storage:StorageAccount":
+      return {
+        primaryEndpoints: { dfs: `https://${azName}.dfs.core.windows.net/`, blob: `https://${azName}.blob.core.windows.net/` },
+      };
     default:
       return {};
   }

@@ -82,22 +82,24 @@ export function renderText(doc: PlanDocument): string {
     lines.push(`Secrets replaced by placeholders: ${doc.placeholders.join(", ")}`);
   }
   lines.push("", "Resources by component:");
-  const children = new Map<string | null, PlanDocument["resources"]>();
-  doc.resources.forEach((r) => children.set(r.parent, [...(children.get(r.parent) ?? []), r]));
-  const walk = (urn: string, depth: number) => {
-    const kids = children.get(urn) ?? [];
-    for (const [type, n] of count(kids.filter((k) => k.custom).map((k) => k.type))) {
-      lines.push(`${"  ".repeat(depth)}${String(n).padStart(3)}  ${type}`);
-    }
-    for (const component of kids.filter((k) => !k.custom)) {
-      lines.push(`${"  ".repeat(depth)}${component.type}  ${component.name}`);
-      walk(component.urn, depth + 1);
-    }
+  // Cloud resources are counted under their nearest component (a DNS zone group under its endpoint's owner).
+  const byUrn = new Map(doc.resources.map((r) => [r.urn, r]));
+  const owner = (r: PlanDocument["resources"][number]): string | null => {
+    let parent = r.parent === null ? undefined : byUrn.get(r.parent);
+    while (parent?.custom) parent = parent.parent === null ? undefined : byUrn.get(parent.parent);
+    return parent?.urn ?? null;
   };
-  for (const root of children.get(null) ?? []) {
-    lines.push(`  ${root.type}  ${root.name}`);
-    walk(root.urn, 2);
-  }
+  const owned = new Map<string | null, string[]>();
+  custom.forEach((r) => owned.set(owner(r), [...(owned.get(owner(r)) ?? []), r.type]));
+  const components = doc.resources.filter((r) => !r.custom);
+  const walk = (component: PlanDocument["resources"][number], depth: number) => {
+    lines.push(`${"  ".repeat(depth)}${component.type}  ${component.name}`);
+    for (const [type, n] of count(owned.get(component.urn) ?? [])) {
+      lines.push(`${"  ".repeat(depth + 1)}${String(n).padStart(3)}  ${type}`);
+    }
+    components.filter((c) => c.parent === component.urn).forEach((c) => walk(c, depth + 1));
+  };
+  components.filter((c) => c.parent === null).forEach((root) => walk(root, 1));
   const levels = count(doc.policies.map((p) => p.level)).map(([level, n]) => `${n} ${level}`);
   lines.push("", `Policies: ${doc.policies.length} (${levels.join(", ")})`);
   const mandatory = doc.violations.filter((v) => v.level === "mandatory").length;

@@ -1,0 +1,141 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as databricks from "@pulumi/databricks";
+import { MandatoryTags, PlatformConfig } from "./config";
+
+export interface ComputeArgs {
+  /** Workspace-level names get this prefix (`lh-dev`). */
+  readonly namePrefix: string;
+  /** Limits of policy-governed compute (node types, size, idle time, spot, DBU cap). */
+  readonly compute: PlatformConfig["compute"];
+  /** Cost tags every cluster and warehouse carries. */
+  readonly tags: MandatoryTags;
+  readonly groups: PlatformConfig["groups"];
+}
+
+type PolicyRule = Record<string, unknown>;
+
+/**
+ * Cluster policy rules shared by job and interactive clusters: Unity Catalog access mode, node types from the
+ * allow-list, bounded autoscaling and DBU/hour, local disk encryption, no SSH keys, cost tags fixed to the
+ * mandatory tags, and spot workers with fallback to on-demand when config asks (the driver stays on-demand).
+ */
+export function baseClusterPolicy(compute: PlatformConfig["compute"], tags: MandatoryTags): Record<string, PolicyRule> {
+  const nodeTypes = { type: "allowlist", values: [...compute.nodeTypes], defaultValue: compute.nodeTypes[0] };
+  return {
+    "spark_version": { type: "unlimited", defaultValue: "auto:latest-lts" },
+    "node_type_id": nodeTypes,
+    "driver_node_type_id": nodeTypes,
+    "num_workers": { type: "range", minValue: 0, maxValue: compute.maxWorkers },
+    "autoscale.min_workers": { type: "range", minValue: 1, maxValue: compute.maxWorkers, defaultValue: 1 },
+    "autoscale.max_workers": {
+      type: "range",
+      minValue: 1,
+      maxValue: compute.maxWorkers,
+      defaultValue: Math.min(4, compute.maxWorkers),
+    },
+    "dbus_per_hour": { type: "range", maxValue: compute.maxDbuPerHour },
+    "enable_local_disk_encryption": { type: "fixed", value: true },
+    "ssh_public_keys.*": { type: "forbidden" },
+    "azure_attributes.first_on_demand": { type: "fixed", value: 1 },
+    "azure_attributes.availability": {
+      type: "fixed",
+      value: compute.spotWorkers ? "SPOT_WITH_FALLBACK_AZURE" : "ON_DEMAND_AZURE",
+    },
+    ...(compute.spotWorkers ? { "azure_attributes.spot_bid_max_price": { type: "fixed", value: -1 } } : {}),
+    ...Object.fromEntries(Object.entries(tags).map(([key, value]) => [`custom_tags.${key}`, { type: "fixed", value }])),
+  };
+}
+
+/**
+ * Governed compute: a cluster policy for jobs and one for interactive work (the only way non-admins get
+ * clusters), and a serverless SQL warehouse with auto-stop. No instance pool: jobs run on job clusters and
+ * pipelines on serverless compute, so idle pool VMs would cost more than the start-up time they save.
+ */
+export class Compute extends pulumi.ComponentResource {
+  public readonly jobPolicy: databricks.ClusterPolicy;
+  public readonly interactivePolicy: databricks.ClusterPolicy;
+  public readonly sqlWarehouse: databricks.SqlEndpoint;
+
+  constructor(name: string, args: ComputeArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("lakehouse:core:Compute", name, {}, opts);
+    const { compute, tags, groups, namePrefix } = args;
+    const base = baseClusterPolicy(compute, tags);
+
+    this.jobPolicy = new databricks.ClusterPolicy(
+      `${name}-jobs-policy`,
+      {
+        name: `${namePrefix}-jobs`,
+        description: "Job clusters: dedicated Unity Catalog access, bounded size, cost tags.",
+        definition: JSON.stringify({
+          ...base,
+          cluster_type: { type: "fixed", value: "job" },
+          data_security_mode: { type: "fixed", value: "SINGLE_USER" },
+        }),
+      },
+      { parent: this },
+    );
+    this.interactivePolicy = new databricks.ClusterPolicy(
+      `${name}-interactive-policy`,
+      {
+        name: `${namePrefix}-interactive`,
+        description: "Interactive clusters: shared Unity Catalog access, auto-termination, bounded size, cost tags.",
+        maxClustersPerUser: 1,
+        definition: JSON.stringify({
+          ...base,
+          cluster_type: { type: "fixed", value: "all-purpose" },
+          data_security_mode: { type: "fixed", value: "USER_ISOLATION" },
+          autotermination_minutes: {
+            type: "range",
+            minValue: 10,
+            maxValue: compute.maxAutoterminationMinutes,
+            defaultValue: Math.min(30, compute.maxAutoterminationMinutes),
+          },
+        }),
+      },
+      { parent: this },
+    );
+
+    this.sqlWarehouse = new databricks.SqlEndpoint(
+      `${name}-sql`,
+      {
+        name: `${namePrefix}-sql`,
+        clusterSize: compute.sqlWarehouseSize,
+        warehouseType: "PRO",
+        enableServerlessCompute: true,
+        enablePhoton: true,
+        autoStopMins: 10,
+        minNumClusters: 1,
+        maxNumClusters: compute.sqlWarehouseMaxClusters,
+        spotInstancePolicy: "COST_OPTIMIZED",
+        channel: { name: "CHANNEL_NAME_CURRENT" },
+        tags: { customTags: Object.entries(tags).map(([key, value]) => ({ key, value })) },
+      },
+      { parent: this },
+    );
+
+    const canUse = (principals: string[]) => principals.map((groupName) => ({ groupName, permissionLevel: "CAN_USE" }));
+    new databricks.Permissions(
+      `${name}-jobs-policy-permissions`,
+      { clusterPolicyId: this.jobPolicy.id, accessControls: canUse([groups.dataEngineers]) },
+      { parent: this },
+    );
+    new databricks.Permissions(
+      `${name}-interactive-policy-permissions`,
+      { clusterPolicyId: this.interactivePolicy.id, accessControls: canUse([groups.dataEngineers, groups.analysts]) },
+      { parent: this },
+    );
+    new databricks.Permissions(
+      `${name}-sql-permissions`,
+      {
+        sqlEndpointId: this.sqlWarehouse.id,
+        accessControls: [
+          ...canUse([groups.dataEngineers, groups.analysts]),
+          { groupName: groups.platformAdmins, permissionLevel: "CAN_MANAGE" },
+        ],
+      },
+      { parent: this },
+    );
+
+    this.registerOutputs({ sqlWarehouse: this.sqlWarehouse });
+  }
+}

@@ -1,0 +1,215 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as network from "@pulumi/azure-native/network";
+import * as privatedns from "@pulumi/azure-native/privatedns";
+import { AzureRegion, Naming } from "./naming";
+
+/** Private DNS zones of every service the platform reaches over private endpoints. */
+export const PRIVATE_DNS_ZONES = {
+  databricks: "privatelink.azuredatabricks.net",
+  dfs: "privatelink.dfs.core.windows.net",
+  blob: "privatelink.blob.core.windows.net",
+  vault: "privatelink.vaultcore.azure.net",
+  sql: "privatelink.database.windows.net",
+  eventhub: "privatelink.servicebus.windows.net",
+} as const;
+
+export type PrivateDnsZoneKey = keyof typeof PRIVATE_DNS_ZONES;
+
+export const DATABRICKS_DELEGATION = "Microsoft.Databricks/workspaces";
+
+/** The subnets carved out of the stack's address space. */
+export interface SubnetPlan {
+  /** Databricks host ("public") subnet: a quarter of the space. */
+  readonly host: string;
+  /** Databricks container ("private") subnet: the next quarter. */
+  readonly container: string;
+  /** Private endpoints: an eighth, after the Databricks subnets. */
+  readonly privateEndpoints: string;
+}
+
+function toInt(ip: string): number {
+  return ip.split(".").reduce((n, octet) => n * 256 + Number(octet), 0);
+}
+
+function toIp(n: number): string {
+  return [24, 16, 8, 0].map((shift) => Math.floor(n / 2 ** shift) % 256).join(".");
+}
+
+/** Splits a /16 to /22 address space into the platform's subnets (Databricks needs at least /26 each). */
+export function planSubnets(addressSpace: string): SubnetPlan {
+  const [ip, bits] = addressSpace.split("/");
+  const prefix = Number(bits);
+  const base = toInt(ip) - (toInt(ip) % 2 ** (32 - prefix));
+  const quarter = 2 ** (32 - prefix - 2);
+  return {
+    host: `${toIp(base)}/${prefix + 2}`,
+    container: `${toIp(base + quarter)}/${prefix + 2}`,
+    privateEndpoints: `${toIp(base + 2 * quarter)}/${prefix + 3}`,
+  };
+}
+
+export interface NetworkArgs {
+  /** Names every resource (see `Naming`). */
+  readonly naming: Naming;
+  readonly location: AzureRegion;
+  readonly resourceGroupName: pulumi.Input<string>;
+  /** IPv4 address space of the VNet, /16 to /22. */
+  readonly addressSpace: string;
+}
+
+export interface PrivateEndpointArgs {
+  /** Resource id of the service the endpoint connects to. */
+  readonly resourceId: pulumi.Input<string>;
+  /** Private link sub-resource (`dfs`, `blob`, `vault`, `sqlServer`, `namespace`, `databricks_ui_api`, ...). */
+  readonly groupId: string;
+  /** Zone the endpoint registers its address in. */
+  readonly zone: PrivateDnsZoneKey;
+  /** Distinguishes several endpoints of one component in Azure names. */
+  readonly role: string;
+}
+
+/**
+ * The stack's private network, after the Databricks SRA: a VNet with the two Databricks subnets delegated to
+ * the workspace (no public IPs, no default outbound access), a private-endpoint subnet, NSGs on every subnet,
+ * and the private DNS zones linked to the VNet. `privateEndpoint` is the one way a component connects a
+ * service to it.
+ */
+export class Network extends pulumi.ComponentResource {
+  public readonly virtualNetwork: network.VirtualNetwork;
+  public readonly hostSubnet: network.Subnet;
+  public readonly containerSubnet: network.Subnet;
+  public readonly privateEndpointSubnet: network.Subnet;
+  public readonly databricksSecurityGroup: network.NetworkSecurityGroup;
+  public readonly privateEndpointSecurityGroup: network.NetworkSecurityGroup;
+  public readonly dnsZones: Record<PrivateDnsZoneKey, privatedns.PrivateZone>;
+  public readonly subnets: SubnetPlan;
+  /** Azure names of the Databricks subnets, as the workspace's parameters want them. */
+  public readonly hostSubnetName: string;
+  public readonly containerSubnetName: string;
+
+  private readonly args: NetworkArgs;
+
+  constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("lakehouse:core:Network", name, {}, opts);
+    this.args = args;
+    const { naming, location, resourceGroupName } = args;
+    this.subnets = planSubnets(args.addressSpace);
+
+    this.virtualNetwork = new network.VirtualNetwork(
+      `${name}-vnet`,
+      {
+        resourceGroupName,
+        location,
+        virtualNetworkName: naming.name("virtualNetwork"),
+        addressSpace: { addressPrefixes: [args.addressSpace] },
+      },
+      // Subnets are resources of their own; the VNet must not fight over them.
+      { parent: this, ignoreChanges: ["subnets"] },
+    );
+
+    const securityGroup = (role: string) =>
+      new network.NetworkSecurityGroup(
+        `${name}-nsg-${role}`,
+        { resourceGroupName, location, networkSecurityGroupName: naming.name("networkSecurityGroup", role) },
+        // Databricks maintains its required rules through a network intent policy; Pulumi must not remove them.
+        { parent: this, ignoreChanges: ["securityRules"] },
+      );
+    this.databricksSecurityGroup = securityGroup("dbw");
+    this.privateEndpointSecurityGroup = securityGroup("pep");
+
+    const subnet = (role: string, addressPrefix: string, extra: Partial<network.SubnetArgs>, dependsOn?: pulumi.Resource) =>
+      new network.Subnet(
+        `${name}-snet-${role}`,
+        {
+          resourceGroupName,
+          virtualNetworkName: this.virtualNetwork.name,
+          subnetName: naming.name("subnet", role),
+          addressPrefix,
+          defaultOutboundAccess: false,
+          ...extra,
+        },
+        // Azure updates one subnet of a VNet at a time.
+        { parent: this, dependsOn },
+      );
+    const databricksSubnet: Partial<network.SubnetArgs> = {
+      networkSecurityGroup: { id: this.databricksSecurityGroup.id },
+      delegations: [{ name: "databricks", serviceName: DATABRICKS_DELEGATION }],
+    };
+    this.hostSubnetName = naming.name("subnet", "host");
+    this.containerSubnetName = naming.name("subnet", "container");
+    this.hostSubnet = subnet("host", this.subnets.host, databricksSubnet);
+    this.containerSubnet = subnet("container", this.subnets.container, databricksSubnet, this.hostSubnet);
+    this.privateEndpointSubnet = subnet(
+      "pep",
+      this.subnets.privateEndpoints,
+      {
+        networkSecurityGroup: { id: this.privateEndpointSecurityGroup.id },
+        privateEndpointNetworkPolicies: network.VirtualNetworkPrivateEndpointNetworkPolicies.Enabled,
+      },
+      this.containerSubnet,
+    );
+
+    this.dnsZones = Object.fromEntries(
+      (Object.keys(PRIVATE_DNS_ZONES) as PrivateDnsZoneKey[]).map((key) => {
+        const zone = new privatedns.PrivateZone(
+          `${name}-dns-${key}`,
+          { resourceGroupName, location: "global", privateZoneName: PRIVATE_DNS_ZONES[key] },
+          { parent: this },
+        );
+        new privatedns.VirtualNetworkLink(
+          `${name}-dns-${key}-link`,
+          {
+            resourceGroupName,
+            location: "global",
+            privateZoneName: zone.name,
+            virtualNetworkLinkName: this.virtualNetwork.name,
+            virtualNetwork: { id: this.virtualNetwork.id },
+            registrationEnabled: false,
+          },
+          { parent: zone },
+        );
+        return [key, zone];
+      }),
+    ) as Record<PrivateDnsZoneKey, privatedns.PrivateZone>;
+
+    this.registerOutputs({
+      virtualNetwork: this.virtualNetwork,
+      hostSubnet: this.hostSubnet,
+      containerSubnet: this.containerSubnet,
+      privateEndpointSubnet: this.privateEndpointSubnet,
+    });
+  }
+
+  /**
+   * A private endpoint for a service, in the private-endpoint subnet, with the DNS zone group that registers
+   * it in the private zone; created as a child of `parent`, the component that owns the service.
+   */
+  public privateEndpoint(name: string, args: PrivateEndpointArgs, parent: pulumi.Resource): network.PrivateEndpoint {
+    const { naming, location, resourceGroupName } = this.args;
+    const endpointName = naming.name("privateEndpoint", args.role);
+    const endpoint = new network.PrivateEndpoint(
+      `${name}-pep`,
+      {
+        resourceGroupName,
+        location,
+        privateEndpointName: endpointName,
+        subnet: { id: this.privateEndpointSubnet.id },
+        privateLinkServiceConnections: [
+          { name: endpointName, privateLinkServiceId: args.resourceId, groupIds: [args.groupId] },
+        ],
+      },
+      { parent },
+    );
+    new network.PrivateDnsZoneGroup(
+      `${name}-pep-dns`,
+      {
+        resourceGroupName,
+        privateEndpointName: endpoint.name,
+        privateDnsZoneGroupName: "default",
+        privateDnsZoneConfigs: [{ name: args.zone, privateDnsZoneId: this.dnsZones[args.zone].id }],
+      },
+      { parent: endpoint },
+    );
+    return endpoint;
+  }
+}

@@ -1,0 +1,164 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as databricks from "@pulumi/databricks";
+import { PlatformConfig } from "./config";
+import { LAKE_CONTAINERS, LakeContainer, LakehouseStorage } from "./lakehouse-storage";
+import { DataSource } from "./sources";
+
+/** Medallion tiers; every source gets one schema per tier, plus `<source>_pii` when it declares PII. */
+export const TIERS = ["bronze", "silver", "gold"] as const;
+export type Tier = (typeof TIERS)[number];
+
+/** The schemas of one data source. */
+export interface SourceSchemas {
+  readonly bronze: databricks.Schema;
+  readonly silver: databricks.Schema;
+  readonly gold: databricks.Schema;
+  /** Bronze schema of the source's PII columns, keyed by primary key; only when the source declares PII. */
+  readonly pii?: databricks.Schema;
+}
+
+export interface UnityCatalogArgs {
+  /** Name of the environment's catalog (`lh_dev`). */
+  readonly catalogName: string;
+  /** The lake the catalog, schemas and external locations live in. */
+  readonly storage: LakehouseStorage;
+  /** Numeric id of the workspace the ISOLATED securables are bound to. */
+  readonly workspaceId: pulumi.Input<string>;
+  /** The workspace's metastore assignment: nothing here exists before it. */
+  readonly metastoreAssignment: pulumi.Resource;
+  /** Entra ID groups: admins own everything, engineers use and create, analysts read gold. */
+  readonly groups: PlatformConfig["groups"];
+  readonly sources: readonly DataSource[];
+  /** Protects the catalog and schemas from deletion (`protect`). Default: false. */
+  readonly protect?: boolean;
+}
+
+const hasPii = (source: DataSource) => source.tables.some((t) => t.columns.some((c) => c.pii));
+
+/**
+ * The environment's Unity Catalog structure: a storage credential on the lake's access connector, an
+ * external location per lake container, one catalog bound to this workspace only (ISOLATED), per-source
+ * schemas for each medallion tier plus a separate PII schema, and catalog-level grants to groups only.
+ *
+ * Schemas are per source, not per tier: each source's owner, readers and PII readers then map to whole
+ * schemas, so grants stay schema-level and a source is removed by removing its schemas.
+ */
+export class UnityCatalog extends pulumi.ComponentResource {
+  public readonly storageCredential: databricks.StorageCredential;
+  public readonly externalLocations: Record<LakeContainer, databricks.ExternalLocation>;
+  public readonly catalog: databricks.Catalog;
+  /** Schemas by source name. */
+  public readonly schemas: ReadonlyMap<string, SourceSchemas>;
+
+  constructor(name: string, args: UnityCatalogArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("lakehouse:core:UnityCatalog", name, {}, opts);
+    const { catalogName, storage, groups, workspaceId } = args;
+    const owner = groups.platformAdmins;
+    const afterAssignment = { parent: this, dependsOn: [args.metastoreAssignment] };
+    const bindToWorkspace = (id: string, securableType: string, securableName: pulumi.Input<string>) =>
+      new databricks.WorkspaceBinding(
+        `${name}-${id}-binding`,
+        { securableType, securableName, workspaceId, bindingType: "BINDING_TYPE_READ_WRITE" },
+        { parent: this },
+      );
+
+    this.storageCredential = new databricks.StorageCredential(
+      `${name}-credential`,
+      {
+        name: `${catalogName}_lake`,
+        comment: "Managed identity of the lake's access connector.",
+        azureManagedIdentity: { accessConnectorId: storage.accessConnector.id },
+        isolationMode: "ISOLATION_MODE_ISOLATED",
+        owner,
+      },
+      afterAssignment,
+    );
+    bindToWorkspace("credential", "storage_credential", this.storageCredential.name);
+
+    this.externalLocations = Object.fromEntries(
+      LAKE_CONTAINERS.map((container) => {
+        const location = new databricks.ExternalLocation(
+          `${name}-${container}`,
+          {
+            name: `${catalogName}_${container}`,
+            url: storage.url(container),
+            credentialName: this.storageCredential.name,
+            // Raw files arrive from outside Unity Catalog; inside it they are only read.
+            readOnly: container === "landing",
+            isolationMode: "ISOLATION_MODE_ISOLATED",
+            owner,
+            comment: `The lake's ${container} container.`,
+          },
+          { parent: this, dependsOn: [storage.containers[container], args.metastoreAssignment] },
+        );
+        bindToWorkspace(`location-${container}`, "external_location", location.name);
+        return [container, location];
+      }),
+    ) as Record<LakeContainer, databricks.ExternalLocation>;
+    new databricks.Grants(
+      `${name}-landing-grants`,
+      { externalLocation: this.externalLocations.landing.name, grants: [{ principal: groups.dataEngineers, privileges: ["READ_FILES"] }] },
+      { parent: this },
+    );
+
+    const stateful = { parent: this, protect: args.protect ?? false };
+    this.catalog = new databricks.Catalog(
+      `${name}-catalog`,
+      {
+        name: catalogName,
+        comment: "Governed medallion lakehouse of this environment.",
+        storageRoot: storage.url("catalog"),
+        isolationMode: "ISOLATED",
+        owner,
+        enablePredictiveOptimization: "ENABLE",
+      },
+      { ...stateful, dependsOn: [this.externalLocations.catalog] },
+    );
+    bindToWorkspace("catalog", "catalog", this.catalog.name);
+    new databricks.Grants(
+      `${name}-catalog-grants`,
+      {
+        catalog: this.catalog.name,
+        grants: [
+          { principal: groups.dataEngineers, privileges: ["USE_CATALOG", "BROWSE", "CREATE_SCHEMA"] },
+          { principal: groups.analysts, privileges: ["USE_CATALOG", "BROWSE"] },
+        ],
+      },
+      { parent: this },
+    );
+
+    const schema = (source: DataSource, suffix: string, container: Tier, comment: string) =>
+      new databricks.Schema(
+        `${name}-${source.name}-${suffix}`,
+        {
+          catalogName: this.catalog.name,
+          name: `${source.name}_${suffix}`,
+          storageRoot: storage.url(container, suffix === "pii" ? `${source.name}_pii` : source.name),
+          owner,
+          comment,
+          properties: { source: source.name, tier: container, owner: source.owner },
+        },
+        stateful,
+      );
+    this.schemas = new Map(
+      args.sources.map((source) => {
+        const schemas: SourceSchemas = {
+          bronze: schema(source, "bronze", "bronze", `Raw ${source.name} data, without PII columns.`),
+          silver: schema(source, "silver", "silver", `Cleaned, typed and deduplicated ${source.name} data.`),
+          gold: schema(source, "gold", "gold", `Aggregates of ${source.name} for analysts.`),
+          pii: hasPii(source)
+            ? schema(source, "pii", "bronze", `PII columns of ${source.name}, keyed by primary key.`)
+            : undefined,
+        };
+        new databricks.Grants(
+          `${name}-${source.name}-gold-grants`,
+          { schema: schemas.gold.id, grants: [{ principal: groups.analysts, privileges: ["USE_SCHEMA", "SELECT"] }] },
+          { parent: this },
+        );
+        return [source.name, schemas];
+      }),
+    );
+
+    this.registerOutputs({ catalog: this.catalog, storageCredential: this.storageCredential });
+  }
+}

@@ -1,0 +1,198 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as azureDatabricks from "@pulumi/azure-native/databricks";
+import * as databricks from "@pulumi/databricks";
+import { CustomerManagedKey, Keys } from "./keys";
+import { AzureRegion, Naming } from "./naming";
+import { Network } from "./network";
+
+/** Workspace settings the Databricks SRA turns on (values are strings in the workspace-conf API). */
+export const SECURE_WORKSPACE_CONF = {
+  enableTokensConfig: "true",
+  enableVerboseAuditLogs: "true",
+  enableExportNotebook: "false",
+  enableNotebookTableClipboard: "false",
+  enableResultsDownloading: "false",
+  enableDbfsFileBrowser: "false",
+  enableDeprecatedGlobalInitScripts: "false",
+  enableWebTerminal: "false",
+  storeInteractiveNotebookResultsInCustomerAccount: "true",
+} as const;
+
+export interface DatabricksWorkspaceArgs {
+  /** Names every resource (see `Naming`). */
+  readonly naming: Naming;
+  readonly location: AzureRegion;
+  readonly resourceGroupName: pulumi.Input<string>;
+  readonly subscriptionId: pulumi.Input<string>;
+  /** VNet and subnets the workspace is injected into, and its private endpoints. */
+  readonly network: Network;
+  /** Customer-managed keys for managed services, managed disks and the DBFS root. */
+  readonly keys: Keys;
+  /** Object id of the tenant's AzureDatabricks application, which must unwrap the managed-services key. */
+  readonly azureDatabricksObjectId: string;
+  /** Existing regional Unity Catalog metastore to assign the workspace to. */
+  readonly metastoreId: string;
+  /** Encrypt the DBFS root with a customer-managed key. Default: true (false for a workspace's first deployment). */
+  readonly dbfsRootCmk?: boolean;
+  /** Turn on the compliance security profile. Default: false. */
+  readonly complianceSecurityProfile?: boolean;
+  /** Longest lifetime of a personal access token, in days. Default: 90. */
+  readonly tokenMaxLifetimeDays?: number;
+  /** Redundancy of the DBFS root storage account. Default: Standard_ZRS. */
+  readonly dbfsStorageSku?: string;
+  /** Protects the workspace from deletion (`protect`). Default: false. */
+  readonly protect?: boolean;
+}
+
+function keyVaultProperties(key: CustomerManagedKey) {
+  return { keyName: key.name, keyVersion: key.version, keyVaultUri: key.vaultUri };
+}
+
+/**
+ * The Azure Databricks workspace, as the SRA builds it: premium, injected into the stack's VNet with no
+ * public IPs, reachable only through private endpoints, encrypted with customer-managed keys, enhanced
+ * security monitoring and automatic cluster updates on, assigned to the Unity Catalog metastore; plus the
+ * `databricks.Provider` every workspace-level resource uses and the hardening workspace settings.
+ */
+export class DatabricksWorkspace extends pulumi.ComponentResource {
+  public readonly workspace: azureDatabricks.Workspace;
+  public readonly provider: databricks.Provider;
+  /** Numeric workspace id, as Unity Catalog bindings want it. */
+  public readonly workspaceId: pulumi.Output<string>;
+  public readonly metastoreAssignment: databricks.MetastoreAssignment;
+
+  constructor(name: string, args: DatabricksWorkspaceArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("lakehouse:core:DatabricksWorkspace", name, {}, opts);
+    const { naming, location, resourceGroupName, network, keys, subscriptionId } = args;
+    const keySource = azureDatabricks.EncryptionKeySource.Microsoft_Keyvault;
+
+    // The Databricks control plane unwraps the managed-services key, so it needs access before the workspace.
+    const controlPlaneKeyAccess = keys.grantKeyUse(
+      `${name}-control-plane-key`,
+      "managed-services",
+      args.azureDatabricksObjectId,
+      subscriptionId,
+      this,
+    );
+
+    this.workspace = new azureDatabricks.Workspace(
+      `${name}-workspace`,
+      {
+        resourceGroupName,
+        location,
+        workspaceName: naming.name("databricksWorkspace"),
+        managedResourceGroupId: pulumi.interpolate`/subscriptions/${subscriptionId}/resourceGroups/${naming.name("resourceGroup", "dbwmanaged")}`,
+        sku: { name: "premium" },
+        publicNetworkAccess: azureDatabricks.PublicNetworkAccess.Disabled,
+        requiredNsgRules: azureDatabricks.RequiredNsgRules.NoAzureDatabricksRules,
+        parameters: {
+          customVirtualNetworkId: { value: network.virtualNetwork.id },
+          customPublicSubnetName: { value: network.hostSubnetName },
+          customPrivateSubnetName: { value: network.containerSubnetName },
+          enableNoPublicIp: { value: true },
+          prepareEncryption: { value: true },
+          requireInfrastructureEncryption: { value: true },
+          storageAccountSkuName: { value: args.dbfsStorageSku ?? "Standard_ZRS" },
+          ...((args.dbfsRootCmk ?? true)
+            ? {
+                encryption: {
+                  value: { keySource: azureDatabricks.KeySource.Microsoft_Keyvault, ...keyVaultProperties(keys.keys["dbfs-root"]) },
+                },
+              }
+            : {}),
+        },
+        encryption: {
+          entities: {
+            managedServices: { keySource, keyVaultProperties: keyVaultProperties(keys.keys["managed-services"]) },
+            managedDisk: {
+              keySource,
+              keyVaultProperties: keyVaultProperties(keys.keys["managed-disks"]),
+              rotationToLatestKeyVersionEnabled: true,
+            },
+          },
+        },
+        enhancedSecurityCompliance: {
+          automaticClusterUpdate: { value: azureDatabricks.AutomaticClusterUpdateValue.Enabled },
+          enhancedSecurityMonitoring: { value: azureDatabricks.EnhancedSecurityMonitoringValue.Enabled },
+          complianceSecurityProfile: {
+            value: args.complianceSecurityProfile
+              ? azureDatabricks.ComplianceSecurityProfileValue.Enabled
+              : azureDatabricks.ComplianceSecurityProfileValue.Disabled,
+          },
+        },
+        defaultCatalog: { initialType: azureDatabricks.InitialType.UnityCatalog },
+      },
+      {
+        parent: this,
+        protect: args.protect ?? false,
+        dependsOn: [controlPlaneKeyAccess, network.hostSubnet, network.containerSubnet],
+      },
+    );
+    this.workspaceId = this.workspace.workspaceId;
+
+    // Identities the workspace creates for its disks and DBFS root get their keys once they exist.
+    keys.grantKeyUse(
+      `${name}-managed-disk-key`,
+      "managed-disks",
+      this.workspace.managedDiskIdentity.apply((identity) => identity?.principalId ?? ""),
+      subscriptionId,
+      this,
+    );
+    keys.grantKeyUse(
+      `${name}-dbfs-key`,
+      "dbfs-root",
+      this.workspace.storageAccountIdentity.apply((identity) => identity?.principalId ?? ""),
+      subscriptionId,
+      this,
+    );
+
+    // One endpoint serves the UI/API for users and the clusters' secure cluster connectivity; the second
+    // serves Entra ID browser sign-in (SSO) for workspaces in this region.
+    network.privateEndpoint(
+      `${name}-ui-api`,
+      { resourceId: this.workspace.id, groupId: "databricks_ui_api", zone: "databricks", role: "dbwapi" },
+      this,
+    );
+    network.privateEndpoint(
+      `${name}-browser-auth`,
+      { resourceId: this.workspace.id, groupId: "browser_authentication", zone: "databricks", role: "dbwauth" },
+      this,
+    );
+
+    this.provider = new databricks.Provider(
+      `${name}-provider`,
+      { host: pulumi.interpolate`https://${this.workspace.workspaceUrl}`, azureWorkspaceResourceId: this.workspace.id },
+      { parent: this },
+    );
+    const inWorkspace = { parent: this, provider: this.provider };
+
+    new databricks.WorkspaceConf(
+      `${name}-conf`,
+      {
+        customConfig: {
+          ...SECURE_WORKSPACE_CONF,
+          maxTokenLifetimeDays: String(args.tokenMaxLifetimeDays ?? 90),
+        },
+      },
+      inWorkspace,
+    );
+    new databricks.DisableLegacyDbfsSetting(`${name}-no-legacy-dbfs`, { disableLegacyDbfs: { value: true } }, inWorkspace);
+    new databricks.DisableLegacyAccessSetting(
+      `${name}-no-legacy-access`,
+      { disableLegacyAccess: { value: true } },
+      inWorkspace,
+    );
+    new databricks.RestrictWorkspaceAdminsSetting(
+      `${name}-restrict-admins`,
+      { restrictWorkspaceAdmins: { status: "RESTRICT_TOKENS_AND_JOB_RUN_AS" } },
+      inWorkspace,
+    );
+    this.metastoreAssignment = new databricks.MetastoreAssignment(
+      `${name}-metastore`,
+      { metastoreId: args.metastoreId, workspaceId: this.workspaceId },
+      inWorkspace,
+    );
+
+    this.registerOutputs({ workspace: this.workspace, workspaceUrl: this.workspace.workspaceUrl });
+  }
+}
