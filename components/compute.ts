@@ -19,13 +19,16 @@ type PolicyRule = Record<string, unknown>;
  * allow-list, bounded autoscaling and DBU/hour, local disk encryption, no SSH keys, cost tags fixed to the
  * mandatory tags, and spot workers with fallback to on-demand when config asks (the driver stays on-demand).
  */
-export function baseClusterPolicy(compute: PlatformConfig["compute"], tags: MandatoryTags): Record<string, PolicyRule> {
+export function baseClusterPolicy(
+  compute: PlatformConfig["compute"],
+  tags: MandatoryTags,
+): Record<string, PolicyRule> {
   const nodeTypes = { type: "allowlist", values: [...compute.nodeTypes], defaultValue: compute.nodeTypes[0] };
   return {
-    "spark_version": { type: "unlimited", defaultValue: "auto:latest-lts" },
-    "node_type_id": nodeTypes,
-    "driver_node_type_id": nodeTypes,
-    "num_workers": { type: "range", minValue: 0, maxValue: compute.maxWorkers },
+    spark_version: { type: "unlimited", defaultValue: "auto:latest-lts" },
+    node_type_id: nodeTypes,
+    driver_node_type_id: nodeTypes,
+    num_workers: { type: "range", minValue: 0, maxValue: compute.maxWorkers },
     "autoscale.min_workers": { type: "range", minValue: 1, maxValue: compute.maxWorkers, defaultValue: 1 },
     "autoscale.max_workers": {
       type: "range",
@@ -33,8 +36,8 @@ export function baseClusterPolicy(compute: PlatformConfig["compute"], tags: Mand
       maxValue: compute.maxWorkers,
       defaultValue: Math.min(4, compute.maxWorkers),
     },
-    "dbus_per_hour": { type: "range", maxValue: compute.maxDbuPerHour },
-    "enable_local_disk_encryption": { type: "fixed", value: true },
+    dbus_per_hour: { type: "range", maxValue: compute.maxDbuPerHour },
+    enable_local_disk_encryption: { type: "fixed", value: true },
     "ssh_public_keys.*": { type: "forbidden" },
     "azure_attributes.first_on_demand": { type: "fixed", value: 1 },
     "azure_attributes.availability": {
@@ -42,7 +45,9 @@ export function baseClusterPolicy(compute: PlatformConfig["compute"], tags: Mand
       value: compute.spotWorkers ? "SPOT_WITH_FALLBACK_AZURE" : "ON_DEMAND_AZURE",
     },
     ...(compute.spotWorkers ? { "azure_attributes.spot_bid_max_price": { type: "fixed", value: -1 } } : {}),
-    ...Object.fromEntries(Object.entries(tags).map(([key, value]) => [`custom_tags.${key}`, { type: "fixed", value }])),
+    ...Object.fromEntries(
+      Object.entries(tags).map(([key, value]) => [`custom_tags.${key}`, { type: "fixed", value }]),
+    ),
   };
 }
 
@@ -78,7 +83,8 @@ export class Compute extends pulumi.ComponentResource {
       `${name}-interactive-policy`,
       {
         name: `${namePrefix}-interactive`,
-        description: "Interactive clusters: shared Unity Catalog access, auto-termination, bounded size, cost tags.",
+        description:
+          "Interactive clusters: shared Unity Catalog access, auto-termination, bounded size, cost tags.",
         maxClustersPerUser: 1,
         definition: JSON.stringify({
           ...base,
@@ -113,7 +119,8 @@ export class Compute extends pulumi.ComponentResource {
       { parent: this },
     );
 
-    const canUse = (principals: string[]) => principals.map((groupName) => ({ groupName, permissionLevel: "CAN_USE" }));
+    const canUse = (principals: string[]) =>
+      principals.map((groupName) => ({ groupName, permissionLevel: "CAN_USE" }));
     new databricks.Permissions(
       `${name}-jobs-policy-permissions`,
       { clusterPolicyId: this.jobPolicy.id, accessControls: canUse([groups.dataEngineers]) },
@@ -121,7 +128,10 @@ export class Compute extends pulumi.ComponentResource {
     );
     new databricks.Permissions(
       `${name}-interactive-policy-permissions`,
-      { clusterPolicyId: this.interactivePolicy.id, accessControls: canUse([groups.dataEngineers, groups.analysts]) },
+      {
+        clusterPolicyId: this.interactivePolicy.id,
+        accessControls: canUse([groups.dataEngineers, groups.analysts]),
+      },
       { parent: this },
     );
     new databricks.Permissions(

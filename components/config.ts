@@ -44,10 +44,15 @@ const sqlDatabaseId = z
 
 const guid = z
   .string()
-  .regex(/^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$/, "must be a GUID, for example 2ff814a6-3304-4ab8-85cb-cd0e6f879c1d");
+  .regex(
+    /^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$/,
+    "must be a GUID, for example 2ff814a6-3304-4ab8-85cb-cd0e6f879c1d",
+  );
 
 /** Azure VM sizes that Databricks offers on Azure (`Standard_D4ds_v5`). */
-const nodeType = z.string().regex(/^Standard_[A-Za-z0-9_]+$/, "must be an Azure VM size such as Standard_D4ds_v5");
+const nodeType = z
+  .string()
+  .regex(/^Standard_[A-Za-z0-9_]+$/, "must be an Azure VM size such as Standard_D4ds_v5");
 
 const regions = Object.keys(REGION_CODES) as [AzureRegion, ...AzureRegion[]];
 
@@ -81,7 +86,14 @@ export const settingsSchema = z.strictObject({
   protectStatefulResources: z.boolean(),
   logRetentionDays: z.number().int().min(30).max(730),
   sourcesDirs: z.array(z.string().min(1)).min(1),
-  storageSku: z.enum(["Standard_LRS", "Standard_ZRS", "Standard_GRS", "Standard_GZRS", "Standard_RAGRS", "Standard_RAGZRS"]),
+  storageSku: z.enum([
+    "Standard_LRS",
+    "Standard_ZRS",
+    "Standard_GRS",
+    "Standard_GZRS",
+    "Standard_RAGRS",
+    "Standard_RAGZRS",
+  ]),
   blobSoftDeleteDays: z.number().int().min(1).max(365),
   blobVersioning: z.boolean(),
   metastoreId: guid,

@@ -48,7 +48,11 @@ export class Keys extends pulumi.ComponentResource {
     super("lakehouse:core:Keys", name, {}, opts);
     const { naming, location, resourceGroupName, keyVault } = args;
 
-    args.network.privateEndpoint(`${name}-kv`, { resourceId: keyVault.id, groupId: "vault", zone: "vault", role: "kv" }, this);
+    args.network.privateEndpoint(
+      `${name}-kv`,
+      { resourceId: keyVault.id, groupId: "vault", zone: "vault", role: "kv" },
+      this,
+    );
 
     const vaultUri = keyVault.properties.vaultUri;
     this.keys = Object.fromEntries(
@@ -67,8 +71,14 @@ export class Keys extends pulumi.ComponentResource {
               rotationPolicy: {
                 attributes: { expiryTime: "P2Y" },
                 lifetimeActions: [
-                  { action: { type: keyvault.KeyRotationPolicyActionType.Rotate }, trigger: { timeAfterCreate: "P1Y" } },
-                  { action: { type: keyvault.KeyRotationPolicyActionType.Notify }, trigger: { timeBeforeExpiry: "P30D" } },
+                  {
+                    action: { type: keyvault.KeyRotationPolicyActionType.Rotate },
+                    trigger: { timeAfterCreate: "P1Y" },
+                  },
+                  {
+                    action: { type: keyvault.KeyRotationPolicyActionType.Notify },
+                    trigger: { timeBeforeExpiry: "P30D" },
+                  },
                 ],
               },
             },
@@ -91,7 +101,12 @@ export class Keys extends pulumi.ComponentResource {
       { resourceGroupName, location, resourceName: naming.name("managedIdentity", "lake") },
       { parent: this },
     );
-    this.grantKeyUse(`${name}-storage-identity-key`, "storage", this.storageIdentity.principalId, args.subscriptionId);
+    this.grantKeyUse(
+      `${name}-storage-identity-key`,
+      "storage",
+      this.storageIdentity.principalId,
+      args.subscriptionId,
+    );
 
     this.registerOutputs({ storageIdentity: this.storageIdentity });
   }

@@ -117,7 +117,12 @@ export class Network extends pulumi.ComponentResource {
     this.databricksSecurityGroup = securityGroup("dbw");
     this.privateEndpointSecurityGroup = securityGroup("pep");
 
-    const subnet = (role: string, addressPrefix: string, extra: Partial<network.SubnetArgs>, dependsOn?: pulumi.Resource) =>
+    const subnet = (
+      role: string,
+      addressPrefix: string,
+      extra: Partial<network.SubnetArgs>,
+      dependsOn?: pulumi.Resource,
+    ) =>
       new network.Subnet(
         `${name}-snet-${role}`,
         {
@@ -184,7 +189,11 @@ export class Network extends pulumi.ComponentResource {
    * A private endpoint for a service, in the private-endpoint subnet, with the DNS zone group that registers
    * it in the private zone; created as a child of `parent`, the component that owns the service.
    */
-  public privateEndpoint(name: string, args: PrivateEndpointArgs, parent: pulumi.Resource): network.PrivateEndpoint {
+  public privateEndpoint(
+    name: string,
+    args: PrivateEndpointArgs,
+    parent: pulumi.Resource,
+  ): network.PrivateEndpoint {
     const { naming, location, resourceGroupName } = this.args;
     const endpointName = naming.name("privateEndpoint", args.role);
     const endpoint = new network.PrivateEndpoint(

@@ -36,10 +36,15 @@ export class LakehousePlatform extends pulumi.ComponentResource {
   constructor(name: string, args: LakehousePlatformArgs, opts?: pulumi.ComponentResourceOptions) {
     const { config } = args;
     const tags = { ...config.tags, managedBy: "pulumi", project: config.project, stack: config.stack };
-    super("lakehouse:core:LakehousePlatform", name, {}, {
-      ...opts,
-      transformations: [mandatoryTagsTransformation(tags), ...(opts?.transformations ?? [])],
-    });
+    super(
+      "lakehouse:core:LakehousePlatform",
+      name,
+      {},
+      {
+        ...opts,
+        transformations: [mandatoryTagsTransformation(tags), ...(opts?.transformations ?? [])],
+      },
+    );
     const naming = (this.naming = new Naming({
       prefix: config.prefix,
       environment: config.environment,
@@ -59,7 +64,11 @@ export class LakehousePlatform extends pulumi.ComponentResource {
     const resourceGroupName = this.foundation.resourceGroup.name;
     const placement = { naming, location, resourceGroupName };
 
-    this.network = new Network(`${name}-network`, { ...placement, addressSpace: config.network.addressSpace }, child);
+    this.network = new Network(
+      `${name}-network`,
+      { ...placement, addressSpace: config.network.addressSpace },
+      child,
+    );
     this.keys = new Keys(
       `${name}-keys`,
       { ...placement, subscriptionId, keyVault: this.foundation.keyVault, network: this.network, protect },

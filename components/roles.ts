@@ -23,7 +23,11 @@ export interface RoleGrant {
 }
 
 /** Assigns a built-in role on a scope; the one way components grant Azure RBAC. */
-export function assignRole(name: string, grant: RoleGrant, opts: pulumi.CustomResourceOptions): authorization.RoleAssignment {
+export function assignRole(
+  name: string,
+  grant: RoleGrant,
+  opts: pulumi.CustomResourceOptions,
+): authorization.RoleAssignment {
   return new authorization.RoleAssignment(
     name,
     {

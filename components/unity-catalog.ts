@@ -97,7 +97,10 @@ export class UnityCatalog extends pulumi.ComponentResource {
     ) as Record<LakeContainer, databricks.ExternalLocation>;
     new databricks.Grants(
       `${name}-landing-grants`,
-      { externalLocation: this.externalLocations.landing.name, grants: [{ principal: groups.dataEngineers, privileges: ["READ_FILES"] }] },
+      {
+        externalLocation: this.externalLocations.landing.name,
+        grants: [{ principal: groups.dataEngineers, privileges: ["READ_FILES"] }],
+      },
       { parent: this },
     );
 
@@ -152,7 +155,10 @@ export class UnityCatalog extends pulumi.ComponentResource {
         };
         new databricks.Grants(
           `${name}-${source.name}-gold-grants`,
-          { schema: schemas.gold.id, grants: [{ principal: groups.analysts, privileges: ["USE_SCHEMA", "SELECT"] }] },
+          {
+            schema: pulumi.interpolate`${this.catalog.name}.${schemas.gold.name}`,
+            grants: [{ principal: groups.analysts, privileges: ["USE_SCHEMA", "SELECT"] }],
+          },
           { parent: this },
         );
         return [source.name, schemas];

@@ -96,14 +96,20 @@ export class DatabricksWorkspace extends pulumi.ComponentResource {
           ...((args.dbfsRootCmk ?? true)
             ? {
                 encryption: {
-                  value: { keySource: azureDatabricks.KeySource.Microsoft_Keyvault, ...keyVaultProperties(keys.keys["dbfs-root"]) },
+                  value: {
+                    keySource: azureDatabricks.KeySource.Microsoft_Keyvault,
+                    ...keyVaultProperties(keys.keys["dbfs-root"]),
+                  },
                 },
               }
             : {}),
         },
         encryption: {
           entities: {
-            managedServices: { keySource, keyVaultProperties: keyVaultProperties(keys.keys["managed-services"]) },
+            managedServices: {
+              keySource,
+              keyVaultProperties: keyVaultProperties(keys.keys["managed-services"]),
+            },
             managedDisk: {
               keySource,
               keyVaultProperties: keyVaultProperties(keys.keys["managed-disks"]),
@@ -155,13 +161,21 @@ export class DatabricksWorkspace extends pulumi.ComponentResource {
     );
     network.privateEndpoint(
       `${name}-browser-auth`,
-      { resourceId: this.workspace.id, groupId: "browser_authentication", zone: "databricks", role: "dbwauth" },
+      {
+        resourceId: this.workspace.id,
+        groupId: "browser_authentication",
+        zone: "databricks",
+        role: "dbwauth",
+      },
       this,
     );
 
     this.provider = new databricks.Provider(
       `${name}-provider`,
-      { host: pulumi.interpolate`https://${this.workspace.workspaceUrl}`, azureWorkspaceResourceId: this.workspace.id },
+      {
+        host: pulumi.interpolate`https://${this.workspace.workspaceUrl}`,
+        azureWorkspaceResourceId: this.workspace.id,
+      },
       { parent: this },
     );
     const inWorkspace = { parent: this, provider: this.provider };
@@ -176,7 +190,11 @@ export class DatabricksWorkspace extends pulumi.ComponentResource {
       },
       inWorkspace,
     );
-    new databricks.DisableLegacyDbfsSetting(`${name}-no-legacy-dbfs`, { disableLegacyDbfs: { value: true } }, inWorkspace);
+    new databricks.DisableLegacyDbfsSetting(
+      `${name}-no-legacy-dbfs`,
+      { disableLegacyDbfs: { value: true } },
+      inWorkspace,
+    );
     new databricks.DisableLegacyAccessSetting(
       `${name}-no-legacy-access`,
       { disableLegacyAccess: { value: true } },

@@ -184,7 +184,9 @@ describe("stack config", () => {
     [
       "a metastore id that is not a GUID",
       { metastoreId: "main" },
-      ['lakehouse:metastoreId: must be a GUID, for example 2ff814a6-3304-4ab8-85cb-cd0e6f879c1d (got "main")'],
+      [
+        'lakehouse:metastoreId: must be a GUID, for example 2ff814a6-3304-4ab8-85cb-cd0e6f879c1d (got "main")',
+      ],
     ],
     [
       "a node type that is not an Azure VM size",

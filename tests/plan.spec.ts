@@ -78,8 +78,12 @@ describe("offline plan", () => {
       );
       assert.deepStrictEqual(plan.violations, []);
       assert.deepStrictEqual(plan.placeholders, ["lakehouse:slackWebhookUrl", "lakehouse:teamsWebhookUrl"]);
-      const vault = plan.resources.find((r) => r.type === "azure-native:keyvault:Vault")?.inputs as { vaultName: string };
-      const lake = plan.resources.find((r) => r.type === "azure-native:storage:StorageAccount")?.inputs as { accountName: string };
+      const vault = plan.resources.find((r) => r.type === "azure-native:keyvault:Vault")?.inputs as {
+        vaultName: string;
+      };
+      const lake = plan.resources.find((r) => r.type === "azure-native:storage:StorageAccount")?.inputs as {
+        accountName: string;
+      };
       assert.deepStrictEqual(plan.outputs, {
         resourceGroupName: `rg-lh-${stack}-weu`,
         keyVaultUri: `https://${vault.vaultName}.vault.azure.net/`,

@@ -50,3 +50,13 @@ export function resourceOf(plan: PlanDocument, type: string, name: string): Plan
   }
   return found[0];
 }
+
+/** The inputs of the one resource of `type` named `name`, for exact assertions. */
+export function inputsOf(plan: PlanDocument, type: string, name: string): Record<string, unknown> {
+  return resourceOf(plan, type, name).inputs as Record<string, unknown>;
+}
+
+/** Every resource of `type`. */
+export function resourcesOf(plan: PlanDocument, type: string): PlannedResource[] {
+  return plan.resources.filter((r) => r.type === type);
+}

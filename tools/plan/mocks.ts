@@ -65,7 +65,10 @@ function computedOutputs(
       return { identity: { ...identity(azName), type: "SystemAssigned" } };
     case "azure-native:storage:StorageAccount":
       return {
-        primaryEndpoints: { dfs: `https://${azName}.dfs.core.windows.net/`, blob: `https://${azName}.blob.core.windows.net/` },
+        primaryEndpoints: {
+          dfs: `https://${azName}.dfs.core.windows.net/`,
+          blob: `https://${azName}.blob.core.windows.net/`,
+        },
       };
     default:
       return {};
