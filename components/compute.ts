@@ -10,6 +10,8 @@ export interface ComputeArgs {
   /** Cost tags every cluster and warehouse carries. */
   readonly tags: MandatoryTags;
   readonly groups: PlatformConfig["groups"];
+  /** Client id of the Entra application pipelines and jobs run as. */
+  readonly pipelinesClientId: string;
 }
 
 type PolicyRule = Record<string, unknown>;
@@ -60,11 +62,26 @@ export class Compute extends pulumi.ComponentResource {
   public readonly jobPolicy: databricks.ClusterPolicy;
   public readonly interactivePolicy: databricks.ClusterPolicy;
   public readonly sqlWarehouse: databricks.SqlEndpoint;
+  /** The workspace identity of the pipelines' Entra application (run-as of every pipeline and job). */
+  public readonly pipelinesPrincipal: databricks.ServicePrincipal;
 
   constructor(name: string, args: ComputeArgs, opts?: pulumi.ComponentResourceOptions) {
     super("lakehouse:core:Compute", name, {}, opts);
     const { compute, tags, groups, namePrefix } = args;
     const base = baseClusterPolicy(compute, tags);
+
+    this.pipelinesPrincipal = new databricks.ServicePrincipal(
+      `${name}-pipelines-principal`,
+      {
+        applicationId: args.pipelinesClientId,
+        displayName: `${namePrefix}-pipelines`,
+        allowClusterCreate: false,
+        allowInstancePoolCreate: false,
+        databricksSqlAccess: false,
+        workspaceAccess: true,
+      },
+      { parent: this },
+    );
 
     this.jobPolicy = new databricks.ClusterPolicy(
       `${name}-jobs-policy`,
@@ -123,7 +140,13 @@ export class Compute extends pulumi.ComponentResource {
       principals.map((groupName) => ({ groupName, permissionLevel: "CAN_USE" }));
     new databricks.Permissions(
       `${name}-jobs-policy-permissions`,
-      { clusterPolicyId: this.jobPolicy.id, accessControls: canUse([groups.dataEngineers]) },
+      {
+        clusterPolicyId: this.jobPolicy.id,
+        accessControls: [
+          ...canUse([groups.dataEngineers]),
+          { servicePrincipalName: this.pipelinesPrincipal.applicationId, permissionLevel: "CAN_USE" },
+        ],
+      },
       { parent: this },
     );
     new databricks.Permissions(

@@ -108,6 +108,16 @@ export const settingsSchema = z.strictObject({
   spotWorkers: z.boolean(),
   sqlWarehouseSize: z.enum(["2X-Small", "X-Small", "Small", "Medium", "Large", "X-Large"]),
   sqlWarehouseMaxClusters: z.number().int().min(1).max(40),
+  platformAdminsObjectId: guid,
+  replicaSku: z
+    .string()
+    .regex(
+      /^(GP|BC|HS)_(Gen5|S)_\d{1,3}$|^S\d{1,2}$|^P\d{1,2}$/,
+      "must be an Azure SQL SKU such as GP_Gen5_2, BC_Gen5_4 or S3",
+    ),
+  pipelinesClientId: guid,
+  pipelinesClientSecret: z.string().min(1),
+  eventHubsCapacity: z.number().int().min(1).max(40),
 });
 
 export type Settings = z.output<typeof settingsSchema>;
@@ -116,6 +126,7 @@ export type Settings = z.output<typeof settingsSchema>;
 export const SECRET_SETTINGS = [
   "slackWebhookUrl",
   "teamsWebhookUrl",
+  "pipelinesClientSecret",
 ] as const satisfies readonly (keyof Settings)[];
 
 export type SettingKind = "string" | "integer" | "boolean" | "array";
@@ -156,6 +167,8 @@ export interface PlatformConfig {
   readonly tags: MandatoryTags;
   readonly network: { readonly addressSpace: string };
   readonly groups: {
+    /** Object id of the platform admins group (the SQL replica's Entra admin). */
+    readonly platformAdminsObjectId: string;
     readonly platformAdmins: string;
     readonly dataEngineers: string;
     readonly analysts: string;
@@ -167,7 +180,16 @@ export interface PlatformConfig {
     readonly slackWebhookUrl?: pulumi.Output<string>;
     readonly teamsWebhookUrl?: pulumi.Output<string>;
   };
-  readonly replica: { readonly primaryDatabaseId: string };
+  readonly replica: {
+    /** The production OLTP database the replica follows; nothing in the platform reads it directly. */
+    readonly primaryDatabaseId: string;
+    readonly sku: string;
+  };
+  /**
+   * Entra application pipelines and jobs run as: the only writer of the lakehouse, and the identity that
+   * reads the replica (db_datareader there).
+   */
+  readonly pipelines: { readonly clientId: string; readonly clientSecret: pulumi.Output<string> };
   /** Sets `protect` on stateful resources (storage, Key Vault, workspace, catalogs, SQL). */
   readonly protectStatefulResources: boolean;
   readonly logRetentionDays: number;
@@ -188,6 +210,7 @@ export interface PlatformConfig {
     readonly complianceSecurityProfile: boolean;
     readonly tokenMaxLifetimeDays: number;
   };
+  readonly eventHubs: { readonly capacity: number };
   readonly compute: {
     readonly nodeTypes: readonly string[];
     readonly maxWorkers: number;
@@ -246,6 +269,7 @@ export function parsePlatformConfig(
     },
     network: { addressSpace: s.addressSpace },
     groups: {
+      platformAdminsObjectId: s.platformAdminsObjectId,
       platformAdmins: s.platformAdminsGroup,
       dataEngineers: s.dataEngineersGroup,
       analysts: s.analystsGroup,
@@ -260,7 +284,11 @@ export function parsePlatformConfig(
       slackWebhookUrl: secret(s.slackWebhookUrl),
       teamsWebhookUrl: secret(s.teamsWebhookUrl),
     },
-    replica: { primaryDatabaseId: s.primaryDatabaseId },
+    replica: {
+      primaryDatabaseId: s.primaryDatabaseId,
+      sku: s.replicaSku,
+    },
+    pipelines: { clientId: s.pipelinesClientId, clientSecret: pulumi.secret(s.pipelinesClientSecret) },
     protectStatefulResources: s.protectStatefulResources,
     logRetentionDays: s.logRetentionDays,
     sourcesDirs: s.sourcesDirs.map((dir) => path.resolve(context.baseDir, dir)),
@@ -272,6 +300,7 @@ export function parsePlatformConfig(
       complianceSecurityProfile: s.complianceSecurityProfile,
       tokenMaxLifetimeDays: s.tokenMaxLifetimeDays,
     },
+    eventHubs: { capacity: s.eventHubsCapacity },
     compute: {
       nodeTypes: s.nodeTypes,
       maxWorkers: s.maxWorkers,

@@ -43,6 +43,8 @@ export class LakehouseStorage extends pulumi.ComponentResource {
   public readonly accountName: string;
   public readonly containers: Record<LakeContainer, storage.BlobContainer>;
   public readonly accessConnector: azureDatabricks.AccessConnector;
+  /** Object id of the access connector's managed identity. */
+  public readonly accessConnectorPrincipalId: pulumi.Output<string>;
 
   constructor(name: string, args: LakehouseStorageArgs, opts?: pulumi.ComponentResourceOptions) {
     super("lakehouse:core:LakehouseStorage", name, {}, opts);
@@ -59,6 +61,9 @@ export class LakehouseStorage extends pulumi.ComponentResource {
         identity: { type: azureDatabricks.ManagedServiceIdentityType.SystemAssigned },
       },
       { parent: this },
+    );
+    this.accessConnectorPrincipalId = this.accessConnector.identity.apply(
+      (identity) => identity?.principalId ?? "",
     );
 
     this.accountName = naming.name("storageAccount", "lake");
@@ -151,7 +156,7 @@ export class LakehouseStorage extends pulumi.ComponentResource {
       assignRole(
         `${name}-connector-${role}`,
         {
-          principalId: this.accessConnector.identity.apply((identity) => identity?.principalId ?? ""),
+          principalId: this.accessConnectorPrincipalId,
           principalType: "ServicePrincipal",
           role,
           scope: this.account.id,

@@ -10,6 +10,10 @@ import { Network } from "./network";
 import { DataSource } from "./sources";
 import { UnityCatalog } from "./unity-catalog";
 import { DatabricksWorkspace } from "./workspace";
+import { EventHubs } from "./event-hubs";
+import { Governance } from "./governance";
+import { Ingestion } from "./ingestion";
+import { SqlReplica } from "./sql-replica";
 
 export interface LakehousePlatformArgs {
   /** Validated stack configuration. */
@@ -32,6 +36,11 @@ export class LakehousePlatform extends pulumi.ComponentResource {
   public readonly storage: LakehouseStorage;
   public readonly unityCatalog: UnityCatalog;
   public readonly compute: Compute;
+  public readonly replica: SqlReplica;
+  /** Only when at least one source streams through Event Hubs. */
+  public readonly eventHubs?: EventHubs;
+  public readonly governance: Governance;
+  public readonly ingestion: Ingestion;
 
   constructor(name: string, args: LakehousePlatformArgs, opts?: pulumi.ComponentResourceOptions) {
     const { config } = args;
@@ -55,6 +64,8 @@ export class LakehousePlatform extends pulumi.ComponentResource {
     const client = authorization.getClientConfigOutput({ parent: this });
     const { subscriptionId, tenantId } = client;
     const child = { parent: this };
+    const catalogName = `${config.prefix}_${config.environment}`;
+    const owner = config.groups.platformAdmins;
 
     this.foundation = new Foundation(
       `${name}-foundation`,
@@ -112,7 +123,7 @@ export class LakehousePlatform extends pulumi.ComponentResource {
     this.unityCatalog = new UnityCatalog(
       `${name}-uc`,
       {
-        catalogName: `${config.prefix}_${config.environment}`,
+        catalogName,
         storage: this.storage,
         workspaceId: this.workspace.workspaceId,
         metastoreAssignment: this.workspace.metastoreAssignment,
@@ -124,7 +135,103 @@ export class LakehousePlatform extends pulumi.ComponentResource {
     );
     this.compute = new Compute(
       `${name}-compute`,
-      { namePrefix: name, compute: config.compute, tags: config.tags, groups: config.groups },
+      {
+        namePrefix: name,
+        compute: config.compute,
+        tags: config.tags,
+        groups: config.groups,
+        pipelinesClientId: config.pipelines.clientId,
+      },
+      inWorkspace,
+    );
+
+    this.replica = new SqlReplica(
+      `${name}-replica`,
+      {
+        ...placement,
+        tenantId,
+        network: this.network,
+        replica: config.replica,
+        reader: config.pipelines,
+        admins: { login: owner, objectId: config.groups.platformAdminsObjectId },
+        logAnalyticsWorkspaceId: this.foundation.logAnalytics.id,
+        foreignCatalogName: `${catalogName}_replica`,
+        owner,
+        databricksProvider: this.workspace.provider,
+        protect,
+      },
+      child,
+    );
+
+    const streamed = args.sources.filter((source) => source.source.kind === "eventhub");
+    const eventHubs = (this.eventHubs =
+      streamed.length === 0
+        ? undefined
+        : new EventHubs(
+            `${name}-eventhubs`,
+            {
+              ...placement,
+              subscriptionId,
+              network: this.network,
+              sources: streamed,
+              capacity: config.eventHubs.capacity,
+              accessConnector: {
+                id: this.storage.accessConnector.id,
+                principalId: this.storage.accessConnectorPrincipalId,
+              },
+              credentialName: `${catalogName}_eventhubs`,
+              owner,
+              workspaceId: this.workspace.workspaceId,
+              databricksProvider: this.workspace.provider,
+              protect,
+            },
+            child,
+          ));
+
+    const schemas = [...this.unityCatalog.schemas.values()].flatMap((s) => [
+      s.bronze,
+      s.silver,
+      s.gold,
+      ...(s.pii ? [s.pii] : []),
+    ]);
+    this.governance = new Governance(
+      `${name}-governance`,
+      {
+        catalogName,
+        groups: config.groups,
+        sources: args.sources,
+        pipelinesPrincipal: config.pipelines.clientId,
+        securables: {
+          landingLocation: this.unityCatalog.externalLocations.landing.name,
+          replicaCatalog: this.replica.foreignCatalog.name,
+          eventHubsCredential: eventHubs?.credential.name,
+        },
+        dependsOn: [this.unityCatalog.catalog, ...schemas, this.compute.pipelinesPrincipal],
+      },
+      inWorkspace,
+    );
+
+    this.ingestion = new Ingestion(
+      `${name}-ingestion`,
+      {
+        namePrefix: name,
+        catalogName,
+        sources: args.sources,
+        sqlContext: pulumi
+          .all([eventHubs?.bootstrapServers, eventHubs?.credential.name])
+          .apply(([bootstrapServers, credential]) => ({
+            catalog: catalogName,
+            replicaCatalog: `${catalogName}_replica`,
+            landingUrl: this.storage.url("landing"),
+            eventHubs: bootstrapServers && credential ? { bootstrapServers, credential } : undefined,
+          })),
+        jobPolicyId: this.compute.jobPolicy.id,
+        runAs: this.compute.pipelinesPrincipal.applicationId,
+        maxWorkers: config.compute.maxWorkers,
+        notifications: { emails: config.alerts.emails },
+        groups: config.groups,
+        dependsOn: [...this.governance.grants.values()],
+      },
       inWorkspace,
     );
 

@@ -78,6 +78,26 @@ function refuseDuplicateNames(
   });
 }
 
+export const AGGREGATE_FUNCTIONS = ["count", "count_distinct", "sum", "avg", "min", "max"] as const;
+
+const NUMERIC_TYPE = /^(tinyint|smallint|int|bigint|float|double|decimal\(.*\))$/;
+
+/** A gold aggregate: a materialized view over the table's silver data. */
+const aggregate = z.strictObject({
+  name: identifier,
+  description: z.string().max(1024).optional(),
+  /** Date or timestamp column bucketed into `grain` periods (the view's first column, `period`). */
+  timeBucket: z
+    .strictObject({ column: identifier, grain: z.enum(["hour", "day", "week", "month"]) })
+    .optional(),
+  groupBy: z.array(identifier).default([]),
+  measures: z
+    .array(
+      z.strictObject({ name: identifier, fn: z.enum(AGGREGATE_FUNCTIONS), column: identifier.optional() }),
+    )
+    .min(1),
+});
+
 const table = z
   .strictObject({
     name: identifier,
@@ -95,6 +115,8 @@ const table = z
     primaryKey: z.array(identifier).min(1),
     columns: z.array(column).min(1),
     expectations: z.array(expectation).default([]),
+    /** Gold materialized views; without any, gold gets a daily row count of the table. */
+    aggregates: z.array(aggregate).default([]),
   })
   .superRefine((t, ctx) => {
     refuseDuplicateNames(t.columns, "columns", "column", ctx);
@@ -115,10 +137,44 @@ const table = z
         message: `"${t.watermarkColumn}" is not a column of this table`,
       });
     }
-    const names = new Set(columns.keys());
+    // Expectations run in silver and aggregates build gold, where PII columns are not present.
+    const nonPii = new Set(t.columns.filter((c) => !c.pii).map((c) => c.name));
+    const piiOnly = (name: string) => columns.get(name)?.pii === true;
     t.expectations.forEach((e, i) => {
-      const problem = checkExpectationExpression(e.expr, names);
-      if (problem) ctx.addIssue({ code: "custom", path: ["expectations", i, "expr"], message: problem });
+      const problem = checkExpectationExpression(e.expr, nonPii);
+      const pii = problem && /^refers to "(.*)", which/.exec(problem)?.[1];
+      const message =
+        pii && piiOnly(pii)
+          ? `refers to "${pii}", a pii column: expectations run in silver, which holds no PII`
+          : problem;
+      if (message) ctx.addIssue({ code: "custom", path: ["expectations", i, "expr"], message });
+    });
+    refuseDuplicateNames(t.aggregates, "aggregates", "aggregate", ctx);
+    t.aggregates.forEach((a, i) => {
+      const check = (name: string, path: (string | number)[], numeric = false) => {
+        const column = columns.get(name);
+        const message = !column
+          ? `"${name}" is not a column of this table`
+          : column.pii
+            ? `"${name}" is a pii column; gold holds no PII`
+            : numeric && !NUMERIC_TYPE.test(column.type)
+              ? `"${name}" is ${column.type}; this function needs a numeric column`
+              : undefined;
+        if (message) ctx.addIssue({ code: "custom", path: ["aggregates", i, ...path], message });
+      };
+      if (a.timeBucket) check(a.timeBucket.column, ["timeBucket", "column"]);
+      a.groupBy.forEach((name, j) => check(name, ["groupBy", j]));
+      a.measures.forEach((m, j) => {
+        if (m.column === undefined && m.fn !== "count") {
+          ctx.addIssue({
+            code: "custom",
+            path: ["aggregates", i, "measures", j, "column"],
+            message: `is required for ${m.fn}`,
+          });
+        } else if (m.column !== undefined) {
+          check(m.column, ["measures", j, "column"], m.fn === "sum" || m.fn === "avg");
+        }
+      });
     });
   });
 
@@ -198,6 +254,14 @@ export const sourceSchema = z
       });
     }
     refuseDuplicateNames(s.tables, "tables", "table", ctx);
+    if (kind === "eventhub" && s.tables.length > 1) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["tables"],
+        message:
+          "must have exactly one table for an eventhub source (one hub per source); split it into several sources",
+      });
+    }
   });
 
 export type DataSource = z.output<typeof sourceSchema> & {
@@ -206,6 +270,7 @@ export type DataSource = z.output<typeof sourceSchema> & {
 };
 export type SourceTable = DataSource["tables"][number];
 export type SourceColumn = SourceTable["columns"][number];
+export type SourceAggregate = SourceTable["aggregates"][number];
 
 /** Where a file is shown in messages: relative to the working directory when it is below it. */
 export function displayPath(file: string): string {

@@ -26,7 +26,7 @@ export interface UnityCatalogArgs {
   readonly workspaceId: pulumi.Input<string>;
   /** The workspace's metastore assignment: nothing here exists before it. */
   readonly metastoreAssignment: pulumi.Resource;
-  /** Entra ID groups: admins own everything, engineers use and create, analysts read gold. */
+  /** Entra ID groups: the platform admins own every securable. */
   readonly groups: PlatformConfig["groups"];
   readonly sources: readonly DataSource[];
   /** Protects the catalog and schemas from deletion (`protect`). Default: false. */
@@ -37,8 +37,8 @@ const hasPii = (source: DataSource) => source.tables.some((t) => t.columns.some(
 
 /**
  * The environment's Unity Catalog structure: a storage credential on the lake's access connector, an
- * external location per lake container, one catalog bound to this workspace only (ISOLATED), per-source
- * schemas for each medallion tier plus a separate PII schema, and catalog-level grants to groups only.
+ * external location per lake container, one catalog bound to this workspace only (ISOLATED), and per-source
+ * schemas for each medallion tier plus a separate PII schema. Grants are `Governance`'s.
  *
  * Schemas are per source, not per tier: each source's owner, readers and PII readers then map to whole
  * schemas, so grants stay schema-level and a source is removed by removing its schemas.
@@ -95,15 +95,6 @@ export class UnityCatalog extends pulumi.ComponentResource {
         return [container, location];
       }),
     ) as Record<LakeContainer, databricks.ExternalLocation>;
-    new databricks.Grants(
-      `${name}-landing-grants`,
-      {
-        externalLocation: this.externalLocations.landing.name,
-        grants: [{ principal: groups.dataEngineers, privileges: ["READ_FILES"] }],
-      },
-      { parent: this },
-    );
-
     const stateful = { parent: this, protect: args.protect ?? false };
     this.catalog = new databricks.Catalog(
       `${name}-catalog`,
@@ -118,18 +109,6 @@ export class UnityCatalog extends pulumi.ComponentResource {
       { ...stateful, dependsOn: [this.externalLocations.catalog] },
     );
     bindToWorkspace("catalog", "catalog", this.catalog.name);
-    new databricks.Grants(
-      `${name}-catalog-grants`,
-      {
-        catalog: this.catalog.name,
-        grants: [
-          { principal: groups.dataEngineers, privileges: ["USE_CATALOG", "BROWSE", "CREATE_SCHEMA"] },
-          { principal: groups.analysts, privileges: ["USE_CATALOG", "BROWSE"] },
-        ],
-      },
-      { parent: this },
-    );
-
     const schema = (source: DataSource, suffix: string, container: Tier, comment: string) =>
       new databricks.Schema(
         `${name}-${source.name}-${suffix}`,
@@ -153,14 +132,6 @@ export class UnityCatalog extends pulumi.ComponentResource {
             ? schema(source, "pii", "bronze", `PII columns of ${source.name}, keyed by primary key.`)
             : undefined,
         };
-        new databricks.Grants(
-          `${name}-${source.name}-gold-grants`,
-          {
-            schema: pulumi.interpolate`${this.catalog.name}.${schemas.gold.name}`,
-            grants: [{ principal: groups.analysts, privileges: ["USE_SCHEMA", "SELECT"] }],
-          },
-          { parent: this },
-        );
         return [source.name, schemas];
       }),
     );

@@ -47,6 +47,11 @@ function validSettings(): Record<string, unknown> {
     spotWorkers: true,
     sqlWarehouseSize: "2X-Small",
     sqlWarehouseMaxClusters: 2,
+    platformAdminsObjectId: "0a1b2c3d-4e5f-4a6b-8c7d-8e9f0a1b2c3d",
+    replicaSku: "GP_Gen5_2",
+    pipelinesClientId: "5e6f7a8b-9c0d-4e1f-a2b3-c4d5e6f7a8b9",
+    pipelinesClientSecret: "reader-secret",
+    eventHubsCapacity: 1,
   };
 }
 
@@ -72,6 +77,7 @@ describe("stack config", () => {
     });
     assert.deepStrictEqual(config.budget, { monthlyAmount: 3000, thresholdsPercent: [50, 80, 100] });
     assert.deepStrictEqual(config.groups, {
+      platformAdminsObjectId: "0a1b2c3d-4e5f-4a6b-8c7d-8e9f0a1b2c3d",
       platformAdmins: "lakehouse-platform-admins",
       dataEngineers: "lakehouse-data-engineers",
       analysts: "lakehouse-analysts",

@@ -20,7 +20,7 @@ describe("offline plan", () => {
     );
     assert.ok(
       lines.includes(
-        "Secrets replaced by placeholders: lakehouse:slackWebhookUrl, lakehouse:teamsWebhookUrl",
+        "Secrets replaced by placeholders: lakehouse:slackWebhookUrl, lakehouse:teamsWebhookUrl, lakehouse:pipelinesClientSecret",
       ),
     );
     const foundation = lines.indexOf("      lakehouse:core:Foundation  lh-dev-foundation");
@@ -77,7 +77,11 @@ describe("offline plan", () => {
         policies.map((p) => ({ name: p.name, level: "mandatory" })),
       );
       assert.deepStrictEqual(plan.violations, []);
-      assert.deepStrictEqual(plan.placeholders, ["lakehouse:slackWebhookUrl", "lakehouse:teamsWebhookUrl"]);
+      assert.deepStrictEqual(plan.placeholders, [
+        "lakehouse:slackWebhookUrl",
+        "lakehouse:teamsWebhookUrl",
+        "lakehouse:pipelinesClientSecret",
+      ]);
       const vault = plan.resources.find((r) => r.type === "azure-native:keyvault:Vault")?.inputs as {
         vaultName: string;
       };
@@ -96,6 +100,15 @@ describe("offline plan", () => {
       });
     });
   }
+
+  it("masks secret inputs of real resources and never prints a secret's value", async () => {
+    const run = await runPlan("--stack", "prod", "--json");
+    const plan = JSON.parse(run.stdout) as { resources: { type: string; inputs: { options?: unknown } }[] };
+    const connection = plan.resources.find((r) => r.type === "databricks:index/connection:Connection");
+    // The provider keeps the whole options map (host, client id and secret) secret.
+    assert.strictEqual(connection?.inputs.options, "[secret]");
+    assert.ok(!run.stdout.includes("offline-plan-placeholder-pipelinesClientSecret"));
+  });
 
   it("masks every secret in what it prints", () => {
     const secret = {

@@ -1,0 +1,156 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as eventhub from "@pulumi/azure-native/eventhub";
+import * as databricks from "@pulumi/databricks";
+import { AzureRegion, Naming } from "./naming";
+import { Network } from "./network";
+import { assignRole } from "./roles";
+import { DataSource } from "./sources";
+
+/** The consumer group the pipelines read with (Kafka `group.id`). */
+export const CONSUMER_GROUP = "databricks";
+
+export interface EventHubsArgs {
+  /** Names every resource (see `Naming`). */
+  readonly naming: Naming;
+  readonly location: AzureRegion;
+  readonly resourceGroupName: pulumi.Input<string>;
+  readonly subscriptionId: pulumi.Input<string>;
+  readonly network: Network;
+  /** The `eventhub` sources: one hub each. */
+  readonly sources: readonly DataSource[];
+  /** Throughput units of the namespace. */
+  readonly capacity: number;
+  /** The lake's access connector: its managed identity reads the hubs. */
+  readonly accessConnector: { readonly id: pulumi.Input<string>; readonly principalId: pulumi.Input<string> };
+  /** Unity Catalog service credential name (`lh_dev_eventhubs`). */
+  readonly credentialName: string;
+  readonly owner: string;
+  readonly workspaceId: pulumi.Input<string>;
+  readonly databricksProvider: databricks.Provider;
+  /** Protects the namespace from deletion (`protect`). Default: false. */
+  readonly protect?: boolean;
+}
+
+/**
+ * The realtime path: an Event Hubs namespace (TLS 1.2, no SAS keys, no public network access, private
+ * endpoint, Kafka endpoint) with one hub and one consumer group per streaming source. Databricks reads it
+ * over Kafka with Entra ID, as the access connector's managed identity through a Unity Catalog service
+ * credential, so no connection string or secret exists anywhere.
+ */
+export class EventHubs extends pulumi.ComponentResource {
+  public readonly namespace: eventhub.Namespace;
+  public readonly hubs: ReadonlyMap<string, eventhub.EventHub>;
+  /** `host:9093` of the namespace's Kafka endpoint. */
+  public readonly bootstrapServers: pulumi.Output<string>;
+  public readonly credential: databricks.Credential;
+
+  constructor(name: string, args: EventHubsArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("lakehouse:ingestion:EventHubs", name, {}, opts);
+    const { naming, location, resourceGroupName } = args;
+
+    this.namespace = new eventhub.Namespace(
+      `${name}-namespace`,
+      {
+        resourceGroupName,
+        location,
+        namespaceName: naming.name("eventHubNamespace"),
+        sku: { name: eventhub.SkuName.Standard, tier: eventhub.SkuTier.Standard, capacity: args.capacity },
+        minimumTlsVersion: eventhub.TlsVersion.TlsVersion_1_2,
+        disableLocalAuth: true,
+        publicNetworkAccess: eventhub.PublicNetworkAccess.Disabled,
+        kafkaEnabled: true,
+        zoneRedundant: true,
+        isAutoInflateEnabled: false,
+      },
+      { parent: this, protect: args.protect ?? false },
+    );
+    new eventhub.NamespaceNetworkRuleSet(
+      `${name}-network-rules`,
+      {
+        resourceGroupName,
+        namespaceName: this.namespace.name,
+        defaultAction: eventhub.DefaultAction.Deny,
+        publicNetworkAccess: eventhub.PublicNetworkAccessFlag.Disabled,
+        trustedServiceAccessEnabled: true,
+      },
+      { parent: this },
+    );
+
+    this.hubs = new Map(
+      args.sources.map((source) => {
+        if (source.source.kind !== "eventhub") {
+          throw new pulumi.ResourceError(`source ${source.name} is not an eventhub source`, this);
+        }
+        const hub = new eventhub.EventHub(
+          `${name}-${source.name}`,
+          {
+            resourceGroupName,
+            namespaceName: this.namespace.name,
+            eventHubName: source.name,
+            partitionCount: source.source.partitions,
+            retentionDescription: {
+              cleanupPolicy: eventhub.CleanupPolicyRetentionDescription.Delete,
+              retentionTimeInHours: source.source.retentionHours,
+            },
+          },
+          { parent: this },
+        );
+        new eventhub.ConsumerGroup(
+          `${name}-${source.name}-consumer`,
+          {
+            resourceGroupName,
+            namespaceName: this.namespace.name,
+            eventHubName: hub.name,
+            consumerGroupName: CONSUMER_GROUP,
+          },
+          { parent: hub },
+        );
+        return [source.name, hub];
+      }),
+    );
+
+    args.network.privateEndpoint(
+      `${name}-namespace`,
+      { resourceId: this.namespace.id, groupId: "namespace", zone: "eventhub", role: "evhns" },
+      this,
+    );
+    assignRole(
+      `${name}-connector-receiver`,
+      {
+        principalId: args.accessConnector.principalId,
+        principalType: "ServicePrincipal",
+        role: "eventHubsDataReceiver",
+        scope: this.namespace.id,
+        subscriptionId: args.subscriptionId,
+      },
+      { parent: this },
+    );
+    this.bootstrapServers = pulumi.interpolate`${this.namespace.name}.servicebus.windows.net:9093`;
+
+    const inWorkspace = { parent: this, provider: args.databricksProvider };
+    this.credential = new databricks.Credential(
+      `${name}-credential`,
+      {
+        name: args.credentialName,
+        purpose: "SERVICE",
+        comment: "Entra ID access to the Event Hubs namespace, as the lake's access connector.",
+        azureManagedIdentity: { accessConnectorId: args.accessConnector.id },
+        isolationMode: "ISOLATION_MODE_ISOLATED",
+        owner: args.owner,
+      },
+      inWorkspace,
+    );
+    new databricks.WorkspaceBinding(
+      `${name}-credential-binding`,
+      {
+        securableType: "credential",
+        securableName: this.credential.name,
+        workspaceId: args.workspaceId,
+        bindingType: "BINDING_TYPE_READ_WRITE",
+      },
+      inWorkspace,
+    );
+
+    this.registerOutputs({ namespace: this.namespace, bootstrapServers: this.bootstrapServers });
+  }
+}

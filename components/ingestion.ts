@@ -1,0 +1,172 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as databricks from "@pulumi/databricks";
+import { PlatformConfig } from "./config";
+import { PipelineSql, pipelineSql, PipelineSqlContext } from "./pipeline-sql";
+import { DataSource } from "./sources";
+
+/** Lakeflow events that notify the alert targets: every failure of an update or a flow. */
+export const PIPELINE_FAILURE_ALERTS = ["on-update-failure", "on-update-fatal-failure", "on-flow-failure"];
+
+/** Where notifications of failed runs go; the monitoring component adds its destinations here. */
+export interface FailureNotifications {
+  readonly emails: readonly string[];
+  /** Ids of Databricks notification destinations (Slack, Teams). */
+  readonly destinationIds?: readonly pulumi.Input<string>[];
+}
+
+export interface IngestionArgs {
+  /** Workspace-level names get this prefix (`lh-dev`). */
+  readonly namePrefix: string;
+  readonly catalogName: string;
+  readonly sources: readonly DataSource[];
+  /**
+   * Where each source reads from (replica foreign catalog, landing container, Event Hubs); values may be
+   * outputs of other components.
+   */
+  readonly sqlContext: pulumi.Input<PipelineSqlContext>;
+  /** Cluster policy every pipeline cluster uses (classic compute inside the workspace's VNet). */
+  readonly jobPolicyId: pulumi.Input<string>;
+  /** Client id of the Entra application every pipeline and job runs as. */
+  readonly runAs: pulumi.Input<string>;
+  readonly maxWorkers: number;
+  readonly notifications: FailureNotifications;
+  readonly groups: PlatformConfig["groups"];
+  /** Workspace folder of the generated SQL. Default: /Shared/lakehouse/pipelines. */
+  readonly workspaceRoot?: string;
+  /** Nothing runs before the schemas, grants and credentials it needs exist. */
+  readonly dependsOn?: pulumi.Input<pulumi.Resource>[];
+}
+
+/** The resources one data source adds. */
+export interface SourceIngestion {
+  readonly sql: pulumi.Output<PipelineSql>;
+  readonly files: readonly databricks.WorkspaceFile[];
+  readonly pipeline: databricks.Pipeline;
+  /** The schedule of a batch source; streaming sources run continuously. */
+  readonly job?: databricks.Job;
+}
+
+/**
+ * Config-driven ingestion: for every source file, its pipeline SQL (bronze with the PII split, silver with
+ * expectations, gold aggregates) deployed as workspace files, a Lakeflow declarative pipeline in Unity
+ * Catalog that runs as the pipelines' service principal (continuous for streaming sources, triggered for
+ * batch), and for batch sources a scheduled job with retries and a timeout. Failures notify the alert
+ * targets. Pipelines run on the job cluster policy inside the workspace's VNet, because every service they
+ * read is reachable only through private endpoints there.
+ */
+export class Ingestion extends pulumi.ComponentResource {
+  public readonly sources: ReadonlyMap<string, SourceIngestion>;
+
+  constructor(name: string, args: IngestionArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("lakehouse:ingestion:Ingestion", name, {}, opts);
+    const root = args.workspaceRoot ?? "/Shared/lakehouse/pipelines";
+    const after = { parent: this, dependsOn: args.dependsOn };
+    const emails = [...args.notifications.emails];
+    const destinations = [...(args.notifications.destinationIds ?? [])];
+
+    this.sources = new Map(
+      args.sources.map((source) => {
+        const tags = { source: source.name, owner: source.owner };
+        const sql = pulumi.output(args.sqlContext).apply((ctx) => pipelineSql(source, ctx));
+        const files = (["bronze", "silver", "gold"] as const).map(
+          (layer) =>
+            new databricks.WorkspaceFile(
+              `${name}-${source.name}-${layer}`,
+              {
+                path: `${root}/${source.name}/${layer}.sql`,
+                contentBase64: sql.apply((s) => Buffer.from(s[layer], "utf8").toString("base64")),
+              },
+              { parent: this },
+            ),
+        );
+        const streaming = source.mode === "streaming";
+        const pipeline = new databricks.Pipeline(
+          `${name}-${source.name}`,
+          {
+            name: `${args.namePrefix}-${source.name}`,
+            catalog: args.catalogName,
+            schema: `${source.name}_silver`,
+            continuous: streaming,
+            development: false,
+            channel: "CURRENT",
+            edition: "ADVANCED",
+            photon: true,
+            serverless: false,
+            clusters: [
+              {
+                label: "default",
+                policyId: args.jobPolicyId,
+                applyPolicyDefaultValues: true,
+                autoscale: { minWorkers: 1, maxWorkers: args.maxWorkers, mode: "ENHANCED" },
+                customTags: tags,
+              },
+            ],
+            libraries: files.map((file) => ({ file: { path: file.path } })),
+            notifications: [{ emailRecipients: emails, alerts: PIPELINE_FAILURE_ALERTS }],
+            runAs: { servicePrincipalName: args.runAs },
+            configuration: { "lakehouse.source": source.name },
+            tags,
+          },
+          after,
+        );
+        new databricks.Permissions(
+          `${name}-${source.name}-permissions`,
+          {
+            pipelineId: pipeline.id,
+            accessControls: [
+              { groupName: args.groups.platformAdmins, permissionLevel: "CAN_MANAGE" },
+              { groupName: args.groups.dataEngineers, permissionLevel: "CAN_RUN" },
+            ],
+          },
+          { parent: pipeline },
+        );
+
+        const schedule = "schedule" in source.source ? source.source.schedule : undefined;
+        const job =
+          streaming || schedule === undefined
+            ? undefined
+            : new databricks.Job(
+                `${name}-${source.name}-job`,
+                {
+                  name: `${args.namePrefix}-${source.name}-refresh`,
+                  description: `Refreshes the ${source.name} pipeline on its schedule.`,
+                  schedule: { quartzCronExpression: schedule, timezoneId: "UTC", pauseStatus: "UNPAUSED" },
+                  maxConcurrentRuns: 1,
+                  queue: { enabled: true },
+                  timeoutSeconds: 4 * 3600,
+                  tasks: [
+                    {
+                      taskKey: "refresh",
+                      pipelineTask: { pipelineId: pipeline.id, fullRefresh: false },
+                      maxRetries: 2,
+                      minRetryIntervalMillis: 10 * 60 * 1000,
+                      retryOnTimeout: true,
+                      timeoutSeconds: 3 * 3600,
+                    },
+                  ],
+                  runAs: { servicePrincipalName: args.runAs },
+                  emailNotifications: { onFailures: emails, noAlertForSkippedRuns: true },
+                  webhookNotifications: { onFailures: destinations.map((id) => ({ id })) },
+                  tags,
+                },
+                { parent: this },
+              );
+        if (job) {
+          new databricks.Permissions(
+            `${name}-${source.name}-job-permissions`,
+            {
+              jobId: job.id,
+              accessControls: [
+                { groupName: args.groups.platformAdmins, permissionLevel: "CAN_MANAGE" },
+                { groupName: args.groups.dataEngineers, permissionLevel: "CAN_MANAGE_RUN" },
+              ],
+            },
+            { parent: job },
+          );
+        }
+        return [source.name, { sql, files, pipeline, job }];
+      }),
+    );
+    this.registerOutputs({});
+  }
+}

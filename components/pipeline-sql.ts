@@ -1,0 +1,255 @@
+// Generates the Lakeflow declarative pipeline (DLT) SQL of one data source from its validated source file.
+// Every identifier goes through quoteIdentifier and every literal through quoteString; expectation
+// expressions were checked against a token grammar when the file was loaded (components/sql.ts).
+import { CONSUMER_GROUP } from "./event-hubs";
+import { DataSource, SourceAggregate, SourceColumn, SourceTable } from "./sources";
+import { quoteIdentifier as q, quoteString } from "./sql";
+
+/** Where a source's data comes from and goes to, as the pipeline sees it. */
+export interface PipelineSqlContext {
+  /** The environment's catalog (`lh_dev`). */
+  readonly catalog: string;
+  /** The foreign catalog of the OLTP read replica, for `sqlserver` sources. */
+  readonly replicaCatalog: string;
+  /** `abfss://landing@<account>.dfs.core.windows.net/`, for `files` sources. */
+  readonly landingUrl: string;
+  /** Kafka endpoint of the Event Hubs namespace and the service credential that reads it. */
+  readonly eventHubs?: { readonly bootstrapServers: string; readonly credential: string };
+}
+
+/** The three SQL files of a source's pipeline. */
+export interface PipelineSql {
+  readonly bronze: string;
+  readonly silver: string;
+  readonly gold: string;
+}
+
+/** Column the pipeline adds to every bronze row: when the row was ingested. */
+export const INGESTED_AT = "_ingested_at";
+
+const TIME_GRAINS = { hour: "HOUR", day: "DAY", week: "WEEK", month: "MONTH" } as const;
+
+export function tableName(catalog: string, schema: string, table: string): string {
+  return [catalog, schema, table].map(q).join(".");
+}
+
+function header(source: DataSource, layer: string): string {
+  // The file name is shown, never interpreted; strip anything that could end the comment.
+  const file = source.file.replace(/[^\w./-]/g, "_");
+  return `-- ${layer} of data source ${source.name}, generated from ${file} by the lakehouse platform. Do not edit.\n`;
+}
+
+function tableProperties(source: DataSource, quality: string): string {
+  const properties = { quality, source: source.name, owner: source.owner };
+  return `TBLPROPERTIES (${Object.entries(properties)
+    .map(([key, value]) => `${quoteString(key)} = ${quoteString(value)}`)
+    .join(", ")})`;
+}
+
+/** Spark DDL of the columns, for `from_json` / `read_files` schemas. */
+function schemaDdl(columns: readonly SourceColumn[]): string {
+  return quoteString(columns.map((c) => `${q(c.name)} ${c.type.toUpperCase()}`).join(", "));
+}
+
+const isStreamingKind = (source: DataSource) => source.source.kind !== "sqlserver";
+
+function sourceView(
+  source: DataSource,
+  table: SourceTable,
+  ctx: PipelineSqlContext,
+): { name: string; sql: string } {
+  const view = `${table.name}_source`;
+  const kind = source.source.kind;
+  if (kind === "eventhub") {
+    if (!ctx.eventHubs) {
+      throw new Error(`source ${source.name} reads Event Hubs, but the platform has no Event Hubs namespace`);
+    }
+    const fields = table.columns.map((c) => `payload.${q(c.name)} AS ${q(c.name)}`).join(",\n  ");
+    return {
+      name: view,
+      sql: `CREATE TEMPORARY VIEW ${q(view)} AS
+SELECT
+  ${fields},
+  timestamp AS ${q(INGESTED_AT)}
+FROM (
+  SELECT from_json(CAST(value AS STRING), ${schemaDdl(table.columns)}) AS payload, timestamp
+  FROM STREAM read_kafka(
+    bootstrapServers => ${quoteString(ctx.eventHubs.bootstrapServers)},
+    subscribe => ${quoteString(source.name)},
+    startingOffsets => 'earliest',
+    \`kafka.group.id\` => ${quoteString(CONSUMER_GROUP)},
+    \`databricks.serviceCredential\` => ${quoteString(ctx.eventHubs.credential)}
+  )
+);
+`,
+    };
+  }
+  if (kind === "files") {
+    const path = `${ctx.landingUrl}${source.name}/${table.name}/`;
+    return {
+      name: view,
+      sql: `CREATE TEMPORARY VIEW ${q(view)} AS
+SELECT ${table.columns.map((c) => q(c.name)).join(", ")}, _metadata.file_modification_time AS ${q(INGESTED_AT)}
+FROM STREAM read_files(
+  ${quoteString(path)},
+  format => ${quoteString(source.source.format)},
+  schema => ${schemaDdl(table.columns)}
+);
+`,
+    };
+  }
+  const [schema, name] = (table.sourceTable ?? `dbo.${table.name}`).split(".");
+  return {
+    name: view,
+    sql: `CREATE TEMPORARY VIEW ${q(view)} AS
+SELECT ${table.columns.map((c) => q(c.name)).join(", ")}, current_timestamp() AS ${q(INGESTED_AT)}
+FROM ${[ctx.replicaCatalog, schema, name].map(q).join(".")};
+`,
+  };
+}
+
+/** Bronze: raw rows without PII columns; the PII columns, keyed by primary key, in `<source>_pii`. */
+export function bronzeSql(source: DataSource, ctx: PipelineSqlContext): string {
+  const streaming = isStreamingKind(source);
+  const create = streaming ? "CREATE OR REFRESH STREAMING TABLE" : "CREATE OR REFRESH MATERIALIZED VIEW";
+  const from = (view: string) => (streaming ? `STREAM(${q(view)})` : q(view));
+  const parts = [header(source, "Bronze")];
+  for (const table of source.tables) {
+    const view = sourceView(source, table, ctx);
+    const plain = table.columns.filter((c) => !c.pii).map((c) => q(c.name));
+    parts.push(
+      view.sql,
+      `${create} ${tableName(ctx.catalog, `${source.name}_bronze`, table.name)}
+COMMENT ${quoteString(`Raw ${table.name} rows of ${source.name}, without PII columns.`)}
+${tableProperties(source, "bronze")}
+AS SELECT ${[...plain, q(INGESTED_AT)].join(", ")}
+FROM ${from(view.name)};
+`,
+    );
+    const pii = table.columns.filter((c) => c.pii);
+    if (pii.length > 0) {
+      const keys = table.primaryKey.map(q);
+      parts.push(`${create} ${tableName(ctx.catalog, `${source.name}_pii`, table.name)}
+COMMENT ${quoteString(`PII columns of ${table.name} (${pii.map((c) => c.name).join(", ")}), keyed by ${table.primaryKey.join(", ")}.`)}
+${tableProperties(source, "bronze_pii")}
+AS SELECT ${[...keys, ...pii.map((c) => q(c.name)), q(INGESTED_AT)].join(", ")}
+FROM ${from(view.name)};
+`);
+    }
+  }
+  return parts.join("\n");
+}
+
+function constraints(table: SourceTable): string {
+  if (table.expectations.length === 0) {
+    return "";
+  }
+  const clause = { warn: "", drop: " ON VIOLATION DROP ROW", fail: " ON VIOLATION FAIL UPDATE" } as const;
+  const lines = table.expectations.map(
+    (e) => `  CONSTRAINT ${q(e.name)} EXPECT (${e.expr})${clause[e.onViolation]}`,
+  );
+  return ` (\n${lines.join(",\n")}\n)`;
+}
+
+function typedColumns(table: SourceTable): string {
+  return table.columns
+    .filter((c) => !c.pii)
+    .map((c) =>
+      c.type === "string"
+        ? `trim(${q(c.name)}) AS ${q(c.name)}`
+        : `CAST(${q(c.name)} AS ${c.type.toUpperCase()}) AS ${q(c.name)}`,
+    )
+    .concat(q(INGESTED_AT))
+    .join(",\n  ");
+}
+
+/** Silver: typed, trimmed, deduplicated on the primary key, with the source's expectations. */
+export function silverSql(source: DataSource, ctx: PipelineSqlContext): string {
+  const parts = [header(source, "Silver")];
+  for (const table of source.tables) {
+    const bronze = tableName(ctx.catalog, `${source.name}_bronze`, table.name);
+    const silver = tableName(ctx.catalog, `${source.name}_silver`, table.name);
+    const keys = table.primaryKey.map(q).join(", ");
+    const comment = `COMMENT ${quoteString(`Cleaned, typed and deduplicated ${table.name} of ${source.name}.`)}`;
+    if (isStreamingKind(source)) {
+      const checked = `${table.name}_checked`;
+      parts.push(`CREATE TEMPORARY VIEW ${q(checked)}${constraints(table)}
+AS SELECT
+  ${typedColumns(table)}
+FROM STREAM(${bronze});
+
+CREATE OR REFRESH STREAMING TABLE ${silver}
+${comment}
+${tableProperties(source, "silver")};
+
+CREATE FLOW ${q(`${table.name}_upsert`)} AS AUTO CDC INTO ${silver}
+FROM STREAM(${q(checked)})
+KEYS (${keys})
+SEQUENCE BY ${q(INGESTED_AT)}
+STORED AS SCD TYPE 1;
+`);
+    } else {
+      const latest = q(table.watermarkColumn ?? INGESTED_AT);
+      parts.push(`CREATE OR REFRESH MATERIALIZED VIEW ${silver}${constraints(table)}
+${comment}
+${tableProperties(source, "silver")}
+AS SELECT
+  ${typedColumns(table)}
+FROM ${bronze}
+QUALIFY row_number() OVER (PARTITION BY ${keys} ORDER BY ${latest} DESC) = 1;
+`);
+    }
+  }
+  return parts.join("\n");
+}
+
+function measure(m: SourceAggregate["measures"][number]): string {
+  const column = m.column === undefined ? "*" : q(m.column);
+  const call = m.fn === "count_distinct" ? `count(DISTINCT ${column})` : `${m.fn}(${column})`;
+  return `${call} AS ${q(m.name)}`;
+}
+
+/** Gold: the source's aggregates as materialized views (a daily row count where a table declares none). */
+export function goldSql(source: DataSource, ctx: PipelineSqlContext): string {
+  const parts = [header(source, "Gold")];
+  for (const table of source.tables) {
+    const silver = tableName(ctx.catalog, `${source.name}_silver`, table.name);
+    const aggregates: SourceAggregate[] =
+      table.aggregates.length > 0
+        ? table.aggregates
+        : [
+            {
+              name: `${table.name}_daily`,
+              description: `Rows of ${table.name} ingested per day.`,
+              timeBucket: { column: INGESTED_AT, grain: "day" },
+              groupBy: [],
+              measures: [{ name: "row_count", fn: "count" }],
+            },
+          ];
+    for (const a of aggregates) {
+      const select = [
+        ...(a.timeBucket
+          ? [
+              `date_trunc(${quoteString(TIME_GRAINS[a.timeBucket.grain])}, ${q(a.timeBucket.column)}) AS ${q("period")}`,
+            ]
+          : []),
+        ...a.groupBy.map(q),
+        ...a.measures.map(measure),
+      ];
+      parts.push(`CREATE OR REFRESH MATERIALIZED VIEW ${tableName(ctx.catalog, `${source.name}_gold`, a.name)}
+COMMENT ${quoteString(a.description ?? `${a.name} of ${table.name} (${source.name}).`)}
+${tableProperties(source, "gold")}
+AS SELECT
+  ${select.join(",\n  ")}
+FROM ${silver}
+GROUP BY ALL;
+`);
+    }
+  }
+  return parts.join("\n");
+}
+
+/** The SQL files of a source's pipeline. */
+export function pipelineSql(source: DataSource, ctx: PipelineSqlContext): PipelineSql {
+  return { bronze: bronzeSql(source, ctx), silver: silverSql(source, ctx), gold: goldSql(source, ctx) };
+}

@@ -1,0 +1,190 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as sql from "@pulumi/azure-native/sql";
+import * as databricks from "@pulumi/databricks";
+import { PlatformConfig } from "./config";
+import { sendDiagnostics } from "./diagnostics";
+import { AzureRegion, Naming } from "./naming";
+import { Network } from "./network";
+
+/** The parts of an Azure SQL database resource id. */
+export function parseSqlDatabaseId(id: string): { resourceGroup: string; server: string; database: string } {
+  const match =
+    /\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Sql\/servers\/([^/]+)\/databases\/([^/]+)$/i.exec(id);
+  if (!match) {
+    throw new Error(`not an Azure SQL database id: ${id}`);
+  }
+  return { resourceGroup: match[1], server: match[2], database: match[3] };
+}
+
+export interface SqlReplicaArgs {
+  /** Names every resource (see `Naming`). */
+  readonly naming: Naming;
+  readonly location: AzureRegion;
+  readonly resourceGroupName: pulumi.Input<string>;
+  readonly tenantId: pulumi.Input<string>;
+  readonly network: Network;
+  /** Primary database and replica SKU. */
+  readonly replica: PlatformConfig["replica"];
+  /** The Entra application pipelines run as; it reads the replica over OAuth machine-to-machine. */
+  readonly reader: PlatformConfig["pipelines"];
+  /** The platform admins group: the server's only (Entra) administrator. */
+  readonly admins: { readonly login: string; readonly objectId: string };
+  /** Log Analytics workspace that receives the audit log. */
+  readonly logAnalyticsWorkspaceId: pulumi.Input<string>;
+  /** Name of the Unity Catalog foreign catalog that exposes the replica (`lh_dev_replica`). */
+  readonly foreignCatalogName: string;
+  /** Owner of the connection and the foreign catalog. */
+  readonly owner: string;
+  /** Workspace-level provider for the Unity Catalog connection. */
+  readonly databricksProvider: databricks.Provider;
+  /** Protects the server and database from deletion (`protect`). Default: false. */
+  readonly protect?: boolean;
+}
+
+/**
+ * A readable geo-secondary of the production OLTP database on a logical server of its own, so analytics and
+ * extraction never touch the primary: Entra-only authentication with the platform admins as administrator,
+ * no public network access (private endpoint), TLS 1.2, TDE, auditing to Log Analytics. Unity Catalog reaches
+ * it through a read-only federated connection; every `sqlserver` source reads the foreign catalog.
+ */
+export class SqlReplica extends pulumi.ComponentResource {
+  public readonly server: sql.Server;
+  public readonly database: sql.Database;
+  /** Host name every extraction connects to. */
+  public readonly host: pulumi.Output<string>;
+  public readonly databaseName: string;
+  public readonly foreignCatalog: databricks.Catalog;
+
+  constructor(name: string, args: SqlReplicaArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("lakehouse:ingestion:SqlReplica", name, {}, opts);
+    const { naming, location, resourceGroupName, network } = args;
+    const stateful = { parent: this, protect: args.protect ?? false };
+    const primary = parseSqlDatabaseId(args.replica.primaryDatabaseId);
+    this.databaseName = primary.database;
+
+    this.server = new sql.Server(
+      `${name}-server`,
+      {
+        resourceGroupName,
+        location,
+        serverName: naming.name("sqlServer", "replica"),
+        version: "12.0",
+        minimalTlsVersion: sql.MinimalTlsVersion.MinimalTlsVersion_1_2,
+        publicNetworkAccess: sql.ServerPublicNetworkAccessFlag.Disabled,
+        restrictOutboundNetworkAccess: sql.ServerNetworkAccessFlag.Enabled,
+        identity: { type: sql.IdentityType.SystemAssigned },
+        administrators: {
+          administratorType: sql.AdministratorType.ActiveDirectory,
+          azureADOnlyAuthentication: true,
+          principalType: sql.PrincipalType.Group,
+          login: args.admins.login,
+          sid: args.admins.objectId,
+          tenantId: args.tenantId,
+        },
+      },
+      stateful,
+    );
+
+    // A geo-secondary keeps the primary's name and follows it continuously (readable, read-only).
+    this.database = new sql.Database(
+      `${name}-database`,
+      {
+        resourceGroupName,
+        location,
+        serverName: this.server.name,
+        databaseName: primary.database,
+        createMode: sql.CreateMode.Secondary,
+        secondaryType: sql.SecondaryType.Geo,
+        sourceDatabaseId: args.replica.primaryDatabaseId,
+        sku: { name: args.replica.sku },
+        readScale: sql.DatabaseReadScale.Enabled,
+      },
+      stateful,
+    );
+    new sql.TransparentDataEncryption(
+      `${name}-tde`,
+      {
+        resourceGroupName,
+        serverName: this.server.name,
+        databaseName: this.database.name,
+        tdeName: "current",
+        state: sql.TransparentDataEncryptionState.Enabled,
+      },
+      { parent: this },
+    );
+
+    new sql.ExtendedServerBlobAuditingPolicy(
+      `${name}-auditing`,
+      {
+        resourceGroupName,
+        serverName: this.server.name,
+        blobAuditingPolicyName: "default",
+        state: sql.BlobAuditingPolicyState.Enabled,
+        isAzureMonitorTargetEnabled: true,
+        retentionDays: 90,
+        auditActionsAndGroups: [
+          "SUCCESSFUL_DATABASE_AUTHENTICATION_GROUP",
+          "FAILED_DATABASE_AUTHENTICATION_GROUP",
+          "BATCH_COMPLETED_GROUP",
+        ],
+      },
+      { parent: this },
+    );
+    // Server audit records reach Log Analytics through the master database's diagnostic setting.
+    sendDiagnostics(
+      `${name}-audit-logs`,
+      {
+        resourceId: pulumi.interpolate`${this.server.id}/databases/master`,
+        workspaceId: args.logAnalyticsWorkspaceId,
+        categories: ["SQLSecurityAuditEvents"],
+        metrics: false,
+      },
+      this,
+    );
+
+    network.privateEndpoint(
+      `${name}-sql`,
+      { resourceId: this.server.id, groupId: "sqlServer", zone: "sql", role: "replica" },
+      this,
+    );
+    this.host = pulumi.interpolate`${this.server.name}.database.windows.net`;
+
+    const inWorkspace = { parent: this, provider: args.databricksProvider };
+    const connection = new databricks.Connection(
+      `${name}-connection`,
+      {
+        name: `${args.foreignCatalogName}_connection`,
+        connectionType: "SQLSERVER",
+        comment: "Read-only federation to the OLTP read replica (never the primary).",
+        owner: args.owner,
+        readOnly: true,
+        options: {
+          host: this.host,
+          port: "1433",
+          trustServerCertificate: "false",
+          applicationIntent: "ReadOnly",
+          // OAuth machine-to-machine with the reader application (Entra-only server).
+          client_id: args.reader.clientId,
+          client_secret: args.reader.clientSecret,
+          oauth_scope: "https://database.windows.net/.default",
+          authorization_endpoint: pulumi.interpolate`https://login.microsoftonline.com/${args.tenantId}/oauth2/v2.0/token`,
+        },
+      },
+      inWorkspace,
+    );
+    this.foreignCatalog = new databricks.Catalog(
+      `${name}-catalog`,
+      {
+        name: args.foreignCatalogName,
+        comment: "The OLTP read replica, as Unity Catalog sees it.",
+        connectionName: connection.name,
+        options: { database: primary.database },
+        isolationMode: "ISOLATED",
+        owner: args.owner,
+      },
+      inWorkspace,
+    );
+
+    this.registerOutputs({ server: this.server, database: this.database, host: this.host });
+  }
+}
