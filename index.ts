@@ -14,4 +14,6 @@ export const workspaceUrl = platform.workspace.workspace.workspaceUrl;
 export const lakeStorageAccount = platform.storage.account.name;
 export const catalogName = platform.unityCatalog.catalog.name;
 export const sqlWarehouseId = platform.compute.sqlWarehouse.id;
+export const replicaHost = platform.replica.host;
+export const replicaCatalog = platform.replica.foreignCatalog.name;
 export const dataSources = sources.map((source) => source.name);

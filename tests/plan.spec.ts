@@ -64,6 +64,7 @@ describe("offline plan", () => {
           "custom",
           "protect",
           "retainOnDelete",
+          "propertyDependencies",
         ]);
         assert.ok(r.parent === null || urns.has(r.parent), `${r.urn} has an unknown parent ${r.parent}`);
         assert.ok(
@@ -96,6 +97,8 @@ describe("offline plan", () => {
         lakeStorageAccount: lake.accountName,
         catalogName: `lh_${stack}`,
         sqlWarehouseId: `lh-${stack}-compute-sql-id`,
+        replicaHost: `${(plan.resources.find((r) => r.type === "azure-native:sql:Server")?.inputs as { serverName: string }).serverName}.database.windows.net`,
+        replicaCatalog: `lh_${stack}_replica`,
         dataSources: ["match_stats", "registry", "transfers"],
       });
     });

@@ -14,6 +14,8 @@ export interface PlanDocument {
     readonly custom: boolean;
     readonly protect: boolean;
     readonly retainOnDelete: boolean;
+    /** URNs of the resources each input depends on (as the engine hands them to stack policies). */
+    readonly propertyDependencies: Record<string, string[]>;
   }[];
   readonly outputs: unknown;
   readonly placeholders: string[];
@@ -57,6 +59,7 @@ export function planDocument(
       custom: r.custom,
       protect: r.protect,
       retainOnDelete: r.retainOnDelete,
+      propertyDependencies: r.propertyDependencies,
     })),
     outputs: maskSecrets(outputs),
     placeholders,
