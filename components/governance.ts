@@ -1,7 +1,49 @@
 import * as pulumi from "@pulumi/pulumi";
+import * as keyvault from "@pulumi/azure-native/keyvault";
 import * as databricks from "@pulumi/databricks";
+import * as random from "@pulumi/random";
 import { PlatformConfig } from "./config";
-import { DataSource } from "./sources";
+import {
+  ENCRYPTION_KEY_SECRET,
+  GovernanceSqlContext,
+  governanceFunctionsSql,
+  governanceTagsSql,
+  HASH_SALT_SECRET,
+} from "./governance-sql";
+import { assignRole } from "./roles";
+import { DataSource, MASK_KINDS } from "./sources";
+
+/** Schema of the mask and row-filter functions. */
+export const GOVERNANCE_SCHEMA = "governance";
+/** Key Vault-backed secret scope of the PII hash salt and encryption key. */
+export const PII_SECRET_SCOPE = "pii";
+export const CLASSIFICATIONS = ["public", "internal", "confidential", "restricted"] as const;
+
+/** The governance names and groups the generated SQL refers to. */
+export function governanceSqlContext(
+  catalog: string,
+  groups: PlatformConfig["groups"],
+): GovernanceSqlContext {
+  return {
+    catalog,
+    governanceSchema: GOVERNANCE_SCHEMA,
+    secretScope: PII_SECRET_SCOPE,
+    piiReadersGroup: groups.piiReaders,
+    unrestrictedGroups: [groups.platformAdmins, groups.dataEngineers],
+  };
+}
+
+/** Every group the platform and the source files name: the only principals that get access. */
+export function platformGroups(groups: PlatformConfig["groups"], sources: readonly DataSource[]): string[] {
+  const named = sources.flatMap((s) => [
+    ...s.access.readers,
+    ...s.access.piiReaders,
+    ...Object.keys(s.access.rowFilter?.byGroup ?? {}),
+  ]);
+  return [
+    ...new Set([groups.platformAdmins, groups.dataEngineers, groups.analysts, groups.piiReaders, ...named]),
+  ];
+}
 
 /** Privileges of the principal that runs pipelines in a schema it writes. */
 export const WRITER_PRIVILEGES = [
@@ -48,6 +90,8 @@ export class GrantPlan {
 
 export interface GovernanceArgs {
   readonly catalogName: string;
+  /** Default classification tag of the catalog. */
+  readonly dataClassification: string;
   readonly groups: PlatformConfig["groups"];
   readonly sources: readonly DataSource[];
   /** Application id of the service principal pipelines and jobs run as: the only writer. */
@@ -60,6 +104,19 @@ export interface GovernanceArgs {
   };
   /** Securables the grants apply to; nothing is granted before they exist. */
   readonly dependsOn: pulumi.Input<pulumi.Resource>[];
+  /** The Key Vault behind the PII secret scope. */
+  readonly keyVault: keyvault.Vault;
+  readonly resourceGroupName: pulumi.Input<string>;
+  readonly subscriptionId: pulumi.Input<string>;
+  /** Object id of the AzureDatabricks application, which reads the vault for the secret scope. */
+  readonly azureDatabricksObjectId: string;
+  /** SQL warehouse the governance job runs its SQL on. */
+  readonly sqlWarehouseId: pulumi.Input<string>;
+  /** Workspace folder of the governance SQL. Default: /Shared/lakehouse/governance. */
+  readonly workspaceRoot?: string;
+  readonly alertEmails: readonly string[];
+  /** Protects the PII keys (hash salt, encryption key) from deletion. Default: false. */
+  readonly protect?: boolean;
 }
 
 const hasPii = (source: DataSource) => source.tables.some((t) => t.columns.some((c) => c.pii));
@@ -109,19 +166,48 @@ export function planGrants(args: Omit<GovernanceArgs, "dependsOn">): GrantPlan {
   if (eventHubsCredential !== undefined) {
     plan.grant("eventhubs", { credential: eventHubsCredential }, [writer], ["ACCESS"]);
   }
+  // Masks run as their definer; only the governance job (the pipelines' principal) writes the functions.
+  plan.grant(
+    "governance",
+    { schema: `${catalogName}.${GOVERNANCE_SCHEMA}` },
+    [writer],
+    ["USE_SCHEMA", "EXECUTE", "CREATE_FUNCTION"],
+  );
   return plan;
 }
 
 /**
- * Unity Catalog grants from config, to groups and the pipelines' service principal only, never to users or
- * `account users`: one authoritative `databricks.Grants` per securable, so drift is corrected on every `up`.
- * People read; only the pipelines' service principal writes.
+ * PII and access governance from config. Unity Catalog grants go to groups and the pipelines' service
+ * principal only, never to users or `account users`: one authoritative `databricks.Grants` per securable, so
+ * drift is corrected on every `up`; people read, only the pipelines write. The groups get workspace access.
+ * PII is masked by dynamic functions in a `governance` schema that only platform admins own, hashed with a
+ * salt and encrypted with a key kept in Key Vault behind a secret scope; governed `pii` and `classification`
+ * tags mark what is sensitive. A governance job (re)creates the functions and tags the PII tables.
  */
 export class Governance extends pulumi.ComponentResource {
   public readonly grants: ReadonlyMap<string, databricks.Grants>;
+  public readonly governanceSchema: databricks.Schema;
+  public readonly secretScope: databricks.SecretScope;
+  /** Recreates the mask functions and applies the PII tags; batch jobs run it before each refresh. */
+  public readonly job: databricks.Job;
 
   constructor(name: string, args: GovernanceArgs, opts?: pulumi.ComponentResourceOptions) {
     super("lakehouse:governance:Governance", name, {}, opts);
+    const { groups, catalogName, sources } = args;
+    const ctx = governanceSqlContext(catalogName, groups);
+
+    this.governanceSchema = new databricks.Schema(
+      `${name}-schema`,
+      {
+        catalogName,
+        name: GOVERNANCE_SCHEMA,
+        owner: groups.platformAdmins,
+        comment: "Mask and row-filter functions of the lakehouse. Only platform admins may change them.",
+      },
+      // Silver tables' masks refer to its functions: losing it would break every read.
+      { parent: this, dependsOn: args.dependsOn, protect: args.protect ?? false },
+    );
+
     this.grants = new Map(
       planGrants(args)
         .entries()
@@ -130,10 +216,162 @@ export class Governance extends pulumi.ComponentResource {
           new databricks.Grants(
             `${name}-${id}`,
             { ...securable, grants },
-            { parent: this, dependsOn: args.dependsOn },
+            { parent: this, dependsOn: [...args.dependsOn, this.governanceSchema] },
           ),
         ]),
     );
-    this.registerOutputs({});
+
+    for (const group of platformGroups(groups, sources)) {
+      new databricks.PermissionAssignment(
+        `${name}-access-${group.replace(/[^A-Za-z0-9-]/g, "-")}`,
+        { groupName: group, permissions: [group === groups.platformAdmins ? "ADMIN" : "USER"] },
+        { parent: this },
+      );
+    }
+
+    this.secretScope = this.piiSecrets(name, args);
+    this.tagSecurables(name, args);
+    this.job = this.governanceJob(name, args, ctx);
+    this.registerOutputs({ governanceSchema: this.governanceSchema });
+  }
+
+  /** The hash salt and encryption key: random, kept in Key Vault, read through a Key Vault-backed scope. */
+  private piiSecrets(name: string, args: GovernanceArgs): databricks.SecretScope {
+    const { keyVault, groups } = args;
+    const keep = { parent: this, protect: args.protect ?? false };
+    // Secrets expire after two years (renewed on the first `up` of each year).
+    const expires = Math.floor(Date.UTC(new Date().getUTCFullYear() + 2, 0, 1) / 1000);
+    for (const secretName of [HASH_SALT_SECRET, ENCRYPTION_KEY_SECRET]) {
+      const value = new random.RandomPassword(
+        `${name}-${secretName}-value`,
+        { length: 32, special: false },
+        keep,
+      );
+      new keyvault.Secret(
+        `${name}-${secretName}`,
+        {
+          resourceGroupName: args.resourceGroupName,
+          vaultName: keyVault.name,
+          secretName,
+          // Explicitly secret: the provider marks `result` secret only engine-side (additionalSecretOutputs).
+          properties: {
+            value: pulumi.secret(value.result),
+            contentType: "text/plain",
+            attributes: { enabled: true, expires },
+          },
+        },
+        keep,
+      );
+    }
+    // The Databricks control plane reads Key Vault-backed scopes as the AzureDatabricks application.
+    assignRole(
+      `${name}-scope-reader`,
+      {
+        principalId: args.azureDatabricksObjectId,
+        principalType: "ServicePrincipal",
+        role: "keyVaultSecretsUser",
+        scope: keyVault.id,
+        subscriptionId: args.subscriptionId,
+      },
+      { parent: this },
+    );
+    const scope = new databricks.SecretScope(
+      `${name}-pii-scope`,
+      {
+        name: PII_SECRET_SCOPE,
+        backendType: "AZURE_KEYVAULT",
+        keyvaultMetadata: { resourceId: keyVault.id, dnsName: keyVault.properties.vaultUri },
+      },
+      { parent: this },
+    );
+    const acls: [string, string][] = [
+      [groups.platformAdmins, "MANAGE"],
+      [args.pipelinesPrincipal, "READ"],
+      [groups.piiReaders, "READ"],
+    ];
+    for (const [principal, permission] of acls) {
+      new databricks.SecretAcl(
+        `${name}-pii-scope-${permission.toLowerCase()}-${principal.replace(/[^A-Za-z0-9-]/g, "-")}`,
+        { scope: scope.name, principal, permission },
+        { parent: scope },
+      );
+    }
+    return scope;
+  }
+
+  /** Governed tags with their allowed values, and the tags of the securables Pulumi creates. */
+  private tagSecurables(name: string, args: GovernanceArgs): void {
+    const policies = [
+      new databricks.TagPolicy(
+        `${name}-tag-pii`,
+        {
+          tagKey: "pii",
+          description: "Personal data, by how it is masked.",
+          values: MASK_KINDS.map((kind) => ({ name: kind })),
+        },
+        { parent: this },
+      ),
+      new databricks.TagPolicy(
+        `${name}-tag-classification`,
+        {
+          tagKey: "classification",
+          description: "Data classification.",
+          values: CLASSIFICATIONS.map((value) => ({ name: value })),
+        },
+        { parent: this },
+      ),
+    ];
+    const tag = (id: string, entityType: string, entityName: string, tagValue: string) =>
+      new databricks.EntityTagAssignment(
+        `${name}-tag-${id}`,
+        { entityType, entityName, tagKey: "classification", tagValue },
+        { parent: this, dependsOn: [...policies, ...args.dependsOn] },
+      );
+    tag("catalog", "catalogs", args.catalogName, args.dataClassification);
+    for (const source of args.sources.filter(hasPii)) {
+      tag(`${source.name}-pii`, "schemas", `${args.catalogName}.${source.name}_pii`, "restricted");
+    }
+  }
+
+  /** The governance SQL as workspace files, and the job that runs it on the SQL warehouse. */
+  private governanceJob(name: string, args: GovernanceArgs, ctx: GovernanceSqlContext): databricks.Job {
+    const root = args.workspaceRoot ?? "/Shared/lakehouse/governance";
+    const file = (id: string, path: string, sql: string) =>
+      new databricks.WorkspaceFile(
+        `${name}-${id}`,
+        { path, contentBase64: Buffer.from(sql, "utf8").toString("base64") },
+        { parent: this },
+      );
+    const functions = file("functions", `${root}/functions.sql`, governanceFunctionsSql(args.sources, ctx));
+    const tagged = args.sources.filter(hasPii).map((source) => ({
+      source,
+      file: file(`tags-${source.name}`, `${root}/tags/${source.name}.sql`, governanceTagsSql(source, ctx)),
+    }));
+    const sqlTask = (path: pulumi.Input<string>) => ({
+      file: { path, source: "WORKSPACE" },
+      warehouseId: args.sqlWarehouseId,
+    });
+    return new databricks.Job(
+      `${name}-job`,
+      {
+        name: `${name}-functions-and-tags`,
+        description: "Recreates the PII mask and row-filter functions and tags the PII tables and columns.",
+        schedule: { quartzCronExpression: "0 0 * * * ?", timezoneId: "UTC", pauseStatus: "UNPAUSED" },
+        maxConcurrentRuns: 1,
+        timeoutSeconds: 1800,
+        tasks: [
+          { taskKey: "functions", sqlTask: sqlTask(functions.path), maxRetries: 1 },
+          ...tagged.map(({ source, file: tags }) => ({
+            taskKey: `tags_${source.name}`,
+            dependsOns: [{ taskKey: "functions" }],
+            sqlTask: sqlTask(tags.path),
+          })),
+        ],
+        runAs: { servicePrincipalName: args.pipelinesPrincipal },
+        emailNotifications: { onFailures: [...args.alertEmails], noAlertForSkippedRuns: true },
+        tags: { purpose: "governance" },
+      },
+      { parent: this, dependsOn: [...this.grants.values()] },
+    );
   }
 }

@@ -28,6 +28,8 @@ export interface IngestionArgs {
   readonly jobPolicyId: pulumi.Input<string>;
   /** Client id of the Entra application every pipeline and job runs as. */
   readonly runAs: pulumi.Input<string>;
+  /** The governance job (mask functions, PII tags): every batch refresh runs it first. */
+  readonly governanceJobId: pulumi.Input<string>;
   readonly maxWorkers: number;
   readonly notifications: FailureNotifications;
   readonly groups: PlatformConfig["groups"];
@@ -136,7 +138,12 @@ export class Ingestion extends pulumi.ComponentResource {
                   timeoutSeconds: 4 * 3600,
                   tasks: [
                     {
+                      taskKey: "governance",
+                      runJobTask: { jobId: pulumi.output(args.governanceJobId).apply(Number) },
+                    },
+                    {
                       taskKey: "refresh",
+                      dependsOns: [{ taskKey: "governance" }],
                       pipelineTask: { pipelineId: pipeline.id, fullRefresh: false },
                       maxRetries: 2,
                       minRetryIntervalMillis: 10 * 60 * 1000,

@@ -2,13 +2,21 @@
 // Every identifier goes through quoteIdentifier and every literal through quoteString; expectation
 // expressions were checked against a token grammar when the file was loaded (components/sql.ts).
 import { CONSUMER_GROUP } from "./event-hubs";
+import {
+  encryptExpression,
+  GovernanceSqlContext,
+  maskFunctionName,
+  qualifiedFunction,
+  rowFilterFunctionName,
+} from "./governance-sql";
 import { DataSource, SourceAggregate, SourceColumn, SourceTable } from "./sources";
 import { quoteIdentifier as q, quoteString } from "./sql";
 
-/** Where a source's data comes from and goes to, as the pipeline sees it. */
-export interface PipelineSqlContext {
-  /** The environment's catalog (`lh_dev`). */
-  readonly catalog: string;
+/**
+ * Where a source's data comes from and goes to, as the pipeline sees it, and the governance functions and
+ * secret scope its masks and encryption use.
+ */
+export interface PipelineSqlContext extends GovernanceSqlContext {
   /** The foreign catalog of the OLTP read replica, for `sqlserver` sources. */
   readonly replicaCatalog: string;
   /** `abfss://landing@<account>.dfs.core.windows.net/`, for `files` sources. */
@@ -132,7 +140,7 @@ FROM ${from(view.name)};
       parts.push(`${create} ${tableName(ctx.catalog, `${source.name}_pii`, table.name)}
 COMMENT ${quoteString(`PII columns of ${table.name} (${pii.map((c) => c.name).join(", ")}), keyed by ${table.primaryKey.join(", ")}.`)}
 ${tableProperties(source, "bronze_pii")}
-AS SELECT ${[...keys, ...pii.map((c) => q(c.name)), q(INGESTED_AT)].join(", ")}
+AS SELECT ${[...keys, ...pii.map((c) => piiValue(ctx, c)), q(INGESTED_AT)].join(", ")}
 FROM ${from(view.name)};
 `);
     }
@@ -140,47 +148,77 @@ FROM ${from(view.name)};
   return parts.join("\n");
 }
 
-function constraints(table: SourceTable): string {
-  if (table.expectations.length === 0) {
-    return "";
-  }
-  const clause = { warn: "", drop: " ON VIOLATION DROP ROW", fail: " ON VIOLATION FAIL UPDATE" } as const;
-  const lines = table.expectations.map(
-    (e) => `  CONSTRAINT ${q(e.name)} EXPECT (${e.expr})${clause[e.onViolation]}`,
-  );
-  return ` (\n${lines.join(",\n")}\n)`;
+/** A PII column as stored: encrypted columns as base64 AES-GCM ciphertext, the others as they are. */
+function piiValue(ctx: PipelineSqlContext, column: SourceColumn): string {
+  return column.encrypt ? `${encryptExpression(ctx, column.name)} AS ${q(column.name)}` : q(column.name);
 }
 
-function typedColumns(table: SourceTable): string {
+function constraintLines(table: SourceTable): string[] {
+  const clause = { warn: "", drop: " ON VIOLATION DROP ROW", fail: " ON VIOLATION FAIL UPDATE" } as const;
+  return table.expectations.map(
+    (e) => `  CONSTRAINT ${q(e.name)} EXPECT (${e.expr})${clause[e.onViolation]}`,
+  );
+}
+
+const parenthesized = (lines: string[]) => (lines.length === 0 ? "" : ` (\n${lines.join(",\n")}\n)`);
+
+/** Silver's columns with their types; every PII column carries its mask function. */
+function silverColumnLines(source: DataSource, table: SourceTable, ctx: PipelineSqlContext): string[] {
   return table.columns
-    .filter((c) => !c.pii)
+    .map((c) => {
+      const type = c.encrypt ? "STRING" : c.type.toUpperCase();
+      const mask = c.pii ? ` MASK ${qualifiedFunction(ctx, maskFunctionName(source, c))}` : "";
+      return `  ${q(c.name)} ${type}${mask}`;
+    })
+    .concat(`  ${q(INGESTED_AT)} TIMESTAMP`);
+}
+
+function rowFilterClause(source: DataSource, table: SourceTable, ctx: PipelineSqlContext): string {
+  const filter = source.access.rowFilter;
+  if (!filter || !table.columns.some((c) => c.name === filter.column)) return "";
+  return `\nWITH ROW FILTER ${qualifiedFunction(ctx, rowFilterFunctionName(source))} ON (${q(filter.column)})`;
+}
+
+/**
+ * Silver's select list: non-PII columns typed and trimmed, PII columns as stored (encrypted where the source
+ * asks, unless they come from the PII table, which is encrypted already).
+ */
+function silverSelect(table: SourceTable, ctx: PipelineSqlContext, plainFrom = "", piiFrom = ""): string {
+  return table.columns
     .map((c) =>
-      c.type === "string"
-        ? `trim(${q(c.name)}) AS ${q(c.name)}`
-        : `CAST(${q(c.name)} AS ${c.type.toUpperCase()}) AS ${q(c.name)}`,
+      c.pii
+        ? piiFrom
+          ? `${piiFrom}${q(c.name)}`
+          : piiValue(ctx, c)
+        : c.type === "string"
+          ? `trim(${plainFrom}${q(c.name)}) AS ${q(c.name)}`
+          : `CAST(${plainFrom}${q(c.name)} AS ${c.type.toUpperCase()}) AS ${q(c.name)}`,
     )
-    .concat(q(INGESTED_AT))
+    .concat(`${plainFrom}${q(INGESTED_AT)}`)
     .join(",\n  ");
 }
 
-/** Silver: typed, trimmed, deduplicated on the primary key, with the source's expectations. */
+/**
+ * Silver: typed, trimmed, deduplicated on the primary key, with the source's expectations, and with the PII
+ * columns back in place behind their dynamic masks (encrypted columns stay ciphertext) and the source's row
+ * filter. Streams read the source view bronze was written from; replica snapshots join bronze and PII.
+ */
 export function silverSql(source: DataSource, ctx: PipelineSqlContext): string {
   const parts = [header(source, "Silver")];
   for (const table of source.tables) {
-    const bronze = tableName(ctx.catalog, `${source.name}_bronze`, table.name);
     const silver = tableName(ctx.catalog, `${source.name}_silver`, table.name);
     const keys = table.primaryKey.map(q).join(", ");
-    const comment = `COMMENT ${quoteString(`Cleaned, typed and deduplicated ${table.name} of ${source.name}.`)}`;
+    const clauses = `${rowFilterClause(source, table, ctx)}
+COMMENT ${quoteString(`Cleaned, typed and deduplicated ${table.name} of ${source.name}; PII masked.`)}
+${tableProperties(source, "silver")}`;
     if (isStreamingKind(source)) {
       const checked = `${table.name}_checked`;
-      parts.push(`CREATE TEMPORARY VIEW ${q(checked)}${constraints(table)}
+      parts.push(`CREATE TEMPORARY VIEW ${q(checked)}${parenthesized(constraintLines(table))}
 AS SELECT
-  ${typedColumns(table)}
-FROM STREAM(${bronze});
+  ${silverSelect(table, ctx)}
+FROM STREAM(${q(`${table.name}_source`)});
 
-CREATE OR REFRESH STREAMING TABLE ${silver}
-${comment}
-${tableProperties(source, "silver")};
+CREATE OR REFRESH STREAMING TABLE ${silver}${parenthesized(silverColumnLines(source, table, ctx))}${clauses};
 
 CREATE FLOW ${q(`${table.name}_upsert`)} AS AUTO CDC INTO ${silver}
 FROM STREAM(${q(checked)})
@@ -189,14 +227,19 @@ SEQUENCE BY ${q(INGESTED_AT)}
 STORED AS SCD TYPE 1;
 `);
     } else {
-      const latest = q(table.watermarkColumn ?? INGESTED_AT);
-      parts.push(`CREATE OR REFRESH MATERIALIZED VIEW ${silver}${constraints(table)}
-${comment}
-${tableProperties(source, "silver")}
+      const bronze = tableName(ctx.catalog, `${source.name}_bronze`, table.name);
+      const hasPii = table.columns.some((c) => c.pii);
+      const from = hasPii
+        ? `${bronze} AS b\nLEFT JOIN ${tableName(ctx.catalog, `${source.name}_pii`, table.name)} AS p USING (${keys})`
+        : bronze;
+      const latest = table.watermarkColumn
+        ? `${hasPii ? "b." : ""}${q(table.watermarkColumn)}`
+        : `${hasPii ? "b." : ""}${q(INGESTED_AT)}`;
+      parts.push(`CREATE OR REFRESH MATERIALIZED VIEW ${silver}${parenthesized([...silverColumnLines(source, table, ctx), ...constraintLines(table)])}${clauses}
 AS SELECT
-  ${typedColumns(table)}
-FROM ${bronze}
-QUALIFY row_number() OVER (PARTITION BY ${keys} ORDER BY ${latest} DESC) = 1;
+  ${silverSelect(table, ctx, hasPii ? "b." : "", hasPii ? "p." : "")}
+FROM ${from}
+QUALIFY row_number() OVER (PARTITION BY ${table.primaryKey.map((k) => `${hasPii ? "b." : ""}${q(k)}`).join(", ")} ORDER BY ${latest} DESC) = 1;
 `);
     }
   }

@@ -11,7 +11,7 @@ import { DataSource } from "./sources";
 import { UnityCatalog } from "./unity-catalog";
 import { DatabricksWorkspace } from "./workspace";
 import { EventHubs } from "./event-hubs";
-import { Governance } from "./governance";
+import { Governance, governanceSqlContext } from "./governance";
 import { Ingestion } from "./ingestion";
 import { SqlReplica } from "./sql-replica";
 
@@ -198,9 +198,17 @@ export class LakehousePlatform extends pulumi.ComponentResource {
       `${name}-governance`,
       {
         catalogName,
+        dataClassification: config.tags.dataClassification,
         groups: config.groups,
         sources: args.sources,
         pipelinesPrincipal: config.pipelines.clientId,
+        keyVault: this.foundation.keyVault,
+        resourceGroupName,
+        subscriptionId,
+        azureDatabricksObjectId: config.databricks.azureDatabricksObjectId,
+        sqlWarehouseId: this.compute.sqlWarehouse.id,
+        alertEmails: config.alerts.emails,
+        protect,
         securables: {
           landingLocation: this.unityCatalog.externalLocations.landing.name,
           replicaCatalog: this.replica.foreignCatalog.name,
@@ -220,13 +228,14 @@ export class LakehousePlatform extends pulumi.ComponentResource {
         sqlContext: pulumi
           .all([eventHubs?.bootstrapServers, eventHubs?.credential.name])
           .apply(([bootstrapServers, credential]) => ({
-            catalog: catalogName,
+            ...governanceSqlContext(catalogName, config.groups),
             replicaCatalog: `${catalogName}_replica`,
             landingUrl: this.storage.url("landing"),
             eventHubs: bootstrapServers && credential ? { bootstrapServers, credential } : undefined,
           })),
         jobPolicyId: this.compute.jobPolicy.id,
         runAs: this.compute.pipelinesPrincipal.applicationId,
+        governanceJobId: this.governance.job.id,
         maxWorkers: config.compute.maxWorkers,
         notifications: { emails: config.alerts.emails },
         groups: config.groups,

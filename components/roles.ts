@@ -9,6 +9,7 @@ export const AZURE_ROLES = {
   eventGridEventSubscriptionContributor: "428e0ff0-5e57-4d9c-a221-2c70d0e0a443",
   monitoringReader: "43d0d8ad-25c7-4714-9337-8ba259a9fe05",
   eventHubsDataReceiver: "a638d3c7-ab3a-418d-83e6-5f17a39d4fde",
+  keyVaultSecretsUser: "4633458b-17de-408a-b874-0445c86b69e6",
 } as const;
 
 export type AzureRole = keyof typeof AZURE_ROLES;

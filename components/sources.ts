@@ -20,6 +20,22 @@ const COLUMN_TYPE =
 export const MASK_KINDS = ["redact", "email", "hash", "last4", "year_only"] as const;
 export type MaskKind = (typeof MASK_KINDS)[number];
 
+/** Column types each mask kind can mask (`redact` masks any type). */
+const MASK_TYPES: Record<MaskKind, RegExp | undefined> = {
+  redact: undefined,
+  email: /^string$/,
+  hash: /^string$/,
+  last4: /^string$/,
+  year_only: /^(date|timestamp)$/,
+};
+const MASK_TYPE_HINT: Record<MaskKind, string> = {
+  redact: "any type",
+  email: "string columns only",
+  hash: "string columns only",
+  last4: "string columns only",
+  year_only: "date or timestamp columns only",
+};
+
 const column = z
   .strictObject({
     name: identifier,
@@ -38,6 +54,21 @@ const column = z
     encrypt: z.boolean().default(false),
   })
   .superRefine((c, ctx) => {
+    const allowed = c.mask === undefined ? undefined : MASK_TYPES[c.mask];
+    if (c.mask !== undefined && allowed && !allowed.test(c.type)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["mask"],
+        message: `"${c.mask}" cannot mask a ${c.type} column (${MASK_TYPE_HINT[c.mask]})`,
+      });
+    }
+    if (c.encrypt && c.type !== "string") {
+      ctx.addIssue({
+        code: "custom",
+        path: ["encrypt"],
+        message: `is only allowed on string columns (got ${c.type})`,
+      });
+    }
     if (!c.pii && c.mask !== undefined) {
       ctx.addIssue({ code: "custom", path: ["mask"], message: "is only allowed on a column with pii: true" });
     }
@@ -226,6 +257,23 @@ export const sourceSchema = z
     access: z.strictObject({
       readers: z.array(groupName).min(1),
       piiReaders: z.array(groupName).default([]),
+      /**
+       * Row-level security: members of a listed group see only the rows whose `column` holds one of its
+       * values in silver; platform admins and data engineers see every row; anyone else sees none.
+       */
+      rowFilter: z
+        .strictObject({
+          column: identifier,
+          byGroup: z.record(
+            groupName,
+            z
+              .array(
+                z.string().regex(/^[\w .-]{1,64}$/, "must be 1-64 letters, digits, spaces, '.', '_' or '-'"),
+              )
+              .min(1),
+          ),
+        })
+        .optional(),
     }),
   })
   .superRefine((s, ctx) => {
@@ -254,6 +302,30 @@ export const sourceSchema = z
       });
     }
     refuseDuplicateNames(s.tables, "tables", "table", ctx);
+    const filter = s.access.rowFilter;
+    if (filter) {
+      const columns = s.tables.flatMap((t) => t.columns.filter((c) => c.name === filter.column));
+      if (columns.length === 0) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["access", "rowFilter", "column"],
+          message: `"${filter.column}" is not a column of any table`,
+        });
+      } else if (columns.some((c) => c.pii || c.type !== "string")) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["access", "rowFilter", "column"],
+          message: `"${filter.column}" must be a string column without pii`,
+        });
+      }
+      if (Object.keys(filter.byGroup).length === 0) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["access", "rowFilter", "byGroup"],
+          message: "must name at least one group",
+        });
+      }
+    }
     if (kind === "eventhub" && s.tables.length > 1) {
       ctx.addIssue({
         code: "custom",

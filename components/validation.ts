@@ -69,6 +69,12 @@ export function formatIssues(issue: z.core.$ZodIssue): { path: string; message: 
             ? `must have at most ${String(issue.maximum)} items`
             : `must be at most ${String(issue.maximum)}`;
       break;
+    case "invalid_key": {
+      // A record key (a group name) that breaks the key schema: report the key's own problem.
+      const inner = issue.issues[0] as z.core.$ZodIssue | undefined;
+      message = inner ? formatIssues({ ...inner, path: [] } as z.core.$ZodIssue)[0].message : issue.message;
+      return [{ path: formatPath(path), message }];
+    }
     case "custom":
       // Cross-field rules name the values they talk about in their own message.
       return [{ path: formatPath(path), message: issue.message }];

@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { GrantPlan } from "../components/governance";
-import { inputsOf, planOf, resourcesOf } from "./support/plan";
+import { inputsOf, planOf, resourceOf, resourcesOf } from "./support/plan";
 
 const WRITER = "5e6f7a8b-9c0d-4e1f-a2b3-c4d5e6f7a8b9";
 const READ = ["USE_SCHEMA", "SELECT"];
@@ -106,6 +106,129 @@ for (const stack of ["dev", "prod"]) {
           { principal: WRITER, privileges: ["READ_FILES"] },
         ],
       });
+    });
+
+    it("keeps the mask functions in a governance schema owned by the platform admins, written by the governance job only", async () => {
+      const plan = await planOf(stack);
+      const schema = resourceOf(plan, "databricks:index/schema:Schema", `lh-${stack}-governance-schema`);
+      assert.deepStrictEqual(
+        [
+          (schema.inputs as { name: string }).name,
+          (schema.inputs as { owner: string }).owner,
+          schema.protect,
+        ],
+        ["governance", "lakehouse-platform-admins", stack === "prod"],
+      );
+      assert.deepStrictEqual(await grantsOf("governance"), {
+        schema: `${catalog}.governance`,
+        grants: [{ principal: WRITER, privileges: ["USE_SCHEMA", "EXECUTE", "CREATE_FUNCTION"] }],
+      });
+      const job = inputsOf(plan, "databricks:index/job:Job", `lh-${stack}-governance-job`);
+      assert.deepStrictEqual(job.runAs, { servicePrincipalName: WRITER });
+      assert.deepStrictEqual(
+        (
+          job.tasks as {
+            taskKey: string;
+            sqlTask: { file: { path: string; source: string }; warehouseId: string };
+          }[]
+        ).map((t) => [t.taskKey, t.sqlTask.file.path, t.sqlTask.warehouseId]),
+        [
+          ["functions", "/Shared/lakehouse/governance/functions.sql", `lh-${stack}-compute-sql-id`],
+          ["tags_registry", "/Shared/lakehouse/governance/tags/registry.sql", `lh-${stack}-compute-sql-id`],
+          ["tags_transfers", "/Shared/lakehouse/governance/tags/transfers.sql", `lh-${stack}-compute-sql-id`],
+        ],
+      );
+    });
+
+    it("keeps the hash salt and encryption key as expiring Key Vault secrets behind a Key Vault-backed scope", async () => {
+      const plan = await planOf(stack);
+      for (const name of ["pii-hash-salt", "pii-encryption-key"]) {
+        const secret = resourceOf(plan, "azure-native:keyvault:Secret", `lh-${stack}-governance-${name}`);
+        const properties = (
+          secret.inputs as {
+            properties: { value: string; attributes: { enabled: boolean; expires: number } };
+          }
+        ).properties;
+        assert.strictEqual(properties.value, "[secret]", "the value is a Pulumi secret");
+        assert.strictEqual(properties.attributes.enabled, true);
+        assert.strictEqual(
+          properties.attributes.expires,
+          Math.floor(Date.UTC(new Date().getUTCFullYear() + 2, 0, 1) / 1000),
+        );
+        assert.strictEqual(secret.protect, stack === "prod");
+      }
+      const scope = inputsOf(
+        plan,
+        "databricks:index/secretScope:SecretScope",
+        `lh-${stack}-governance-pii-scope`,
+      );
+      assert.strictEqual(scope.backendType, "AZURE_KEYVAULT");
+      assert.match(
+        (scope.keyvaultMetadata as { resourceId: string }).resourceId,
+        /azure-native:keyvault:Vault\/kv-lh-/,
+      );
+      const acls = resourcesOf(plan, "databricks:index/secretAcl:SecretAcl").map(
+        (a) => a.inputs as { principal: string; permission: string },
+      );
+      assert.deepStrictEqual(
+        acls.map((a) => `${a.principal}:${a.permission}`),
+        ["lakehouse-platform-admins:MANAGE", `${WRITER}:READ`, "lakehouse-pii-readers:READ"],
+      );
+    });
+
+    it("declares governed pii and classification tags and tags the catalog and PII schemas", async () => {
+      const plan = await planOf(stack);
+      assert.deepStrictEqual(
+        resourcesOf(plan, "databricks:index/tagPolicy:TagPolicy").map((t) => {
+          const inputs = t.inputs as { tagKey: string; values: { name: string }[] };
+          return [inputs.tagKey, inputs.values.map((v) => v.name)];
+        }),
+        [
+          ["pii", ["redact", "email", "hash", "last4", "year_only"]],
+          ["classification", ["public", "internal", "confidential", "restricted"]],
+        ],
+      );
+      assert.deepStrictEqual(
+        resourcesOf(plan, "databricks:index/entityTagAssignment:EntityTagAssignment").map((t) => t.inputs),
+        [
+          {
+            entityType: "catalogs",
+            entityName: catalog,
+            tagKey: "classification",
+            tagValue: stack === "prod" ? "restricted" : "confidential",
+          },
+          {
+            entityType: "schemas",
+            entityName: `${catalog}.registry_pii`,
+            tagKey: "classification",
+            tagValue: "restricted",
+          },
+          {
+            entityType: "schemas",
+            entityName: `${catalog}.transfers_pii`,
+            tagKey: "classification",
+            tagValue: "restricted",
+          },
+        ],
+      );
+    });
+
+    it("gives workspace access to every group the platform and the sources name, and admin to the platform admins only", async () => {
+      const plan = await planOf(stack);
+      assert.deepStrictEqual(
+        resourcesOf(plan, "databricks:index/permissionAssignment:PermissionAssignment").map((a) => a.inputs),
+        [
+          { groupName: "lakehouse-platform-admins", permissions: ["ADMIN"] },
+          ...[
+            "lakehouse-data-engineers",
+            "lakehouse-analysts",
+            "lakehouse-pii-readers",
+            "scouting-analysts",
+            "registry-pii-readers",
+            "transfers-pii-readers",
+          ].map((groupName) => ({ groupName, permissions: ["USER"] })),
+        ],
+      );
     });
 
     it("never grants to users, account users or with ALL_PRIVILEGES / MANAGE", async () => {

@@ -1,6 +1,7 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
+import { governanceSqlContext } from "../components/governance";
 import { pipelineSql } from "../components/pipeline-sql";
 import { loadSources } from "../components/sources";
 import { tempDir } from "./support/files";
@@ -10,6 +11,13 @@ import type { PlanDocument } from "../tools/plan/report";
 const PRIMARY =
   "/subscriptions/6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b/resourceGroups/rg-oltp-prod-weu/providers/Microsoft.Sql/servers/sql-oltp-prod-weu/databases/transfermarket";
 const PIPELINES_APP = "5e6f7a8b-9c0d-4e1f-a2b3-c4d5e6f7a8b9";
+const GROUPS = {
+  platformAdminsObjectId: "0a1b2c3d-4e5f-4a6b-8c7d-8e9f0a1b2c3d",
+  platformAdmins: "lakehouse-platform-admins",
+  dataEngineers: "lakehouse-data-engineers",
+  analysts: "lakehouse-analysts",
+  piiReaders: "lakehouse-pii-readers",
+};
 const shipped = (name: string) => fs.readFileSync(path.join(PROJECT_DIR, "sources", `${name}.yaml`), "utf8");
 
 const SCOUTING = `name: scouting_reports
@@ -227,7 +235,7 @@ for (const stack of ["dev", "prod"]) {
         inputsOf(plan, "azure-native:storage:StorageAccount", n("lake-account")) as { accountName: string }
       ).accountName;
       const ctx = {
-        catalog: `lh_${stack}`,
+        ...governanceSqlContext(`lh_${stack}`, GROUPS),
         replicaCatalog: `lh_${stack}_replica`,
         landingUrl: `abfss://landing@${lake}.dfs.core.windows.net/`,
         eventHubs: {
@@ -305,7 +313,7 @@ for (const stack of ["dev", "prod"]) {
       const plan = await planOf(stack);
       assert.deepStrictEqual(
         resourcesOf(plan, "databricks:index/job:Job").map((j) => j.name),
-        [n("ingestion-match_stats-job"), n("ingestion-registry-job")],
+        [n("governance-job"), n("ingestion-match_stats-job"), n("ingestion-registry-job")],
       );
       const job = inputsOf(plan, "databricks:index/job:Job", n("ingestion-registry-job"));
       assert.deepStrictEqual(job.schedule, {
@@ -313,9 +321,13 @@ for (const stack of ["dev", "prod"]) {
         timezoneId: "UTC",
         pauseStatus: "UNPAUSED",
       });
-      assert.deepStrictEqual(job.tasks, [
+      const [governance, ...refresh] = job.tasks as { taskKey: string; runJobTask: { jobId: number } }[];
+      assert.strictEqual(governance.taskKey, "governance");
+      assert.ok(Number.isInteger(governance.runJobTask.jobId), "runs the governance job first");
+      assert.deepStrictEqual(refresh, [
         {
           taskKey: "refresh",
+          dependsOns: [{ taskKey: "governance" }],
           pipelineTask: { pipelineId: n("ingestion-registry-id"), fullRefresh: false },
           maxRetries: 2,
           minRetryIntervalMillis: 600000,
@@ -336,7 +348,7 @@ for (const stack of ["dev", "prod"]) {
 }
 
 describe("adding and removing a data source", () => {
-  it("adds exactly the new source's schemas, grants, pipeline and files, with no code change", async () => {
+  it("adds exactly the new source's schemas, grants, tags, pipeline and files, with no code change", async () => {
     const base = await planWith({
       "match_stats.yaml": shipped("match_stats"),
       "registry.yaml": shipped("registry"),
@@ -351,6 +363,7 @@ describe("adding and removing a data source", () => {
     const before = names(base);
     const added = [...names(more)].filter((r) => !before.has(r)).sort();
     assert.deepStrictEqual(added, [
+      "databricks:index/entityTagAssignment:EntityTagAssignment::lh-dev-governance-tag-scouting_reports-pii",
       "databricks:index/grants:Grants::lh-dev-governance-scouting_reports-bronze",
       "databricks:index/grants:Grants::lh-dev-governance-scouting_reports-gold",
       "databricks:index/grants:Grants::lh-dev-governance-scouting_reports-pii",
@@ -361,6 +374,7 @@ describe("adding and removing a data source", () => {
       "databricks:index/schema:Schema::lh-dev-uc-scouting_reports-gold",
       "databricks:index/schema:Schema::lh-dev-uc-scouting_reports-pii",
       "databricks:index/schema:Schema::lh-dev-uc-scouting_reports-silver",
+      "databricks:index/workspaceFile:WorkspaceFile::lh-dev-governance-tags-scouting_reports",
       "databricks:index/workspaceFile:WorkspaceFile::lh-dev-ingestion-scouting_reports-bronze",
       "databricks:index/workspaceFile:WorkspaceFile::lh-dev-ingestion-scouting_reports-gold",
       "databricks:index/workspaceFile:WorkspaceFile::lh-dev-ingestion-scouting_reports-silver",

@@ -10,6 +10,10 @@ const UPDATE = process.env.UPDATE_SNAPSHOTS === "1";
 
 export const SQL_CONTEXT: PipelineSqlContext = {
   catalog: "lh_dev",
+  governanceSchema: "governance",
+  secretScope: "pii",
+  piiReadersGroup: "lakehouse-pii-readers",
+  unrestrictedGroups: ["lakehouse-platform-admins", "lakehouse-data-engineers"],
   replicaCatalog: "lh_dev_replica",
   landingUrl: "abfss://landing@stlhlakedevweu1234.dfs.core.windows.net/",
   eventHubs: {
@@ -32,27 +36,37 @@ describe("generated pipeline SQL", () => {
     }
   }
 
-  it("keeps PII columns out of bronze, silver and gold, and puts them, keyed, in the PII schema", () => {
+  it("keeps PII out of bronze and gold, puts it keyed in the PII schema, and masks every PII column of silver", () => {
     for (const source of sources) {
       const sql = pipelineSql(source, SQL_CONTEXT);
+      const statement = (text: string, target: string) =>
+        text.split(";").find((s) => s.includes(`${target}\n`) || s.includes(`${target} (`)) ?? "";
       for (const table of source.tables) {
-        const pii = table.columns.filter((c) => c.pii).map((c) => c.name);
-        const statement = (text: string, target: string) =>
-          text.split(";").find((s) => s.includes(`${target}\n`) || s.includes(`${target} (`)) ?? "";
+        const pii = table.columns.filter((c) => c.pii);
         const bronze = statement(sql.bronze, `\`${source.name}_bronze\`.\`${table.name}\``);
         assert.ok(bronze.length > 0, `no bronze table for ${table.name}`);
+        const silver = statement(sql.silver, `\`${source.name}_silver\`.\`${table.name}\``);
         for (const column of pii) {
-          assert.ok(!bronze.includes(`\`${column}\``), `${column} reaches ${source.name}_bronze`);
-          assert.ok(!sql.silver.includes(`\`${column}\``), `${column} reaches silver`);
-          assert.ok(!sql.gold.includes(`\`${column}\``), `${column} reaches gold`);
+          assert.ok(!bronze.includes(`\`${column.name}\``), `${column.name} reaches ${source.name}_bronze`);
+          assert.ok(!sql.gold.includes(`\`${column.name}\``), `${column.name} reaches gold`);
+          const type = column.encrypt ? "STRING" : column.type.toUpperCase();
+          const mask = `\`lh_dev\`.\`governance\`.\`${source.name}_mask_${column.mask}${column.encrypt ? "_encrypted" : ""}_${column.type}\``;
+          assert.ok(
+            silver.includes(`  \`${column.name}\` ${type} MASK ${mask},\n`),
+            `${column.name} reaches silver unmasked:\n${silver}`,
+          );
         }
         const piiTable = statement(sql.bronze, `\`${source.name}_pii\`.\`${table.name}\``);
         if (pii.length > 0) {
-          assert.match(
+          const stored = pii.map((c) =>
+            c.encrypt
+              ? `base64(aes_encrypt(\`${c.name}\`, secret('pii', 'pii-encryption-key'), 'GCM')) AS \`${c.name}\``
+              : `\`${c.name}\``,
+          );
+          const keys = table.primaryKey.map((k) => `\`${k}\``);
+          assert.ok(
+            piiTable.includes(`AS SELECT ${[...keys, ...stored, "`_ingested_at`"].join(", ")}\n`),
             piiTable,
-            new RegExp(
-              `AS SELECT ${[...table.primaryKey, ...pii, "_ingested_at"].map((c) => `\`${c}\``).join(", ")}\n`,
-            ),
           );
         } else {
           assert.strictEqual(piiTable, "", `${table.name} has no PII but a PII table`);

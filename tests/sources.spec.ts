@@ -162,8 +162,55 @@ describe("data source files", () => {
     ],
     [
       "a mask on a column that is not PII",
-      (t) => t.replace('type: "decimal(14,2)" }', 'type: "decimal(14,2)", mask: hash }'),
+      (t) => t.replace('type: "decimal(14,2)" }', 'type: "decimal(14,2)", mask: redact }'),
       ["sources/transfers.yaml: tables[0].columns[1].mask: is only allowed on a column with pii: true"],
+    ],
+    [
+      "a mask that cannot mask the column's type",
+      (t) =>
+        t.replace(
+          "{ name: agent_email, type: string, pii: true, mask: email }",
+          "{ name: agent_email, type: string, pii: true, mask: year_only }",
+        ),
+      [
+        'sources/transfers.yaml: tables[0].columns[2].mask: "year_only" cannot mask a string column (date or timestamp columns only)',
+      ],
+    ],
+    [
+      "encryption of a column that is not a string",
+      (t) => t.replace('type: "decimal(14,2)" }', 'type: "decimal(14,2)", pii: true, encrypt: true }'),
+      [
+        "sources/transfers.yaml: tables[0].columns[1].encrypt: is only allowed on string columns (got decimal(14,2))",
+      ],
+    ],
+    [
+      "a row filter on a missing column",
+      (t) =>
+        t.replace(
+          "  piiReaders: [transfers-pii-readers]",
+          "  piiReaders: [transfers-pii-readers]\n  rowFilter: { column: country, byGroup: { uk-scouts: [GB] } }",
+        ),
+      ['sources/transfers.yaml: access.rowFilter.column: "country" is not a column of any table'],
+    ],
+    [
+      "a row filter on a PII column",
+      (t) =>
+        t.replace(
+          "  piiReaders: [transfers-pii-readers]",
+          "  piiReaders: [transfers-pii-readers]\n  rowFilter: { column: agent_email, byGroup: { uk-scouts: [GB] } }",
+        ),
+      ['sources/transfers.yaml: access.rowFilter.column: "agent_email" must be a string column without pii'],
+    ],
+    [
+      "a row filter for a broad principal",
+      (t) =>
+        t.replace(
+          "  piiReaders: [transfers-pii-readers]",
+          "  piiReaders: [transfers-pii-readers]\n  rowFilter: { column: event_id, byGroup: { users: [GB] } }",
+        ),
+      [
+        'sources/transfers.yaml: access.rowFilter.byGroup.users: must be a specific group, not the broad principal "users" (never granted: users, account users, all users, admins)',
+      ],
     ],
     [
       "an unknown mask",

@@ -14,10 +14,20 @@ AS SELECT
   CAST(`away_goals` AS INT) AS `away_goals`,
   CAST(`kickoff_at` AS TIMESTAMP) AS `kickoff_at`,
   `_ingested_at`
-FROM STREAM(`lh_dev`.`match_stats_bronze`.`matches`);
+FROM STREAM(`matches_source`);
 
-CREATE OR REFRESH STREAMING TABLE `lh_dev`.`match_stats_silver`.`matches`
-COMMENT 'Cleaned, typed and deduplicated matches of match_stats.'
+CREATE OR REFRESH STREAMING TABLE `lh_dev`.`match_stats_silver`.`matches` (
+  `match_id` BIGINT,
+  `competition` STRING,
+  `season` STRING,
+  `home_club_id` BIGINT,
+  `away_club_id` BIGINT,
+  `home_goals` INT,
+  `away_goals` INT,
+  `kickoff_at` TIMESTAMP,
+  `_ingested_at` TIMESTAMP
+)
+COMMENT 'Cleaned, typed and deduplicated matches of match_stats; PII masked.'
 TBLPROPERTIES ('quality' = 'silver', 'source' = 'match_stats', 'owner' = 'analytics-team');
 
 CREATE FLOW `matches_upsert` AS AUTO CDC INTO `lh_dev`.`match_stats_silver`.`matches`
@@ -37,10 +47,18 @@ AS SELECT
   CAST(`assists` AS INT) AS `assists`,
   CAST(`distance_km` AS DOUBLE) AS `distance_km`,
   `_ingested_at`
-FROM STREAM(`lh_dev`.`match_stats_bronze`.`player_match_stats`);
+FROM STREAM(`player_match_stats_source`);
 
-CREATE OR REFRESH STREAMING TABLE `lh_dev`.`match_stats_silver`.`player_match_stats`
-COMMENT 'Cleaned, typed and deduplicated player_match_stats of match_stats.'
+CREATE OR REFRESH STREAMING TABLE `lh_dev`.`match_stats_silver`.`player_match_stats` (
+  `match_id` BIGINT,
+  `player_id` BIGINT,
+  `minutes_played` INT,
+  `goals` INT,
+  `assists` INT,
+  `distance_km` DOUBLE,
+  `_ingested_at` TIMESTAMP
+)
+COMMENT 'Cleaned, typed and deduplicated player_match_stats of match_stats; PII masked.'
 TBLPROPERTIES ('quality' = 'silver', 'source' = 'match_stats', 'owner' = 'analytics-team');
 
 CREATE FLOW `player_match_stats_upsert` AS AUTO CDC INTO `lh_dev`.`match_stats_silver`.`player_match_stats`

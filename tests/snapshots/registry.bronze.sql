@@ -13,7 +13,7 @@ FROM `players_source`;
 CREATE OR REFRESH MATERIALIZED VIEW `lh_dev`.`registry_pii`.`players`
 COMMENT 'PII columns of players (full_name, email, date_of_birth, passport_number), keyed by player_id.'
 TBLPROPERTIES ('quality' = 'bronze_pii', 'source' = 'registry', 'owner' = 'data-platform')
-AS SELECT `player_id`, `full_name`, `email`, `date_of_birth`, `passport_number`, `_ingested_at`
+AS SELECT `player_id`, `full_name`, `email`, `date_of_birth`, base64(aes_encrypt(`passport_number`, secret('pii', 'pii-encryption-key'), 'GCM')) AS `passport_number`, `_ingested_at`
 FROM `players_source`;
 
 CREATE TEMPORARY VIEW `clubs_source` AS

@@ -14,12 +14,26 @@ AS SELECT
   CAST(`to_club_id` AS BIGINT) AS `to_club_id`,
   trim(`status`) AS `status`,
   CAST(`fee_eur` AS DECIMAL(14,2)) AS `fee_eur`,
+  `agent_name`,
+  `agent_phone`,
   CAST(`event_time` AS TIMESTAMP) AS `event_time`,
   `_ingested_at`
-FROM STREAM(`lh_dev`.`transfers_bronze`.`transfer_events`);
+FROM STREAM(`transfer_events_source`);
 
-CREATE OR REFRESH STREAMING TABLE `lh_dev`.`transfers_silver`.`transfer_events`
-COMMENT 'Cleaned, typed and deduplicated transfer_events of transfers.'
+CREATE OR REFRESH STREAMING TABLE `lh_dev`.`transfers_silver`.`transfer_events` (
+  `event_id` STRING,
+  `transfer_id` BIGINT,
+  `player_id` BIGINT,
+  `from_club_id` BIGINT,
+  `to_club_id` BIGINT,
+  `status` STRING,
+  `fee_eur` DECIMAL(14,2),
+  `agent_name` STRING MASK `lh_dev`.`governance`.`transfers_mask_redact_string`,
+  `agent_phone` STRING MASK `lh_dev`.`governance`.`transfers_mask_last4_string`,
+  `event_time` TIMESTAMP,
+  `_ingested_at` TIMESTAMP
+)
+COMMENT 'Cleaned, typed and deduplicated transfer_events of transfers; PII masked.'
 TBLPROPERTIES ('quality' = 'silver', 'source' = 'transfers', 'owner' = 'transfers-team');
 
 CREATE FLOW `transfer_events_upsert` AS AUTO CDC INTO `lh_dev`.`transfers_silver`.`transfer_events`

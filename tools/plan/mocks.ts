@@ -85,6 +85,16 @@ export const planMocks: pulumi.runtime.Mocks = {
     if (!args.custom) {
       return { id: undefined, state: {} };
     }
+    if (args.type === "random:index/randomPassword:RandomPassword") {
+      return { id: `${args.name}-id`, state: { ...args.inputs, result: "offline-plan-random-value" } };
+    }
+    if (args.type === "databricks:index/job:Job") {
+      // Job ids are numbers (run-job tasks refer to them as such).
+      return {
+        id: String(parseInt(createHash("sha256").update(args.name).digest("hex").slice(0, 8), 16)),
+        state: args.inputs,
+      };
+    }
     if (!args.type.startsWith("azure-native:")) {
       return { id: `${args.name}-id`, state: args.inputs };
     }
