@@ -118,6 +118,12 @@ export const settingsSchema = z.strictObject({
   pipelinesClientId: guid,
   pipelinesClientSecret: z.string().min(1),
   eventHubsCapacity: z.number().int().min(1).max(40),
+  budgetStartDate: z
+    .string()
+    .regex(/^20\d\d-(0[1-9]|1[0-2])-01$/, "must be the first day of a month, YYYY-MM-01"),
+  budgetScope: z.enum(["resourceGroup", "subscription"]),
+  grafanaPublicAccess: z.boolean(),
+  storageCapacityAlertTiB: z.number().int().min(1),
 });
 
 export type Settings = z.output<typeof settingsSchema>;
@@ -174,7 +180,18 @@ export interface PlatformConfig {
     readonly analysts: string;
     readonly piiReaders: string;
   };
-  readonly budget: { readonly monthlyAmount: number; readonly thresholdsPercent: readonly number[] };
+  readonly budget: {
+    readonly monthlyAmount: number;
+    readonly thresholdsPercent: readonly number[];
+    /** First month the budget counts (YYYY-MM-01). */
+    readonly startDate: string;
+    readonly scope: "resourceGroup" | "subscription";
+  };
+  readonly monitoring: {
+    /** Managed Grafana reachable from the internet (Entra sign-in) instead of only through its private endpoint. */
+    readonly grafanaPublicAccess: boolean;
+    readonly storageCapacityAlertTiB: number;
+  };
   readonly alerts: {
     readonly emails: readonly string[];
     readonly slackWebhookUrl?: pulumi.Output<string>;
@@ -278,6 +295,12 @@ export function parsePlatformConfig(
     budget: {
       monthlyAmount: s.monthlyBudget,
       thresholdsPercent: [...new Set(s.budgetThresholds)].sort((a, b) => a - b),
+      startDate: s.budgetStartDate,
+      scope: s.budgetScope,
+    },
+    monitoring: {
+      grafanaPublicAccess: s.grafanaPublicAccess,
+      storageCapacityAlertTiB: s.storageCapacityAlertTiB,
     },
     alerts: {
       emails: s.alertEmails,

@@ -6,13 +6,13 @@ export interface DiagnosticsArgs {
   readonly resourceId: pulumi.Input<string>;
   /** Log Analytics workspace that receives them. */
   readonly workspaceId: pulumi.Input<string>;
-  /** Log categories; default: the `allLogs` category group. */
-  readonly categories?: readonly string[];
-  /** Send the AllMetrics category too. Default: true. */
-  readonly metrics?: boolean;
+  /** Log categories, or the `allLogs` category group. */
+  readonly logs: "allLogs" | readonly string[];
+  /** Metric categories (`AllMetrics` for most types; storage says `Transaction`). */
+  readonly metrics: readonly string[];
 }
 
-/** Sends a resource's logs (and metrics) to Log Analytics; the one way components create diagnostic settings. */
+/** Sends a resource's logs and metrics to Log Analytics; the one way components create diagnostic settings. */
 export function sendDiagnostics(
   name: string,
   args: DiagnosticsArgs,
@@ -25,10 +25,11 @@ export function sendDiagnostics(
       resourceUri: args.resourceId,
       workspaceId: args.workspaceId,
       logAnalyticsDestinationType: "Dedicated",
-      logs: args.categories
-        ? args.categories.map((category) => ({ category, enabled: true }))
-        : [{ categoryGroup: "allLogs", enabled: true }],
-      metrics: (args.metrics ?? true) ? [{ category: "AllMetrics", enabled: true }] : [],
+      logs:
+        args.logs === "allLogs"
+          ? [{ categoryGroup: "allLogs", enabled: true }]
+          : args.logs.map((category) => ({ category, enabled: true })),
+      metrics: args.metrics.map((category) => ({ category, enabled: true })),
     },
     { parent },
   );

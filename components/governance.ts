@@ -166,6 +166,8 @@ export function planGrants(args: Omit<GovernanceArgs, "dependsOn">): GrantPlan {
   if (eventHubsCredential !== undefined) {
     plan.grant("eventhubs", { credential: eventHubsCredential }, [writer], ["ACCESS"]);
   }
+  plan.grant("ops", { schema: `${catalogName}.ops` }, [groups.dataEngineers], READER_PRIVILEGES);
+  plan.grant("ops", { schema: `${catalogName}.ops` }, [writer], WRITER_PRIVILEGES);
   // Masks run as their definer; only the governance job (the pipelines' principal) writes the functions.
   plan.grant(
     "governance",

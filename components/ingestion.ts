@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as databricks from "@pulumi/databricks";
 import { PlatformConfig } from "./config";
+import { eventLogTable, OPS_SCHEMA } from "./ops-sql";
 import { PipelineSql, pipelineSql, PipelineSqlContext } from "./pipeline-sql";
 import { DataSource } from "./sources";
 
@@ -107,6 +108,8 @@ export class Ingestion extends pulumi.ComponentResource {
             notifications: [{ emailRecipients: emails, alerts: PIPELINE_FAILURE_ALERTS }],
             runAs: { servicePrincipalName: args.runAs },
             configuration: { "lakehouse.source": source.name },
+            // Every update's events (states, rows, expectation results) land in the ops schema.
+            eventLog: { catalog: args.catalogName, schema: OPS_SCHEMA, name: eventLogTable(source) },
             tags,
           },
           after,
@@ -152,8 +155,19 @@ export class Ingestion extends pulumi.ComponentResource {
                     },
                   ],
                   runAs: { servicePrincipalName: args.runAs },
-                  emailNotifications: { onFailures: emails, noAlertForSkippedRuns: true },
-                  webhookNotifications: { onFailures: destinations.map((id) => ({ id })) },
+                  // A refresh that runs twice as long as usual warns before the timeout fails it.
+                  health: {
+                    rules: [{ metric: "RUN_DURATION_SECONDS", op: "GREATER_THAN", value: 2 * 3600 }],
+                  },
+                  emailNotifications: {
+                    onFailures: emails,
+                    onDurationWarningThresholdExceededs: emails,
+                    noAlertForSkippedRuns: true,
+                  },
+                  webhookNotifications: {
+                    onFailures: destinations.map((id) => ({ id })),
+                    onDurationWarningThresholdExceededs: destinations.map((id) => ({ id })),
+                  },
                   tags,
                 },
                 { parent: this },

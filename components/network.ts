@@ -11,6 +11,7 @@ export const PRIVATE_DNS_ZONES = {
   vault: "privatelink.vaultcore.azure.net",
   sql: "privatelink.database.windows.net",
   eventhub: "privatelink.servicebus.windows.net",
+  grafana: "privatelink.grafana.azure.com",
 } as const;
 
 export type PrivateDnsZoneKey = keyof typeof PRIVATE_DNS_ZONES;

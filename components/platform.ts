@@ -14,6 +14,9 @@ import { EventHubs } from "./event-hubs";
 import { Governance, governanceSqlContext } from "./governance";
 import { Ingestion } from "./ingestion";
 import { SqlReplica } from "./sql-replica";
+import { resourceAlerts, LOG_ALERTS } from "./alerts";
+import { Monitoring } from "./monitoring";
+import { RunMetadata } from "./run-metadata";
 
 export interface LakehousePlatformArgs {
   /** Validated stack configuration. */
@@ -41,6 +44,8 @@ export class LakehousePlatform extends pulumi.ComponentResource {
   public readonly eventHubs?: EventHubs;
   public readonly governance: Governance;
   public readonly ingestion: Ingestion;
+  public readonly monitoring: Monitoring;
+  public readonly runMetadata: RunMetadata;
 
   constructor(name: string, args: LakehousePlatformArgs, opts?: pulumi.ComponentResourceOptions) {
     const { config } = args;
@@ -188,6 +193,70 @@ export class LakehousePlatform extends pulumi.ComponentResource {
             child,
           ));
 
+    this.monitoring = new Monitoring(
+      `${name}-monitoring`,
+      {
+        ...placement,
+        subscriptionId,
+        logAnalytics: this.foundation.logAnalytics,
+        network: this.network,
+        alerts: config.alerts,
+        budget: config.budget,
+        monitoring: config.monitoring,
+        retentionDays: config.logRetentionDays,
+        adminsObjectId: config.groups.platformAdminsObjectId,
+        watched: [
+          {
+            name: "databricks",
+            type: "azure-native:databricks:Workspace",
+            resourceId: this.workspace.workspace.id,
+          },
+          { name: "lake", type: "azure-native:storage:StorageAccount", resourceId: this.storage.account.id },
+          {
+            name: "lake-blob",
+            type: "blobService",
+            resourceId: pulumi.interpolate`${this.storage.account.id}/blobServices/default`,
+          },
+          { name: "keyvault", type: "azure-native:keyvault:Vault", resourceId: this.foundation.keyVault.id },
+          { name: "replica", type: "azure-native:sql:Database", resourceId: this.replica.database.id },
+          {
+            name: "vnet",
+            type: "azure-native:network:VirtualNetwork",
+            resourceId: this.network.virtualNetwork.id,
+          },
+          {
+            name: "nsg-dbw",
+            type: "azure-native:network:NetworkSecurityGroup",
+            resourceId: this.network.databricksSecurityGroup.id,
+          },
+          {
+            name: "nsg-pep",
+            type: "azure-native:network:NetworkSecurityGroup",
+            resourceId: this.network.privateEndpointSecurityGroup.id,
+          },
+          ...(eventHubs
+            ? [
+                {
+                  name: "eventhubs",
+                  type: "azure-native:eventhub:Namespace" as const,
+                  resourceId: eventHubs.namespace.id,
+                },
+              ]
+            : []),
+        ],
+        metricAlerts: resourceAlerts({
+          storageAccountId: this.storage.account.id,
+          keyVaultId: this.foundation.keyVault.id,
+          sqlDatabaseId: this.replica.database.id,
+          eventHubsNamespaceId: eventHubs?.namespace.id,
+          storageCapacityTiB: config.monitoring.storageCapacityAlertTiB,
+        }),
+        logAlerts: LOG_ALERTS,
+        databricksProvider: this.workspace.provider,
+      },
+      child,
+    );
+
     const schemas = [...this.unityCatalog.schemas.values()].flatMap((s) => [
       s.bronze,
       s.silver,
@@ -214,7 +283,12 @@ export class LakehousePlatform extends pulumi.ComponentResource {
           replicaCatalog: this.replica.foreignCatalog.name,
           eventHubsCredential: eventHubs?.credential.name,
         },
-        dependsOn: [this.unityCatalog.catalog, ...schemas, this.compute.pipelinesPrincipal],
+        dependsOn: [
+          this.unityCatalog.catalog,
+          this.unityCatalog.opsSchema,
+          ...schemas,
+          this.compute.pipelinesPrincipal,
+        ],
       },
       inWorkspace,
     );
@@ -237,11 +311,24 @@ export class LakehousePlatform extends pulumi.ComponentResource {
         runAs: this.compute.pipelinesPrincipal.applicationId,
         governanceJobId: this.governance.job.id,
         maxWorkers: config.compute.maxWorkers,
-        notifications: { emails: config.alerts.emails },
+        notifications: { emails: config.alerts.emails, destinationIds: this.monitoring.destinationIds },
         groups: config.groups,
         dependsOn: [...this.governance.grants.values()],
       },
       inWorkspace,
+    );
+
+    this.runMetadata = new RunMetadata(
+      `${name}-run-metadata`,
+      {
+        namePrefix: name,
+        catalogName,
+        sources: args.sources,
+        sqlWarehouseId: this.compute.sqlWarehouse.id,
+        runAs: this.compute.pipelinesPrincipal.applicationId,
+        alertEmails: config.alerts.emails,
+      },
+      { ...inWorkspace, dependsOn: [this.unityCatalog.opsSchema, ...this.governance.grants.values()] },
     );
 
     this.registerOutputs({ foundation: this.foundation, workspace: this.workspace });

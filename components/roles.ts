@@ -10,6 +10,7 @@ export const AZURE_ROLES = {
   monitoringReader: "43d0d8ad-25c7-4714-9337-8ba259a9fe05",
   eventHubsDataReceiver: "a638d3c7-ab3a-418d-83e6-5f17a39d4fde",
   keyVaultSecretsUser: "4633458b-17de-408a-b874-0445c86b69e6",
+  grafanaAdmin: "22926164-76b3-42b3-bc55-97df8dab3e41",
 } as const;
 
 export type AzureRole = keyof typeof AZURE_ROLES;

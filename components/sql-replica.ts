@@ -136,8 +136,8 @@ export class SqlReplica extends pulumi.ComponentResource {
       {
         resourceId: pulumi.interpolate`${this.server.id}/databases/master`,
         workspaceId: args.logAnalyticsWorkspaceId,
-        categories: ["SQLSecurityAuditEvents"],
-        metrics: false,
+        logs: ["SQLSecurityAuditEvents"],
+        metrics: [],
       },
       this,
     );

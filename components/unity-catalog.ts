@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as databricks from "@pulumi/databricks";
 import { PlatformConfig } from "./config";
 import { LAKE_CONTAINERS, LakeContainer, LakehouseStorage } from "./lakehouse-storage";
+import { OPS_SCHEMA } from "./ops-sql";
 import { DataSource } from "./sources";
 
 /** Medallion tiers; every source gets one schema per tier, plus `<source>_pii` when it declares PII. */
@@ -49,6 +50,8 @@ export class UnityCatalog extends pulumi.ComponentResource {
   public readonly catalog: databricks.Catalog;
   /** Schemas by source name. */
   public readonly schemas: ReadonlyMap<string, SourceSchemas>;
+  /** Operational schema: pipeline event logs and run metadata. */
+  public readonly opsSchema: databricks.Schema;
 
   constructor(name: string, args: UnityCatalogArgs, opts?: pulumi.ComponentResourceOptions) {
     super("lakehouse:core:UnityCatalog", name, {}, opts);
@@ -134,6 +137,19 @@ export class UnityCatalog extends pulumi.ComponentResource {
         };
         return [source.name, schemas];
       }),
+    );
+
+    this.opsSchema = new databricks.Schema(
+      `${name}-ops`,
+      {
+        catalogName: this.catalog.name,
+        name: OPS_SCHEMA,
+        storageRoot: storage.url("catalog", OPS_SCHEMA),
+        owner,
+        comment: "Pipeline event logs and run metadata of every source.",
+        properties: { tier: "ops" },
+      },
+      stateful,
     );
 
     this.registerOutputs({ catalog: this.catalog, storageCredential: this.storageCredential });

@@ -52,6 +52,10 @@ function validSettings(): Record<string, unknown> {
     pipelinesClientId: "5e6f7a8b-9c0d-4e1f-a2b3-c4d5e6f7a8b9",
     pipelinesClientSecret: "reader-secret",
     eventHubsCapacity: 1,
+    budgetStartDate: "2026-12-01",
+    budgetScope: "resourceGroup",
+    grafanaPublicAccess: false,
+    storageCapacityAlertTiB: 10,
   };
 }
 
@@ -75,7 +79,12 @@ describe("stack config", () => {
       environment: "dev",
       dataClassification: "confidential",
     });
-    assert.deepStrictEqual(config.budget, { monthlyAmount: 3000, thresholdsPercent: [50, 80, 100] });
+    assert.deepStrictEqual(config.budget, {
+      monthlyAmount: 3000,
+      thresholdsPercent: [50, 80, 100],
+      startDate: "2026-12-01",
+      scope: "resourceGroup",
+    });
     assert.deepStrictEqual(config.groups, {
       platformAdminsObjectId: "0a1b2c3d-4e5f-4a6b-8c7d-8e9f0a1b2c3d",
       platformAdmins: "lakehouse-platform-admins",

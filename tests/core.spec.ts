@@ -48,6 +48,7 @@ const ZONE_OF_GROUP: Record<string, string> = {
   browser_authentication: "privatelink.azuredatabricks.net",
   sqlServer: "privatelink.database.windows.net",
   namespace: "privatelink.servicebus.windows.net",
+  grafana: "privatelink.grafana.azure.com",
 };
 
 /** Resource types whose deletion loses data or keys: protected in prod. */
@@ -132,6 +133,7 @@ for (const s of STACKS) {
         "privatelink.blob.core.windows.net",
         "privatelink.database.windows.net",
         "privatelink.dfs.core.windows.net",
+        "privatelink.grafana.azure.com",
         "privatelink.servicebus.windows.net",
         "privatelink.vaultcore.azure.net",
       ]);
@@ -156,6 +158,7 @@ for (const s of STACKS) {
         n("keys-kv-pep"),
         n("lake-blob-pep"),
         n("lake-dfs-pep"),
+        n("monitoring-grafana-pep"),
         n("replica-sql-pep"),
       ]);
       for (const endpoint of endpoints) {
@@ -563,6 +566,7 @@ for (const s of STACKS) {
         "match_stats_bronze",
         "match_stats_gold",
         "match_stats_silver",
+        "ops",
         "registry_bronze",
         "registry_gold",
         "registry_pii",
@@ -666,8 +670,8 @@ for (const s of STACKS) {
         (r) => STATEFUL_TYPES.includes(r.type) && !(r.inputs as { connectionName?: string }).connectionName,
       );
       // group, logs, vault, 4 keys, lake, 5 containers, workspace, replica server and database, Event Hubs,
-      // catalog, 11 source schemas and the governance schema, 2 PII secrets and their 2 random values
-      assert.strictEqual(stateful.length, 1 + 1 + 1 + 4 + 1 + 5 + 1 + 2 + 1 + 1 + 12 + 2 + 2);
+      // catalog, 11 source schemas, the ops and governance schemas, 2 PII secrets and their 2 random values
+      assert.strictEqual(stateful.length, 1 + 1 + 1 + 4 + 1 + 5 + 1 + 2 + 1 + 1 + 13 + 2 + 2);
       assert.deepStrictEqual(
         stateful.filter((r) => r.protect !== s.protect).map((r) => r.urn),
         [],

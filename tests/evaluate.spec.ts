@@ -23,6 +23,7 @@ function recorded(
     type,
     name,
     custom: true,
+    id: null,
     inputs,
     protect: false,
     retainOnDelete: false,

@@ -305,6 +305,7 @@ for (const stack of ["dev", "prod"]) {
           ],
           runAs: { servicePrincipalName: PIPELINES_APP },
           configuration: { "lakehouse.source": source },
+          eventLog: { catalog: `lh_${stack}`, schema: "ops", name: `${source}_event_log` },
         });
       }
     });
@@ -313,7 +314,12 @@ for (const stack of ["dev", "prod"]) {
       const plan = await planOf(stack);
       assert.deepStrictEqual(
         resourcesOf(plan, "databricks:index/job:Job").map((j) => j.name),
-        [n("governance-job"), n("ingestion-match_stats-job"), n("ingestion-registry-job")],
+        [
+          n("governance-job"),
+          n("ingestion-match_stats-job"),
+          n("ingestion-registry-job"),
+          n("run-metadata-job"),
+        ],
       );
       const job = inputsOf(plan, "databricks:index/job:Job", n("ingestion-registry-job"));
       assert.deepStrictEqual(job.schedule, {
@@ -378,6 +384,7 @@ describe("adding and removing a data source", () => {
       "databricks:index/workspaceFile:WorkspaceFile::lh-dev-ingestion-scouting_reports-bronze",
       "databricks:index/workspaceFile:WorkspaceFile::lh-dev-ingestion-scouting_reports-gold",
       "databricks:index/workspaceFile:WorkspaceFile::lh-dev-ingestion-scouting_reports-silver",
+      "databricks:index/workspaceFile:WorkspaceFile::lh-dev-run-metadata-runs_scouting_reports",
     ]);
     assert.deepStrictEqual(
       [...before].filter((r) => !names(more).has(r)),

@@ -59,6 +59,7 @@ describe("offline plan", () => {
           "urn",
           "type",
           "name",
+          "id",
           "parent",
           "inputs",
           "custom",

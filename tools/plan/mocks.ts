@@ -21,7 +21,14 @@ function lowerFirst(text: string): string {
 /** The Azure name of an azure-native resource: its `<type>Name` input (vaultName, resourceGroupName, ...). */
 function azureName(type: string, name: string, inputs: Record<string, unknown>): string {
   const typeName = type.split(":").pop() ?? "";
-  const candidate = [`${lowerFirst(typeName)}Name`, "accountName", "connectorName", "resourceName", "name"]
+  const candidate = [
+    `${lowerFirst(typeName)}Name`,
+    "accountName",
+    "connectorName",
+    "resourceName",
+    "workspaceName",
+    "name",
+  ]
     .map((key) => inputs[key])
     .find((value) => typeof value === "string");
   return typeof candidate === "string" ? candidate : name;
@@ -61,6 +68,8 @@ function computedOutputs(
         managedDiskIdentity: { ...identity(`${azName}/disks`), type: "SystemAssigned" },
         storageAccountIdentity: { ...identity(`${azName}/dbfs`), type: "SystemAssigned" },
       };
+    case "azure-native:dashboard:Grafana":
+      return { identity: { ...identity(azName), type: "SystemAssigned" } };
     case "azure-native:databricks:AccessConnector":
       return { identity: { ...identity(azName), type: "SystemAssigned" } };
     case "azure-native:storage:StorageAccount":

@@ -10,6 +10,8 @@ export interface RecordedResource {
   readonly type: string;
   readonly name: string;
   readonly custom: boolean;
+  /** The id the (mocked) provider returned; components have none. */
+  readonly id: string | null;
   readonly parent?: string;
   /** Serialized inputs: secrets keep the SDK's secret signature, resources are references. */
   readonly inputs: Record<string, unknown>;
@@ -99,6 +101,7 @@ export async function recordProgram(
       type: "pulumi:pulumi:Stack",
       name: `${stack.project}-${stack.stack}`,
       custom: false,
+      id: null,
       inputs: {},
       protect: false,
       retainOnDelete: false,
@@ -139,6 +142,7 @@ export async function recordProgram(
       name: c.name,
       // Known only now: CustomResource marks itself after its base constructor ran the transformations.
       custom: pulumi.CustomResource.isInstance(c.resource),
+      id: pulumi.CustomResource.isInstance(c.resource) ? ((await resolve(c.resource.id)) ?? null) : null,
       parent: internal.__parentResource ? urns.get(internal.__parentResource) : undefined,
       inputs,
       protect: internal.__protect === true,

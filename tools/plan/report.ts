@@ -9,6 +9,8 @@ export interface PlanDocument {
     readonly urn: string;
     readonly type: string;
     readonly name: string;
+    /** The (mocked) provider id of a cloud resource; null for components. */
+    readonly id: string | null;
     readonly parent: string | null;
     readonly inputs: unknown;
     readonly custom: boolean;
@@ -54,6 +56,7 @@ export function planDocument(
       urn: r.urn,
       type: r.type,
       name: r.name,
+      id: r.id,
       parent: r.parent ?? null,
       inputs: maskSecrets(r.inputs),
       custom: r.custom,

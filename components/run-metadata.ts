@@ -1,0 +1,68 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as databricks from "@pulumi/databricks";
+import { jobRunsSql, sourceRunsSql } from "./ops-sql";
+import { DataSource } from "./sources";
+
+export interface RunMetadataArgs {
+  /** Workspace-level names get this prefix (`lh-dev`). */
+  readonly namePrefix: string;
+  readonly catalogName: string;
+  readonly sources: readonly DataSource[];
+  /** SQL warehouse the views are (re)created on. */
+  readonly sqlWarehouseId: pulumi.Input<string>;
+  /** Client id of the Entra application the job runs as. */
+  readonly runAs: pulumi.Input<string>;
+  readonly alertEmails: readonly string[];
+  /** Workspace folder of the SQL. Default: /Shared/lakehouse/ops. */
+  readonly workspaceRoot?: string;
+}
+
+/**
+ * Pipeline and job run metadata in the `ops` schema: each pipeline publishes its event log there, and an
+ * hourly job keeps views over them (updates with state and duration; flows with rows written, rows dropped
+ * and expectation results) and over the jobs system tables (every run of a source's job), for dashboards.
+ */
+export class RunMetadata extends pulumi.ComponentResource {
+  public readonly job: databricks.Job;
+
+  constructor(name: string, args: RunMetadataArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("lakehouse:monitoring:RunMetadata", name, {}, opts);
+    const root = args.workspaceRoot ?? "/Shared/lakehouse/ops";
+    const file = (id: string, sql: string) =>
+      new databricks.WorkspaceFile(
+        `${name}-${id}`,
+        { path: `${root}/${id}.sql`, contentBase64: Buffer.from(sql, "utf8").toString("base64") },
+        { parent: this },
+      );
+    const task = (taskKey: string, path: pulumi.Input<string>) => ({
+      taskKey,
+      sqlTask: { file: { path, source: "WORKSPACE" }, warehouseId: args.sqlWarehouseId },
+    });
+    // One task per source: a source whose pipeline has not run yet has no event log, and fails alone.
+    const tasks = [
+      task("job_runs", file("job_runs", jobRunsSql(args.catalogName)).path),
+      ...args.sources.map((source) =>
+        task(
+          `runs_${source.name}`,
+          file(`runs_${source.name}`, sourceRunsSql(source, args.catalogName)).path,
+        ),
+      ),
+    ];
+    this.job = new databricks.Job(
+      `${name}-job`,
+      {
+        name: `${args.namePrefix}-run-metadata`,
+        description: "Keeps the ops views over pipeline event logs and job runs current.",
+        schedule: { quartzCronExpression: "0 10 * * * ?", timezoneId: "UTC", pauseStatus: "UNPAUSED" },
+        maxConcurrentRuns: 1,
+        timeoutSeconds: 1800,
+        tasks,
+        runAs: { servicePrincipalName: args.runAs },
+        emailNotifications: { onFailures: [...args.alertEmails], noAlertForSkippedRuns: true },
+        tags: { purpose: "run-metadata" },
+      },
+      { parent: this },
+    );
+    this.registerOutputs({ job: this.job });
+  }
+}
