@@ -5,6 +5,7 @@ import * as path from "path";
 import { parseArgs } from "util";
 import * as pulumi from "@pulumi/pulumi";
 import { PACK_ENFORCEMENT_LEVEL, policies } from "../policies/rules";
+import { noPlaintextSecrets, plaintextSecretFindings } from "../policies/rules/reliability";
 import { evaluatePolicies, readPackConfig } from "./plan/evaluate";
 import { recordProgram } from "./plan/record";
 import { planDocument, renderText } from "./plan/report";
@@ -65,7 +66,10 @@ export async function plan(argv: string[]): Promise<number> {
     );
     process.chdir(PROJECT_DIR); // the engine runs programs from the project directory
     const recorded = await recordProgram(program, stack, ORGANIZATION);
-    const outcome = await evaluatePolicies(recorded.resources, policies, PACK_ENFORCEMENT_LEVEL, packConfig);
+    const outcome = await evaluatePolicies(recorded.resources, policies, PACK_ENFORCEMENT_LEVEL, packConfig, {
+      // Secrecy is invisible to policies; the plan still sees each input's secret signature.
+      [noPlaintextSecrets.name]: plaintextSecretFindings,
+    });
     const doc = planDocument(
       stack.stack,
       recorded.resources,
@@ -73,6 +77,7 @@ export async function plan(argv: string[]): Promise<number> {
       stack.placeholders,
       outcome.policies,
       outcome.violations,
+      outcome.remediations,
     );
     console.log(options.json ? JSON.stringify(doc, null, 2) : renderText(doc));
     return outcome.violations.some((v) => v.level === "mandatory") ? 1 : 0;

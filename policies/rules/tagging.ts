@@ -1,5 +1,5 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
-import { anchor } from "../lib/metadata";
+import { anchor } from "../lib/rule";
 import { isTaggableAzureType } from "../lib/taggable";
 
 /** The tags every taggable Azure resource must carry, unless the pack's config names others. */

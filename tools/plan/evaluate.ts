@@ -137,22 +137,55 @@ function isTypeOf(type: string, resourceClass: unknown): boolean {
  * policies once per resource (the root stack included), stack policies once over all of them with parents,
  * dependencies and providers linked.
  */
+/**
+ * Checks the policy SDK cannot express, run by the plan under a policy's name and level: they see the
+ * serialized inputs, where secrets keep their signature.
+ */
+export type PlanCheck = (resources: readonly RecordedResource[]) => { urn: string; message: string }[];
+
+export interface Remediation {
+  readonly policy: string;
+  readonly urn: string;
+}
+
 export async function evaluatePolicies(
   resources: readonly RecordedResource[],
   policies: Policies,
   packLevel: EnforcementLevel,
   config: PackConfig,
-): Promise<{ policies: PolicySummary[]; violations: Violation[] }> {
+  planChecks: Record<string, PlanCheck> = {},
+): Promise<{ policies: PolicySummary[]; violations: Violation[]; remediations: Remediation[] }> {
   const summaries: PolicySummary[] = [];
   const violations: Violation[] = [];
+  const remediations: Remediation[] = [];
   const recordedByUrn = new Map(resources.map((r) => [r.urn, r]));
   const propsByUrn = new Map(resources.map((r) => [r.urn, policyProps(r.inputs) as Record<string, unknown>]));
   const notApplicable = (reason?: string): never => {
     throw new NotApplicable(reason);
   };
 
+  const levelFor = (policy: Policies[number]) =>
+    levelOf(config[policy.name]) ?? levelOf(config.all) ?? policy.enforcementLevel ?? packLevel;
+
+  // As the engine does, remediations run first and validations see the remediated inputs.
   for (const policy of policies) {
-    const level = levelOf(config[policy.name]) ?? levelOf(config.all) ?? policy.enforcementLevel ?? packLevel;
+    const remediate = (policy as ResourceValidationPolicy).remediateResource;
+    if (levelFor(policy) !== "remediate" || !remediate) continue;
+    const settings = configOf(policy, config);
+    for (const r of resources) {
+      const props = propsByUrn.get(r.urn) as Record<string, unknown>;
+      const fixed = await remediate({
+        ...resourceArgs(r, props, settings),
+      });
+      if (fixed) {
+        propsByUrn.set(r.urn, fixed);
+        remediations.push({ policy: policy.name, urn: r.urn });
+      }
+    }
+  }
+
+  for (const policy of policies) {
+    const level = levelFor(policy);
     summaries.push({ name: policy.name, level });
     if (level === "disabled") {
       continue;
@@ -248,30 +281,38 @@ export async function evaluatePolicies(
         if (onlyType !== undefined && onlyType !== r.type) {
           continue;
         }
-        const props = unknownCheckingProxy(propsByUrn.get(r.urn) as Record<string, unknown>);
-        const provider = r.provider ? recordedByUrn.get(r.provider) : undefined;
-        const args: ResourceValidationArgs = {
-          type: r.type,
-          props,
-          urn: r.urn,
-          name: r.name,
-          opts: optionsOf(r),
-          stackTags: new Map(),
-          provider: provider && {
-            type: provider.type,
-            props: propsByUrn.get(provider.urn) ?? {},
-            urn: provider.urn,
-            name: provider.name,
-          },
-          isType: (cls) => isTypeOf(r.type, cls),
-          asType: ((cls: unknown) =>
-            isTypeOf(r.type, cls) ? props : undefined) as ResourceValidationArgs["asType"],
-          getConfig: <T>() => settings as T,
-          notApplicable,
-        };
+        const args = resourceArgs(r, propsByUrn.get(r.urn) as Record<string, unknown>, settings);
         await run(r.urn, (report) => validation(args, report));
       }
     }
   }
-  return { policies: summaries, violations };
+  for (const [name, check] of Object.entries(planChecks)) {
+    const level = summaries.find((s) => s.name === name)?.level;
+    if (level && level !== "disabled") {
+      const reported: EnforcementLevel = level === "remediate" ? "mandatory" : level;
+      check(resources).forEach(({ urn, message }) => violations.push({ policy: name, level: reported, urn, message }));
+    }
+  }
+  return { policies: summaries, violations, remediations };
+
+  /** Engine-shaped validation arguments of one resource. */
+  function resourceArgs(r: RecordedResource, raw: Record<string, unknown>, settings: Record<string, unknown>): ResourceValidationArgs {
+    const props = unknownCheckingProxy(raw);
+    const provider = r.provider ? recordedByUrn.get(r.provider) : undefined;
+    return {
+      type: r.type,
+      props,
+      urn: r.urn,
+      name: r.name,
+      opts: optionsOf(r),
+      stackTags: new Map(),
+      provider: provider && { type: provider.type, props: propsByUrn.get(provider.urn) ?? {}, urn: provider.urn, name: provider.name },
+      isType: (cls) => isTypeOf(r.type, cls),
+      asType: ((cls: unknown) => (isTypeOf(r.type, cls) ? props : undefined)) as ResourceValidationArgs["asType"],
+      getConfig: <T>() => settings as T,
+      notApplicable: (reason?: string): never => {
+        throw new NotApplicable(reason);
+      },
+    };
+  }
 }

@@ -1,5 +1,5 @@
 import * as runtime from "@pulumi/pulumi/runtime";
-import { PolicySummary, Violation } from "./evaluate";
+import { PolicySummary, Remediation, Violation } from "./evaluate";
 import { RecordedResource } from "./record";
 
 /** The `--json` document of the offline plan (DESIGN.md, "The offline plan"). */
@@ -23,6 +23,8 @@ export interface PlanDocument {
   readonly placeholders: string[];
   readonly policies: PolicySummary[];
   readonly violations: Violation[];
+  /** Resources a `remediate`-level policy fixed before validation. */
+  readonly remediations: Remediation[];
 }
 
 export const SECRET_MASK = "[secret]";
@@ -49,6 +51,7 @@ export function planDocument(
   placeholders: string[],
   policies: PolicySummary[],
   violations: Violation[],
+  remediations: Remediation[] = [],
 ): PlanDocument {
   return {
     stack,
@@ -68,6 +71,7 @@ export function planDocument(
     placeholders,
     policies,
     violations,
+    remediations,
   };
 }
 
@@ -108,6 +112,9 @@ export function renderText(doc: PlanDocument): string {
   components.filter((c) => c.parent === null).forEach((root) => walk(root, 1));
   const levels = count(doc.policies.map((p) => p.level)).map(([level, n]) => `${n} ${level}`);
   lines.push("", `Policies: ${doc.policies.length} (${levels.join(", ")})`);
+  for (const r of doc.remediations) {
+    lines.push(`  [remediated] ${r.policy}  ${r.urn}`);
+  }
   const mandatory = doc.violations.filter((v) => v.level === "mandatory").length;
   if (doc.violations.length === 0) {
     lines.push("Violations: none");
