@@ -30,8 +30,8 @@ describe("offline plan", () => {
       "          1  azure-native:operationalinsights:Workspace",
       "          1  azure-native:resources:ResourceGroup",
     ]);
-    assert.ok(lines.includes(`Policies: ${policies.length} (${policies.length} mandatory)`));
-    assert.ok(lines.includes("Violations: none"));
+    assert.ok(lines.includes("Policies: 50 (8 advisory, 42 mandatory)"), run.stdout);
+    assert.ok(lines.includes("Violations: 8 (0 mandatory)"), run.stdout);
     assert.strictEqual(lines.at(-2), "Result: no mandatory violation");
   });
 
@@ -45,6 +45,7 @@ describe("offline plan", () => {
         "placeholders",
         "policies",
         "violations",
+        "remediations",
       ]);
       assert.strictEqual(plan.stack, stack);
       const urns = new Set(plan.resources.map((r) => r.urn));
@@ -74,11 +75,22 @@ describe("offline plan", () => {
             r.parent.endsWith("pulumi:pulumi:Stack::lakehouse-" + stack),
         );
       }
+      const config = JSON.parse(
+        fs.readFileSync(path.join(PROJECT_DIR, "policies", "config", `${stack}.json`), "utf8"),
+      ) as Record<string, string | { enforcementLevel?: string }>;
+      const levelOf = (name: string) => {
+        const entry = config[name];
+        return (typeof entry === "string" ? entry : entry?.enforcementLevel) ?? "mandatory";
+      };
       assert.deepStrictEqual(
         plan.policies,
-        policies.map((p) => ({ name: p.name, level: "mandatory" })),
+        policies.map((p) => ({ name: p.name, level: levelOf(p.name) })),
       );
-      assert.deepStrictEqual(plan.violations, []);
+      assert.deepStrictEqual(
+        plan.violations.filter((v) => v.level === "mandatory"),
+        [],
+      );
+      assert.deepStrictEqual(plan.remediations, []);
       assert.deepStrictEqual(plan.placeholders, [
         "lakehouse:slackWebhookUrl",
         "lakehouse:teamsWebhookUrl",
@@ -134,10 +146,22 @@ describe("offline plan", () => {
     assert.strictEqual(run.code, 1, run.stderr);
     assert.deepStrictEqual(JSON.parse(run.stdout).violations, [
       {
+        policy: "monitoring-failure-notifications",
+        level: "mandatory",
+        urn: "",
+        message: "No action group has a Slack or Teams webhook receiver: alerts reach no chat channel.",
+      },
+      {
         policy: "azure-mandatory-tags",
         level: "mandatory",
         urn: "urn:pulumi:dev::lakehouse::azure-native:resources:ResourceGroup::untagged",
         message: "Missing mandatory tags: costCenter, environment, dataClassification.",
+      },
+      {
+        policy: "cost-budget",
+        level: "advisory",
+        urn: "",
+        message: "The stack has no consumption budget: nothing warns when spend runs away.",
       },
     ]);
   });

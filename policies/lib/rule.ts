@@ -34,7 +34,13 @@ export function anchor(
   return { name, version: name === "project" ? "1" : "latest", reference, specification };
 }
 
-const report = (problems: string[], reportViolation: ReportViolation) => problems.forEach((p) => reportViolation(p));
+const report = (problems: string[], reportViolation: ReportViolation) =>
+  problems.forEach((p) => reportViolation(p));
+
+/** The policy fields of a rule's metadata: the anchor is the policy's compliance framework. */
+function policyFields({ anchor: framework, ...rest }: RuleMeta) {
+  return { ...rest, framework };
+}
 
 /** A rule over one resource type: `check` returns one message per problem (none when compliant). */
 export function resourceRule<TResource extends Resource, TArgs, TConfig extends object = object>(
@@ -44,7 +50,7 @@ export function resourceRule<TResource extends Resource, TArgs, TConfig extends 
   check: (props: Unwrap<NonNullable<TArgs>>, config: TConfig, args: ResourceValidationArgs) => string[],
 ): ResourceValidationPolicy {
   return {
-    ...meta,
+    ...policyFields(meta),
     validateResource: validateResourceOfType(resourceClass, (props, args, reportViolation) =>
       report(check(props, args.getConfig<TConfig>(), args), reportViolation),
     ),
@@ -58,7 +64,7 @@ export function typesRule<TConfig extends object = object>(
   check: (props: Record<string, unknown>, config: TConfig, args: ResourceValidationArgs) => string[],
 ): ResourceValidationPolicy {
   return {
-    ...meta,
+    ...policyFields(meta),
     validateResource: (args, reportViolation) => {
       const config = args.getConfig<TConfig>();
       if (applies(args.type, config)) {
@@ -71,10 +77,14 @@ export function typesRule<TConfig extends object = object>(
 /** A stack rule: `check` returns the problems, each with the URN of the resource it is about. */
 export function stackRule<TConfig extends object = object>(
   meta: RuleMeta,
-  check: (resources: PolicyResource[], config: TConfig, args: StackValidationArgs) => { urn?: string; message: string }[],
+  check: (
+    resources: PolicyResource[],
+    config: TConfig,
+    args: StackValidationArgs,
+  ) => { urn?: string; message: string }[],
 ): StackValidationPolicy {
   return {
-    ...meta,
+    ...policyFields(meta),
     validateStack: (args, reportViolation) => {
       for (const { urn, message } of check(args.resources, args.getConfig<TConfig>(), args)) {
         reportViolation(message, urn);

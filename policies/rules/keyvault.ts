@@ -7,13 +7,23 @@ export const keyVaultPurgeProtection = resourceRule(
     name: "keyvault-purge-protection",
     description: "Key Vaults have purge protection on and soft delete not disabled.",
     severity: "high",
-    anchor: anchor("checkov", "CKV_AZURE_110", "Ensure that key vault enables purge protection; CKV_AZURE_111 soft delete"),
+    anchor: anchor(
+      "checkov",
+      "CKV_AZURE_110",
+      "Ensure that key vault enables purge protection; CKV_AZURE_111 soft delete",
+    ),
     remediationSteps: "Set properties.enablePurgeProtection: true and do not set enableSoftDelete: false.",
   },
   keyvault.Vault,
   (p) => [
-    ...unless(p.properties?.enablePurgeProtection === true, "Key Vault can be purged: properties.enablePurgeProtection must be true."),
-    ...unless(p.properties?.enableSoftDelete !== false, "Key Vault soft delete is disabled: properties.enableSoftDelete must not be false."),
+    ...unless(
+      p.properties?.enablePurgeProtection === true,
+      "Key Vault can be purged: properties.enablePurgeProtection must be true.",
+    ),
+    ...unless(
+      p.properties?.enableSoftDelete !== false,
+      "Key Vault soft delete is disabled: properties.enableSoftDelete must not be false.",
+    ),
   ],
 );
 
@@ -22,11 +32,19 @@ export const keyVaultRbac = resourceRule(
     name: "keyvault-rbac",
     description: "Key Vaults use Azure RBAC, not access policies.",
     severity: "medium",
-    anchor: anchor("Azure Policy", "Azure Key Vault should use RBAC permission model", "12d4fa5e-1f9f-4c21-97a9-b99b3c6611b5"),
+    anchor: anchor(
+      "Azure Policy",
+      "Azure Key Vault should use RBAC permission model",
+      "12d4fa5e-1f9f-4c21-97a9-b99b3c6611b5",
+    ),
     remediationSteps: "Set properties.enableRbacAuthorization: true and grant roles on keys or secrets.",
   },
   keyvault.Vault,
-  (p) => unless(p.properties?.enableRbacAuthorization === true, "Key Vault uses access policies: properties.enableRbacAuthorization must be true."),
+  (p) =>
+    unless(
+      p.properties?.enableRbacAuthorization === true,
+      "Key Vault uses access policies: properties.enableRbacAuthorization must be true.",
+    ),
 );
 
 export const keyVaultPrivate = resourceRule(
@@ -34,13 +52,19 @@ export const keyVaultPrivate = resourceRule(
     name: "keyvault-private",
     description: "Key Vaults have public network access disabled, or a firewall that denies by default.",
     severity: "high",
-    anchor: anchor("checkov", "CKV_AZURE_189", "Ensure that Azure Key Vault disables public network access; CKV_AZURE_109 default deny"),
-    remediationSteps: "Set properties.publicNetworkAccess: Disabled (private endpoint) or networkAcls.defaultAction: Deny.",
+    anchor: anchor(
+      "checkov",
+      "CKV_AZURE_189",
+      "Ensure that Azure Key Vault disables public network access; CKV_AZURE_109 default deny",
+    ),
+    remediationSteps:
+      "Set properties.publicNetworkAccess: Disabled (private endpoint) or networkAcls.defaultAction: Deny.",
   },
   keyvault.Vault,
   (p) =>
     unless(
-      String(p.properties?.publicNetworkAccess).toLowerCase() === "disabled" || p.properties?.networkAcls?.defaultAction === "Deny",
+      String(p.properties?.publicNetworkAccess).toLowerCase() === "disabled" ||
+        p.properties?.networkAcls?.defaultAction === "Deny",
       "Key Vault is reachable from public networks: properties.publicNetworkAccess must be Disabled or networkAcls.defaultAction Deny.",
     ),
 );
@@ -50,8 +74,13 @@ export const keyVaultExpiry = typesRule(
     name: "keyvault-expiry",
     description: "Keys and secrets expire (keys: a fixed date or a rotation policy expiry).",
     severity: "medium",
-    anchor: anchor("checkov", "CKV_AZURE_40", "Ensure that the expiration date is set on all keys; CKV_AZURE_41 on all secrets"),
-    remediationSteps: "Keys: set properties.rotationPolicy.attributes.expiryTime (for example P2Y) or properties.attributes.expires. Secrets: set properties.attributes.expires.",
+    anchor: anchor(
+      "checkov",
+      "CKV_AZURE_40",
+      "Ensure that the expiration date is set on all keys; CKV_AZURE_41 on all secrets",
+    ),
+    remediationSteps:
+      "Keys: set properties.rotationPolicy.attributes.expiryTime (for example P2Y) or properties.attributes.expires. Secrets: set properties.attributes.expires.",
   },
   (type) => type === "azure-native:keyvault:Key" || type === "azure-native:keyvault:Secret",
   (p, _config, args) => {
@@ -60,13 +89,22 @@ export const keyVaultExpiry = typesRule(
       rotationPolicy?: { attributes?: { expiryTime?: string } };
     };
     if (args.type === "azure-native:keyvault:Secret") {
-      return unless(properties.attributes?.expires !== undefined, "Secret never expires: set properties.attributes.expires.");
+      return unless(
+        properties.attributes?.expires !== undefined,
+        "Secret never expires: set properties.attributes.expires.",
+      );
     }
     return unless(
-      properties.attributes?.expires !== undefined || properties.rotationPolicy?.attributes?.expiryTime !== undefined,
+      properties.attributes?.expires !== undefined ||
+        properties.rotationPolicy?.attributes?.expiryTime !== undefined,
       "Key never expires: set properties.rotationPolicy.attributes.expiryTime or properties.attributes.expires.",
     );
   },
 );
 
-export const keyVaultPolicies: Policies = [keyVaultPurgeProtection, keyVaultRbac, keyVaultPrivate, keyVaultExpiry];
+export const keyVaultPolicies: Policies = [
+  keyVaultPurgeProtection,
+  keyVaultRbac,
+  keyVaultPrivate,
+  keyVaultExpiry,
+];

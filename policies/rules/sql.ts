@@ -3,9 +3,18 @@ import { Policies, PolicyResource } from "@pulumi/policy";
 import { anchor, resourceRule, stackRule, unless } from "../lib/rule";
 
 /** Resources of `type` whose `property` input refers to `target` (by dependency, or by equal name when known). */
-function linked(resources: PolicyResource[], type: string, property: string, target: PolicyResource, targetName: unknown) {
+function linked(
+  resources: PolicyResource[],
+  type: string,
+  property: string,
+  target: PolicyResource,
+  targetName: unknown,
+) {
   return resources.filter(
-    (r) => r.type === type && ((r.propertyDependencies[property] ?? []).includes(target) || (targetName !== undefined && r.props[property] === targetName)),
+    (r) =>
+      r.type === type &&
+      ((r.propertyDependencies[property] ?? []).includes(target) ||
+        (targetName !== undefined && r.props[property] === targetName)),
   );
 }
 
@@ -14,14 +23,25 @@ export const sqlTde = stackRule(
     name: "sql-tde",
     description: "Transparent data encryption is on for every SQL database.",
     severity: "high",
-    anchor: anchor("checkov", "CKV2_AZURE_25", "Ensure Azure SQL database Transparent Data Encryption (TDE) is enabled"),
-    remediationSteps: "Add a TransparentDataEncryption (tdeName current) with state Enabled for the database.",
+    anchor: anchor(
+      "checkov",
+      "CKV2_AZURE_25",
+      "Ensure Azure SQL database Transparent Data Encryption (TDE) is enabled",
+    ),
+    remediationSteps:
+      "Add a TransparentDataEncryption (tdeName current) with state Enabled for the database.",
   },
   (resources) =>
     resources
       .filter((r) => r.type === "azure-native:sql:Database")
       .flatMap((db) => {
-        const tde = linked(resources, "azure-native:sql:TransparentDataEncryption", "databaseName", db, db.props.databaseName);
+        const tde = linked(
+          resources,
+          "azure-native:sql:TransparentDataEncryption",
+          "databaseName",
+          db,
+          db.props.databaseName,
+        );
         return tde.some((t) => t.props.state === "Enabled")
           ? []
           : [{ urn: db.urn, message: "SQL database has no transparent data encryption with state Enabled." }];
@@ -33,23 +53,45 @@ export const sqlAuditing = stackRule(
     name: "sql-auditing",
     description: "Auditing is on for every SQL server and keeps records for at least 90 days.",
     severity: "high",
-    anchor: anchor("checkov", "CKV_AZURE_23", "Ensure that 'Auditing' is set to 'On' for SQL servers; CKV_AZURE_24 retention > 90 days"),
-    remediationSteps: "Add an ExtendedServerBlobAuditingPolicy with state Enabled, Azure Monitor target and retentionDays >= 90.",
+    anchor: anchor(
+      "checkov",
+      "CKV_AZURE_23",
+      "Ensure that 'Auditing' is set to 'On' for SQL servers; CKV_AZURE_24 retention > 90 days",
+    ),
+    remediationSteps:
+      "Add an ExtendedServerBlobAuditingPolicy with state Enabled, Azure Monitor target and retentionDays >= 90.",
   },
   (resources) =>
     resources
       .filter((r) => r.type === "azure-native:sql:Server")
       .flatMap((server) => {
         const audits = [
-          ...linked(resources, "azure-native:sql:ExtendedServerBlobAuditingPolicy", "serverName", server, server.props.serverName),
-          ...linked(resources, "azure-native:sql:ServerBlobAuditingPolicy", "serverName", server, server.props.serverName),
+          ...linked(
+            resources,
+            "azure-native:sql:ExtendedServerBlobAuditingPolicy",
+            "serverName",
+            server,
+            server.props.serverName,
+          ),
+          ...linked(
+            resources,
+            "azure-native:sql:ServerBlobAuditingPolicy",
+            "serverName",
+            server,
+            server.props.serverName,
+          ),
         ].filter((a) => a.props.state === "Enabled");
         if (audits.length === 0) {
           return [{ urn: server.urn, message: "SQL server has no auditing policy with state Enabled." }];
         }
         const days = Number(audits[0].props.retentionDays ?? 0);
         return days !== 0 && days < 90
-          ? [{ urn: audits[0].urn, message: `SQL auditing keeps records for ${days} days; retentionDays must be at least 90 (or 0, unlimited).` }]
+          ? [
+              {
+                urn: audits[0].urn,
+                message: `SQL auditing keeps records for ${days} days; retentionDays must be at least 90 (or 0, unlimited).`,
+              },
+            ]
           : [];
       }),
 );
@@ -59,13 +101,24 @@ export const sqlEntraOnly = resourceRule(
     name: "sql-entra-only",
     description: "SQL servers allow Entra ID authentication only, with no SQL administrator login.",
     severity: "critical",
-    anchor: anchor("Azure Policy", "Azure SQL Database should have Microsoft Entra-only authentication enabled", "abda6d70-9778-44e7-84a8-06713e6db027"),
-    remediationSteps: "Set administrators.azureADOnlyAuthentication: true with an Entra group as administrator; remove administratorLogin and its password.",
+    anchor: anchor(
+      "Azure Policy",
+      "Azure SQL Database should have Microsoft Entra-only authentication enabled",
+      "abda6d70-9778-44e7-84a8-06713e6db027",
+    ),
+    remediationSteps:
+      "Set administrators.azureADOnlyAuthentication: true with an Entra group as administrator; remove administratorLogin and its password.",
   },
   sql.Server,
   (p) => [
-    ...unless(p.administrators?.azureADOnlyAuthentication === true, "SQL server allows SQL authentication: administrators.azureADOnlyAuthentication must be true."),
-    ...unless(p.administratorLogin === undefined && p.administratorLoginPassword === undefined, "SQL server has a SQL administrator login: remove administratorLogin and administratorLoginPassword."),
+    ...unless(
+      p.administrators?.azureADOnlyAuthentication === true,
+      "SQL server allows SQL authentication: administrators.azureADOnlyAuthentication must be true.",
+    ),
+    ...unless(
+      p.administratorLogin === undefined && p.administratorLoginPassword === undefined,
+      "SQL server has a SQL administrator login: remove administratorLogin and administratorLoginPassword.",
+    ),
   ],
 );
 
@@ -75,17 +128,30 @@ export const sqlPrivateTls = {
       name: "sql-private-tls-1-2",
       description: "SQL servers have public network access disabled and require TLS 1.2.",
       severity: "high",
-      anchor: anchor("checkov", "CKV_AZURE_113", "Ensure that SQL server disables public network access; CKV_AZURE_52 minimal TLS 1.2"),
-      remediationSteps: "Set publicNetworkAccess: Disabled (private endpoint) and minimalTlsVersion: 1.2 (remediable automatically).",
+      anchor: anchor(
+        "checkov",
+        "CKV_AZURE_113",
+        "Ensure that SQL server disables public network access; CKV_AZURE_52 minimal TLS 1.2",
+      ),
+      remediationSteps:
+        "Set publicNetworkAccess: Disabled (private endpoint) and minimalTlsVersion: 1.2 (remediable automatically).",
     },
     sql.Server,
     (p) => [
-      ...unless(p.publicNetworkAccess === "Disabled", `SQL server is reachable from public networks: publicNetworkAccess is ${String(p.publicNetworkAccess ?? "unset")}, must be Disabled.`),
-      ...unless(p.minimalTlsVersion === "1.2" || p.minimalTlsVersion === "1.3", `SQL server allows TLS below 1.2: minimalTlsVersion is ${String(p.minimalTlsVersion ?? "unset")}, must be 1.2.`),
+      ...unless(
+        p.publicNetworkAccess === "Disabled",
+        `SQL server is reachable from public networks: publicNetworkAccess is ${String(p.publicNetworkAccess ?? "unset")}, must be Disabled.`,
+      ),
+      ...unless(
+        p.minimalTlsVersion === "1.2" || p.minimalTlsVersion === "1.3",
+        `SQL server allows TLS below 1.2: minimalTlsVersion is ${String(p.minimalTlsVersion ?? "unset")}, must be 1.2.`,
+      ),
     ],
   ),
   remediateResource: (args: { type: string; props: Record<string, unknown> }) =>
-    args.type === "azure-native:sql:Server" && args.props.minimalTlsVersion !== "1.3" ? { ...args.props, minimalTlsVersion: "1.2" } : undefined,
+    args.type === "azure-native:sql:Server" && args.props.minimalTlsVersion !== "1.3"
+      ? { ...args.props, minimalTlsVersion: "1.2" }
+      : undefined,
 };
 
 function ipToInt(ip: string): number {
@@ -97,7 +163,11 @@ export const sqlNoWideFirewall = resourceRule(
     name: "sql-no-wide-firewall-rule",
     description: "No SQL firewall rule opens 0.0.0.0 (all Azure) or a range wider than 256 addresses.",
     severity: "critical",
-    anchor: anchor("checkov", "CKV_AZURE_11", "Ensure no SQL Databases allow ingress from 0.0.0.0/0 (ANY IP)"),
+    anchor: anchor(
+      "checkov",
+      "CKV_AZURE_11",
+      "Ensure no SQL Databases allow ingress from 0.0.0.0/0 (ANY IP)",
+    ),
     remediationSteps: "Remove the rule: the replica is reached through its private endpoint only.",
   },
   sql.FirewallRule,
@@ -105,7 +175,10 @@ export const sqlNoWideFirewall = resourceRule(
     const start = String(p.startIpAddress ?? "0.0.0.0");
     const end = String(p.endIpAddress ?? "255.255.255.255");
     const size = ipToInt(end) - ipToInt(start) + 1;
-    return unless(start !== "0.0.0.0" && size <= 256, `SQL firewall rule opens ${start}-${end}; rules may open at most 256 addresses and never 0.0.0.0.`);
+    return unless(
+      start !== "0.0.0.0" && size <= 256,
+      `SQL firewall rule opens ${start}-${end}; rules may open at most 256 addresses and never 0.0.0.0.`,
+    );
   },
 );
 

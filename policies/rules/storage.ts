@@ -2,18 +2,33 @@ import * as storage from "@pulumi/azure-native/storage";
 import { Policies, PolicyResource } from "@pulumi/policy";
 import { anchor, resourceRule, stackRule, unless } from "../lib/rule";
 
-const REDUNDANT_SKUS = ["Standard_ZRS", "Standard_GRS", "Standard_GZRS", "Standard_RAGRS", "Standard_RAGZRS", "Premium_ZRS"];
+const REDUNDANT_SKUS = [
+  "Standard_ZRS",
+  "Standard_GRS",
+  "Standard_GZRS",
+  "Standard_RAGRS",
+  "Standard_RAGZRS",
+  "Premium_ZRS",
+];
 
 export const storageHttpsOnly = resourceRule(
   {
     name: "storage-https-only",
     description: "Storage accounts accept HTTPS only.",
     severity: "high",
-    anchor: anchor("checkov", "CKV_AZURE_3", "Ensure that 'enableHttpsTrafficOnly' is enabled (trivy AVD-AZU-0008)"),
+    anchor: anchor(
+      "checkov",
+      "CKV_AZURE_3",
+      "Ensure that 'enableHttpsTrafficOnly' is enabled (trivy AVD-AZU-0008)",
+    ),
     remediationSteps: "Set enableHttpsTrafficOnly: true (or leave it unset: true is the default).",
   },
   storage.StorageAccount,
-  (p) => unless(p.enableHttpsTrafficOnly !== false, "Storage account accepts plain HTTP: enableHttpsTrafficOnly must be true."),
+  (p) =>
+    unless(
+      p.enableHttpsTrafficOnly !== false,
+      "Storage account accepts plain HTTP: enableHttpsTrafficOnly must be true.",
+    ),
 );
 
 export const storageTls12 = {
@@ -22,14 +37,24 @@ export const storageTls12 = {
       name: "storage-tls-1-2",
       description: "Storage accounts require TLS 1.2.",
       severity: "high",
-      anchor: anchor("checkov", "CKV_AZURE_44", "Ensure Storage Account is using the latest version of TLS encryption (trivy AVD-AZU-0011)"),
+      anchor: anchor(
+        "checkov",
+        "CKV_AZURE_44",
+        "Ensure Storage Account is using the latest version of TLS encryption (trivy AVD-AZU-0011)",
+      ),
       remediationSteps: "Set minimumTlsVersion: TLS1_2 (remediable automatically).",
     },
     storage.StorageAccount,
-    (p) => unless(p.minimumTlsVersion === "TLS1_2", `Storage account allows TLS below 1.2: minimumTlsVersion is ${String(p.minimumTlsVersion ?? "unset")}, must be TLS1_2.`),
+    (p) =>
+      unless(
+        p.minimumTlsVersion === "TLS1_2",
+        `Storage account allows TLS below 1.2: minimumTlsVersion is ${String(p.minimumTlsVersion ?? "unset")}, must be TLS1_2.`,
+      ),
   ),
   remediateResource: (args: { type: string; props: Record<string, unknown> }) =>
-    args.type === "azure-native:storage:StorageAccount" ? { ...args.props, minimumTlsVersion: "TLS1_2" } : undefined,
+    args.type === "azure-native:storage:StorageAccount"
+      ? { ...args.props, minimumTlsVersion: "TLS1_2" }
+      : undefined,
 };
 
 export const storageNoPublicBlobs = resourceRule(
@@ -41,7 +66,11 @@ export const storageNoPublicBlobs = resourceRule(
     remediationSteps: "Set allowBlobPublicAccess: false.",
   },
   storage.StorageAccount,
-  (p) => unless(p.allowBlobPublicAccess !== true, "Storage account allows anonymous blob access: allowBlobPublicAccess must be false."),
+  (p) =>
+    unless(
+      p.allowBlobPublicAccess !== true,
+      "Storage account allows anonymous blob access: allowBlobPublicAccess must be false.",
+    ),
 );
 
 export const containerPrivate = resourceRule(
@@ -49,11 +78,19 @@ export const containerPrivate = resourceRule(
     name: "storage-container-private",
     description: "Blob containers are private.",
     severity: "critical",
-    anchor: anchor("checkov", "CKV_AZURE_34", "Ensure that 'Public access level' is set to Private for blob containers"),
+    anchor: anchor(
+      "checkov",
+      "CKV_AZURE_34",
+      "Ensure that 'Public access level' is set to Private for blob containers",
+    ),
     remediationSteps: "Set publicAccess: None on the container.",
   },
   storage.BlobContainer,
-  (p) => unless(p.publicAccess === undefined || p.publicAccess === "None", `Blob container is public: publicAccess is ${String(p.publicAccess)}, must be None.`),
+  (p) =>
+    unless(
+      p.publicAccess === undefined || p.publicAccess === "None",
+      `Blob container is public: publicAccess is ${String(p.publicAccess)}, must be None.`,
+    ),
 );
 
 export const storageNoSharedKey = resourceRule(
@@ -61,11 +98,20 @@ export const storageNoSharedKey = resourceRule(
     name: "storage-no-shared-key",
     description: "Storage accounts accept Entra ID only, no shared keys.",
     severity: "high",
-    anchor: anchor("checkov", "CKV2_AZURE_40", "Ensure storage account is not configured with Shared Key authorization"),
-    remediationSteps: "Set allowSharedKeyAccess: false and use Entra ID (managed identities, access connector).",
+    anchor: anchor(
+      "checkov",
+      "CKV2_AZURE_40",
+      "Ensure storage account is not configured with Shared Key authorization",
+    ),
+    remediationSteps:
+      "Set allowSharedKeyAccess: false and use Entra ID (managed identities, access connector).",
   },
   storage.StorageAccount,
-  (p) => unless(p.allowSharedKeyAccess === false, "Storage account accepts shared keys: allowSharedKeyAccess must be false."),
+  (p) =>
+    unless(
+      p.allowSharedKeyAccess === false,
+      "Storage account accepts shared keys: allowSharedKeyAccess must be false.",
+    ),
 );
 
 export const storageDefaultDeny = resourceRule(
@@ -73,11 +119,20 @@ export const storageDefaultDeny = resourceRule(
     name: "storage-network-default-deny",
     description: "Storage account firewalls deny by default.",
     severity: "high",
-    anchor: anchor("checkov", "CKV_AZURE_35", "Ensure default network access rule for Storage Accounts is set to deny"),
-    remediationSteps: "Set networkRuleSet.defaultAction: Deny and reach the account through private endpoints.",
+    anchor: anchor(
+      "checkov",
+      "CKV_AZURE_35",
+      "Ensure default network access rule for Storage Accounts is set to deny",
+    ),
+    remediationSteps:
+      "Set networkRuleSet.defaultAction: Deny and reach the account through private endpoints.",
   },
   storage.StorageAccount,
-  (p) => unless(p.networkRuleSet?.defaultAction === "Deny", "Storage account firewall allows by default: networkRuleSet.defaultAction must be Deny."),
+  (p) =>
+    unless(
+      p.networkRuleSet?.defaultAction === "Deny",
+      "Storage account firewall allows by default: networkRuleSet.defaultAction must be Deny.",
+    ),
 );
 
 export const storageNoPublicNetwork = resourceRule(
@@ -89,7 +144,11 @@ export const storageNoPublicNetwork = resourceRule(
     remediationSteps: "Set publicNetworkAccess: Disabled and use private endpoints.",
   },
   storage.StorageAccount,
-  (p) => unless(p.publicNetworkAccess === "Disabled", `Storage account is reachable from public networks: publicNetworkAccess is ${String(p.publicNetworkAccess ?? "unset")}, must be Disabled.`),
+  (p) =>
+    unless(
+      p.publicNetworkAccess === "Disabled",
+      `Storage account is reachable from public networks: publicNetworkAccess is ${String(p.publicNetworkAccess ?? "unset")}, must be Disabled.`,
+    ),
 );
 
 export const storageInfrastructureEncryption = resourceRule(
@@ -98,10 +157,15 @@ export const storageInfrastructureEncryption = resourceRule(
     description: "Storage accounts encrypt twice (infrastructure encryption).",
     severity: "medium",
     anchor: anchor("trivy", "AVD-AZU-0061", "Storage accounts should use infrastructure encryption"),
-    remediationSteps: "Set encryption.requireInfrastructureEncryption: true (only possible when the account is created).",
+    remediationSteps:
+      "Set encryption.requireInfrastructureEncryption: true (only possible when the account is created).",
   },
   storage.StorageAccount,
-  (p) => unless(p.encryption?.requireInfrastructureEncryption === true, "Storage account lacks infrastructure encryption: encryption.requireInfrastructureEncryption must be true."),
+  (p) =>
+    unless(
+      p.encryption?.requireInfrastructureEncryption === true,
+      "Storage account lacks infrastructure encryption: encryption.requireInfrastructureEncryption must be true.",
+    ),
 );
 
 export const storageCustomerManagedKey = resourceRule(
@@ -109,11 +173,20 @@ export const storageCustomerManagedKey = resourceRule(
     name: "storage-customer-managed-key",
     description: "Storage accounts encrypt with a customer-managed key.",
     severity: "medium",
-    anchor: anchor("checkov", "CKV2_AZURE_1", "Ensure storage for critical data are encrypted with Customer Managed Key"),
-    remediationSteps: "Set encryption.keySource: Microsoft.Keyvault with keyVaultProperties and a user-assigned encryption identity.",
+    anchor: anchor(
+      "checkov",
+      "CKV2_AZURE_1",
+      "Ensure storage for critical data are encrypted with Customer Managed Key",
+    ),
+    remediationSteps:
+      "Set encryption.keySource: Microsoft.Keyvault with keyVaultProperties and a user-assigned encryption identity.",
   },
   storage.StorageAccount,
-  (p) => unless(p.encryption?.keySource === "Microsoft.Keyvault", `Storage account uses platform-managed keys: encryption.keySource is ${String(p.encryption?.keySource ?? "unset")}, must be Microsoft.Keyvault.`),
+  (p) =>
+    unless(
+      p.encryption?.keySource === "Microsoft.Keyvault",
+      `Storage account uses platform-managed keys: encryption.keySource is ${String(p.encryption?.keySource ?? "unset")}, must be Microsoft.Keyvault.`,
+    ),
 );
 
 /** The blob service of an account: linked through its accountName input (known or not at preview). */
@@ -121,7 +194,8 @@ function blobServiceOf(account: PolicyResource, resources: PolicyResource[]): Po
   return resources.find(
     (r) =>
       r.type === "azure-native:storage:BlobServiceProperties" &&
-      ((r.propertyDependencies.accountName ?? []).includes(account) || r.props.accountName === account.props.accountName),
+      ((r.propertyDependencies.accountName ?? []).includes(account) ||
+        r.props.accountName === account.props.accountName),
   );
 }
 
@@ -131,7 +205,8 @@ export const storageSoftDelete = stackRule(
     description: "Every storage account keeps deleted blobs and containers restorable.",
     severity: "medium",
     anchor: anchor("checkov", "CKV2_AZURE_38", "Ensure soft-delete is enabled on Azure storage account"),
-    remediationSteps: "Add a BlobServiceProperties with deleteRetentionPolicy and containerDeleteRetentionPolicy enabled and days > 0.",
+    remediationSteps:
+      "Add a BlobServiceProperties with deleteRetentionPolicy and containerDeleteRetentionPolicy enabled and days > 0.",
   },
   (resources) =>
     resources
@@ -139,15 +214,27 @@ export const storageSoftDelete = stackRule(
       .flatMap((account) => {
         const service = blobServiceOf(account, resources);
         if (!service) {
-          return [{ urn: account.urn, message: "Storage account has no blob service properties: blob and container soft delete are off." }];
+          return [
+            {
+              urn: account.urn,
+              message:
+                "Storage account has no blob service properties: blob and container soft delete are off.",
+            },
+          ];
         }
         const on = (policy: unknown) => {
           const p = policy as { enabled?: boolean; days?: number } | undefined;
           return p?.enabled === true && (p.days ?? 0) > 0;
         };
         return [
-          ...unless(on(service.props.deleteRetentionPolicy), "Blob soft delete is off: deleteRetentionPolicy must be enabled with days > 0."),
-          ...unless(on(service.props.containerDeleteRetentionPolicy), "Container soft delete is off: containerDeleteRetentionPolicy must be enabled with days > 0."),
+          ...unless(
+            on(service.props.deleteRetentionPolicy),
+            "Blob soft delete is off: deleteRetentionPolicy must be enabled with days > 0.",
+          ),
+          ...unless(
+            on(service.props.containerDeleteRetentionPolicy),
+            "Container soft delete is off: containerDeleteRetentionPolicy must be enabled with days > 0.",
+          ),
         ].map((message) => ({ urn: service.urn, message }));
       }),
 );
@@ -157,7 +244,11 @@ export const storageVersioning = resourceRule(
     name: "storage-versioning",
     description: "Blob versioning is on.",
     severity: "low",
-    anchor: anchor("Azure Policy", "Storage accounts should have blob versioning enabled", "Data protection for blobs"),
+    anchor: anchor(
+      "Azure Policy",
+      "Storage accounts should have blob versioning enabled",
+      "Data protection for blobs",
+    ),
     remediationSteps: "Set isVersioningEnabled: true on the blob service (lakehouse:blobVersioning).",
   },
   storage.BlobServiceProperties,
@@ -169,17 +260,31 @@ export const storageNoCrossTenantOrLocalUsers = resourceRule(
     name: "storage-no-cross-tenant-or-local-users",
     description: "Storage accounts replicate to no other tenant and have no local (SFTP) users.",
     severity: "medium",
-    anchor: anchor("Azure Policy", "Storage accounts should prevent cross tenant object replication", "and local users"),
+    anchor: anchor(
+      "Azure Policy",
+      "Storage accounts should prevent cross tenant object replication",
+      "and local users",
+    ),
     remediationSteps: "Set allowCrossTenantReplication: false and isLocalUserEnabled: false.",
   },
   storage.StorageAccount,
   (p) => [
-    ...unless(p.allowCrossTenantReplication === false, "Storage account may replicate to other tenants: allowCrossTenantReplication must be false."),
-    ...unless(p.isLocalUserEnabled === false, "Storage account allows local users: isLocalUserEnabled must be false."),
+    ...unless(
+      p.allowCrossTenantReplication === false,
+      "Storage account may replicate to other tenants: allowCrossTenantReplication must be false.",
+    ),
+    ...unless(
+      p.isLocalUserEnabled === false,
+      "Storage account allows local users: isLocalUserEnabled must be false.",
+    ),
   ],
 );
 
-export const storageRedundancy = resourceRule<storage.StorageAccount, storage.StorageAccountArgs, { allowedSkus?: string[] }>(
+export const storageRedundancy = resourceRule<
+  storage.StorageAccount,
+  storage.StorageAccountArgs,
+  { allowedSkus?: string[] }
+>(
   {
     name: "storage-redundancy",
     description: "Storage accounts are zone- or geo-redundant (mandatory in prod).",
@@ -188,14 +293,22 @@ export const storageRedundancy = resourceRule<storage.StorageAccount, storage.St
     remediationSteps: "Set lakehouse:storageSku to Standard_ZRS, Standard_GZRS or another redundant SKU.",
     configSchema: {
       properties: {
-        allowedSkus: { type: "array", items: { type: "string" }, default: REDUNDANT_SKUS, description: "Storage SKUs that count as redundant." },
+        allowedSkus: {
+          type: "array",
+          items: { type: "string" },
+          default: REDUNDANT_SKUS,
+          description: "Storage SKUs that count as redundant.",
+        },
       },
     },
   },
   storage.StorageAccount,
   (p, config) => {
     const allowed = config.allowedSkus ?? REDUNDANT_SKUS;
-    return unless(allowed.includes(String(p.sku?.name)), `Storage account is not zone- or geo-redundant: sku is ${String(p.sku?.name)}, must be one of ${allowed.join(", ")}.`);
+    return unless(
+      allowed.includes(String(p.sku?.name)),
+      `Storage account is not zone- or geo-redundant: sku is ${String(p.sku?.name)}, must be one of ${allowed.join(", ")}.`,
+    );
   },
 );
 

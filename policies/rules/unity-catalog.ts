@@ -17,16 +17,21 @@ export function grantEntries(props: Record<string, unknown>, type: string): Gran
   if (type === GRANT) {
     return [{ principal: String(props.principal), privileges: (props.privileges as string[]) ?? [] }];
   }
-  return ((props.grants as GrantEntry[]) ?? []).map((g) => ({ principal: String(g.principal), privileges: g.privileges ?? [] }));
+  return ((props.grants as GrantEntry[]) ?? []).map((g) => ({
+    principal: String(g.principal),
+    privileges: g.privileges ?? [],
+  }));
 }
 
 const isGrant = (type: string) => type === GRANTS || type === GRANT;
-const isBroadOrUser = (principal: string) => BROAD.includes(principal.toLowerCase()) || principal.includes("@");
+const isBroadOrUser = (principal: string) =>
+  BROAD.includes(principal.toLowerCase()) || principal.includes("@");
 
 export const noBroadGrants = typesRule(
   {
     name: "uc-no-broad-grants",
-    description: "Unity Catalog grants go to groups and service principals only: never to users or account users.",
+    description:
+      "Unity Catalog grants go to groups and service principals only: never to users or account users.",
     severity: "critical",
     anchor: anchor("project", "governance", "Grants to groups only"),
     remediationSteps: "Grant to an Entra ID group from the stack config or the source file instead.",
@@ -35,7 +40,10 @@ export const noBroadGrants = typesRule(
   (p, _config, args) =>
     grantEntries(p, args.type)
       .filter((g) => isBroadOrUser(g.principal))
-      .map((g) => `Grant to ${JSON.stringify(g.principal)}: grants go to groups and service principals only, never users or broad principals.`),
+      .map(
+        (g) =>
+          `Grant to ${JSON.stringify(g.principal)}: grants go to groups and service principals only, never users or broad principals.`,
+      ),
 );
 
 export const adminOnlyPrivileges = typesRule<{ adminsGroup?: string }>(
@@ -51,22 +59,38 @@ export const adminOnlyPrivileges = typesRule<{ adminsGroup?: string }>(
   (p, config, args) => {
     const admins = config.adminsGroup ?? "lakehouse-platform-admins";
     return grantEntries(p, args.type)
-      .filter((g) => g.principal !== admins && g.privileges.some((x) => x === "ALL_PRIVILEGES" || x === "MANAGE"))
-      .map((g) => `${g.principal} is granted ${g.privileges.filter((x) => x === "ALL_PRIVILEGES" || x === "MANAGE").join(", ")}; only ${admins} may hold them.`);
+      .filter(
+        (g) => g.principal !== admins && g.privileges.some((x) => x === "ALL_PRIVILEGES" || x === "MANAGE"),
+      )
+      .map(
+        (g) =>
+          `${g.principal} is granted ${g.privileges.filter((x) => x === "ALL_PRIVILEGES" || x === "MANAGE").join(", ")}; only ${admins} may hold them.`,
+      );
   },
 );
 
 export const piiSchemaGrants = typesRule<{ piiGroupPattern?: string; piiWriters?: string[] }>(
   {
     name: "uc-pii-schema-grants",
-    description: "A *_pii schema is granted only to PII groups, read-only (and to the configured writer principals).",
+    description:
+      "A *_pii schema is granted only to PII groups, read-only (and to the configured writer principals).",
     severity: "critical",
     anchor: anchor("project", "governance", "Only PII readers read PII"),
-    remediationSteps: "Grant the PII schema to groups matching the PII group pattern, with USE_SCHEMA and SELECT only.",
+    remediationSteps:
+      "Grant the PII schema to groups matching the PII group pattern, with USE_SCHEMA and SELECT only.",
     configSchema: {
       properties: {
-        piiGroupPattern: { type: "string", default: "pii-readers$", description: "Regular expression PII group names match." },
-        piiWriters: { type: "array", items: { type: "string" }, default: [], description: "Service principals that write PII (the pipelines)." },
+        piiGroupPattern: {
+          type: "string",
+          default: "pii-readers$",
+          description: "Regular expression PII group names match.",
+        },
+        piiWriters: {
+          type: "array",
+          items: { type: "string" },
+          default: [],
+          description: "Service principals that write PII (the pipelines).",
+        },
       },
     },
   },
@@ -78,9 +102,13 @@ export const piiSchemaGrants = typesRule<{ piiGroupPattern?: string; piiWriters?
     const writers = config.piiWriters ?? [];
     return grantEntries(p, args.type).flatMap((g) => {
       if (writers.includes(g.principal)) return [];
-      if (!pattern.test(g.principal)) return [`PII schema ${schema} is granted to ${g.principal}, which is not a PII group.`];
+      if (!pattern.test(g.principal))
+        return [`PII schema ${schema} is granted to ${g.principal}, which is not a PII group.`];
       const writes = g.privileges.filter((x) => !READ_ONLY.includes(x));
-      return unless(writes.length === 0, `PII schema ${schema} grants ${writes.join(", ")} to ${g.principal}; PII groups may only read.`);
+      return unless(
+        writes.length === 0,
+        `PII schema ${schema} grants ${writes.join(", ")} to ${g.principal}; PII groups may only read.`,
+      );
     });
   },
 );
@@ -89,7 +117,13 @@ export const piiSchemaGrants = typesRule<{ piiGroupPattern?: string; piiWriters?
 function statements(sql: string): { target: string; text: string }[] {
   return sql
     .split(";")
-    .map((text) => ({ text, target: /CREATE OR REFRESH (?:STREAMING TABLE|MATERIALIZED VIEW) (`[^`]+`\.`[^`]+`\.`[^`]+`)/.exec(text)?.[1] ?? "" }))
+    .map((text) => ({
+      text,
+      target:
+        /CREATE OR REFRESH (?:STREAMING TABLE|MATERIALIZED VIEW) (`[^`]+`\.`[^`]+`\.`[^`]+`)/.exec(
+          text,
+        )?.[1] ?? "",
+    }))
     .filter((s) => s.target !== "");
 }
 
@@ -98,7 +132,11 @@ const columnsOf = (text: string) => [...text.matchAll(/`([a-z][a-z0-9_]*)`/g)].m
 /** PII columns of a pipeline: in its `_pii` tables but not in its `_bronze` tables (which hold the keys). */
 function piiColumns(bronzeSql: string): Set<string> {
   const all = statements(bronzeSql);
-  const plain = new Set(all.filter((s) => /_bronze`\./.test(s.target)).flatMap((s) => columnsOf(s.text.split(" AS SELECT ")[1] ?? "")));
+  const plain = new Set(
+    all
+      .filter((s) => /_bronze`\./.test(s.target))
+      .flatMap((s) => columnsOf(s.text.split(" AS SELECT ")[1] ?? "")),
+  );
   return new Set(
     all
       .filter((s) => /_pii`\./.test(s.target))
@@ -107,7 +145,8 @@ function piiColumns(bronzeSql: string): Set<string> {
   );
 }
 
-const decode = (file: PolicyResource) => Buffer.from(String(file.props.contentBase64 ?? ""), "base64").toString("utf8");
+const decode = (file: PolicyResource) =>
+  Buffer.from(String(file.props.contentBase64 ?? ""), "base64").toString("utf8");
 
 export const piiMasked = stackRule(
   {
@@ -115,7 +154,8 @@ export const piiMasked = stackRule(
     description: "Every PII column reaches silver only behind a mask, and never reaches gold.",
     severity: "critical",
     anchor: anchor("project", "governance", "PII is masked everywhere outside the PII schema"),
-    remediationSteps: "Mark the column pii: true (with a mask kind) in its source file; the generated SQL masks it.",
+    remediationSteps:
+      "Mark the column pii: true (with a mask kind) in its source file; the generated SQL masks it.",
   },
   (resources) => {
     const files = resources.filter((r) => r.type === "databricks:index/workspaceFile:WorkspaceFile");
@@ -130,11 +170,17 @@ export const piiMasked = stackRule(
         for (const s of silver ? statements(decode(silver)) : []) {
           const declared = new RegExp(`\\n  \`${column}\` [A-Z0-9(),]+( MASK [^,\\n]+)?,?\\n`).exec(s.text);
           if (declared && !declared[1]) {
-            problems.push({ urn: silver?.urn, message: `PII column ${column} reaches ${s.target} without a mask.` });
+            problems.push({
+              urn: silver?.urn,
+              message: `PII column ${column} reaches ${s.target} without a mask.`,
+            });
           }
         }
         if (gold && decode(gold).includes(`\`${column}\``)) {
-          problems.push({ urn: gold.urn, message: `PII column ${column} reaches gold (${String(gold.props.path)}).` });
+          problems.push({
+            urn: gold.urn,
+            message: `PII column ${column} reaches gold (${String(gold.props.path)}).`,
+          });
         }
       }
     }
@@ -148,21 +194,30 @@ export const isolatedCatalogs = resourceRule(
     description: "Catalogs are ISOLATED: bound to their workspace (mandatory in prod).",
     severity: "high",
     anchor: anchor("project", "SRA", "Workspace-catalog binding"),
-    remediationSteps: "Set isolationMode: ISOLATED and bind the catalog to the workspace (databricks.WorkspaceBinding).",
+    remediationSteps:
+      "Set isolationMode: ISOLATED and bind the catalog to the workspace (databricks.WorkspaceBinding).",
   },
   databricks.Catalog,
-  (p) => unless(p.isolationMode === "ISOLATED", `Catalog ${String(p.name)} is open to every workspace of the metastore: isolationMode must be ISOLATED.`),
+  (p) =>
+    unless(
+      p.isolationMode === "ISOLATED",
+      `Catalog ${String(p.name)} is open to every workspace of the metastore: isolationMode must be ISOLATED.`,
+    ),
 );
 
 export const credentialGrants = typesRule<{ restrictedPrincipals?: string[] }>(
   {
     name: "uc-credential-grants",
-    description: "Storage credentials, service credentials and external locations are not granted to analysts or broad principals.",
+    description:
+      "Storage credentials, service credentials and external locations are not granted to analysts or broad principals.",
     severity: "high",
     anchor: anchor("project", "governance", "Raw storage access stays with engineers and pipelines"),
-    remediationSteps: "Grant tables and views instead; keep credentials and locations to engineers and pipeline principals.",
+    remediationSteps:
+      "Grant tables and views instead; keep credentials and locations to engineers and pipeline principals.",
     configSchema: {
-      properties: { restrictedPrincipals: { type: "array", items: { type: "string" }, default: ["lakehouse-analysts"] } },
+      properties: {
+        restrictedPrincipals: { type: "array", items: { type: "string" }, default: ["lakehouse-analysts"] },
+      },
     },
   },
   isGrant,
@@ -172,8 +227,18 @@ export const credentialGrants = typesRule<{ restrictedPrincipals?: string[] }>(
     const restricted = config.restrictedPrincipals ?? ["lakehouse-analysts"];
     return grantEntries(p, args.type)
       .filter((g) => restricted.includes(g.principal) || isBroadOrUser(g.principal))
-      .map((g) => `${securable} ${String(p[securable])} is granted to ${g.principal}; credentials and locations are for engineers and pipelines only.`);
+      .map(
+        (g) =>
+          `${securable} ${String(p[securable])} is granted to ${g.principal}; credentials and locations are for engineers and pipelines only.`,
+      );
   },
 );
 
-export const unityCatalogPolicies: Policies = [noBroadGrants, adminOnlyPrivileges, piiSchemaGrants, piiMasked, isolatedCatalogs, credentialGrants];
+export const unityCatalogPolicies: Policies = [
+  noBroadGrants,
+  adminOnlyPrivileges,
+  piiSchemaGrants,
+  piiMasked,
+  isolatedCatalogs,
+  credentialGrants,
+];

@@ -12,7 +12,11 @@ export const workspacePremium = resourceRule(
     remediationSteps: "Set sku.name: premium.",
   },
   azureDatabricks.Workspace,
-  (p) => unless(p.sku?.name === "premium", `Databricks workspace is not premium: sku.name is ${String(p.sku?.name ?? "unset")}, must be premium.`),
+  (p) =>
+    unless(
+      p.sku?.name === "premium",
+      `Databricks workspace is not premium: sku.name is ${String(p.sku?.name ?? "unset")}, must be premium.`,
+    ),
 );
 
 export const workspaceNoPublicIp = resourceRule(
@@ -24,7 +28,11 @@ export const workspaceNoPublicIp = resourceRule(
     remediationSteps: "Set parameters.enableNoPublicIp.value: true.",
   },
   azureDatabricks.Workspace,
-  (p) => unless(p.parameters?.enableNoPublicIp?.value === true, "Databricks clusters get public IPs: parameters.enableNoPublicIp.value must be true."),
+  (p) =>
+    unless(
+      p.parameters?.enableNoPublicIp?.value === true,
+      "Databricks clusters get public IPs: parameters.enableNoPublicIp.value must be true.",
+    ),
 );
 
 export const workspaceVnetInjection = resourceRule(
@@ -33,12 +41,17 @@ export const workspaceVnetInjection = resourceRule(
     description: "Databricks workspaces are injected into the platform's VNet.",
     severity: "high",
     anchor: anchor("project", "SRA", "VNet injection with customer-managed subnets"),
-    remediationSteps: "Set parameters.customVirtualNetworkId, customPublicSubnetName and customPrivateSubnetName.",
+    remediationSteps:
+      "Set parameters.customVirtualNetworkId, customPublicSubnetName and customPrivateSubnetName.",
   },
   azureDatabricks.Workspace,
   (p) =>
     unless(
-      Boolean(p.parameters?.customVirtualNetworkId?.value && p.parameters?.customPublicSubnetName?.value && p.parameters?.customPrivateSubnetName?.value),
+      Boolean(
+        p.parameters?.customVirtualNetworkId?.value &&
+        p.parameters?.customPublicSubnetName?.value &&
+        p.parameters?.customPrivateSubnetName?.value,
+      ),
       "Databricks workspace is not VNet-injected: set parameters.customVirtualNetworkId, customPublicSubnetName and customPrivateSubnetName.",
     ),
 );
@@ -48,20 +61,32 @@ export const workspacePrivateLink = resourceRule(
     name: "databricks-workspace-private",
     description: "Databricks workspaces have public network access disabled (private link).",
     severity: "high",
-    anchor: anchor("checkov", "CKV_AZURE_158", "Ensure that Databricks Workspaces has no public network access"),
-    remediationSteps: "Set publicNetworkAccess: Disabled and requiredNsgRules: NoAzureDatabricksRules, with private endpoints.",
+    anchor: anchor(
+      "checkov",
+      "CKV_AZURE_158",
+      "Ensure that Databricks Workspaces has no public network access",
+    ),
+    remediationSteps:
+      "Set publicNetworkAccess: Disabled and requiredNsgRules: NoAzureDatabricksRules, with private endpoints.",
   },
   azureDatabricks.Workspace,
   (p) => [
-    ...unless(p.publicNetworkAccess === "Disabled", `Databricks workspace is reachable from public networks: publicNetworkAccess is ${String(p.publicNetworkAccess ?? "unset")}, must be Disabled.`),
-    ...unless(p.requiredNsgRules === "NoAzureDatabricksRules", `Databricks workspace keeps control-plane NSG rules: requiredNsgRules is ${String(p.requiredNsgRules ?? "unset")}, must be NoAzureDatabricksRules.`),
+    ...unless(
+      p.publicNetworkAccess === "Disabled",
+      `Databricks workspace is reachable from public networks: publicNetworkAccess is ${String(p.publicNetworkAccess ?? "unset")}, must be Disabled.`,
+    ),
+    ...unless(
+      p.requiredNsgRules === "NoAzureDatabricksRules",
+      `Databricks workspace keeps control-plane NSG rules: requiredNsgRules is ${String(p.requiredNsgRules ?? "unset")}, must be NoAzureDatabricksRules.`,
+    ),
   ],
 );
 
 export const workspaceCmk = resourceRule(
   {
     name: "databricks-workspace-cmk",
-    description: "Databricks workspaces encrypt managed services, managed disks and the DBFS root with customer-managed keys.",
+    description:
+      "Databricks workspaces encrypt managed services, managed disks and the DBFS root with customer-managed keys.",
     severity: "medium",
     anchor: anchor("project", "SRA", "Customer-managed keys for managed services, managed disks and DBFS"),
     remediationSteps:
@@ -69,10 +94,17 @@ export const workspaceCmk = resourceRule(
   },
   azureDatabricks.Workspace,
   (p) => [
-    ...unless(p.encryption?.entities?.managedServices?.keySource === "Microsoft.Keyvault", "Databricks managed services are not encrypted with a customer-managed key: encryption.entities.managedServices.keySource must be Microsoft.Keyvault."),
-    ...unless(p.encryption?.entities?.managedDisk?.keySource === "Microsoft.Keyvault", "Databricks managed disks are not encrypted with a customer-managed key: encryption.entities.managedDisk.keySource must be Microsoft.Keyvault."),
     ...unless(
-      p.parameters?.prepareEncryption?.value === true && p.parameters?.encryption?.value?.keySource === "Microsoft.Keyvault",
+      p.encryption?.entities?.managedServices?.keySource === "Microsoft.Keyvault",
+      "Databricks managed services are not encrypted with a customer-managed key: encryption.entities.managedServices.keySource must be Microsoft.Keyvault.",
+    ),
+    ...unless(
+      p.encryption?.entities?.managedDisk?.keySource === "Microsoft.Keyvault",
+      "Databricks managed disks are not encrypted with a customer-managed key: encryption.entities.managedDisk.keySource must be Microsoft.Keyvault.",
+    ),
+    ...unless(
+      p.parameters?.prepareEncryption?.value === true &&
+        p.parameters?.encryption?.value?.keySource === "Microsoft.Keyvault",
       "Databricks DBFS root is not encrypted with a customer-managed key: set parameters.prepareEncryption and parameters.encryption (lakehouse:dbfsRootCmk is false).",
     ),
   ],
@@ -84,19 +116,38 @@ export const eventHubsSecure = {
       name: "eventhubs-secure",
       description: "Event Hubs namespaces require TLS 1.2, disable SAS keys and public network access.",
       severity: "high",
-      anchor: anchor("checkov", "CKV_AZURE_226", "Event Hubs: minimum TLS 1.2, local authentication disabled, no public network access"),
-      remediationSteps: "Set minimumTlsVersion: 1.2 (remediable automatically), disableLocalAuth: true and publicNetworkAccess: Disabled.",
+      anchor: anchor(
+        "checkov",
+        "CKV_AZURE_226",
+        "Event Hubs: minimum TLS 1.2, local authentication disabled, no public network access",
+      ),
+      remediationSteps:
+        "Set minimumTlsVersion: 1.2 (remediable automatically), disableLocalAuth: true and publicNetworkAccess: Disabled.",
     },
     eventhub.Namespace,
     (p) => [
-      ...unless(p.minimumTlsVersion === "1.2" || p.minimumTlsVersion === "1.3", `Event Hubs allows TLS below 1.2: minimumTlsVersion is ${String(p.minimumTlsVersion ?? "unset")}, must be 1.2.`),
+      ...unless(
+        p.minimumTlsVersion === "1.2" || p.minimumTlsVersion === "1.3",
+        `Event Hubs allows TLS below 1.2: minimumTlsVersion is ${String(p.minimumTlsVersion ?? "unset")}, must be 1.2.`,
+      ),
       ...unless(p.disableLocalAuth === true, "Event Hubs accepts SAS keys: disableLocalAuth must be true."),
-      ...unless(p.publicNetworkAccess === "Disabled", `Event Hubs is reachable from public networks: publicNetworkAccess is ${String(p.publicNetworkAccess ?? "unset")}, must be Disabled.`),
+      ...unless(
+        p.publicNetworkAccess === "Disabled",
+        `Event Hubs is reachable from public networks: publicNetworkAccess is ${String(p.publicNetworkAccess ?? "unset")}, must be Disabled.`,
+      ),
     ],
   ),
   remediateResource: (args: { type: string; props: Record<string, unknown> }) =>
-    args.type === "azure-native:eventhub:Namespace" && args.props.minimumTlsVersion !== "1.3" ? { ...args.props, minimumTlsVersion: "1.2" } : undefined,
+    args.type === "azure-native:eventhub:Namespace" && args.props.minimumTlsVersion !== "1.3"
+      ? { ...args.props, minimumTlsVersion: "1.2" }
+      : undefined,
 };
 
-export const workspacePolicies: Policies = [workspacePremium, workspaceNoPublicIp, workspaceVnetInjection, workspacePrivateLink, workspaceCmk];
+export const workspacePolicies: Policies = [
+  workspacePremium,
+  workspaceNoPublicIp,
+  workspaceVnetInjection,
+  workspacePrivateLink,
+  workspaceCmk,
+];
 export const eventHubsPolicies: Policies = [eventHubsSecure];

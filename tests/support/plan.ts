@@ -15,14 +15,19 @@ export interface PlanRun {
 const runs = new Map<string, Promise<PlanRun>>();
 
 export function runPlan(...args: string[]): Promise<PlanRun> {
-  const key = JSON.stringify(args);
+  return runPlanWith({}, ...args);
+}
+
+/** Runs the plan with extra environment variables (fixture programs read them). */
+export function runPlanWith(env: Record<string, string>, ...args: string[]): Promise<PlanRun> {
+  const key = JSON.stringify([env, args]);
   let run = runs.get(key);
   if (!run) {
     run = new Promise((resolve) => {
       execFile(
         process.execPath,
         ["-r", "ts-node/register/transpile-only", path.join(PROJECT_DIR, "tools", "plan.ts"), ...args],
-        { cwd: PROJECT_DIR, maxBuffer: 256 * 1024 * 1024 },
+        { cwd: PROJECT_DIR, maxBuffer: 256 * 1024 * 1024, env: { ...process.env, ...env } },
         (error, stdout, stderr) => resolve({ code: error ? Number(error.code) : 0, stdout, stderr }),
       );
     });

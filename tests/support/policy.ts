@@ -1,8 +1,10 @@
 // Engine-shaped arguments for policy tests (pulumi-policy-aws style: a happy path each case mutates).
 import {
+  PolicyResource,
   ResourceValidation,
   ResourceValidationArgs,
   ResourceValidationPolicy,
+  StackValidationPolicy,
   unknownCheckingProxy,
 } from "@pulumi/policy";
 
@@ -11,6 +13,7 @@ export function resourceArgs(
   type: string,
   props: Record<string, unknown>,
   config: Record<string, unknown> = {},
+  protect = false,
 ): ResourceValidationArgs {
   return {
     type,
@@ -18,7 +21,7 @@ export function resourceArgs(
     urn: `urn:pulumi:dev::lakehouse::${type}::test`,
     name: "test",
     opts: {
-      protect: false,
+      protect,
       ignoreChanges: [],
       aliases: [],
       customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
@@ -29,10 +32,13 @@ export function resourceArgs(
     asType: (() => props) as ResourceValidationArgs["asType"],
     getConfig: <T>() => config as T,
     notApplicable: () => {
-      throw new Error("not applicable");
+      throw new NotApplicable();
     },
   };
 }
+
+/** What `notApplicable` throws: the engine records the policy as not applicable, with no violation. */
+class NotApplicable extends Error {}
 
 /** Runs a resource policy and returns the messages it reported. */
 export async function violationsOf(
@@ -41,7 +47,68 @@ export async function violationsOf(
 ): Promise<string[]> {
   const messages: string[] = [];
   for (const validate of ([] as ResourceValidation[]).concat(policy.validateResource ?? [])) {
-    await validate(args, (message) => messages.push(message));
+    try {
+      await validate(args, (message) => messages.push(message));
+    } catch (error) {
+      if (!(error instanceof NotApplicable)) throw error;
+    }
   }
+  return messages;
+}
+
+export interface StackResourceSpec {
+  readonly type: string;
+  readonly name: string;
+  readonly props: Record<string, unknown>;
+  readonly protect?: boolean;
+  /** Input name -> names of the resources it depends on. */
+  readonly dependsOn?: Record<string, string[]>;
+}
+
+/** Runs a stack policy over resources linked as the engine links them; returns `urn-name: message` lines. */
+export async function stackViolationsOf(
+  policy: StackValidationPolicy,
+  specs: readonly StackResourceSpec[],
+  config: Record<string, unknown> = {},
+): Promise<string[]> {
+  const resources: PolicyResource[] = specs.map((spec) => {
+    const props = unknownCheckingProxy(spec.props);
+    return {
+      type: spec.type,
+      props,
+      urn: `urn:pulumi:dev::lakehouse::${spec.type}::${spec.name}`,
+      name: spec.name,
+      opts: {
+        protect: spec.protect ?? false,
+        ignoreChanges: [],
+        aliases: [],
+        customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
+        additionalSecretOutputs: [],
+      },
+      dependencies: [],
+      propertyDependencies: {},
+      isType: () => false,
+      asType: (() => undefined) as PolicyResource["asType"],
+    };
+  });
+  specs.forEach((spec, i) => {
+    for (const [key, names] of Object.entries(spec.dependsOn ?? {})) {
+      resources[i].propertyDependencies[key] = names.map(
+        (n) => resources[specs.findIndex((s) => s.name === n)],
+      );
+    }
+  });
+  const messages: string[] = [];
+  await policy.validateStack(
+    {
+      resources,
+      stackTags: new Map(),
+      getConfig: <T>() => config as T,
+      notApplicable: () => {
+        throw new Error("not applicable");
+      },
+    },
+    (message, urn) => messages.push(`${urn ? urn.split("::").pop() : "(stack)"}: ${message}`),
+  );
   return messages;
 }

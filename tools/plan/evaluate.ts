@@ -290,13 +290,19 @@ export async function evaluatePolicies(
     const level = summaries.find((s) => s.name === name)?.level;
     if (level && level !== "disabled") {
       const reported: EnforcementLevel = level === "remediate" ? "mandatory" : level;
-      check(resources).forEach(({ urn, message }) => violations.push({ policy: name, level: reported, urn, message }));
+      check(resources).forEach(({ urn, message }) =>
+        violations.push({ policy: name, level: reported, urn, message }),
+      );
     }
   }
   return { policies: summaries, violations, remediations };
 
   /** Engine-shaped validation arguments of one resource. */
-  function resourceArgs(r: RecordedResource, raw: Record<string, unknown>, settings: Record<string, unknown>): ResourceValidationArgs {
+  function resourceArgs(
+    r: RecordedResource,
+    raw: Record<string, unknown>,
+    settings: Record<string, unknown>,
+  ): ResourceValidationArgs {
     const props = unknownCheckingProxy(raw);
     const provider = r.provider ? recordedByUrn.get(r.provider) : undefined;
     return {
@@ -306,9 +312,15 @@ export async function evaluatePolicies(
       name: r.name,
       opts: optionsOf(r),
       stackTags: new Map(),
-      provider: provider && { type: provider.type, props: propsByUrn.get(provider.urn) ?? {}, urn: provider.urn, name: provider.name },
+      provider: provider && {
+        type: provider.type,
+        props: propsByUrn.get(provider.urn) ?? {},
+        urn: provider.urn,
+        name: provider.name,
+      },
       isType: (cls) => isTypeOf(r.type, cls),
-      asType: ((cls: unknown) => (isTypeOf(r.type, cls) ? props : undefined)) as ResourceValidationArgs["asType"],
+      asType: ((cls: unknown) =>
+        isTypeOf(r.type, cls) ? props : undefined) as ResourceValidationArgs["asType"],
       getConfig: <T>() => settings as T,
       notApplicable: (reason?: string): never => {
         throw new NotApplicable(reason);
