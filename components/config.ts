@@ -124,6 +124,22 @@ export const settingsSchema = z.strictObject({
   budgetScope: z.enum(["resourceGroup", "subscription"]),
   grafanaPublicAccess: z.boolean(),
   storageCapacityAlertTiB: z.number().int().min(1),
+  deploymentsEnabled: z.boolean(),
+  pulumiOrganization: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/, "must be a Pulumi organization name"),
+  githubRepository: z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, "must be owner/repository"),
+  deploymentBranch: z.string().regex(/^[A-Za-z0-9._/-]{1,100}$/, "must be a branch name"),
+  deployOnPush: z.boolean(),
+  reviewStacks: z.boolean(),
+  reviewStackTtlHours: z.number().int().min(1).max(720),
+  driftScheduleCron: z
+    .string()
+    .regex(
+      /^$|^(\S+\s+){4}\S+$/,
+      'must be a five-field cron expression, for example "0 */6 * * *", or empty',
+    ),
+  deploymentsAzureClientId: guid,
 });
 
 export type Settings = z.output<typeof settingsSchema>;
@@ -228,6 +244,22 @@ export interface PlatformConfig {
     readonly tokenMaxLifetimeDays: number;
   };
   readonly eventHubs: { readonly capacity: number };
+  /** Pulumi Deployments of this stack, triggered from GitHub. */
+  readonly deployments: {
+    readonly enabled: boolean;
+    readonly organization: string;
+    readonly repository: string;
+    readonly branch: string;
+    /** Update this stack on every push to the branch (dev); prod is released by the release workflow. */
+    readonly deployOnPush: boolean;
+    /** Create a review stack from this stack for every pull request. */
+    readonly reviewStacks: boolean;
+    readonly reviewStackTtlHours: number;
+    /** Drift detection schedule (cron, UTC); empty for none. */
+    readonly driftScheduleCron: string;
+    /** Entra application Deployments signs in to Azure as (OIDC, no secret). */
+    readonly azureClientId: string;
+  };
   readonly compute: {
     readonly nodeTypes: readonly string[];
     readonly maxWorkers: number;
@@ -324,6 +356,17 @@ export function parsePlatformConfig(
       tokenMaxLifetimeDays: s.tokenMaxLifetimeDays,
     },
     eventHubs: { capacity: s.eventHubsCapacity },
+    deployments: {
+      enabled: s.deploymentsEnabled,
+      organization: s.pulumiOrganization,
+      repository: s.githubRepository,
+      branch: s.deploymentBranch,
+      deployOnPush: s.deployOnPush,
+      reviewStacks: s.reviewStacks,
+      reviewStackTtlHours: s.reviewStackTtlHours,
+      driftScheduleCron: s.driftScheduleCron,
+      azureClientId: s.deploymentsAzureClientId,
+    },
     compute: {
       nodeTypes: s.nodeTypes,
       maxWorkers: s.maxWorkers,

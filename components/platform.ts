@@ -17,6 +17,7 @@ import { SqlReplica } from "./sql-replica";
 import { resourceAlerts, LOG_ALERTS } from "./alerts";
 import { Monitoring } from "./monitoring";
 import { RunMetadata } from "./run-metadata";
+import { Deployments } from "./deployments";
 
 export interface LakehousePlatformArgs {
   /** Validated stack configuration. */
@@ -46,6 +47,8 @@ export class LakehousePlatform extends pulumi.ComponentResource {
   public readonly ingestion: Ingestion;
   public readonly monitoring: Monitoring;
   public readonly runMetadata: RunMetadata;
+  /** Only when `deploymentsEnabled`. */
+  public readonly deployments?: Deployments;
 
   constructor(name: string, args: LakehousePlatformArgs, opts?: pulumi.ComponentResourceOptions) {
     const { config } = args;
@@ -330,6 +333,20 @@ export class LakehousePlatform extends pulumi.ComponentResource {
       },
       { ...inWorkspace, dependsOn: [this.unityCatalog.opsSchema, ...this.governance.grants.values()] },
     );
+
+    if (config.deployments.enabled) {
+      this.deployments = new Deployments(
+        `${name}-deployments`,
+        {
+          project: config.project,
+          stack: config.stack,
+          settings: config.deployments,
+          subscriptionId,
+          tenantId,
+        },
+        child,
+      );
+    }
 
     this.registerOutputs({ foundation: this.foundation, workspace: this.workspace });
   }

@@ -56,6 +56,15 @@ function validSettings(): Record<string, unknown> {
     budgetScope: "resourceGroup",
     grafanaPublicAccess: false,
     storageCapacityAlertTiB: 10,
+    deploymentsEnabled: false,
+    pulumiOrganization: "transfermarket",
+    githubRepository: "transfermarket/lakehouse-platform",
+    deploymentBranch: "main",
+    deployOnPush: false,
+    reviewStacks: false,
+    reviewStackTtlHours: 48,
+    driftScheduleCron: "",
+    deploymentsAzureClientId: "7a8b9c0d-1e2f-4a3b-8c4d-5e6f7a8b9c0d",
   };
 }
 

@@ -1,0 +1,97 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as pulumiservice from "@pulumi/pulumiservice";
+import { PlatformConfig } from "./config";
+
+/** Paths whose changes trigger a deployment; documentation-only changes do not. */
+export const DEPLOYMENT_PATHS = [
+  "index.ts",
+  "components/**",
+  "sources/**",
+  "policies/**",
+  "Pulumi.yaml",
+  "Pulumi.*.yaml",
+  "package.json",
+  "package-lock.json",
+];
+
+/** Commands Deployments runs before every operation: the same install CI runs. */
+export const PRE_RUN_COMMANDS = ["npm ci --no-audit --no-fund", "npm run plan -- --stack $PULUMI_STACK"];
+
+export interface DeploymentsArgs {
+  readonly project: string;
+  readonly stack: string;
+  readonly settings: PlatformConfig["deployments"];
+  readonly subscriptionId: pulumi.Input<string>;
+  readonly tenantId: pulumi.Input<string>;
+  /** When this program runs (the clock of a review stack's TTL). Default: now. */
+  readonly now?: Date;
+}
+
+/**
+ * Pulumi Deployments of this stack as code: GitHub-triggered previews on every pull request, updates on push
+ * where config asks (dev), review stacks from this stack as template, OIDC to Azure (no stored credential),
+ * the offline plan (with the policy pack) before every operation, drift detection where config asks (prod,
+ * reported, never remediated), and a time-to-live that destroys review stacks.
+ */
+export class Deployments extends pulumi.ComponentResource {
+  public readonly settings: pulumiservice.DeploymentSettings;
+
+  constructor(name: string, args: DeploymentsArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("lakehouse:cicd:Deployments", name, {}, opts);
+    const { settings: d, project, stack } = args;
+    const target = { organization: d.organization, project, stack };
+
+    this.settings = new pulumiservice.DeploymentSettings(
+      `${name}-settings`,
+      {
+        ...target,
+        sourceContext: { git: { branch: `refs/heads/${d.branch}`, repoDir: "." } },
+        github: {
+          repository: d.repository,
+          deployCommits: d.deployOnPush,
+          previewPullRequests: true,
+          pullRequestTemplate: d.reviewStacks,
+          paths: DEPLOYMENT_PATHS,
+        },
+        operationContext: {
+          preRunCommands: PRE_RUN_COMMANDS,
+          environmentVariables: {
+            ARM_USE_OIDC: "true",
+            ARM_CLIENT_ID: d.azureClientId,
+            ARM_TENANT_ID: args.tenantId,
+            ARM_SUBSCRIPTION_ID: args.subscriptionId,
+          },
+          oidc: {
+            azure: {
+              clientId: d.azureClientId,
+              tenantId: args.tenantId,
+              subscriptionId: args.subscriptionId,
+            },
+          },
+          options: { skipInstallDependencies: true, deleteAfterDestroy: d.reviewStacks },
+        },
+        cacheOptions: { enable: true },
+      },
+      { parent: this },
+    );
+
+    if (d.driftScheduleCron !== "") {
+      new pulumiservice.DriftSchedule(
+        `${name}-drift`,
+        { ...target, scheduleCron: d.driftScheduleCron, autoRemediate: false },
+        { parent: this, dependsOn: [this.settings] },
+      );
+    }
+
+    // A review stack (pr-*) destroys itself once its time is up; the timestamp is set on its first update.
+    if (/^pr-/.test(stack)) {
+      const expires = new Date((args.now ?? new Date()).getTime() + d.reviewStackTtlHours * 3600 * 1000);
+      new pulumiservice.TtlSchedule(
+        `${name}-ttl`,
+        { ...target, timestamp: expires.toISOString(), deleteAfterDestroy: true },
+        { parent: this, ignoreChanges: ["timestamp"] },
+      );
+    }
+    this.registerOutputs({ settings: this.settings });
+  }
+}

@@ -1,0 +1,120 @@
+import * as assert from "assert";
+import * as pulumi from "@pulumi/pulumi";
+import { Deployments, DEPLOYMENT_PATHS, PRE_RUN_COMMANDS } from "../components/deployments";
+import { inputsOf, planOf, resourcesOf } from "./support/plan";
+
+const SUBSCRIPTION = "00000000-0000-0000-0000-00000000bbbb";
+const TENANT = "00000000-0000-0000-0000-00000000aaaa";
+
+for (const stack of ["dev", "prod"]) {
+  describe(`Deployments (${stack})`, () => {
+    it("manages one deployment settings resource for the stack, triggered from GitHub", async () => {
+      const plan = await planOf(stack);
+      assert.strictEqual(resourcesOf(plan, "pulumiservice:index:DeploymentSettings").length, 1);
+      const settings = inputsOf(
+        plan,
+        "pulumiservice:index:DeploymentSettings",
+        `lh-${stack}-deployments-settings`,
+      );
+      assert.deepStrictEqual(
+        [settings.organization, settings.project, settings.stack, settings.sourceContext],
+        ["transfermarket", "lakehouse", stack, { git: { branch: "refs/heads/main", repoDir: "." } }],
+      );
+      assert.deepStrictEqual(settings.github, {
+        repository: "transfermarket/lakehouse-platform",
+        deployCommits: stack === "dev",
+        previewPullRequests: true,
+        pullRequestTemplate: stack === "dev",
+        paths: DEPLOYMENT_PATHS,
+      });
+      const context = settings.operationContext as Record<string, unknown>;
+      assert.deepStrictEqual(context.preRunCommands, PRE_RUN_COMMANDS);
+      assert.deepStrictEqual(context.oidc, {
+        azure: {
+          clientId: "7a8b9c0d-1e2f-4a3b-8c4d-5e6f7a8b9c0d",
+          tenantId: TENANT,
+          subscriptionId: SUBSCRIPTION,
+        },
+      });
+      assert.deepStrictEqual(context.environmentVariables, {
+        ARM_USE_OIDC: "true",
+        ARM_CLIENT_ID: "7a8b9c0d-1e2f-4a3b-8c4d-5e6f7a8b9c0d",
+        ARM_TENANT_ID: TENANT,
+        ARM_SUBSCRIPTION_ID: SUBSCRIPTION,
+      });
+    });
+
+    it(
+      stack === "prod" ? "detects drift every six hours without remediating it" : "has no drift schedule",
+      async () => {
+        const drift = resourcesOf(await planOf(stack), "pulumiservice:index:DriftSchedule").map(
+          (d) => d.inputs,
+        );
+        assert.deepStrictEqual(
+          drift,
+          stack === "prod"
+            ? [
+                {
+                  organization: "transfermarket",
+                  project: "lakehouse",
+                  stack: "prod",
+                  scheduleCron: "0 */6 * * *",
+                  autoRemediate: false,
+                },
+              ]
+            : [],
+        );
+      },
+    );
+  });
+}
+
+describe("review stacks", () => {
+  it("destroy themselves when their time to live is over", async () => {
+    const created: { type: string; inputs: Record<string, unknown> }[] = [];
+    await pulumi.runtime.setMocks(
+      {
+        newResource: (args) => {
+          created.push({ type: args.type, inputs: args.inputs });
+          return { id: `${args.name}-id`, state: args.inputs };
+        },
+        call: () => {
+          throw new Error("no invokes expected");
+        },
+      },
+      "lakehouse",
+      "pr-transfermarket-lakehouse-platform-42",
+    );
+    new Deployments("review", {
+      project: "lakehouse",
+      stack: "pr-transfermarket-lakehouse-platform-42",
+      subscriptionId: SUBSCRIPTION,
+      tenantId: TENANT,
+      now: new Date("2026-11-25T10:00:00Z"),
+      settings: {
+        enabled: true,
+        organization: "transfermarket",
+        repository: "transfermarket/lakehouse-platform",
+        branch: "main",
+        deployOnPush: true,
+        reviewStacks: true,
+        reviewStackTtlHours: 48,
+        driftScheduleCron: "",
+        azureClientId: "7a8b9c0d-1e2f-4a3b-8c4d-5e6f7a8b9c0d",
+      },
+    });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.deepStrictEqual(
+      created.filter((c) => c.type === "pulumiservice:index:TtlSchedule").map((c) => c.inputs),
+      [
+        {
+          organization: "transfermarket",
+          project: "lakehouse",
+          stack: "pr-transfermarket-lakehouse-platform-42",
+          timestamp: "2026-11-27T10:00:00.000Z",
+          deleteAfterDestroy: true,
+        },
+      ],
+    );
+  });
+});

