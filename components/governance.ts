@@ -12,6 +12,7 @@ import {
 } from "./governance-sql";
 import { assignRole } from "./roles";
 import { DataSource, MASK_KINDS } from "./sources";
+import type { UnityCatalog } from "./unity-catalog";
 
 /** Schema of the mask and row-filter functions. */
 export const GOVERNANCE_SCHEMA = "governance";
@@ -102,8 +103,12 @@ export interface GovernanceArgs {
     readonly replicaCatalog: pulumi.Input<string>;
     readonly eventHubsCredential?: pulumi.Input<string>;
   };
-  /** Securables the grants apply to; nothing is granted before they exist. */
-  readonly dependsOn: pulumi.Input<pulumi.Resource>[];
+  /**
+   * The Unity Catalog securables Pulumi creates and the pipelines' principal: each grant waits for its own
+   * securable only (a grant waiting for all of them made the program quadratic in the number of sources).
+   */
+  readonly unityCatalog: Pick<UnityCatalog, "catalog" | "schemas" | "opsSchema">;
+  readonly principal: pulumi.Resource;
   /** The Key Vault behind the PII secret scope. */
   readonly keyVault: keyvault.Vault;
   readonly resourceGroupName: pulumi.Input<string>;
@@ -122,7 +127,9 @@ export interface GovernanceArgs {
 const hasPii = (source: DataSource) => source.tables.some((t) => t.columns.some((c) => c.pii));
 
 /** The grants of the whole catalog, computed from config: groups and the pipelines' service principal only. */
-export function planGrants(args: Omit<GovernanceArgs, "dependsOn">): GrantPlan {
+export function planGrants(
+  args: Pick<GovernanceArgs, "catalogName" | "groups" | "sources" | "pipelinesPrincipal" | "securables">,
+): GrantPlan {
   const { catalogName, groups, sources, pipelinesPrincipal: writer } = args;
   const plan = new GrantPlan();
   const catalog = { catalog: catalogName };
@@ -207,7 +214,7 @@ export class Governance extends pulumi.ComponentResource {
         comment: "Mask and row-filter functions of the lakehouse. Only platform admins may change them.",
       },
       // Silver tables' masks refer to its functions: losing it would break every read.
-      { parent: this, dependsOn: args.dependsOn, protect: args.protect ?? false },
+      { parent: this, dependsOn: [args.unityCatalog.catalog], protect: args.protect ?? false },
     );
 
     this.grants = new Map(
@@ -218,7 +225,7 @@ export class Governance extends pulumi.ComponentResource {
           new databricks.Grants(
             `${name}-${id}`,
             { ...securable, grants },
-            { parent: this, dependsOn: [...args.dependsOn, this.governanceSchema] },
+            { parent: this, dependsOn: [args.principal, ...this.securableOf(id, args)] },
           ),
         ]),
     );
@@ -235,6 +242,17 @@ export class Governance extends pulumi.ComponentResource {
     this.tagSecurables(name, args);
     this.job = this.governanceJob(name, args, ctx);
     this.registerOutputs({ governanceSchema: this.governanceSchema });
+  }
+
+  /** The Pulumi-created securable a grant (by its plan id) is about; names from other components carry theirs. */
+  private securableOf(id: string, args: GovernanceArgs): pulumi.Resource[] {
+    const { catalog, schemas, opsSchema } = args.unityCatalog;
+    if (id === "catalog") return [catalog];
+    if (id === "ops") return [opsSchema];
+    if (id === "governance") return [this.governanceSchema];
+    const [, source, suffix] = /^(.+)-(bronze|silver|gold|pii)$/.exec(id) ?? [];
+    const schema = source ? schemas.get(source)?.[suffix as "bronze" | "silver" | "gold" | "pii"] : undefined;
+    return schema ? [schema] : [];
   }
 
   /** The hash salt and encryption key: random, kept in Key Vault, read through a Key Vault-backed scope. */
@@ -323,15 +341,29 @@ export class Governance extends pulumi.ComponentResource {
         { parent: this },
       ),
     ];
-    const tag = (id: string, entityType: string, entityName: string, tagValue: string) =>
+    const tag = (
+      id: string,
+      entityType: string,
+      entityName: string,
+      tagValue: string,
+      securable: pulumi.Resource,
+    ) =>
       new databricks.EntityTagAssignment(
         `${name}-tag-${id}`,
         { entityType, entityName, tagKey: "classification", tagValue },
-        { parent: this, dependsOn: [...policies, ...args.dependsOn] },
+        { parent: this, dependsOn: [...policies, securable] },
       );
-    tag("catalog", "catalogs", args.catalogName, args.dataClassification);
+    const { catalog, schemas } = args.unityCatalog;
+    tag("catalog", "catalogs", args.catalogName, args.dataClassification, catalog);
     for (const source of args.sources.filter(hasPii)) {
-      tag(`${source.name}-pii`, "schemas", `${args.catalogName}.${source.name}_pii`, "restricted");
+      const pii = schemas.get(source.name)?.pii;
+      tag(
+        `${source.name}-pii`,
+        "schemas",
+        `${args.catalogName}.${source.name}_pii`,
+        "restricted",
+        pii ?? catalog,
+      );
     }
   }
 

@@ -36,8 +36,8 @@ export interface IngestionArgs {
   readonly groups: PlatformConfig["groups"];
   /** Workspace folder of the generated SQL. Default: /Shared/lakehouse/pipelines. */
   readonly workspaceRoot?: string;
-  /** Nothing runs before the schemas, grants and credentials it needs exist. */
-  readonly dependsOn?: pulumi.Input<pulumi.Resource>[];
+  /** What a source's pipeline waits for: its schemas' grants and the shared ones. */
+  readonly dependsOnFor?: (source: string) => pulumi.Resource[];
 }
 
 /** The resources one data source adds. */
@@ -63,7 +63,6 @@ export class Ingestion extends pulumi.ComponentResource {
   constructor(name: string, args: IngestionArgs, opts?: pulumi.ComponentResourceOptions) {
     super("lakehouse:ingestion:Ingestion", name, {}, opts);
     const root = args.workspaceRoot ?? "/Shared/lakehouse/pipelines";
-    const after = { parent: this, dependsOn: args.dependsOn };
     const emails = [...args.notifications.emails];
     const destinations = [...(args.notifications.destinationIds ?? [])];
 
@@ -112,7 +111,7 @@ export class Ingestion extends pulumi.ComponentResource {
             eventLog: { catalog: args.catalogName, schema: OPS_SCHEMA, name: eventLogTable(source) },
             tags,
           },
-          after,
+          { parent: this, dependsOn: args.dependsOnFor?.(source.name) ?? [] },
         );
         new databricks.Permissions(
           `${name}-${source.name}-permissions`,

@@ -260,12 +260,6 @@ export class LakehousePlatform extends pulumi.ComponentResource {
       child,
     );
 
-    const schemas = [...this.unityCatalog.schemas.values()].flatMap((s) => [
-      s.bronze,
-      s.silver,
-      s.gold,
-      ...(s.pii ? [s.pii] : []),
-    ]);
     this.governance = new Governance(
       `${name}-governance`,
       {
@@ -286,12 +280,8 @@ export class LakehousePlatform extends pulumi.ComponentResource {
           replicaCatalog: this.replica.foreignCatalog.name,
           eventHubsCredential: eventHubs?.credential.name,
         },
-        dependsOn: [
-          this.unityCatalog.catalog,
-          this.unityCatalog.opsSchema,
-          ...schemas,
-          this.compute.pipelinesPrincipal,
-        ],
+        unityCatalog: this.unityCatalog,
+        principal: this.compute.pipelinesPrincipal,
       },
       inWorkspace,
     );
@@ -316,7 +306,11 @@ export class LakehousePlatform extends pulumi.ComponentResource {
         maxWorkers: config.compute.maxWorkers,
         notifications: { emails: config.alerts.emails, destinationIds: this.monitoring.destinationIds },
         groups: config.groups,
-        dependsOn: [...this.governance.grants.values()],
+        // A source's pipeline starts once its own grants (and the shared ones) are in place.
+        dependsOnFor: (source) =>
+          [...this.governance.grants]
+            .filter(([id]) => id.startsWith(`${source}-`) || !/-(bronze|silver|gold|pii)$/.test(id))
+            .map(([, grant]) => grant),
       },
       inWorkspace,
     );

@@ -1,6 +1,7 @@
 // The offline plan: runs the real program under Pulumi's mocks with a stack's config, runs the policy pack
 // over every recorded resource, and prints a summary (or --json). Exit codes: 0 no mandatory violation,
 // 1 mandatory violations, 2 invalid config or source file, 3 the plan itself failed.
+import * as fs from "fs";
 import * as path from "path";
 import { parseArgs } from "util";
 import * as pulumi from "@pulumi/pulumi";
@@ -11,8 +12,12 @@ import { recordProgram } from "./plan/record";
 import { planDocument, renderText } from "./plan/report";
 import { readStackConfig } from "./plan/stack-config";
 
-const PROJECT_DIR = path.resolve(__dirname, "..");
-const PROGRAM = path.join(PROJECT_DIR, "index");
+/** The directory of Pulumi.yaml, whether this runs from tools/ (ts-node) or dist/tools/ (compiled). */
+const PROJECT_DIR = [path.resolve(__dirname, ".."), path.resolve(__dirname, "..", "..")].find((dir) =>
+  fs.existsSync(path.join(dir, "Pulumi.yaml")),
+) as string;
+/** The program next to this file's tree: index.ts under ts-node, dist/index.js compiled. */
+const PROGRAM = path.join(__dirname, "..", "index");
 const ORGANIZATION = "offline-plan";
 const USAGE = "usage: npm run plan -- [--stack dev] [--sources DIR] [--json] [--program FILE]";
 
@@ -59,6 +64,11 @@ export async function plan(argv: string[]): Promise<number> {
       ? { sourcesDirs: JSON.stringify([path.resolve(options.sources)]) }
       : undefined;
     const program = options.program ? path.resolve(options.program) : PROGRAM;
+    if (program.endsWith(".ts") && !process.execArgv.some((a) => a.includes("ts-node"))) {
+      // A TypeScript program (a test fixture) run by the compiled plan.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      (require("ts-node") as typeof import("ts-node")).register({ transpileOnly: true });
+    }
     const stack = readStackConfig(PROJECT_DIR, options.stack, overrides);
     const packConfig = readPackConfig(
       path.join(PROJECT_DIR, "policies", "config", `${stack.stack}.json`),

@@ -37,7 +37,7 @@ tables:
         measures: [{ name: total_amount, fn: sum, column: amount }]
 access:
   readers: [lakehouse-analysts]
-  piiReaders: [team-${i % 7}-pii]
+  piiReaders: [team-${i % 7}-pii-readers]
 `;
   return { name, yaml };
 }

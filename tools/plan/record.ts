@@ -41,14 +41,16 @@ const waitForRPCs = (settings as unknown as { waitForRPCs(): Promise<void> }).wa
 const resolve = <T>(output: pulumi.Output<T>): Promise<T> =>
   (output as unknown as { promise(): Promise<T> }).promise();
 
-async function resolveDependsOn(
-  dependsOn: pulumi.CustomResourceOptions["dependsOn"],
-): Promise<pulumi.Resource[]> {
-  if (dependsOn === undefined) return [];
-  const resolved = await resolve(
-    pulumi.output(dependsOn as pulumi.Input<pulumi.Resource | pulumi.Resource[]>),
-  );
-  return ([] as pulumi.Resource[]).concat(resolved as pulumi.Resource | pulumi.Resource[]);
+/**
+ * The resources of a `dependsOn` option. Not through `pulumi.output`: an Output whose value holds resources
+ * walks the whole resource graph looking for unknowns, which made the plan quadratic in its size.
+ */
+async function resolveDependsOn(dependsOn: unknown): Promise<pulumi.Resource[]> {
+  if (dependsOn === undefined || dependsOn === null) return [];
+  if (Array.isArray(dependsOn)) return (await Promise.all(dependsOn.map(resolveDependsOn))).flat();
+  if (dependsOn instanceof Promise) return resolveDependsOn(await dependsOn);
+  if (pulumi.Output.isInstance(dependsOn)) return resolveDependsOn(await resolve(dependsOn));
+  return pulumi.Resource.isInstance(dependsOn) ? [dependsOn] : [];
 }
 
 /**
@@ -61,6 +63,9 @@ export async function recordProgram(
   organization: string,
 ): Promise<RecordedProgram> {
   await pulumi.runtime.setMocks(planMocks, stack.project, stack.stack, false, organization);
+  // Every resource captures its full call stack (unbounded) for the engine to show where it was declared;
+  // nothing reads it under mocks, and at thousands of resources it dominates time and memory.
+  (pulumi.Resource as unknown as { callsites: () => unknown[] }).callsites = () => [];
   pulumi.runtime.setAllConfig(stack.config, stack.secretKeys);
 
   const captured: Captured[] = [];
