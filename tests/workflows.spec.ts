@@ -57,6 +57,25 @@ describe("GitHub Actions workflows", () => {
     );
   });
 
+  it("compile the program before every Pulumi preview or update (Pulumi runs dist/index.js)", () => {
+    for (const file of files) {
+      for (const [name, job] of Object.entries(workflow(file).jobs)) {
+        const jobSteps = job.steps ?? [];
+        const pulumi = jobSteps.findIndex(
+          (s) => s.uses?.startsWith("pulumi/actions@") && ["preview", "up"].includes(String(s.with?.command)),
+        );
+        if (pulumi < 0) continue;
+        const builds = jobSteps
+          .slice(0, pulumi)
+          .some((s) => /^npm (run build|run plan|test)\b/m.test(s.run ?? ""));
+        assert.ok(
+          builds,
+          `${file}: ${name} runs pulumi ${String(jobSteps[pulumi].with?.command)} uncompiled`,
+        );
+      }
+    }
+  });
+
   it("pin every action to a commit or an exact version, and grant read-only rights by default", () => {
     for (const file of files) {
       const w = workflow(file);

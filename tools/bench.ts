@@ -101,6 +101,7 @@ function main(): void {
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     const passing = /(\d+) passing/.exec(run.stdout)?.[1] ?? "?";
     console.log(`npm test: ${seconds.toFixed(1)} s, exit ${run.status}, ${passing} tests passing`);
+    if (run.status !== 0) console.log((run.stdout + run.stderr).slice(-3000));
   }
 }
 
