@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as eventhub from "@pulumi/azure-native/eventhub";
 import * as databricks from "@pulumi/databricks";
-import { AzureRegion, Naming } from "./naming";
+import { SubscriptionPlacement } from "./naming";
 import { Network } from "./network";
 import { assignRole } from "./roles";
 import { DataSource } from "./sources";
@@ -9,12 +9,7 @@ import { DataSource } from "./sources";
 /** The consumer group the pipelines read with (Kafka `group.id`). */
 export const CONSUMER_GROUP = "databricks";
 
-export interface EventHubsArgs {
-  /** Names every resource (see `Naming`). */
-  readonly naming: Naming;
-  readonly location: AzureRegion;
-  readonly resourceGroupName: pulumi.Input<string>;
-  readonly subscriptionId: pulumi.Input<string>;
+export interface EventHubsArgs extends SubscriptionPlacement {
   readonly network: Network;
   /** The `eventhub` sources: one hub each. */
   readonly sources: readonly DataSource[];

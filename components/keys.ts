@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as keyvault from "@pulumi/azure-native/keyvault";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
-import { AzureRegion, Naming } from "./naming";
+import { SubscriptionPlacement } from "./naming";
 import { Network } from "./network";
 import { assignRole } from "./roles";
 
@@ -20,12 +20,7 @@ export interface CustomerManagedKey {
   readonly id: pulumi.Output<string>;
 }
 
-export interface KeysArgs {
-  /** Names every resource (see `Naming`). */
-  readonly naming: Naming;
-  readonly location: AzureRegion;
-  readonly resourceGroupName: pulumi.Input<string>;
-  readonly subscriptionId: pulumi.Input<string>;
+export interface KeysArgs extends SubscriptionPlacement {
   /** The stack's Key Vault (from `Foundation`). */
   readonly keyVault: keyvault.Vault;
   /** Private network the vault is reached through. */

@@ -3,7 +3,7 @@ import * as azureDatabricks from "@pulumi/azure-native/databricks";
 import * as storage from "@pulumi/azure-native/storage";
 import type { storage as storageInputs } from "@pulumi/azure-native/types/input";
 import { Keys } from "./keys";
-import { AzureRegion, Naming } from "./naming";
+import { SubscriptionPlacement } from "./naming";
 import { Network } from "./network";
 import { assignRole } from "./roles";
 
@@ -11,12 +11,7 @@ import { assignRole } from "./roles";
 export const LAKE_CONTAINERS = ["landing", "bronze", "silver", "gold", "catalog"] as const;
 export type LakeContainer = (typeof LAKE_CONTAINERS)[number];
 
-export interface LakehouseStorageArgs {
-  /** Names every resource (see `Naming`). */
-  readonly naming: Naming;
-  readonly location: AzureRegion;
-  readonly resourceGroupName: pulumi.Input<string>;
-  readonly subscriptionId: pulumi.Input<string>;
+export interface LakehouseStorageArgs extends SubscriptionPlacement {
   readonly tenantId: pulumi.Input<string>;
   /** Private network the account is reached through (dfs and blob endpoints). */
   readonly network: Network;

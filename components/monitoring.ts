@@ -12,7 +12,7 @@ import * as databricks from "@pulumi/databricks";
 import { LoggingResourceType } from "../policies/lib/logging-types";
 import { PlatformConfig } from "./config";
 import { DiagnosticsArgs, sendDiagnostics } from "./diagnostics";
-import { AzureRegion, Naming } from "./naming";
+import { SubscriptionPlacement } from "./naming";
 import { Network } from "./network";
 import { assignRole } from "./roles";
 
@@ -71,12 +71,7 @@ export interface LogAlertSpec {
   readonly frequency: string;
 }
 
-export interface MonitoringArgs {
-  /** Names every resource (see `Naming`). */
-  readonly naming: Naming;
-  readonly location: AzureRegion;
-  readonly resourceGroupName: pulumi.Input<string>;
-  readonly subscriptionId: pulumi.Input<string>;
+export interface MonitoringArgs extends SubscriptionPlacement {
   /** The stack's Log Analytics workspace (from `Foundation`). */
   readonly logAnalytics: operationalinsights.Workspace;
   readonly network: Network;

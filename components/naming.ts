@@ -67,6 +67,19 @@ export const NAME_RULES = {
 
 export type ResourceKind = keyof typeof NAME_RULES;
 
+/** Where a component's Azure resources go, and how they are named. */
+export interface AzurePlacement {
+  /** Names every resource (see `Naming`). */
+  readonly naming: Naming;
+  readonly location: AzureRegion;
+  readonly resourceGroupName: pulumi.Input<string>;
+}
+
+/** An `AzurePlacement` in a subscription the component builds resource IDs or role assignments in. */
+export interface SubscriptionPlacement extends AzurePlacement {
+  readonly subscriptionId: pulumi.Input<string>;
+}
+
 export interface NamingArgs {
   /** Short workload prefix, for example `lh`. */
   readonly prefix: string;

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as network from "@pulumi/azure-native/network";
 import * as privatedns from "@pulumi/azure-native/privatedns";
-import { AzureRegion, Naming } from "./naming";
+import { AzurePlacement } from "./naming";
 
 /** Private DNS zones of every service the platform reaches over private endpoints. */
 export const PRIVATE_DNS_ZONES = {
@@ -49,11 +49,7 @@ export function planSubnets(addressSpace: string): SubnetPlan {
   };
 }
 
-export interface NetworkArgs {
-  /** Names every resource (see `Naming`). */
-  readonly naming: Naming;
-  readonly location: AzureRegion;
-  readonly resourceGroupName: pulumi.Input<string>;
+export interface NetworkArgs extends AzurePlacement {
   /** IPv4 address space of the VNet, /16 to /22. */
   readonly addressSpace: string;
 }

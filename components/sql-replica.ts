@@ -3,7 +3,7 @@ import * as sql from "@pulumi/azure-native/sql";
 import * as databricks from "@pulumi/databricks";
 import { PlatformConfig } from "./config";
 import { sendDiagnostics } from "./diagnostics";
-import { AzureRegion, Naming } from "./naming";
+import { AzurePlacement } from "./naming";
 import { Network } from "./network";
 
 /** The parts of an Azure SQL database resource id. */
@@ -16,11 +16,7 @@ export function parseSqlDatabaseId(id: string): { resourceGroup: string; server:
   return { resourceGroup: match[1], server: match[2], database: match[3] };
 }
 
-export interface SqlReplicaArgs {
-  /** Names every resource (see `Naming`). */
-  readonly naming: Naming;
-  readonly location: AzureRegion;
-  readonly resourceGroupName: pulumi.Input<string>;
+export interface SqlReplicaArgs extends AzurePlacement {
   readonly tenantId: pulumi.Input<string>;
   readonly network: Network;
   /** Primary database and replica SKU. */

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as azureDatabricks from "@pulumi/azure-native/databricks";
 import * as databricks from "@pulumi/databricks";
 import { CustomerManagedKey, Keys } from "./keys";
-import { AzureRegion, Naming } from "./naming";
+import { SubscriptionPlacement } from "./naming";
 import { Network } from "./network";
 
 /** Workspace settings the Databricks SRA turns on (values are strings in the workspace-conf API). */
@@ -18,12 +18,7 @@ export const SECURE_WORKSPACE_CONF = {
   storeInteractiveNotebookResultsInCustomerAccount: "true",
 } as const;
 
-export interface DatabricksWorkspaceArgs {
-  /** Names every resource (see `Naming`). */
-  readonly naming: Naming;
-  readonly location: AzureRegion;
-  readonly resourceGroupName: pulumi.Input<string>;
-  readonly subscriptionId: pulumi.Input<string>;
+export interface DatabricksWorkspaceArgs extends SubscriptionPlacement {
   /** VNet and subnets the workspace is injected into, and its private endpoints. */
   readonly network: Network;
   /** Customer-managed keys for managed services, managed disks and the DBFS root. */

@@ -95,3 +95,10 @@ export function stackRule<TConfig extends object = object>(
 
 /** `{ problem }` when `ok` is false: keeps checks one line per property. */
 export const unless = (ok: boolean, problem: string): string[] => (ok ? [] : [problem]);
+
+/** The public-network check every network-reachable service shares: `publicNetworkAccess` must be Disabled. */
+export const publicAccessDisabled = (service: string, publicNetworkAccess: unknown): string[] =>
+  unless(
+    publicNetworkAccess === "Disabled",
+    `${service} is reachable from public networks: publicNetworkAccess is ${String(publicNetworkAccess ?? "unset")}, must be Disabled.`,
+  );

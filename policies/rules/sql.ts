@@ -1,6 +1,6 @@
 import * as sql from "@pulumi/azure-native/sql";
 import { Policies, PolicyResource } from "@pulumi/policy";
-import { anchor, resourceRule, stackRule, unless } from "../lib/rule";
+import { anchor, resourceRule, stackRule, publicAccessDisabled, unless } from "../lib/rule";
 
 /** Resources of `type` whose `property` input refers to `target` (by dependency, or by equal name when known). */
 function linked(
@@ -138,10 +138,7 @@ export const sqlPrivateTls = {
     },
     sql.Server,
     (p) => [
-      ...unless(
-        p.publicNetworkAccess === "Disabled",
-        `SQL server is reachable from public networks: publicNetworkAccess is ${String(p.publicNetworkAccess ?? "unset")}, must be Disabled.`,
-      ),
+      ...publicAccessDisabled("SQL server", p.publicNetworkAccess),
       ...unless(
         p.minimalTlsVersion === "1.2" || p.minimalTlsVersion === "1.3",
         `SQL server allows TLS below 1.2: minimalTlsVersion is ${String(p.minimalTlsVersion ?? "unset")}, must be 1.2.`,

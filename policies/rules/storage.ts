@@ -1,6 +1,6 @@
 import * as storage from "@pulumi/azure-native/storage";
 import { Policies, PolicyResource } from "@pulumi/policy";
-import { anchor, resourceRule, stackRule, unless } from "../lib/rule";
+import { anchor, resourceRule, stackRule, publicAccessDisabled, unless } from "../lib/rule";
 
 const REDUNDANT_SKUS = [
   "Standard_ZRS",
@@ -144,11 +144,7 @@ export const storageNoPublicNetwork = resourceRule(
     remediationSteps: "Set publicNetworkAccess: Disabled and use private endpoints.",
   },
   storage.StorageAccount,
-  (p) =>
-    unless(
-      p.publicNetworkAccess === "Disabled",
-      `Storage account is reachable from public networks: publicNetworkAccess is ${String(p.publicNetworkAccess ?? "unset")}, must be Disabled.`,
-    ),
+  (p) => publicAccessDisabled("Storage account", p.publicNetworkAccess),
 );
 
 export const storageInfrastructureEncryption = resourceRule(

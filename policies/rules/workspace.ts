@@ -1,7 +1,7 @@
 import * as azureDatabricks from "@pulumi/azure-native/databricks";
 import * as eventhub from "@pulumi/azure-native/eventhub";
 import { Policies } from "@pulumi/policy";
-import { anchor, resourceRule, unless } from "../lib/rule";
+import { anchor, resourceRule, publicAccessDisabled, unless } from "../lib/rule";
 
 export const workspacePremium = resourceRule(
   {
@@ -71,10 +71,7 @@ export const workspacePrivateLink = resourceRule(
   },
   azureDatabricks.Workspace,
   (p) => [
-    ...unless(
-      p.publicNetworkAccess === "Disabled",
-      `Databricks workspace is reachable from public networks: publicNetworkAccess is ${String(p.publicNetworkAccess ?? "unset")}, must be Disabled.`,
-    ),
+    ...publicAccessDisabled("Databricks workspace", p.publicNetworkAccess),
     ...unless(
       p.requiredNsgRules === "NoAzureDatabricksRules",
       `Databricks workspace keeps control-plane NSG rules: requiredNsgRules is ${String(p.requiredNsgRules ?? "unset")}, must be NoAzureDatabricksRules.`,
@@ -131,10 +128,7 @@ export const eventHubsSecure = {
         `Event Hubs allows TLS below 1.2: minimumTlsVersion is ${String(p.minimumTlsVersion ?? "unset")}, must be 1.2.`,
       ),
       ...unless(p.disableLocalAuth === true, "Event Hubs accepts SAS keys: disableLocalAuth must be true."),
-      ...unless(
-        p.publicNetworkAccess === "Disabled",
-        `Event Hubs is reachable from public networks: publicNetworkAccess is ${String(p.publicNetworkAccess ?? "unset")}, must be Disabled.`,
-      ),
+      ...publicAccessDisabled("Event Hubs", p.publicNetworkAccess),
     ],
   ),
   remediateResource: (args: { type: string; props: Record<string, unknown> }) =>
