@@ -170,6 +170,24 @@ export function settingKinds(): Record<keyof Settings, SettingKind> {
   return kinds;
 }
 
+/** Review stacks are the ones Pulumi Deployments creates per pull request (`pr-…`). */
+export const isReviewStack = (stack: string): boolean => /^pr-/.test(stack);
+
+/**
+ * The environment part of every name (resource group, workspace, catalog). A review stack copies its
+ * template's config, so it takes its own, `pr` and the pull request number, or it would build over the
+ * template's resources; its `environment` tag stays the template's.
+ */
+export function reviewEnvironment(stack: string): string {
+  const number = /-(\d{1,6})$/.exec(stack)?.[1];
+  if (number === undefined) {
+    throw new InvalidInputError([
+      `stack ${stack}: a review stack's name must end in its pull request number (pr-<org>-<repo>-<number>)`,
+    ]);
+  }
+  return `pr${number}`;
+}
+
 export interface MandatoryTags {
   readonly owner: string;
   readonly costCenter: string;
@@ -307,7 +325,7 @@ export function parsePlatformConfig(
   return {
     project: context.project,
     stack: context.stack,
-    environment: s.environment,
+    environment: isReviewStack(context.stack) ? reviewEnvironment(context.stack) : s.environment,
     location: s.location,
     prefix: s.prefix,
     tags: {

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as pulumiservice from "@pulumi/pulumiservice";
-import { PlatformConfig } from "./config";
+import { isReviewStack, PlatformConfig } from "./config";
 
 /** Paths whose changes trigger a deployment; documentation-only changes do not. */
 export const DEPLOYMENT_PATHS = [
@@ -14,8 +14,15 @@ export const DEPLOYMENT_PATHS = [
   "package-lock.json",
 ];
 
-/** Commands Deployments runs before every operation: the same install CI runs. */
-export const PRE_RUN_COMMANDS = ["npm ci --no-audit --no-fund", "npm run plan -- --stack $PULUMI_STACK"];
+/**
+ * Commands Deployments runs before every operation: the install CI runs, then the offline plan with the
+ * policy pack. The stack is named literally: review stacks inherit their template's settings and have no
+ * stack file of their own, so they plan the pull request's code with the template's config.
+ */
+export const preRunCommands = (stack: string): string[] => [
+  "npm ci --no-audit --no-fund",
+  `npm run plan -- --stack ${stack}`,
+];
 
 export interface DeploymentsArgs {
   readonly project: string;
@@ -34,57 +41,60 @@ export interface DeploymentsArgs {
  * reported, never remediated), and a time-to-live that destroys review stacks.
  */
 export class Deployments extends pulumi.ComponentResource {
-  public readonly settings: pulumiservice.DeploymentSettings;
+  /** The stack's own settings; a review stack has none (it runs with its template's). */
+  public readonly settings?: pulumiservice.DeploymentSettings;
 
   constructor(name: string, args: DeploymentsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("lakehouse:cicd:Deployments", name, {}, opts);
     const { settings: d, project, stack } = args;
     const target = { organization: d.organization, project, stack };
 
-    this.settings = new pulumiservice.DeploymentSettings(
-      `${name}-settings`,
-      {
-        ...target,
-        sourceContext: { git: { branch: `refs/heads/${d.branch}`, repoDir: "." } },
-        github: {
-          repository: d.repository,
-          deployCommits: d.deployOnPush,
-          previewPullRequests: true,
-          pullRequestTemplate: d.reviewStacks,
-          paths: DEPLOYMENT_PATHS,
-        },
-        operationContext: {
-          preRunCommands: PRE_RUN_COMMANDS,
-          environmentVariables: {
-            ARM_USE_OIDC: "true",
-            ARM_CLIENT_ID: d.azureClientId,
-            ARM_TENANT_ID: args.tenantId,
-            ARM_SUBSCRIPTION_ID: args.subscriptionId,
+    // Settings copied to a review stack would point it at main and deploy it on every push, next to dev.
+    if (!isReviewStack(stack)) {
+      const settings = new pulumiservice.DeploymentSettings(
+        `${name}-settings`,
+        {
+          ...target,
+          sourceContext: { git: { branch: `refs/heads/${d.branch}`, repoDir: "." } },
+          github: {
+            repository: d.repository,
+            deployCommits: d.deployOnPush,
+            previewPullRequests: true,
+            pullRequestTemplate: d.reviewStacks,
+            paths: DEPLOYMENT_PATHS,
           },
-          oidc: {
-            azure: {
-              clientId: d.azureClientId,
-              tenantId: args.tenantId,
-              subscriptionId: args.subscriptionId,
+          operationContext: {
+            preRunCommands: preRunCommands(stack),
+            environmentVariables: {
+              ARM_USE_OIDC: "true",
+              ARM_CLIENT_ID: d.azureClientId,
+              ARM_TENANT_ID: args.tenantId,
+              ARM_SUBSCRIPTION_ID: args.subscriptionId,
             },
+            oidc: {
+              azure: {
+                clientId: d.azureClientId,
+                tenantId: args.tenantId,
+                subscriptionId: args.subscriptionId,
+              },
+            },
+            options: { skipInstallDependencies: true, deleteAfterDestroy: d.reviewStacks },
           },
-          options: { skipInstallDependencies: true, deleteAfterDestroy: d.reviewStacks },
+          cacheOptions: { enable: true },
         },
-        cacheOptions: { enable: true },
-      },
-      { parent: this },
-    );
-
-    if (d.driftScheduleCron !== "") {
-      new pulumiservice.DriftSchedule(
-        `${name}-drift`,
-        { ...target, scheduleCron: d.driftScheduleCron, autoRemediate: false },
-        { parent: this, dependsOn: [this.settings] },
+        { parent: this },
       );
-    }
 
-    // A review stack (pr-*) destroys itself once its time is up; the timestamp is set on its first update.
-    if (/^pr-/.test(stack)) {
+      if (d.driftScheduleCron !== "") {
+        new pulumiservice.DriftSchedule(
+          `${name}-drift`,
+          { ...target, scheduleCron: d.driftScheduleCron, autoRemediate: false },
+          { parent: this, dependsOn: [settings] },
+        );
+      }
+      this.settings = settings;
+    } else {
+      // A review stack destroys itself once its time is up; the timestamp is set on its first update.
       const expires = new Date((args.now ?? new Date()).getTime() + d.reviewStackTtlHours * 3600 * 1000);
       new pulumiservice.TtlSchedule(
         `${name}-ttl`,

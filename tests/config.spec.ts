@@ -243,6 +243,25 @@ describe("stack config", () => {
     });
   }
 
+  it("gives a review stack names of its own and keeps its template's environment tag", () => {
+    const config = parsePlatformConfig(validSettings(), {
+      ...context,
+      stack: "pr-transfermarket-lakehouse-platform-42",
+    });
+    assert.deepStrictEqual([config.environment, config.tags.environment], ["pr42", "dev"]);
+    assert.strictEqual(parsePlatformConfig(validSettings(), context).environment, "dev");
+  });
+
+  it("refuses a review stack whose name does not end in its pull request number", () => {
+    assert.throws(
+      () => parsePlatformConfig(validSettings(), { ...context, stack: "pr-experiment" }),
+      (error: unknown) =>
+        error instanceof InvalidInputError &&
+        error.problems.join() ===
+          "stack pr-experiment: a review stack's name must end in its pull request number (pr-<org>-<repo>-<number>)",
+    );
+  });
+
   it("declares every setting in Pulumi.yaml with the type the program reads", () => {
     const project = parse(fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.yaml"), "utf8")) as {
       name: string;

@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
-import { Deployments, DEPLOYMENT_PATHS, PRE_RUN_COMMANDS } from "../components/deployments";
+import { Deployments, DEPLOYMENT_PATHS } from "../components/deployments";
 import { inputsOf, planOf, resourcesOf } from "./support/plan";
 
 const SUBSCRIPTION = "00000000-0000-0000-0000-00000000bbbb";
@@ -28,7 +28,11 @@ for (const stack of ["dev", "prod"]) {
         paths: DEPLOYMENT_PATHS,
       });
       const context = settings.operationContext as Record<string, unknown>;
-      assert.deepStrictEqual(context.preRunCommands, PRE_RUN_COMMANDS);
+      // Named literally: review stacks inherit these commands and have no stack file of their own.
+      assert.deepStrictEqual(context.preRunCommands, [
+        "npm ci --no-audit --no-fund",
+        `npm run plan -- --stack ${stack}`,
+      ]);
       assert.deepStrictEqual(context.oidc, {
         azure: {
           clientId: "7a8b9c0d-1e2f-4a3b-8c4d-5e6f7a8b9c0d",
@@ -70,7 +74,7 @@ for (const stack of ["dev", "prod"]) {
 }
 
 describe("review stacks", () => {
-  it("destroy themselves when their time to live is over", async () => {
+  it("destroy themselves when their time to live is over, and keep their template's settings", async () => {
     const created: { type: string; inputs: Record<string, unknown> }[] = [];
     await pulumi.runtime.setMocks(
       {
@@ -104,6 +108,11 @@ describe("review stacks", () => {
       },
     });
     await new Promise((resolve) => setTimeout(resolve, 50));
+    // Settings of its own would point the review stack at main and deploy it on every push.
+    assert.deepStrictEqual(
+      created.map((c) => c.type),
+      ["lakehouse:cicd:Deployments", "pulumiservice:index:TtlSchedule"],
+    );
     assert.deepStrictEqual(
       created.filter((c) => c.type === "pulumiservice:index:TtlSchedule").map((c) => c.inputs),
       [
