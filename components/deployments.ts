@@ -30,6 +30,8 @@ export interface DeploymentsArgs {
   readonly settings: PlatformConfig["deployments"];
   readonly subscriptionId: pulumi.Input<string>;
   readonly tenantId: pulumi.Input<string>;
+  /** Where drift and failed deployments are reported (the platform's alert channels). */
+  readonly alerts: Pick<PlatformConfig["alerts"], "slackWebhookUrl" | "teamsWebhookUrl">;
   /** When this program runs (the clock of a review stack's TTL). Default: now. */
   readonly now?: Date;
 }
@@ -93,6 +95,7 @@ export class Deployments extends pulumi.ComponentResource {
         );
       }
       this.settings = settings;
+      this.reportToChannels(name, args);
     } else {
       // A review stack destroys itself once its time is up; the timestamp is set on its first update.
       const expires = new Date((args.now ?? new Date()).getTime() + d.reviewStackTtlHours * 3600 * 1000);
@@ -103,5 +106,35 @@ export class Deployments extends pulumi.ComponentResource {
       );
     }
     this.registerOutputs({ settings: this.settings });
+  }
+
+  /** Drift found, drift checks and deployments that failed reach the same Slack/Teams channels as the alerts. */
+  private reportToChannels(name: string, args: DeploymentsArgs): void {
+    const channels = [
+      { key: "slack", url: args.alerts.slackWebhookUrl, format: pulumiservice.WebhookFormat.Slack },
+      { key: "teams", url: args.alerts.teamsWebhookUrl, format: pulumiservice.WebhookFormat.MicrosoftTeams },
+    ];
+    for (const { key, url, format } of channels) {
+      if (url === undefined) continue;
+      new pulumiservice.Webhook(
+        `${name}-${key}`,
+        {
+          active: true,
+          displayName: `${args.project}/${args.stack} drift and failed deployments`,
+          organizationName: args.settings.organization,
+          projectName: args.project,
+          stackName: args.stack,
+          payloadUrl: url,
+          format,
+          filters: [
+            pulumiservice.WebhookFilters.DriftDetected,
+            pulumiservice.WebhookFilters.DriftDetectionFailed,
+            pulumiservice.WebhookFilters.DeploymentFailed,
+            pulumiservice.WebhookFilters.UpdateFailed,
+          ],
+        },
+        { parent: this },
+      );
+    }
   }
 }

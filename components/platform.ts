@@ -337,6 +337,7 @@ export class LakehousePlatform extends pulumi.ComponentResource {
           settings: config.deployments,
           subscriptionId,
           tenantId,
+          alerts: config.alerts,
         },
         child,
       );

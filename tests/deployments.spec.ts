@@ -48,6 +48,21 @@ for (const stack of ["dev", "prod"]) {
       });
     });
 
+    it("reports drift and failed deployments to the alert channels, with the webhook URLs kept secret", async () => {
+      const hooks = resourcesOf(await planOf(stack), "pulumiservice:index:Webhook").map((h) => h.inputs);
+      const hook = (format: string) => ({
+        active: true,
+        displayName: `lakehouse/${stack} drift and failed deployments`,
+        organizationName: "transfermarket",
+        projectName: "lakehouse",
+        stackName: stack,
+        payloadUrl: "[secret]",
+        format,
+        filters: ["drift_detected", "drift_detection_failed", "deployment_failed", "update_failed"],
+      });
+      assert.deepStrictEqual(hooks, [hook("slack"), hook("ms_teams")]);
+    });
+
     it(
       stack === "prod" ? "detects drift every six hours without remediating it" : "has no drift schedule",
       async () => {
@@ -94,6 +109,7 @@ describe("review stacks", () => {
       stack: "pr-transfermarket-lakehouse-platform-42",
       subscriptionId: SUBSCRIPTION,
       tenantId: TENANT,
+      alerts: { slackWebhookUrl: pulumi.secret("https://hooks.slack.com/services/T0/B0/x") },
       now: new Date("2026-11-25T10:00:00Z"),
       settings: {
         enabled: true,
