@@ -214,4 +214,25 @@ describe("offline plan", () => {
       "plan: Unknown option '--stak'\nusage: npm run plan -- [--stack dev] [--sources DIR] [--json] [--program FILE]\n",
     );
   });
+
+  it("prints the usage and exits 0 for --help", async () => {
+    const run = await runPlan("--help");
+    assert.deepStrictEqual(
+      [run.code, run.stdout],
+      [0, "usage: npm run plan -- [--stack dev] [--sources DIR] [--json] [--program FILE]\n"],
+    );
+  });
+
+  it("exits 3 for a bug, with its stack trace and how to get the whole trace", async () => {
+    const program = path.join("tests", "fixtures", "programs", "internal-bug.ts");
+    const run = await runPlan("--program", program);
+    assert.strictEqual(run.code, 3);
+    const lines = run.stderr.trim().split("\n");
+    assert.strictEqual(lines[0], "plan: internal error: Error: internal bug in a component");
+    assert.match(lines[1], /^ {4}at .*internal-bug\.ts:3/);
+    assert.strictEqual(
+      lines[lines.length - 1],
+      `(stack traces are cut to 1 frame for speed; for the whole trace run: node dist/tools/plan.js --program ${program})`,
+    );
+  });
 });

@@ -31,7 +31,10 @@ function reportOnce(error: unknown): number {
     console.error(
       code === 2
         ? (error as Error).message
-        : `plan: internal error: ${(error as Error).stack ?? String(error)}`,
+        : `plan: internal error: ${(error as Error).stack ?? String(error)}` +
+            (Error.stackTraceLimit < 10
+              ? `\n(stack traces are cut to ${Error.stackTraceLimit} frame for speed; for the whole trace run: node dist/tools/plan.js ${process.argv.slice(2).join(" ")})`
+              : ""),
     );
     reported.set(error, code);
   }
@@ -49,10 +52,15 @@ export async function plan(argv: string[]): Promise<number> {
         json: { type: "boolean", default: false },
         // Another program than index.ts, with the same stack config: the policy tests' insecure fixtures.
         program: { type: "string" },
+        help: { type: "boolean", default: false },
       },
       strict: true,
       allowPositionals: false,
     });
+    if (values.help) {
+      console.log(USAGE);
+      return 0;
+    }
     options = { stack: values.stack, sources: values.sources, json: values.json, program: values.program };
   } catch (error) {
     console.error(`plan: ${(error as Error).message}\n${USAGE}`);
