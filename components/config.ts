@@ -170,6 +170,22 @@ export function settingKinds(): Record<keyof Settings, SettingKind> {
   return kinds;
 }
 
+/** A chat channel alerts go to: Slack or Teams, by incoming-webhook URL (a secret). */
+export interface ChatChannel {
+  readonly kind: "slack" | "teams";
+  readonly url: pulumi.Output<string>;
+}
+
+/** The configured chat channels, Slack first: every component that posts to chat iterates these. */
+export function chatChannels(
+  alerts: Pick<PlatformConfig["alerts"], "slackWebhookUrl" | "teamsWebhookUrl">,
+): ChatChannel[] {
+  const channels: ChatChannel[] = [];
+  if (alerts.slackWebhookUrl) channels.push({ kind: "slack", url: alerts.slackWebhookUrl });
+  if (alerts.teamsWebhookUrl) channels.push({ kind: "teams", url: alerts.teamsWebhookUrl });
+  return channels;
+}
+
 /** Review stacks are the ones Pulumi Deployments creates per pull request (`pr-…`). */
 export const isReviewStack = (stack: string): boolean => /^pr-/.test(stack);
 

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as pulumiservice from "@pulumi/pulumiservice";
-import { isReviewStack, PlatformConfig } from "./config";
+import { chatChannels, isReviewStack, PlatformConfig } from "./config";
 
 /** Paths whose changes trigger a deployment; documentation-only changes do not. */
 export const DEPLOYMENT_PATHS = [
@@ -110,14 +110,13 @@ export class Deployments extends pulumi.ComponentResource {
 
   /** Drift found, drift checks and deployments that failed reach the same Slack/Teams channels as the alerts. */
   private reportToChannels(name: string, args: DeploymentsArgs): void {
-    const channels = [
-      { key: "slack", url: args.alerts.slackWebhookUrl, format: pulumiservice.WebhookFormat.Slack },
-      { key: "teams", url: args.alerts.teamsWebhookUrl, format: pulumiservice.WebhookFormat.MicrosoftTeams },
-    ];
-    for (const { key, url, format } of channels) {
-      if (url === undefined) continue;
+    const formats = {
+      slack: pulumiservice.WebhookFormat.Slack,
+      teams: pulumiservice.WebhookFormat.MicrosoftTeams,
+    };
+    for (const { kind, url } of chatChannels(args.alerts)) {
       new pulumiservice.Webhook(
-        `${name}-${key}`,
+        `${name}-${kind}`,
         {
           active: true,
           displayName: `${args.project}/${args.stack} drift and failed deployments`,
@@ -125,7 +124,7 @@ export class Deployments extends pulumi.ComponentResource {
           projectName: args.project,
           stackName: args.stack,
           payloadUrl: url,
-          format,
+          format: formats[kind],
           filters: [
             pulumiservice.WebhookFilters.DriftDetected,
             pulumiservice.WebhookFilters.DriftDetectionFailed,

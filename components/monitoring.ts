@@ -10,7 +10,7 @@ import type {
 } from "@pulumi/azure-native/types/input";
 import * as databricks from "@pulumi/databricks";
 import { LoggingResourceType } from "../policies/lib/logging-types";
-import { PlatformConfig } from "./config";
+import { chatChannels, PlatformConfig } from "./config";
 import { DiagnosticsArgs, sendDiagnostics } from "./diagnostics";
 import { SubscriptionPlacement } from "./naming";
 import { Network } from "./network";
@@ -141,10 +141,11 @@ export class Monitoring extends pulumi.ComponentResource {
       );
     }
 
-    const chat = [
-      ...(args.alerts.slackWebhookUrl ? [{ name: "slack", serviceUri: args.alerts.slackWebhookUrl }] : []),
-      ...(args.alerts.teamsWebhookUrl ? [{ name: "teams", serviceUri: args.alerts.teamsWebhookUrl }] : []),
-    ].map((receiver) => ({ ...receiver, useCommonAlertSchema: true }));
+    const chat = chatChannels(args.alerts).map(({ kind, url }) => ({
+      name: kind,
+      serviceUri: url,
+      useCommonAlertSchema: true,
+    }));
     const actionGroup = (severity: string, shortName: string, emails: boolean) =>
       new monitor.ActionGroup(
         `${name}-ag-${severity}`,
@@ -341,25 +342,16 @@ export class Monitoring extends pulumi.ComponentResource {
   /** Slack and Teams as Databricks notification destinations, so job failures arrive formatted. */
   private notificationDestinations(name: string, args: MonitoringArgs): pulumi.Output<string>[] {
     const inWorkspace = { parent: this, provider: args.databricksProvider };
-    const destinations: databricks.NotificationDestination[] = [];
-    if (args.alerts.slackWebhookUrl) {
-      destinations.push(
+    const destinations = chatChannels(args.alerts).map(
+      ({ kind, url }) =>
         new databricks.NotificationDestination(
-          `${name}-slack`,
-          { displayName: `${name} Slack`, config: { slack: { url: args.alerts.slackWebhookUrl } } },
+          `${name}-${kind}`,
+          kind === "slack"
+            ? { displayName: `${name} Slack`, config: { slack: { url } } }
+            : { displayName: `${name} Teams`, config: { microsoftTeams: { url } } },
           inWorkspace,
         ),
-      );
-    }
-    if (args.alerts.teamsWebhookUrl) {
-      destinations.push(
-        new databricks.NotificationDestination(
-          `${name}-teams`,
-          { displayName: `${name} Teams`, config: { microsoftTeams: { url: args.alerts.teamsWebhookUrl } } },
-          inWorkspace,
-        ),
-      );
-    }
+    );
     return destinations.map((d) => d.id);
   }
 }
