@@ -1,6 +1,9 @@
 import { EnforcementLevel, Policies } from "@pulumi/policy";
 import { computePolicies, computeSize } from "./compute";
 import { costPolicies } from "./cost";
+import { azureDeployabilityPolicies } from "./deployability-azure";
+import { databricksDeployabilityPolicies } from "./deployability-databricks";
+import { networkDeployabilityPolicies } from "./deployability-network";
 import { keyVaultPolicies } from "./keyvault";
 import { monitoringPolicies } from "./monitoring";
 import { reliabilityPolicies } from "./reliability";
@@ -28,6 +31,11 @@ export const POLICY_DOMAINS: Record<string, Policies> = {
   "tagging and cost": [mandatoryTags, ...costPolicies, computeSize],
   "unity catalog and PII": unityCatalogPolicies,
   reliability: reliabilityPolicies,
+  deployability: [
+    ...azureDeployabilityPolicies,
+    ...databricksDeployabilityPolicies,
+    ...networkDeployabilityPolicies,
+  ],
 };
 
 /** Every policy of the pack; the engine (via index.ts), the offline plan and the tests all use this list. */
