@@ -1,11 +1,13 @@
 import { EnforcementLevel, Policies } from "@pulumi/policy";
 import { computePolicies, computeSize } from "./compute";
 import { costPolicies } from "./cost";
+import { defenderPolicies } from "./defender";
 import { azureDeployabilityPolicies } from "./deployability-azure";
 import { databricksDeployabilityPolicies } from "./deployability-databricks";
 import { networkDeployabilityPolicies } from "./deployability-network";
 import { keyVaultPolicies } from "./keyvault";
 import { monitoringPolicies } from "./monitoring";
+import { networkPolicies } from "./network";
 import { reliabilityPolicies } from "./reliability";
 import { sqlPolicies } from "./sql";
 import { storagePolicies } from "./storage";
@@ -19,7 +21,7 @@ export const PACK_NAME = "lakehouse-policies";
 /** Level of every policy that does not set its own (per-stack files under config/ may change it). */
 export const PACK_ENFORCEMENT_LEVEL: EnforcementLevel = "mandatory";
 
-/** The pack by domain, in the order of the rules in shared/POLICY-RULES.md (1 to 50). */
+/** The pack by domain, in the order of the rules in shared/POLICY-RULES.md (1 to 50), then the domains added since. */
 export const POLICY_DOMAINS: Record<string, Policies> = {
   storage: storagePolicies,
   sql: sqlPolicies,
@@ -31,6 +33,8 @@ export const POLICY_DOMAINS: Record<string, Policies> = {
   "tagging and cost": [mandatoryTags, ...costPolicies, computeSize],
   "unity catalog and PII": unityCatalogPolicies,
   reliability: reliabilityPolicies,
+  network: networkPolicies,
+  "subscription posture": defenderPolicies,
   deployability: [
     ...azureDeployabilityPolicies,
     ...databricksDeployabilityPolicies,

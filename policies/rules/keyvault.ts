@@ -102,9 +102,53 @@ export const keyVaultExpiry = typesRule(
   },
 );
 
+const HSM_KEY_TYPES = ["RSA-HSM", "EC-HSM", "oct-HSM"];
+
+export const keyVaultHsmKeys = resourceRule(
+  {
+    name: "keyvault-hsm-keys",
+    description: "Key Vault keys are HSM-backed (RSA-HSM, EC-HSM). Unset kty fails.",
+    severity: "medium",
+    anchor: anchor(
+      "checkov",
+      "CKV_AZURE_112",
+      "Ensure that key vault key is backed by HSM; Azure Policy 587c79fe-dd04-4a5e-9d0b-f89598c7261b",
+    ),
+    remediationSteps: "Set properties.kty: RSA-HSM (or EC-HSM) in a premium vault.",
+  },
+  keyvault.Key,
+  (p) =>
+    unless(
+      HSM_KEY_TYPES.includes(String(p.properties?.kty)),
+      `Key is not HSM-backed: properties.kty is ${String(p.properties?.kty ?? "unset")}, must be ${HSM_KEY_TYPES.join(", ")}.`,
+    ),
+);
+
+export const keyVaultSecretContentType = resourceRule(
+  {
+    name: "keyvault-secret-content-type",
+    description: "Key Vault secrets say what they hold (a content type). Unset fails.",
+    severity: "low",
+    anchor: anchor(
+      "checkov",
+      "CKV_AZURE_114",
+      'Ensure that key vault secrets have "content_type" set (trivy AVD-AZU-0015); Azure Policy 75262d3e-ba4a-4f43-85f8-9f72c090e5e3',
+    ),
+    remediationSteps: "Set properties.contentType (for example text/plain or application/octet-stream).",
+  },
+  keyvault.Secret,
+  (p) =>
+    unless(
+      typeof p.properties?.contentType === "string" && p.properties.contentType.trim() !== "",
+      "Secret has no content type: set properties.contentType.",
+    ),
+);
+
 export const keyVaultPolicies: Policies = [
   keyVaultPurgeProtection,
   keyVaultRbac,
   keyVaultPrivate,
   keyVaultExpiry,
+  keyVaultHsmKeys,
+  keyVaultSecretContentType,
 ];

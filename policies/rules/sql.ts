@@ -179,4 +179,104 @@ export const sqlNoWideFirewall = resourceRule(
   },
 );
 
-export const sqlPolicies: Policies = [sqlTde, sqlAuditing, sqlEntraOnly, sqlPrivateTls, sqlNoWideFirewall];
+export const sqlThreatProtection = stackRule(
+  {
+    name: "sql-threat-protection",
+    description:
+      "Every SQL server has Microsoft Defender for SQL threat detection on (a security alert policy with state Enabled), no alert type disabled, alerts mailed to the alert addresses and to the admins. Unset state, addresses or admin mail fail.",
+    severity: "high",
+    anchor: anchor(
+      "checkov",
+      "CKV_AZURE_25",
+      "Ensure that 'Threat Detection types' is set to 'All'; CKV_AZURE_26 'Send Alerts To'; CKV_AZURE_27 'Email service and co-administrators'; CKV2_AZURE_13; trivy AVD-AZU-0028, AVD-AZU-0018, AVD-AZU-0023; Azure Policy abfb4388-5bf4-4ad7-ba82-2cd2f41ceae9",
+    ),
+    remediationSteps:
+      "Add a ServerSecurityAlertPolicy (securityAlertPolicyName Default) with state Enabled, no disabledAlerts, emailAddresses (lakehouse:alertEmails) and emailAccountAdmins: true.",
+  },
+  (resources) =>
+    resources
+      .filter((r) => r.type === "azure-native:sql:Server")
+      .flatMap((server) => {
+        const policies = linked(
+          resources,
+          "azure-native:sql:ServerSecurityAlertPolicy",
+          "serverName",
+          server,
+          server.props.serverName,
+        ).filter((a) => a.props.state === "Enabled");
+        if (policies.length === 0) {
+          return [
+            {
+              urn: server.urn,
+              message: "SQL server has no threat detection: add a ServerSecurityAlertPolicy with state Enabled.",
+            },
+          ];
+        }
+        const p = policies[0].props as {
+          disabledAlerts?: string[];
+          emailAddresses?: string[];
+          emailAccountAdmins?: boolean;
+        };
+        const disabled = (p.disabledAlerts ?? []).filter((a) => a !== "");
+        return [
+          ...unless(
+            disabled.length === 0,
+            `SQL threat detection ignores ${disabled.join(", ")}: disabledAlerts must be empty.`,
+          ),
+          ...unless(
+            (p.emailAddresses ?? []).length > 0,
+            "SQL threat alerts reach no mailbox: set emailAddresses to the alert addresses.",
+          ),
+          ...unless(
+            p.emailAccountAdmins === true,
+            "SQL threat alerts skip the admins: emailAccountAdmins must be true.",
+          ),
+        ].map((message) => ({ urn: policies[0].urn, message }));
+      }),
+);
+
+/** SKUs whose tier offers zone redundancy: vCore General Purpose, Business Critical, Hyperscale; DTU Premium. */
+const ZONE_REDUNDANT_SKUS = "^(GP_|BC_|HS_|P\\d)";
+
+export const sqlZoneRedundant = resourceRule<sql.Database, sql.DatabaseArgs, { skuPattern?: string }>(
+  {
+    name: "sql-zone-redundant",
+    description:
+      "SQL databases are zone-redundant where their tier offers it (mandatory in prod). Unset fails: Azure's default is not zone-redundant.",
+    severity: "medium",
+    anchor: anchor(
+      "checkov",
+      "CKV_AZURE_229",
+      "Ensure the Azure SQL Database Namespace is zone redundant; Azure Policy 6221cac0-bb8d-40f4-9535-5d03f713f054",
+    ),
+    remediationSteps:
+      "Set zoneRedundant: true (lakehouse:replicaZoneRedundant), in a region with availability zones.",
+    configSchema: {
+      properties: {
+        skuPattern: {
+          type: "string",
+          default: ZONE_REDUNDANT_SKUS,
+          description: "SKU names (regular expression) whose tier offers zone redundancy.",
+        },
+      },
+    },
+  },
+  sql.Database,
+  (p, config) => {
+    const sku = String(p.sku?.name ?? "");
+    return unless(
+      !new RegExp(config.skuPattern ?? ZONE_REDUNDANT_SKUS).test(sku) || p.zoneRedundant === true,
+      `SQL database on ${sku} is not zone-redundant: set zoneRedundant: true.`,
+    );
+  },
+);
+
+export const sqlPolicies: Policies = [
+  sqlTde,
+  sqlAuditing,
+  sqlEntraOnly,
+  sqlPrivateTls,
+  sqlNoWideFirewall,
+  sqlThreatProtection,
+  sqlZoneRedundant,
+];

@@ -308,6 +308,67 @@ export const storageRedundancy = resourceRule<
   },
 );
 
+/** Values of networkRuleSet.bypass (a comma-separated combination of Logging, Metrics, AzureServices, None). */
+const BYPASS_DEFAULT = ["AzureServices"];
+
+export const storageNetworkBypass = resourceRule<
+  storage.StorageAccount,
+  storage.StorageAccountArgs,
+  { allowedBypass?: string[] }
+>(
+  {
+    name: "storage-network-bypass",
+    description:
+      "Storage account firewalls let through only the bypasses config allows (AzureServices, None): never classic Logging or Metrics. Unset counts as AzureServices, Azure's default.",
+    severity: "medium",
+    anchor: anchor(
+      "checkov",
+      "CKV_AZURE_36",
+      "Ensure 'Trusted Microsoft Services' is enabled for Storage Account access (trivy AVD-AZU-0010); this rule also refuses Logging and Metrics",
+    ),
+    remediationSteps:
+      "Set networkRuleSet.bypass to None, or AzureServices where a trusted Microsoft service (such as Network Watcher flow logs) must write to the account.",
+    configSchema: {
+      properties: {
+        allowedBypass: {
+          type: "array",
+          items: { type: "string" },
+          default: ["AzureServices", "None"],
+          description: "Bypass values accounts may use.",
+        },
+      },
+    },
+  },
+  storage.StorageAccount,
+  (p, config) => {
+    const allowed = config.allowedBypass ?? ["AzureServices", "None"];
+    const bypass = p.networkRuleSet?.bypass;
+    const values = bypass === undefined ? BYPASS_DEFAULT : String(bypass).split(/\s*,\s*/);
+    const extra = values.filter((v) => !allowed.includes(v));
+    return unless(
+      extra.length === 0,
+      `Storage account firewall lets ${extra.join(", ")} through: networkRuleSet.bypass may hold only ${allowed.join(" or ")}.`,
+    );
+  },
+);
+
+export const storageValidName = resourceRule(
+  {
+    name: "storage-valid-name",
+    description:
+      "Storage account names are 3 to 24 lowercase letters and digits. Unset fails: the platform names every account, never auto-naming.",
+    severity: "low",
+    anchor: anchor("checkov", "CKV_AZURE_43", "Ensure Storage Accounts adhere to the naming rules"),
+    remediationSteps: "Set accountName from the naming component (lowercase letters and digits, 3 to 24).",
+  },
+  storage.StorageAccount,
+  (p) =>
+    unless(
+      typeof p.accountName === "string" && /^[a-z0-9]{3,24}$/.test(p.accountName),
+      `Storage account name ${String(p.accountName ?? "unset")} is invalid: use 3 to 24 lowercase letters and digits.`,
+    ),
+);
+
 export const storagePolicies: Policies = [
   storageHttpsOnly,
   storageTls12,
@@ -322,4 +383,6 @@ export const storagePolicies: Policies = [
   storageVersioning,
   storageNoCrossTenantOrLocalUsers,
   storageRedundancy,
+  storageNetworkBypass,
+  storageValidName,
 ];
