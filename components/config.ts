@@ -115,6 +115,8 @@ export const settingsSchema = z.strictObject({
       /^(GP|BC|HS)_(Gen5|S)_\d{1,3}$|^S\d{1,2}$|^P\d{1,2}$/,
       "must be an Azure SQL SKU such as GP_Gen5_2, BC_Gen5_4 or S3",
     ),
+  replicaZoneRedundant: z.boolean(),
+  defenderPlans: z.boolean(),
   pipelinesClientId: guid,
   pipelinesClientSecret: z.string().min(1),
   eventHubsCapacity: z.number().int().min(1).max(40),
@@ -251,7 +253,11 @@ export interface PlatformConfig {
     /** The production OLTP database the replica follows; nothing in the platform reads it directly. */
     readonly primaryDatabaseId: string;
     readonly sku: string;
+    /** Zone-redundant replica (where the SKU's tier offers it). */
+    readonly zoneRedundant: boolean;
   };
+  /** The subscription's Microsoft Defender plans for Storage and Key Vault are managed by this stack. */
+  readonly defenderPlans: boolean;
   /**
    * Entra application pipelines and jobs run as: the only writer of the lakehouse, and the identity that
    * reads the replica (db_datareader there).
@@ -376,7 +382,9 @@ export function parsePlatformConfig(
     replica: {
       primaryDatabaseId: s.primaryDatabaseId,
       sku: s.replicaSku,
+      zoneRedundant: s.replicaZoneRedundant,
     },
+    defenderPlans: s.defenderPlans,
     pipelines: { clientId: s.pipelinesClientId, clientSecret: pulumi.secret(s.pipelinesClientSecret) },
     protectStatefulResources: s.protectStatefulResources,
     logRetentionDays: s.logRetentionDays,

@@ -18,6 +18,8 @@ import { resourceAlerts, LOG_ALERTS } from "./alerts";
 import { Monitoring } from "./monitoring";
 import { RunMetadata } from "./run-metadata";
 import { Deployments } from "./deployments";
+import { DefenderPlans } from "./defender";
+import { FlowLogs } from "./flow-logs";
 
 export interface LakehousePlatformArgs {
   /** Validated stack configuration. */
@@ -49,6 +51,9 @@ export class LakehousePlatform extends pulumi.ComponentResource {
   public readonly runMetadata: RunMetadata;
   /** Only when `deploymentsEnabled`. */
   public readonly deployments?: Deployments;
+  public readonly flowLogs: FlowLogs;
+  /** Only when the stack owns its subscription's Defender settings (`defenderPlans`). */
+  public readonly defender?: DefenderPlans;
 
   constructor(name: string, args: LakehousePlatformArgs, opts?: pulumi.ComponentResourceOptions) {
     const { config } = args;
@@ -126,6 +131,23 @@ export class LakehousePlatform extends pulumi.ComponentResource {
       child,
     );
 
+    this.flowLogs = new FlowLogs(
+      `${name}-flowlogs`,
+      {
+        ...placement,
+        subscriptionId,
+        network: this.network,
+        keys: this.keys,
+        logAnalytics: this.foundation.logAnalytics,
+        sku: config.storage.sku,
+        protect,
+      },
+      child,
+    );
+    if (config.defenderPlans) {
+      this.defender = new DefenderPlans(`${name}-defender`, { subscriptionId }, child);
+    }
+
     // Workspace-level resources go through the workspace's provider.
     const inWorkspace = { parent: this, providers: [this.workspace.provider] };
     this.unityCatalog = new UnityCatalog(
@@ -167,6 +189,8 @@ export class LakehousePlatform extends pulumi.ComponentResource {
         owner,
         databricksProvider: this.workspace.provider,
         protect,
+        alertEmails: config.alerts.emails,
+        zoneRedundant: config.replica.zoneRedundant,
       },
       child,
     );
@@ -221,6 +245,16 @@ export class LakehousePlatform extends pulumi.ComponentResource {
             resourceId: pulumi.interpolate`${this.storage.account.id}/blobServices/default`,
           },
           { name: "keyvault", type: "azure-native:keyvault:Vault", resourceId: this.foundation.keyVault.id },
+          {
+            name: "flowlogs",
+            type: "azure-native:storage:StorageAccount",
+            resourceId: this.flowLogs.account.id,
+          },
+          {
+            name: "flowlogs-blob",
+            type: "blobService",
+            resourceId: pulumi.interpolate`${this.flowLogs.account.id}/blobServices/default`,
+          },
           { name: "replica", type: "azure-native:sql:Database", resourceId: this.replica.database.id },
           {
             name: "vnet",

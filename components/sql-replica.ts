@@ -35,12 +35,17 @@ export interface SqlReplicaArgs extends AzurePlacement {
   readonly databricksProvider: databricks.Provider;
   /** Protects the server and database from deletion (`protect`). Default: false. */
   readonly protect?: boolean;
+  /** Where Microsoft Defender for SQL mails its threat alerts (the admins are mailed too). */
+  readonly alertEmails: readonly string[];
+  /** Zone-redundant replica; only tiers that offer it accept it (GP, BC, HS, Premium). Default: false. */
+  readonly zoneRedundant?: boolean;
 }
 
 /**
  * A readable geo-secondary of the production OLTP database on a logical server of its own, so analytics and
  * extraction never touch the primary: Entra-only authentication with the platform admins as administrator,
- * no public network access (private endpoint), TLS 1.2, TDE, auditing to Log Analytics. Unity Catalog reaches
+ * no public network access (private endpoint), TLS 1.2, TDE, auditing to Log Analytics, Microsoft Defender for SQL
+ * threat detection mailed to the alert addresses. Unity Catalog reaches
  * it through a read-only federated connection; every `sqlserver` source reads the foreign catalog.
  */
 export class SqlReplica extends pulumi.ComponentResource {
@@ -94,6 +99,7 @@ export class SqlReplica extends pulumi.ComponentResource {
         sourceDatabaseId: args.replica.primaryDatabaseId,
         sku: { name: args.replica.sku },
         readScale: sql.DatabaseReadScale.Enabled,
+        zoneRedundant: args.zoneRedundant ?? false,
       },
       stateful,
     );
@@ -123,6 +129,20 @@ export class SqlReplica extends pulumi.ComponentResource {
           "FAILED_DATABASE_AUTHENTICATION_GROUP",
           "BATCH_COMPLETED_GROUP",
         ],
+      },
+      { parent: this },
+    );
+    // Microsoft Defender for SQL on this server: every alert type, mailed to the alert addresses and the admins.
+    new sql.ServerSecurityAlertPolicy(
+      `${name}-threat-detection`,
+      {
+        resourceGroupName,
+        serverName: this.server.name,
+        securityAlertPolicyName: "Default",
+        state: sql.SecurityAlertsPolicyState.Enabled,
+        disabledAlerts: [],
+        emailAddresses: [...args.alertEmails],
+        emailAccountAdmins: true,
       },
       { parent: this },
     );

@@ -49,6 +49,8 @@ function validSettings(): Record<string, unknown> {
     sqlWarehouseMaxClusters: 2,
     platformAdminsObjectId: "0a1b2c3d-4e5f-4a6b-8c7d-8e9f0a1b2c3d",
     replicaSku: "GP_Gen5_2",
+    replicaZoneRedundant: false,
+    defenderPlans: false,
     pipelinesClientId: "5e6f7a8b-9c0d-4e1f-a2b3-c4d5e6f7a8b9",
     pipelinesClientSecret: "reader-secret",
     eventHubsCapacity: 1,
