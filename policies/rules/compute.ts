@@ -45,7 +45,11 @@ export const clusterAutotermination = typesRule<{ maxMinutes?: number }>(
     name: "databricks-cluster-autotermination",
     description: "Interactive clusters terminate after 1 to the configured maximum idle minutes.",
     severity: "medium",
-    anchor: anchor("trivy", "tfsec-databricks", "Clusters should have auto-termination enabled"),
+    anchor: anchor(
+      "project",
+      "SRA",
+      "Interactive clusters terminate when idle (no checkov or trivy check covers Databricks clusters)",
+    ),
     remediationSteps:
       "Set autoterminationMinutes (clusters) or an autotermination_minutes range (all-purpose policies) within the limit.",
     configSchema: {
@@ -155,9 +159,9 @@ export const clusterHardening = typesRule(
     description: "Clusters accept no SSH keys and encrypt local disks.",
     severity: "medium",
     anchor: anchor(
-      "trivy",
-      "tfsec-databricks",
-      "Clusters should not allow SSH and should encrypt local disks",
+      "project",
+      "SRA",
+      "No SSH keys on clusters, local disks encrypted (no checkov or trivy check covers Databricks clusters)",
     ),
     remediationSteps:
       "Remove sshPublicKeys and set enableLocalDiskEncryption: true (or forbid / fix them in the cluster policy).",

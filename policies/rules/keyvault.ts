@@ -34,8 +34,8 @@ export const keyVaultRbac = resourceRule(
     severity: "medium",
     anchor: anchor(
       "Azure Policy",
-      "Azure Key Vault should use RBAC permission model",
       "12d4fa5e-1f9f-4c21-97a9-b99b3c6611b5",
+      "Azure Key Vault should use RBAC permission model",
     ),
     remediationSteps: "Set properties.enableRbacAuthorization: true and grant roles on keys or secrets.",
   },
@@ -55,7 +55,7 @@ export const keyVaultPrivate = resourceRule(
     anchor: anchor(
       "checkov",
       "CKV_AZURE_189",
-      "Ensure that Azure Key Vault disables public network access; CKV_AZURE_109 default deny",
+      "Ensure that Azure Key Vault disables public network access; CKV_AZURE_109 firewall default deny",
     ),
     remediationSteps:
       "Set properties.publicNetworkAccess: Disabled (private endpoint) or networkAcls.defaultAction: Deny.",
@@ -132,7 +132,7 @@ export const keyVaultSecretContentType = resourceRule(
     anchor: anchor(
       "checkov",
       "CKV_AZURE_114",
-      'Ensure that key vault secrets have "content_type" set (trivy AVD-AZU-0015); Azure Policy 75262d3e-ba4a-4f43-85f8-9f72c090e5e3',
+      'Ensure that key vault secrets have "content_type" set; trivy AVD-AZU-0015; Azure Policy 75262d3e-ba4a-4f43-85f8-9f72c090e5e3',
     ),
     remediationSteps: "Set properties.contentType (for example text/plain or application/octet-stream).",
   },

@@ -19,8 +19,8 @@ export const diagnosticsEverywhere = stackRule(
     severity: "medium",
     anchor: anchor(
       "Azure Policy",
-      "Diagnostic logs in resources should be enabled",
-      "checkov CKV_AZURE_* diagnostics",
+      "7f89b1eb-583c-429a-8828-af049802c1d9",
+      "Audit diagnostic setting for selected resource types",
     ),
     remediationSteps:
       "Add the resource to the monitoring component's watched list (components/platform.ts); it creates the setting.",

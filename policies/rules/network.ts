@@ -159,7 +159,7 @@ export const vnetFlowLogs = stackRule<{ minRetentionDays?: number }>(
     anchor: anchor(
       "checkov",
       "CKV_AZURE_12",
-      "Flow log retention period greater than 90 days; trivy AVD-AZU-0049; Azure Policy 4c3c6c5f-0d47-4402-99b8-aa543dd8bcee, 2f080164-9f4d-497e-9db6-416dc9f7b48a",
+      "Ensure that Network Security Group Flow Log retention period is 'greater than 90 days' (here: VNet flow logs); trivy AVD-AZU-0049; Azure Policy 4c3c6c5f-0d47-4402-99b8-aa543dd8bcee, 2f080164-9f4d-497e-9db6-416dc9f7b48a",
     ),
     remediationSteps:
       "Create a network.FlowLog in the region's Network Watcher with targetResourceId the VNet, a storageId, retentionPolicy { enabled: true, days: 90 } and flowAnalyticsConfiguration.networkWatcherFlowAnalyticsConfiguration { enabled: true, workspaceResourceId } (the FlowLogs component does).",

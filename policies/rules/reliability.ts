@@ -46,7 +46,11 @@ export const noPlaintextSecrets = typesRule(
     description:
       "No credential in plain text: inputs that look like keys, passwords, tokens, connection strings or webhook URLs are Pulumi secrets (the offline plan checks secrecy; the engine checks forbidden inputs).",
     severity: "critical",
-    anchor: anchor("checkov", "CKV_SECRET_*", "No secrets in infrastructure code"),
+    anchor: anchor(
+      "checkov",
+      "CKV_SECRET_*",
+      "Secrets framework (CKV_SECRET_1 and on: credentials found by the detect-secrets plugins)",
+    ),
     remediationSteps:
       "Read the value with pulumi config set --secret / getSecret, or drop the credential for Entra ID.",
   },

@@ -56,7 +56,7 @@ export const sqlAuditing = stackRule(
     anchor: anchor(
       "checkov",
       "CKV_AZURE_23",
-      "Ensure that 'Auditing' is set to 'On' for SQL servers; CKV_AZURE_24 retention > 90 days",
+      "Ensure that 'Auditing' is set to 'On' for SQL servers; CKV_AZURE_24 retention over 90 days",
     ),
     remediationSteps:
       "Add an ExtendedServerBlobAuditingPolicy with state Enabled, Azure Monitor target and retentionDays >= 90.",
@@ -103,8 +103,8 @@ export const sqlEntraOnly = resourceRule(
     severity: "critical",
     anchor: anchor(
       "Azure Policy",
+      "b3a22bc9-66de-45fb-98fa-00f5df42f41a",
       "Azure SQL Database should have Microsoft Entra-only authentication enabled",
-      "abda6d70-9778-44e7-84a8-06713e6db027",
     ),
     remediationSteps:
       "Set administrators.azureADOnlyAuthentication: true with an Entra group as administrator; remove administratorLogin and its password.",
@@ -188,7 +188,7 @@ export const sqlThreatProtection = stackRule(
     anchor: anchor(
       "checkov",
       "CKV_AZURE_25",
-      "Ensure that 'Threat Detection types' is set to 'All'; CKV_AZURE_26 'Send Alerts To'; CKV_AZURE_27 'Email service and co-administrators'; CKV2_AZURE_13; trivy AVD-AZU-0028, AVD-AZU-0018, AVD-AZU-0023; Azure Policy abfb4388-5bf4-4ad7-ba82-2cd2f41ceae9",
+      "Ensure that 'Threat Detection types' is set to 'All'; CKV_AZURE_26 'Send Alerts To'; CKV_AZURE_27 admins mailed; CKV2_AZURE_13; trivy AVD-AZU-0028, AVD-AZU-0018, AVD-AZU-0023; Azure Policy abfb4388-5bf4-4ad7-ba82-2cd2f41ceae9",
     ),
     remediationSteps:
       "Add a ServerSecurityAlertPolicy (securityAlertPolicyName Default) with state Enabled, no disabledAlerts, emailAddresses (lakehouse:alertEmails) and emailAccountAdmins: true.",
@@ -208,7 +208,8 @@ export const sqlThreatProtection = stackRule(
           return [
             {
               urn: server.urn,
-              message: "SQL server has no threat detection: add a ServerSecurityAlertPolicy with state Enabled.",
+              message:
+                "SQL server has no threat detection: add a ServerSecurityAlertPolicy with state Enabled.",
             },
           ];
         }

@@ -19,7 +19,7 @@ export const storageHttpsOnly = resourceRule(
     anchor: anchor(
       "checkov",
       "CKV_AZURE_3",
-      "Ensure that 'enableHttpsTrafficOnly' is enabled (trivy AVD-AZU-0008)",
+      "Ensure that 'enable_https_traffic_only' is enabled; trivy AVD-AZU-0008",
     ),
     remediationSteps: "Set enableHttpsTrafficOnly: true (or leave it unset: true is the default).",
   },
@@ -40,7 +40,7 @@ export const storageTls12 = {
       anchor: anchor(
         "checkov",
         "CKV_AZURE_44",
-        "Ensure Storage Account is using the latest version of TLS encryption (trivy AVD-AZU-0011)",
+        "Ensure Storage Account is using the latest version of TLS encryption; trivy AVD-AZU-0011",
       ),
       remediationSteps: "Set minimumTlsVersion: TLS1_2 (remediable automatically).",
     },
@@ -152,7 +152,7 @@ export const storageInfrastructureEncryption = resourceRule(
     name: "storage-infrastructure-encryption",
     description: "Storage accounts encrypt twice (infrastructure encryption).",
     severity: "medium",
-    anchor: anchor("trivy", "AVD-AZU-0061", "Storage accounts should use infrastructure encryption"),
+    anchor: anchor("trivy", "AVD-AZU-0061", "Storage account should have infrastructure encryption enabled"),
     remediationSteps:
       "Set encryption.requireInfrastructureEncryption: true (only possible when the account is created).",
   },
@@ -242,8 +242,8 @@ export const storageVersioning = resourceRule(
     severity: "low",
     anchor: anchor(
       "Azure Policy",
-      "Storage accounts should have blob versioning enabled",
-      "Data protection for blobs",
+      "c36a325b-ae04-4863-ad4f-19c6678f8e08",
+      "Configure your Storage account to enable blob versioning",
     ),
     remediationSteps: "Set isVersioningEnabled: true on the blob service (lakehouse:blobVersioning).",
   },
@@ -258,8 +258,8 @@ export const storageNoCrossTenantOrLocalUsers = resourceRule(
     severity: "medium",
     anchor: anchor(
       "Azure Policy",
-      "Storage accounts should prevent cross tenant object replication",
-      "and local users",
+      "92a89a79-6c52-4a7e-a03f-61306fc49312",
+      "Storage accounts should prevent cross tenant object replication (local users: project)",
     ),
     remediationSteps: "Set allowCrossTenantReplication: false and isLocalUserEnabled: false.",
   },
@@ -324,7 +324,7 @@ export const storageNetworkBypass = resourceRule<
     anchor: anchor(
       "checkov",
       "CKV_AZURE_36",
-      "Ensure 'Trusted Microsoft Services' is enabled for Storage Account access (trivy AVD-AZU-0010); this rule also refuses Logging and Metrics",
+      "Ensure 'Trusted Microsoft Services' is enabled for Storage Account access; trivy AVD-AZU-0010 (this rule also refuses Logging and Metrics)",
     ),
     remediationSteps:
       "Set networkRuleSet.bypass to None, or AzureServices where a trusted Microsoft service (such as Network Watcher flow logs) must write to the account.",

@@ -8,7 +8,11 @@ export const workspacePremium = resourceRule(
     name: "databricks-workspace-premium",
     description: "Databricks workspaces are premium (Unity Catalog, access control, audit logs).",
     severity: "high",
-    anchor: anchor("project", "SRA", "Premium tier is required for Unity Catalog and access control"),
+    anchor: anchor(
+      "Azure Policy",
+      "2cc2c3b5-c2f8-45aa-a9e6-f90d85ae8352",
+      "Azure Databricks workspaces should be Premium SKU that supports features like private link, customer-managed key for encryption",
+    ),
     remediationSteps: "Set sku.name: premium.",
   },
   azureDatabricks.Workspace,
@@ -24,7 +28,11 @@ export const workspaceNoPublicIp = resourceRule(
     name: "databricks-workspace-no-public-ip",
     description: "Databricks clusters get no public IPs (secure cluster connectivity).",
     severity: "critical",
-    anchor: anchor("checkov", "CKV_AZURE_158", "Databricks secure cluster connectivity (no public IP)"),
+    anchor: anchor(
+      "Azure Policy",
+      "51c1490f-3319-459c-bbbc-7f391bbed753",
+      "Azure Databricks Clusters should disable public IP",
+    ),
     remediationSteps: "Set parameters.enableNoPublicIp.value: true.",
   },
   azureDatabricks.Workspace,
@@ -40,7 +48,11 @@ export const workspaceVnetInjection = resourceRule(
     name: "databricks-workspace-vnet-injection",
     description: "Databricks workspaces are injected into the platform's VNet.",
     severity: "high",
-    anchor: anchor("project", "SRA", "VNet injection with customer-managed subnets"),
+    anchor: anchor(
+      "Azure Policy",
+      "9c25c9e4-ee12-4882-afd2-11fb9d87893f",
+      "Azure Databricks Workspaces should be in a virtual network",
+    ),
     remediationSteps:
       "Set parameters.customVirtualNetworkId, customPublicSubnetName and customPrivateSubnetName.",
   },
@@ -64,7 +76,7 @@ export const workspacePrivateLink = resourceRule(
     anchor: anchor(
       "checkov",
       "CKV_AZURE_158",
-      "Ensure that Databricks Workspaces has no public network access",
+      "Ensure Databricks Workspace data plane to control plane communication happens over private link; Azure Policy 0e7849de-b939-4c50-ab48-fc6b0f5eeba2",
     ),
     remediationSteps:
       "Set publicNetworkAccess: Disabled and requiredNsgRules: NoAzureDatabricksRules, with private endpoints.",
@@ -85,7 +97,11 @@ export const workspaceCmk = resourceRule(
     description:
       "Databricks workspaces encrypt managed services, managed disks and the DBFS root with customer-managed keys.",
     severity: "medium",
-    anchor: anchor("project", "SRA", "Customer-managed keys for managed services, managed disks and DBFS"),
+    anchor: anchor(
+      "checkov",
+      "CKV2_AZURE_48",
+      "Ensure that Databricks Workspaces enables customer-managed key for root DBFS encryption (managed services and disks: project SRA)",
+    ),
     remediationSteps:
       "Set encryption.entities.managedServices and managedDisk with keySource Microsoft.Keyvault, parameters.prepareEncryption, and parameters.encryption (lakehouse:dbfsRootCmk).",
   },
@@ -115,8 +131,8 @@ export const eventHubsSecure = {
       severity: "high",
       anchor: anchor(
         "checkov",
-        "CKV_AZURE_226",
-        "Event Hubs: minimum TLS 1.2, local authentication disabled, no public network access",
+        "CKV_AZURE_223",
+        "Ensure Event Hub Namespace uses at least TLS 1.2; Azure Policy 5d4e3c65-4873-47be-94f3-6f8b953a3598, 0602787f-9896-402a-a6e1-39ee63ee435e",
       ),
       remediationSteps:
         "Set minimumTlsVersion: 1.2 (remediable automatically), disableLocalAuth: true and publicNetworkAccess: Disabled.",
