@@ -43,7 +43,8 @@ const PIPELINE = "databricks:index/pipeline:Pipeline";
 export const clusterAutotermination = typesRule<{ maxMinutes?: number }>(
   {
     name: "databricks-cluster-autotermination",
-    description: "Interactive clusters terminate after 1 to the configured maximum idle minutes.",
+    description:
+      "Interactive clusters terminate after 1 to the configured maximum idle minutes. Unset fails: a cluster without it never terminates.",
     severity: "medium",
     anchor: anchor(
       "project",
@@ -88,7 +89,8 @@ export const warehouseAutoStop = resourceRule<
 >(
   {
     name: "databricks-warehouse-auto-stop",
-    description: "SQL warehouses stop after 1 to the configured maximum idle minutes.",
+    description:
+      "SQL warehouses stop after 1 to the configured maximum idle minutes. Unset fails: written out.",
     severity: "medium",
     anchor: anchor("project", "cost", "Idle SQL warehouses stop"),
     remediationSteps: "Set autoStopMins between 1 and the limit.",
@@ -112,7 +114,7 @@ export const warehouseAutoStop = resourceRule<
 export const unityCatalogAccessMode = typesRule(
   {
     name: "databricks-uc-access-mode",
-    description: "Clusters run in a Unity Catalog access mode only.",
+    description: "Clusters run in a Unity Catalog access mode only. Unset fails.",
     severity: "high",
     anchor: anchor("project", "SRA", "Unity Catalog access modes (dedicated or standard)"),
     remediationSteps:
@@ -156,7 +158,8 @@ export const clusterHasPolicy = typesRule(
 export const clusterHardening = typesRule(
   {
     name: "databricks-cluster-hardening",
-    description: "Clusters accept no SSH keys and encrypt local disks.",
+    description:
+      "Clusters accept no SSH keys and encrypt local disks. Unset SSH keys pass; unset disk encryption fails (off by default).",
     severity: "medium",
     anchor: anchor(
       "project",

@@ -5,7 +5,8 @@ import { anchor, resourceRule, typesRule, unless } from "../lib/rule";
 export const keyVaultPurgeProtection = resourceRule(
   {
     name: "keyvault-purge-protection",
-    description: "Key Vaults have purge protection on and soft delete not disabled.",
+    description:
+      "Key Vaults have purge protection on and soft delete not disabled. Unset purge protection fails; unset soft delete passes (Azure's default is on).",
     severity: "high",
     anchor: anchor(
       "checkov",
@@ -30,7 +31,7 @@ export const keyVaultPurgeProtection = resourceRule(
 export const keyVaultRbac = resourceRule(
   {
     name: "keyvault-rbac",
-    description: "Key Vaults use Azure RBAC, not access policies.",
+    description: "Key Vaults use Azure RBAC, not access policies. Unset fails: written out.",
     severity: "medium",
     anchor: anchor(
       "Azure Policy",
@@ -50,7 +51,8 @@ export const keyVaultRbac = resourceRule(
 export const keyVaultPrivate = resourceRule(
   {
     name: "keyvault-private",
-    description: "Key Vaults have public network access disabled, or a firewall that denies by default.",
+    description:
+      "Key Vaults have public network access disabled, or a firewall that denies by default. Unset fails.",
     severity: "high",
     anchor: anchor(
       "checkov",
@@ -72,7 +74,7 @@ export const keyVaultPrivate = resourceRule(
 export const keyVaultExpiry = typesRule(
   {
     name: "keyvault-expiry",
-    description: "Keys and secrets expire (keys: a fixed date or a rotation policy expiry).",
+    description: "Keys and secrets expire (keys: a fixed date or a rotation policy expiry). Unset fails.",
     severity: "medium",
     anchor: anchor(
       "checkov",

@@ -21,7 +21,8 @@ function linked(
 export const sqlTde = stackRule(
   {
     name: "sql-tde",
-    description: "Transparent data encryption is on for every SQL database.",
+    description:
+      "Transparent data encryption is on for every SQL database. A missing TDE resource fails: the platform states it, though new databases have it on.",
     severity: "high",
     anchor: anchor(
       "checkov",
@@ -51,7 +52,8 @@ export const sqlTde = stackRule(
 export const sqlAuditing = stackRule(
   {
     name: "sql-auditing",
-    description: "Auditing is on for every SQL server and keeps records for at least 90 days.",
+    description:
+      "Auditing is on for every SQL server and keeps records for at least 90 days. A missing audit policy fails.",
     severity: "high",
     anchor: anchor(
       "checkov",
@@ -99,7 +101,8 @@ export const sqlAuditing = stackRule(
 export const sqlEntraOnly = resourceRule(
   {
     name: "sql-entra-only",
-    description: "SQL servers allow Entra ID authentication only, with no SQL administrator login.",
+    description:
+      "SQL servers allow Entra ID authentication only, with no SQL administrator login. Unset fails.",
     severity: "critical",
     anchor: anchor(
       "Azure Policy",
@@ -126,7 +129,8 @@ export const sqlPrivateTls = {
   ...resourceRule(
     {
       name: "sql-private-tls-1-2",
-      description: "SQL servers have public network access disabled and require TLS 1.2.",
+      description:
+        "SQL servers have public network access disabled and require TLS 1.2. Unset fails: written out.",
       severity: "high",
       anchor: anchor(
         "checkov",
@@ -158,7 +162,8 @@ function ipToInt(ip: string): number {
 export const sqlNoWideFirewall = resourceRule(
   {
     name: "sql-no-wide-firewall-rule",
-    description: "No SQL firewall rule opens 0.0.0.0 (all Azure) or a range wider than 256 addresses.",
+    description:
+      "No SQL firewall rule opens 0.0.0.0 (all Azure) or a range wider than 256 addresses. Unset addresses count as 0.0.0.0.",
     severity: "critical",
     anchor: anchor(
       "checkov",

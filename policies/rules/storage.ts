@@ -14,7 +14,7 @@ const REDUNDANT_SKUS = [
 export const storageHttpsOnly = resourceRule(
   {
     name: "storage-https-only",
-    description: "Storage accounts accept HTTPS only.",
+    description: "Storage accounts accept HTTPS only. Unset passes: true is Azure's default.",
     severity: "high",
     anchor: anchor(
       "checkov",
@@ -35,7 +35,7 @@ export const storageTls12 = {
   ...resourceRule(
     {
       name: "storage-tls-1-2",
-      description: "Storage accounts require TLS 1.2.",
+      description: "Storage accounts require TLS 1.2. Unset fails: written out.",
       severity: "high",
       anchor: anchor(
         "checkov",
@@ -60,7 +60,8 @@ export const storageTls12 = {
 export const storageNoPublicBlobs = resourceRule(
   {
     name: "storage-no-public-blob-access",
-    description: "Storage accounts allow no anonymous blob access.",
+    description:
+      "Storage accounts allow no anonymous blob access. Unset passes: false is Azure's default for new accounts.",
     severity: "critical",
     anchor: anchor("checkov", "CKV_AZURE_190", "Ensure that Storage blobs restrict public access"),
     remediationSteps: "Set allowBlobPublicAccess: false.",
@@ -76,7 +77,7 @@ export const storageNoPublicBlobs = resourceRule(
 export const containerPrivate = resourceRule(
   {
     name: "storage-container-private",
-    description: "Blob containers are private.",
+    description: "Blob containers are private. Unset passes: None is Azure's default.",
     severity: "critical",
     anchor: anchor(
       "checkov",
@@ -96,7 +97,8 @@ export const containerPrivate = resourceRule(
 export const storageNoSharedKey = resourceRule(
   {
     name: "storage-no-shared-key",
-    description: "Storage accounts accept Entra ID only, no shared keys.",
+    description:
+      "Storage accounts accept Entra ID only, no shared keys. Unset fails: Azure allows shared keys by default.",
     severity: "high",
     anchor: anchor(
       "checkov",
@@ -117,7 +119,7 @@ export const storageNoSharedKey = resourceRule(
 export const storageDefaultDeny = resourceRule(
   {
     name: "storage-network-default-deny",
-    description: "Storage account firewalls deny by default.",
+    description: "Storage account firewalls deny by default. Unset fails: Azure's default is Allow.",
     severity: "high",
     anchor: anchor(
       "checkov",
@@ -138,7 +140,7 @@ export const storageDefaultDeny = resourceRule(
 export const storageNoPublicNetwork = resourceRule(
   {
     name: "storage-no-public-network",
-    description: "Storage accounts have public network access disabled.",
+    description: "Storage accounts have public network access disabled. Unset fails: written out.",
     severity: "high",
     anchor: anchor("checkov", "CKV_AZURE_59", "Ensure that Storage accounts disallow public access"),
     remediationSteps: "Set publicNetworkAccess: Disabled and use private endpoints.",
@@ -150,7 +152,7 @@ export const storageNoPublicNetwork = resourceRule(
 export const storageInfrastructureEncryption = resourceRule(
   {
     name: "storage-infrastructure-encryption",
-    description: "Storage accounts encrypt twice (infrastructure encryption).",
+    description: "Storage accounts encrypt twice (infrastructure encryption). Unset fails: off by default.",
     severity: "medium",
     anchor: anchor("trivy", "AVD-AZU-0061", "Storage account should have infrastructure encryption enabled"),
     remediationSteps:
@@ -167,7 +169,8 @@ export const storageInfrastructureEncryption = resourceRule(
 export const storageCustomerManagedKey = resourceRule(
   {
     name: "storage-customer-managed-key",
-    description: "Storage accounts encrypt with a customer-managed key.",
+    description:
+      "Storage accounts encrypt with a customer-managed key. Unset fails: Azure uses platform keys by default.",
     severity: "medium",
     anchor: anchor(
       "checkov",
@@ -198,7 +201,8 @@ function blobServiceOf(account: PolicyResource, resources: PolicyResource[]): Po
 export const storageSoftDelete = stackRule(
   {
     name: "storage-soft-delete",
-    description: "Every storage account keeps deleted blobs and containers restorable.",
+    description:
+      "Every storage account keeps deleted blobs and containers restorable. A missing blob service fails.",
     severity: "medium",
     anchor: anchor("checkov", "CKV2_AZURE_38", "Ensure soft-delete is enabled on Azure storage account"),
     remediationSteps:
@@ -238,7 +242,7 @@ export const storageSoftDelete = stackRule(
 export const storageVersioning = resourceRule(
   {
     name: "storage-versioning",
-    description: "Blob versioning is on.",
+    description: "Blob versioning is on. Unset fails: off by default.",
     severity: "low",
     anchor: anchor(
       "Azure Policy",
@@ -254,7 +258,8 @@ export const storageVersioning = resourceRule(
 export const storageNoCrossTenantOrLocalUsers = resourceRule(
   {
     name: "storage-no-cross-tenant-or-local-users",
-    description: "Storage accounts replicate to no other tenant and have no local (SFTP) users.",
+    description:
+      "Storage accounts replicate to no other tenant and have no local (SFTP) users. Unset fails: written out.",
     severity: "medium",
     anchor: anchor(
       "Azure Policy",
@@ -283,7 +288,7 @@ export const storageRedundancy = resourceRule<
 >(
   {
     name: "storage-redundancy",
-    description: "Storage accounts are zone- or geo-redundant (mandatory in prod).",
+    description: "Storage accounts are zone- or geo-redundant (mandatory in prod). The SKU is required.",
     severity: "medium",
     anchor: anchor("project", "reliability", "Production data survives a zone or region outage"),
     remediationSteps: "Set lakehouse:storageSku to Standard_ZRS, Standard_GZRS or another redundant SKU.",

@@ -6,7 +6,8 @@ import { anchor, resourceRule, publicAccessDisabled, unless } from "../lib/rule"
 export const workspacePremium = resourceRule(
   {
     name: "databricks-workspace-premium",
-    description: "Databricks workspaces are premium (Unity Catalog, access control, audit logs).",
+    description:
+      "Databricks workspaces are premium (Unity Catalog, access control, audit logs). Unset fails.",
     severity: "high",
     anchor: anchor(
       "Azure Policy",
@@ -26,7 +27,8 @@ export const workspacePremium = resourceRule(
 export const workspaceNoPublicIp = resourceRule(
   {
     name: "databricks-workspace-no-public-ip",
-    description: "Databricks clusters get no public IPs (secure cluster connectivity).",
+    description:
+      "Databricks clusters get no public IPs (secure cluster connectivity). Unset fails: written out.",
     severity: "critical",
     anchor: anchor(
       "Azure Policy",
@@ -46,7 +48,7 @@ export const workspaceNoPublicIp = resourceRule(
 export const workspaceVnetInjection = resourceRule(
   {
     name: "databricks-workspace-vnet-injection",
-    description: "Databricks workspaces are injected into the platform's VNet.",
+    description: "Databricks workspaces are injected into the platform's VNet. Unset fails.",
     severity: "high",
     anchor: anchor(
       "Azure Policy",
@@ -71,7 +73,8 @@ export const workspaceVnetInjection = resourceRule(
 export const workspacePrivateLink = resourceRule(
   {
     name: "databricks-workspace-private",
-    description: "Databricks workspaces have public network access disabled (private link).",
+    description:
+      "Databricks workspaces have public network access disabled (private link). Unset fails: Azure's default is Enabled.",
     severity: "high",
     anchor: anchor(
       "checkov",
@@ -95,7 +98,7 @@ export const workspaceCmk = resourceRule(
   {
     name: "databricks-workspace-cmk",
     description:
-      "Databricks workspaces encrypt managed services, managed disks and the DBFS root with customer-managed keys.",
+      "Databricks workspaces encrypt managed services, managed disks and the DBFS root with customer-managed keys. Unset fails.",
     severity: "medium",
     anchor: anchor(
       "checkov",
@@ -127,7 +130,8 @@ export const eventHubsSecure = {
   ...resourceRule(
     {
       name: "eventhubs-secure",
-      description: "Event Hubs namespaces require TLS 1.2, disable SAS keys and public network access.",
+      description:
+        "Event Hubs namespaces require TLS 1.2, disable SAS keys and public network access. Unset TLS passes (1.2 is the default since API 2022-01-01-preview and TLS 1.0/1.1 are retired); unset SAS and public access fail.",
       severity: "high",
       anchor: anchor(
         "checkov",
@@ -135,13 +139,13 @@ export const eventHubsSecure = {
         "Ensure Event Hub Namespace uses at least TLS 1.2; Azure Policy 5d4e3c65-4873-47be-94f3-6f8b953a3598, 0602787f-9896-402a-a6e1-39ee63ee435e",
       ),
       remediationSteps:
-        "Set minimumTlsVersion: 1.2 (remediable automatically), disableLocalAuth: true and publicNetworkAccess: Disabled.",
+        "Set minimumTlsVersion: 1.2 or leave it unset (remediable automatically), disableLocalAuth: true and publicNetworkAccess: Disabled.",
     },
     eventhub.Namespace,
     (p) => [
       ...unless(
-        p.minimumTlsVersion === "1.2" || p.minimumTlsVersion === "1.3",
-        `Event Hubs allows TLS below 1.2: minimumTlsVersion is ${String(p.minimumTlsVersion ?? "unset")}, must be 1.2.`,
+        p.minimumTlsVersion === undefined || p.minimumTlsVersion === "1.2" || p.minimumTlsVersion === "1.3",
+        `Event Hubs allows TLS below 1.2: minimumTlsVersion is ${String(p.minimumTlsVersion)}, must be 1.2 or unset.`,
       ),
       ...unless(p.disableLocalAuth === true, "Event Hubs accepts SAS keys: disableLocalAuth must be true."),
       ...publicAccessDisabled("Event Hubs", p.publicNetworkAccess),

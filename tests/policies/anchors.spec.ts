@@ -16,10 +16,13 @@ type Table = Record<Framework, Record<string, Check>> & {
 };
 
 const FRAMEWORKS: Framework[] = ["checkov", "trivy", "Azure Policy"];
-const table = JSON.parse(fs.readFileSync(path.join(PROJECT_DIR, "policies", "anchors.json"), "utf8")) as Table;
+const table = JSON.parse(
+  fs.readFileSync(path.join(PROJECT_DIR, "policies", "anchors.json"), "utf8"),
+) as Table;
 
 /** Ids of checks in a text: checkov (CKV_AZURE_n, CKV2_AZURE_n, CKV_SECRET_*), trivy (AVD-AZU-nnnn), Azure Policy (GUID). */
-const IDS = /CKV2?_AZURE_\d+|CKV_SECRET_\*|AVD-AZU-\d{4}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
+const IDS =
+  /CKV2?_AZURE_\d+|CKV_SECRET_\*|AVD-AZU-\d{4}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
 const idsIn = (text: string) => text.match(IDS) ?? [];
 const frameworkOf = (id: string): Framework =>
   id.startsWith("CKV") ? "checkov" : id.startsWith("AVD-") ? "trivy" : "Azure Policy";
@@ -74,6 +77,9 @@ describe("policy anchors", () => {
   it("lists every anchor of the pack", () => {
     const list = anchorList();
     assert.strictEqual(list.length, policies.length);
-    assert.ok(list.every((line) => !line.endsWith("(not in the table)")), list.join("\n"));
+    assert.ok(
+      list.every((line) => !line.endsWith("(not in the table)")),
+      list.join("\n"),
+    );
   });
 });
