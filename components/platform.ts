@@ -245,16 +245,13 @@ export class LakehousePlatform extends pulumi.ComponentResource {
             resourceId: pulumi.interpolate`${this.storage.account.id}/blobServices/default`,
           },
           { name: "keyvault", type: "azure-native:keyvault:Vault", resourceId: this.foundation.keyVault.id },
+          // Account metrics only: blob logs of the flow-log account would record every flow-log write.
           {
             name: "flowlogs",
             type: "azure-native:storage:StorageAccount",
             resourceId: this.flowLogs.account.id,
           },
-          {
-            name: "flowlogs-blob",
-            type: "blobService",
-            resourceId: pulumi.interpolate`${this.flowLogs.account.id}/blobServices/default`,
-          },
+
           { name: "replica", type: "azure-native:sql:Database", resourceId: this.replica.database.id },
           {
             name: "vnet",

@@ -155,6 +155,7 @@ for (const s of STACKS) {
         n("databricks-browser-auth-pep"),
         n("databricks-ui-api-pep"),
         n("eventhubs-namespace-pep"),
+        n("flowlogs-blob-pep"),
         n("keys-kv-pep"),
         n("lake-blob-pep"),
         n("lake-dfs-pep"),
@@ -669,9 +670,9 @@ for (const s of STACKS) {
       const stateful = plan.resources.filter(
         (r) => STATEFUL_TYPES.includes(r.type) && !(r.inputs as { connectionName?: string }).connectionName,
       );
-      // group, logs, vault, 4 keys, lake, 5 containers, workspace, replica server and database, Event Hubs,
-      // catalog, 11 source schemas, the ops and governance schemas, 2 PII secrets and their 2 random values
-      assert.strictEqual(stateful.length, 1 + 1 + 1 + 4 + 1 + 5 + 1 + 2 + 1 + 1 + 13 + 2 + 2);
+      // group, logs, vault, 4 keys, lake, flow-log account, 5 containers, workspace, replica server and database,
+      // Event Hubs, catalog, 11 source schemas, the ops and governance schemas, 2 PII secrets and their 2 random values
+      assert.strictEqual(stateful.length, 1 + 1 + 1 + 4 + 1 + 1 + 5 + 1 + 2 + 1 + 1 + 13 + 2 + 2);
       assert.deepStrictEqual(
         stateful.filter((r) => r.protect !== s.protect).map((r) => r.urn),
         [],

@@ -40,6 +40,7 @@ const FIXTURES: [string, string, number, string[]][] = [
       NO_CHAT,
       NO_BUDGET("advisory"),
       "advisory reliability-protect-stateful public | azure-native:storage:StorageAccount public is stateful but not protected: set protect.",
+      "advisory defender-plans (stack) | Microsoft Defender plan StorageAccounts (DefenderForStorageV2) is not on: add a security.Pricing with pricingTier Standard.",
     ],
   ],
   [
