@@ -7,6 +7,7 @@ import { Keys } from "./keys";
 import { SubscriptionPlacement } from "./naming";
 import { Network } from "./network";
 import { assignRole } from "./roles";
+import { secureStorageAccountInputs } from "./secure-storage";
 
 /** Where Azure enables Network Watcher by itself when a subscription gets a VNet in a region. */
 export const AUTO_NETWORK_WATCHER = {
@@ -51,7 +52,6 @@ export class FlowLogs extends pulumi.ComponentResource {
       resourceGroupName: AUTO_NETWORK_WATCHER.resourceGroupName,
       name: AUTO_NETWORK_WATCHER.name(location),
     };
-    const storageKey = keys.keys.storage;
 
     // Flow logs need a standard (not premium) account in the VNet's region.
     this.account = new storage.StorageAccount(
@@ -59,34 +59,13 @@ export class FlowLogs extends pulumi.ComponentResource {
       {
         resourceGroupName,
         location,
+        ...secureStorageAccountInputs(keys),
         accountName: naming.name("storageAccount", "flowlogs"),
-        kind: storage.Kind.StorageV2,
         sku: { name: args.sku ?? storage.SkuName.Standard_ZRS },
-        accessTier: storage.AccessTier.Hot,
-        enableHttpsTrafficOnly: true,
-        minimumTlsVersion: storage.MinimumTlsVersion.TLS1_2,
-        allowBlobPublicAccess: false,
-        allowSharedKeyAccess: false,
-        defaultToOAuthAuthentication: true,
-        allowCrossTenantReplication: false,
-        allowedCopyScope: storage.AllowedCopyScope.PrivateLink,
-        isLocalUserEnabled: false,
-        publicNetworkAccess: storage.PublicNetworkAccess.Disabled,
         networkRuleSet: {
           defaultAction: storage.DefaultAction.Deny,
           // Network Watcher writes as a trusted Microsoft service.
           bypass: storage.Bypass.AzureServices,
-        },
-        identity: {
-          type: storage.IdentityType.UserAssigned,
-          userAssignedIdentities: [keys.storageIdentity.id],
-        },
-        encryption: {
-          keySource: storage.KeySource.Microsoft_Keyvault,
-          requireInfrastructureEncryption: true,
-          keyVaultProperties: { keyName: storageKey.name, keyVaultUri: storageKey.vaultUri },
-          encryptionIdentity: { encryptionUserAssignedIdentity: keys.storageIdentity.id },
-          services: { blob: { enabled: true, keyType: storage.KeyType.Account } },
         },
       },
       { parent: this, protect: args.protect ?? false },

@@ -1,25 +1,20 @@
 // The rules added to match the pack's peers (checkov, trivy, Azure Policy; issue 19), both ways: the secure
 // configuration passes and each single mutation reports its exact messages (pulumi-policy-aws style).
 import * as assert from "assert";
-import { ResourceValidationPolicy } from "@pulumi/policy";
 import * as defender from "../../policies/rules/defender";
 import * as keyvault from "../../policies/rules/keyvault";
 import * as net from "../../policies/rules/network";
 import * as sql from "../../policies/rules/sql";
 import * as storage from "../../policies/rules/storage";
 import * as workspace from "../../policies/rules/workspace";
-import { resourceArgs, StackResourceSpec, stackViolationsOf, violationsOf } from "../support/policy";
-
-type Props = Record<string, unknown>;
-type Mutation = [what: string, mutate: (props: Props) => void, messages: string[]];
-
-interface ResourceCase {
-  readonly policy: ResourceValidationPolicy;
-  readonly type: string;
-  readonly valid: Props;
-  readonly config?: Props;
-  readonly invalid: Mutation[];
-}
+import {
+  Props,
+  ResourceCase,
+  resourceArgs,
+  StackResourceSpec,
+  stackViolationsOf,
+  violationsOf,
+} from "../support/policy";
 
 const NSG = "azure-native:network:NetworkSecurityGroup";
 const RULE = "azure-native:network:SecurityRule";

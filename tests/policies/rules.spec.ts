@@ -12,19 +12,7 @@ import * as sql from "../../policies/rules/sql";
 import * as storage from "../../policies/rules/storage";
 import * as uc from "../../policies/rules/unity-catalog";
 import * as workspace from "../../policies/rules/workspace";
-import { resourceArgs, violationsOf } from "../support/policy";
-
-type Props = Record<string, unknown>;
-type Mutation = [what: string, mutate: (props: Props) => void, messages: string[]];
-
-interface ResourceCase {
-  readonly policy: ResourceValidationPolicy;
-  readonly type: string;
-  readonly valid: Props;
-  readonly config?: Props;
-  readonly protect?: boolean;
-  readonly invalid: Mutation[];
-}
+import { Props, ResourceCase, resourceArgs, violationsOf } from "../support/policy";
 
 const TAGS = {
   owner: "data-platform",

@@ -8,6 +8,20 @@ import {
   unknownCheckingProxy,
 } from "@pulumi/policy";
 
+export type Props = Record<string, unknown>;
+/** One way to break a rule: what it is, the change to the valid props, and the exact messages expected. */
+export type Mutation = [what: string, mutate: (props: Props) => void, messages: string[]];
+
+/** A rule over one resource type: a valid configuration and the mutations that break it. */
+export interface ResourceCase {
+  readonly policy: ResourceValidationPolicy;
+  readonly type: string;
+  readonly valid: Props;
+  readonly config?: Props;
+  readonly protect?: boolean;
+  readonly invalid: Mutation[];
+}
+
 /** Validation args for one resource, with unknown values detected as the engine's analyzer does. */
 export function resourceArgs(
   type: string,
