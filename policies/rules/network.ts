@@ -6,8 +6,11 @@ const SECURITY_RULE = "azure-native:network:SecurityRule";
 const VNET = "azure-native:network:VirtualNetwork";
 const FLOW_LOG = "azure-native:network:FlowLog";
 
-/** Source prefixes that mean "anyone on the internet" (service tags are case-insensitive). */
-const INTERNET_SOURCES = new Set(["*", "any", "internet", "0.0.0.0", "0.0.0.0/0", "::/0", "::"]);
+/** Source prefixes that mean "anyone on the internet": `*`, `Any`, the `Internet` tag, 0.0.0.0 and any /0 range. */
+export function isInternetSource(prefix: string): boolean {
+  const text = prefix.trim().toLowerCase();
+  return ["*", "any", "internet", "0.0.0.0"].includes(text) || /\/0$/.test(text);
+}
 
 interface SecurityRuleProps {
   readonly name?: string;
@@ -41,7 +44,7 @@ export function internetInboundRules(type: string, props: Record<string, unknown
       return [];
     }
     const sources = [rule.sourceAddressPrefix, ...(rule.sourceAddressPrefixes ?? [])].filter(
-      (s): s is string => typeof s === "string" && INTERNET_SOURCES.has(s.trim().toLowerCase()),
+      (s): s is string => typeof s === "string" && isInternetSource(s),
     );
     const ports = [rule.destinationPortRange, ...(rule.destinationPortRanges ?? [])].filter(
       (p): p is string => p !== undefined && p !== null && String(p).trim() !== "",
@@ -67,7 +70,7 @@ export const noInternetManagementPorts = typesRule<{ ports?: number[] }>(
   {
     name: "network-no-internet-management-ports",
     description:
-      "No NSG rule (inline or standalone) allows SSH (22) or RDP (3389) in from the internet (*, Internet, 0.0.0.0/0, ::/0), by single port, range, list or *. Unset ports or sources open nothing.",
+      "No NSG rule (inline or standalone) allows SSH (22) or RDP (3389) in from the internet (*, Any, Internet, 0.0.0.0, any /0 range such as ::/0), by single port, range, list or *. Unset ports or sources open nothing.",
     severity: "critical",
     anchor: anchor(
       "checkov",

@@ -348,6 +348,21 @@ describe("peer rules (checkov, trivy, Azure Policy)", () => {
       [{ name: "a", sources: ["INTERNET"], ports: ["80"] }],
     );
     assert.deepStrictEqual(
+      [
+        "*",
+        "Any",
+        "Internet",
+        "0.0.0.0",
+        "0.0.0.0/0",
+        "10.0.0.0/0",
+        "::/0",
+        "AzureCloud",
+        "10.0.0.0/8",
+        "::",
+      ].map(net.isInternetSource),
+      [true, true, true, true, true, true, true, false, false, false],
+    );
+    assert.deepStrictEqual(
       ["*", "22", "20-25", "23-30", " 22 "].map((spec) => net.portSpecIncludes(spec, 22)),
       [true, true, true, false, true],
     );
