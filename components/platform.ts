@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
+import * as databricks from "@pulumi/databricks";
 import { Compute } from "./compute";
 import { PlatformConfig } from "./config";
 import { Foundation } from "./foundation";
@@ -128,12 +129,16 @@ export class LakehousePlatform extends pulumi.ComponentResource {
 
     // Workspace-level resources go through the workspace's provider.
     const inWorkspace = { parent: this, providers: [this.workspace.provider] };
+    // The identity that deploys (it sets run_as and assigns tags): its ACL principal, as the account sees it.
+    const deployer = databricks.getCurrentUserOutput(
+      {},
+      { parent: this, provider: this.workspace.provider },
+    ).aclPrincipalId;
     this.unityCatalog = new UnityCatalog(
       `${name}-uc`,
       {
         catalogName,
         storage: this.storage,
-        workspaceId: this.workspace.workspaceId,
         metastoreAssignment: this.workspace.metastoreAssignment,
         groups: config.groups,
         sources: args.sources,
@@ -149,6 +154,8 @@ export class LakehousePlatform extends pulumi.ComponentResource {
         tags: config.tags,
         groups: config.groups,
         pipelinesClientId: config.pipelines.clientId,
+        accountId: config.databricks.accountId,
+        deployer,
       },
       inWorkspace,
     );
@@ -166,6 +173,7 @@ export class LakehousePlatform extends pulumi.ComponentResource {
         foreignCatalogName: `${catalogName}_replica`,
         owner,
         databricksProvider: this.workspace.provider,
+        metastoreAssignment: this.workspace.metastoreAssignment,
         protect,
       },
       child,
@@ -189,8 +197,8 @@ export class LakehousePlatform extends pulumi.ComponentResource {
               },
               credentialName: `${catalogName}_eventhubs`,
               owner,
-              workspaceId: this.workspace.workspaceId,
               databricksProvider: this.workspace.provider,
+              metastoreAssignment: this.workspace.metastoreAssignment,
               protect,
             },
             child,
@@ -273,6 +281,11 @@ export class LakehousePlatform extends pulumi.ComponentResource {
         subscriptionId,
         azureDatabricksObjectId: config.databricks.azureDatabricksObjectId,
         sqlWarehouseId: this.compute.sqlWarehouse.id,
+        workspaceRoot: `${this.compute.codeRoot}/governance`,
+        codeFolder: this.compute.codeFolder,
+        runAsRoles: this.compute.runAsRoles,
+        accountId: config.databricks.accountId,
+        deployer,
         alertEmails: config.alerts.emails,
         protect,
         securables: {
@@ -300,9 +313,16 @@ export class LakehousePlatform extends pulumi.ComponentResource {
             landingUrl: this.storage.url("landing"),
             eventHubs: bootstrapServers && credential ? { bootstrapServers, credential } : undefined,
           })),
-        jobPolicyId: this.compute.jobPolicy.id,
-        runAs: this.compute.pipelinesPrincipal.applicationId,
-        governanceJobId: this.governance.job.id,
+        pipelinePolicyId: this.compute.pipelinePolicy.id,
+        runAs: config.pipelines.clientId,
+        governance: {
+          functionsPath: this.governance.functionsPath,
+          tagsPaths: this.governance.tagsPaths,
+          sqlWarehouseId: this.compute.sqlWarehouse.id,
+        },
+        workspaceRoot: `${this.compute.codeRoot}/pipelines`,
+        codeFolder: this.compute.codeFolder,
+        runAsRoles: this.compute.runAsRoles,
         maxWorkers: config.compute.maxWorkers,
         notifications: { emails: config.alerts.emails, destinationIds: this.monitoring.destinationIds },
         groups: config.groups,
@@ -322,8 +342,11 @@ export class LakehousePlatform extends pulumi.ComponentResource {
         catalogName,
         sources: args.sources,
         sqlWarehouseId: this.compute.sqlWarehouse.id,
-        runAs: this.compute.pipelinesPrincipal.applicationId,
+        runAs: config.pipelines.clientId,
         alertEmails: config.alerts.emails,
+        workspaceRoot: `${this.compute.codeRoot}/ops`,
+        codeFolder: this.compute.codeFolder,
+        runAsRoles: this.compute.runAsRoles,
       },
       { ...inWorkspace, dependsOn: [this.unityCatalog.opsSchema, ...this.governance.grants.values()] },
     );
