@@ -226,10 +226,10 @@ export class Compute extends pulumi.ComponentResource {
         clusterPolicyId: this.jobPolicy.id,
         accessControls: [
           ...canUse([groups.dataEngineers]),
-          { servicePrincipalName: this.pipelinesPrincipal.applicationId, permissionLevel: "CAN_USE" },
+          { servicePrincipalName: args.pipelinesClientId, permissionLevel: "CAN_USE" },
         ],
       },
-      { parent: this },
+      { parent: this, dependsOn: [this.pipelinesPrincipal] },
     );
     new databricks.Permissions(
       `${name}-pipelines-policy-permissions`,
@@ -237,10 +237,10 @@ export class Compute extends pulumi.ComponentResource {
         clusterPolicyId: this.pipelinePolicy.id,
         accessControls: [
           ...canUse([groups.dataEngineers]),
-          { servicePrincipalName: this.pipelinesPrincipal.applicationId, permissionLevel: "CAN_USE" },
+          { servicePrincipalName: args.pipelinesClientId, permissionLevel: "CAN_USE" },
         ],
       },
-      { parent: this },
+      { parent: this, dependsOn: [this.pipelinesPrincipal] },
     );
     new databricks.Permissions(
       `${name}-interactive-policy-permissions`,
@@ -258,10 +258,10 @@ export class Compute extends pulumi.ComponentResource {
           ...canUse([groups.dataEngineers, groups.analysts]),
           { groupName: groups.platformAdmins, permissionLevel: "CAN_MANAGE" },
           // The governance and run-metadata jobs' SQL tasks run here as the pipelines' principal.
-          { servicePrincipalName: this.pipelinesPrincipal.applicationId, permissionLevel: "CAN_USE" },
+          { servicePrincipalName: args.pipelinesClientId, permissionLevel: "CAN_USE" },
         ],
       },
-      { parent: this },
+      { parent: this, dependsOn: [this.pipelinesPrincipal] },
     );
 
     this.registerOutputs({ sqlWarehouse: this.sqlWarehouse });

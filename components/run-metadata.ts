@@ -72,6 +72,7 @@ export class RunMetadata extends pulumi.ComponentResource {
         description: "Keeps the ops views over pipeline event logs and job runs current.",
         schedule: { quartzCronExpression: "0 10 * * * ?", timezoneId: "UTC", pauseStatus: "UNPAUSED" },
         maxConcurrentRuns: 1,
+        queue: { enabled: true },
         timeoutSeconds: 1800,
         tasks,
         runAs: { servicePrincipalName: args.runAs },
