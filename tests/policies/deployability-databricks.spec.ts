@@ -1,0 +1,485 @@
+// The Databricks deployability rules, both ways (pulumi-policy-aws style): the platform's first-run fixes pass,
+// and reverting each fix reports the exact violation. Stack rules see dependencies, parents and providers as
+// the engine hands them over.
+import * as assert from "assert";
+import { PolicyResource, StackValidationPolicy, unknownCheckingProxy } from "@pulumi/policy";
+import { POLICY_DOMAINS } from "../../policies/rules";
+import { pipelineClusterPolicy, baseClusterPolicy } from "../../components/compute";
+import * as rules from "../../policies/rules/deployability-databricks";
+import { resourceArgs, violationsOf } from "../support/policy";
+import { planOf } from "../support/plan";
+
+type Props = Record<string, unknown>;
+
+interface Spec {
+  readonly type: string;
+  readonly name: string;
+  readonly props?: Props;
+  /** Names of the resources it waits for (dependsOn). */
+  readonly dependsOn?: string[];
+  /** Input name -> names of the resources its value comes from. */
+  readonly inputs?: Record<string, string[]>;
+  readonly parent?: string;
+  readonly provider?: string;
+}
+
+const T = (name: string) => `databricks:index/${name}`;
+
+/** Runs a stack rule over resources linked as the engine links them; returns `name: message` lines. */
+async function stackViolations(
+  policy: StackValidationPolicy,
+  specs: readonly Spec[],
+  config: Props = {},
+): Promise<string[]> {
+  const byName = new Map<string, PolicyResource>();
+  const resources = specs.map((spec) => {
+    const props = unknownCheckingProxy(spec.props ?? {});
+    const resource: PolicyResource = {
+      type: spec.type,
+      props,
+      urn: `urn:pulumi:dev::lakehouse::${spec.type}::${spec.name}`,
+      name: spec.name,
+      opts: {
+        protect: false,
+        ignoreChanges: [],
+        aliases: [],
+        customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
+        additionalSecretOutputs: [],
+      },
+      dependencies: [],
+      propertyDependencies: {},
+      isType: () => false,
+      asType: (() => undefined) as PolicyResource["asType"],
+    };
+    byName.set(spec.name, resource);
+    return resource;
+  });
+  const get = (name: string) => {
+    const found = byName.get(name);
+    if (!found) throw new Error(`no resource ${name} in the test stack`);
+    return found;
+  };
+  specs.forEach((spec, i) => {
+    const resource = resources[i];
+    resource.dependencies = (spec.dependsOn ?? []).map(get);
+    for (const [key, names] of Object.entries(spec.inputs ?? {})) {
+      resource.propertyDependencies[key] = names.map(get);
+      resource.dependencies.push(...names.map(get));
+    }
+    resource.parent = spec.parent ? get(spec.parent) : undefined;
+    if (spec.provider) {
+      const provider = get(spec.provider);
+      resource.provider = {
+        type: provider.type,
+        props: provider.props,
+        urn: provider.urn,
+        name: provider.name,
+      };
+    }
+  });
+  const messages: string[] = [];
+  await policy.validateStack(
+    {
+      resources,
+      stackTags: new Map(),
+      getConfig: <C>() => config as C,
+      notApplicable: () => {
+        throw new Error("not applicable");
+      },
+    },
+    (message, urn) => messages.push(`${urn ? urn.split("::").pop() : "(stack)"}: ${message}`),
+  );
+  return messages;
+}
+
+/** Replaces the spec named `name` (or drops it when `change` returns undefined). */
+const mutate = (specs: readonly Spec[], name: string, change: (spec: Spec) => Spec | undefined): Spec[] =>
+  specs.flatMap((spec) => {
+    if (spec.name !== name) return [spec];
+    const changed = change(spec);
+    return changed ? [changed] : [];
+  });
+
+const APP = "5e6f7a8b-9c0d-4e1f-a2b3-c4d5e6f7a8b9";
+const ACCOUNT = "3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f";
+const COMPUTE = {
+  nodeTypes: ["Standard_D4ds_v5"],
+  maxWorkers: 4,
+  maxAutoterminationMinutes: 30,
+  maxDbuPerHour: 12,
+  spotWorkers: true,
+  sqlWarehouseSize: "2X-Small",
+  sqlWarehouseMaxClusters: 1,
+};
+const TAGS = {
+  owner: "data-platform",
+  costCenter: "cc-4100",
+  environment: "dev",
+  dataClassification: "confidential",
+};
+const CODE = `/Users/${APP}/lakehouse`;
+const sqlTask = (path: string) => ({ file: { path, source: "WORKSPACE" }, warehouseId: "wh-id" });
+
+/** The platform's Databricks side as the fixes leave it, reduced to what the rules read. */
+const PLATFORM: Spec[] = [
+  { type: "azure-native:databricks:Workspace", name: "workspace" },
+  {
+    type: "pulumi:providers:databricks",
+    name: "provider",
+    inputs: { host: ["workspace"], azureWorkspaceResourceId: ["workspace"] },
+  },
+  { type: T("metastoreAssignment:MetastoreAssignment"), name: "metastore", provider: "provider" },
+  { type: "lakehouse:core:UnityCatalog", name: "uc" },
+  {
+    type: T("storageCredential:StorageCredential"),
+    name: "credential",
+    props: { isolationMode: "ISOLATION_MODE_ISOLATED" },
+    parent: "uc",
+    dependsOn: ["metastore"],
+    provider: "provider",
+  },
+  {
+    type: T("catalog:Catalog"),
+    name: "catalog",
+    props: { isolationMode: "ISOLATED" },
+    parent: "uc",
+    inputs: { storageRoot: ["credential"] },
+    provider: "provider",
+  },
+  { type: T("schema:Schema"), name: "schema", parent: "uc", inputs: { catalogName: ["catalog"] } },
+  { type: "lakehouse:ingestion:SqlReplica", name: "replica", dependsOn: [] },
+  {
+    type: T("connection:Connection"),
+    name: "connection",
+    parent: "replica",
+    dependsOn: ["metastore"],
+    provider: "provider",
+  },
+  {
+    type: T("catalog:Catalog"),
+    name: "replica-catalog",
+    props: { isolationMode: "ISOLATED" },
+    parent: "replica",
+    inputs: { connectionName: ["connection"] },
+    dependsOn: ["metastore"],
+    provider: "provider",
+  },
+  // A component that waits for the assignment: its children inherit the wait.
+  { type: "lakehouse:governance:Governance", name: "governance", dependsOn: ["metastore"] },
+  // A grant on a securable named in config (no input from a resource): it waits through its parent only.
+  { type: T("grants:Grants"), name: "replica-grants", parent: "governance" },
+  {
+    type: T("servicePrincipal:ServicePrincipal"),
+    name: "principal",
+    props: { applicationId: APP, databricksSqlAccess: true },
+  },
+  {
+    type: T("accessControlRuleSet:AccessControlRuleSet"),
+    name: "run-as-roles",
+    props: {
+      name: `accounts/${ACCOUNT}/servicePrincipals/${APP}/ruleSets/default`,
+      grantRules: [
+        { role: "roles/servicePrincipal.manager", principals: ["groups/lakehouse-platform-admins"] },
+        { role: "roles/servicePrincipal.user", principals: ["servicePrincipals/deployer"] },
+      ],
+    },
+    dependsOn: ["principal"],
+  },
+  { type: T("directory:Directory"), name: "code-folder", props: { path: CODE } },
+  {
+    type: T("permissions:Permissions"),
+    name: "code-folder-permissions",
+    props: {
+      directoryPath: CODE,
+      accessControls: [
+        { groupName: "lakehouse-platform-admins", permissionLevel: "CAN_MANAGE" },
+        { groupName: "lakehouse-data-engineers", permissionLevel: "CAN_READ" },
+      ],
+    },
+    inputs: { directoryPath: ["code-folder"] },
+  },
+  {
+    type: T("clusterPolicy:ClusterPolicy"),
+    name: "pipelines-policy",
+    props: { definition: JSON.stringify(pipelineClusterPolicy(COMPUTE, TAGS)) },
+  },
+  {
+    type: T("clusterPolicy:ClusterPolicy"),
+    name: "jobs-policy",
+    props: {
+      definition: JSON.stringify({
+        ...baseClusterPolicy(COMPUTE, TAGS),
+        cluster_type: { type: "fixed", value: "job" },
+        data_security_mode: { type: "fixed", value: "SINGLE_USER" },
+      }),
+    },
+  },
+  { type: T("sqlEndpoint:SqlEndpoint"), name: "warehouse" },
+  {
+    type: T("permissions:Permissions"),
+    name: "warehouse-permissions",
+    props: {
+      sqlEndpointId: "wh-id",
+      accessControls: [
+        { groupName: "lakehouse-analysts", permissionLevel: "CAN_USE" },
+        { servicePrincipalName: APP, permissionLevel: "CAN_USE" },
+      ],
+    },
+    inputs: { sqlEndpointId: ["warehouse"] },
+  },
+  { type: "lakehouse:ingestion:Ingestion", name: "ingestion" },
+  {
+    type: T("pipeline:Pipeline"),
+    name: "pipeline",
+    parent: "ingestion",
+    props: {
+      runAs: { servicePrincipalName: APP },
+      clusters: [{ label: "default", customTags: { source: "registry", sourceOwner: "data-platform" } }],
+      tags: { source: "registry", sourceOwner: "data-platform" },
+      libraries: [{ file: { path: `${CODE}/pipelines/registry/bronze.sql` } }],
+    },
+    inputs: { clusters: ["pipelines-policy"] },
+    dependsOn: ["run-as-roles"],
+  },
+  {
+    type: T("job:Job"),
+    name: "governance-job",
+    parent: "governance",
+    props: {
+      runAs: { servicePrincipalName: APP },
+      tasks: [{ taskKey: "functions", sqlTask: sqlTask(`${CODE}/governance/functions.sql`) }],
+    },
+    inputs: { tasks: ["warehouse"] },
+    dependsOn: ["run-as-roles"],
+  },
+];
+
+const violations = (policy: StackValidationPolicy, specs: readonly Spec[], config: Props = {}) =>
+  stackViolations(policy, specs, config);
+
+describe("deployability: Databricks", () => {
+  it("holds the seven Databricks rules in the deployability domain, each anchored to its documentation", () => {
+    const names = rules.databricksDeployabilityPolicies.map((p) => p.name);
+    assert.deepStrictEqual(names, [
+      "databricks-uc-after-metastore",
+      "databricks-run-as-user-role",
+      "databricks-pipeline-compute-policy",
+      "databricks-warehouse-access",
+      "databricks-privileged-code-path",
+      "databricks-no-self-binding",
+      "databricks-account-admin-settings",
+    ]);
+    for (const policy of rules.databricksDeployabilityPolicies) {
+      assert.ok(POLICY_DOMAINS.deployability.includes(policy), policy.name);
+      assert.ok(/^https:\/\//.test(String(policy.framework?.reference)), policy.name);
+    }
+  });
+
+  it("passes the platform as the fixes leave it", async () => {
+    for (const policy of rules.databricksDeployabilityPolicies.filter(
+      (p): p is StackValidationPolicy => "validateStack" in p,
+    )) {
+      assert.deepStrictEqual(await violations(policy, PLATFORM), [], policy.name);
+    }
+  });
+
+  describe("databricks-uc-after-metastore", () => {
+    it("reports the replica's connection and foreign catalog that do not wait for the assignment", async () => {
+      const reverted = ["connection", "replica-catalog"].reduce(
+        (specs, name) => mutate(specs, name, (s) => ({ ...s, dependsOn: [] })),
+        PLATFORM,
+      );
+      assert.deepStrictEqual(await violations(rules.ucAfterMetastore, reverted), [
+        "connection: Connection connection does not wait for the metastore assignment: on a first deploy it races it, and Unity Catalog refuses it until the workspace has a metastore.",
+        "replica-catalog: Catalog replica-catalog does not wait for the metastore assignment: on a first deploy it races it, and Unity Catalog refuses it until the workspace has a metastore.",
+      ]);
+    });
+
+    it("follows dependencies transitively and through the parent's dependencies", async () => {
+      // The schema waits for the catalog, which waits for the credential, which waits for the assignment;
+      // the replica's grants wait only through their parent component.
+      const withoutParentWait = mutate(PLATFORM, "governance", (s) => ({ ...s, dependsOn: [] }));
+      assert.deepStrictEqual(await violations(rules.ucAfterMetastore, withoutParentWait), [
+        "replica-grants: Grants replica-grants does not wait for the metastore assignment: on a first deploy it races it, and Unity Catalog refuses it until the workspace has a metastore.",
+      ]);
+    });
+
+    it("does not apply to a stack without a metastore assignment", async () => {
+      const none = PLATFORM.filter((s) => s.name !== "metastore").map((s) => ({
+        ...s,
+        dependsOn: (s.dependsOn ?? []).filter((d) => d !== "metastore"),
+      }));
+      assert.deepStrictEqual(await violations(rules.ucAfterMetastore, none), []);
+    });
+  });
+
+  describe("databricks-run-as-user-role", () => {
+    it("reports a job and a pipeline whose run_as principal has no Service Principal User grant they wait for", async () => {
+      const reverted = ["pipeline", "governance-job"].reduce(
+        (specs, name) => mutate(specs, name, (s) => ({ ...s, dependsOn: [] })),
+        PLATFORM,
+      );
+      assert.deepStrictEqual(await violations(rules.runAsUserRole, reverted), [
+        `pipeline: Pipeline pipeline runs as service principal ${APP} but waits for no rule set granting roles/servicePrincipal.user on it: Databricks refuses run_as from an identity without that role.`,
+        `governance-job: Job governance-job runs as service principal ${APP} but waits for no rule set granting roles/servicePrincipal.user on it: Databricks refuses run_as from an identity without that role.`,
+      ]);
+    });
+
+    it("reports a rule set that grants only the manager role", async () => {
+      const managersOnly = mutate(PLATFORM, "run-as-roles", (s) => ({
+        ...s,
+        props: {
+          ...s.props,
+          grantRules: [
+            { role: "roles/servicePrincipal.manager", principals: ["groups/lakehouse-platform-admins"] },
+          ],
+        },
+      }));
+      assert.strictEqual((await violations(rules.runAsUserRole, managersOnly)).length, 2);
+    });
+  });
+
+  describe("databricks-pipeline-compute-policy", () => {
+    it("reports a pipeline on the job policy that fixes the owner tag it sends otherwise", async () => {
+      const reverted = mutate(PLATFORM, "pipeline", (s) => ({
+        ...s,
+        props: {
+          ...s.props,
+          clusters: [{ label: "default", customTags: { source: "registry", owner: "analytics-team" } }],
+          tags: { source: "registry", owner: "analytics-team" },
+        },
+        inputs: { clusters: ["jobs-policy"] },
+      }));
+      const prefix =
+        "pipeline: Pipeline pipeline uses cluster policy jobs-policy, which refuses its compute:";
+      assert.deepStrictEqual(await violations(rules.pipelineComputePolicy, reverted), [
+        `${prefix} cluster_type allows job, not dlt (pipeline compute).`,
+        `${prefix} data_security_mode allows SINGLE_USER, not standard access (USER_ISOLATION), which Unity Catalog pipelines use.`,
+        `${prefix} custom_tags.owner is fixed to "data-platform" while the pipeline sends "analytics-team".`,
+      ]);
+    });
+  });
+
+  describe("databricks-warehouse-access", () => {
+    it("reports SQL tasks run as a principal without SQL access that is not in the warehouse's permissions", async () => {
+      const reverted = mutate(
+        mutate(PLATFORM, "principal", (s) => ({ ...s, props: { ...s.props, databricksSqlAccess: false } })),
+        "warehouse-permissions",
+        (s) => ({
+          ...s,
+          props: {
+            ...s.props,
+            accessControls: [{ groupName: "lakehouse-analysts", permissionLevel: "CAN_USE" }],
+          },
+        }),
+      );
+      assert.deepStrictEqual(await violations(rules.warehouseAccess, reverted), [
+        `governance-job: Job governance-job runs SQL tasks as ${APP}, but service principal ${APP} has no Databricks SQL access (databricksSqlAccess).`,
+        `governance-job: Job governance-job runs SQL tasks as ${APP}, but service principal ${APP} may not use SQL warehouse warehouse.`,
+      ]);
+    });
+  });
+
+  describe("databricks-privileged-code-path", () => {
+    const config = { adminsGroup: "lakehouse-platform-admins" };
+
+    it("reports code under /Shared run as the privileged principal", async () => {
+      const reverted = mutate(
+        mutate(PLATFORM, "pipeline", (s) => ({
+          ...s,
+          props: {
+            ...s.props,
+            libraries: [{ file: { path: "/Shared/lakehouse/pipelines/registry/bronze.sql" } }],
+          },
+        })),
+        "governance-job",
+        (s) => ({
+          ...s,
+          props: {
+            ...s.props,
+            tasks: [
+              {
+                taskKey: "functions",
+                sqlTask: sqlTask("/Workspace/Shared/lakehouse/governance/functions.sql"),
+              },
+            ],
+          },
+        }),
+      );
+      assert.deepStrictEqual(await violations(rules.privilegedCodePath, reverted, config), [
+        `pipeline: Pipeline pipeline runs /Shared/lakehouse/pipelines/registry/bronze.sql as ${APP}, but others can edit it there: it is not in the principal's own home folder.`,
+        `governance-job: Job governance-job runs /Workspace/Shared/lakehouse/governance/functions.sql as ${APP}, but others can edit it there: it is not in the principal's own home folder.`,
+      ]);
+    });
+
+    it("reports a code folder whose permissions let others edit", async () => {
+      const editable = mutate(PLATFORM, "code-folder-permissions", (s) => ({
+        ...s,
+        props: {
+          ...s.props,
+          accessControls: [
+            { groupName: "lakehouse-platform-admins", permissionLevel: "CAN_MANAGE" },
+            { groupName: "lakehouse-data-engineers", permissionLevel: "CAN_EDIT" },
+          ],
+        },
+      }));
+      assert.deepStrictEqual(await violations(rules.privilegedCodePath, editable, config), [
+        `pipeline: Pipeline pipeline runs ${CODE}/pipelines/registry/bronze.sql as ${APP}, but folder ${CODE} lets lakehouse-data-engineers change it.`,
+        `governance-job: Job governance-job runs ${CODE}/governance/functions.sql as ${APP}, but folder ${CODE} lets lakehouse-data-engineers change it.`,
+      ]);
+    });
+  });
+
+  describe("databricks-no-self-binding", () => {
+    const binding = (name: string, securable: string, workspaces: string[]): Spec => ({
+      type: T("workspaceBinding:WorkspaceBinding"),
+      name,
+      inputs: { securableName: [securable], workspaceId: workspaces },
+      provider: "provider",
+    });
+
+    it("reports a binding of an ISOLATED securable to the workspace that creates it", async () => {
+      const reverted = [...PLATFORM, binding("catalog-binding", "catalog", ["workspace"])];
+      assert.deepStrictEqual(await violations(rules.noSelfBinding, reverted), [
+        "catalog-binding: WorkspaceBinding catalog-binding binds Catalog catalog to the workspace that creates it: ISOLATED binds it there already, and replacing this binding would unbind it.",
+      ]);
+    });
+
+    it("accepts a binding to another workspace", async () => {
+      const other = [
+        ...PLATFORM,
+        { type: "azure-native:databricks:Workspace", name: "other-workspace" },
+        binding("catalog-binding", "catalog", ["other-workspace"]),
+      ];
+      assert.deepStrictEqual(await violations(rules.noSelfBinding, other), []);
+    });
+  });
+
+  describe("databricks-account-admin-settings", () => {
+    it("reports RestrictWorkspaceAdminsSetting, which only an account admin may update", async () => {
+      const args = resourceArgs(T("restrictWorkspaceAdminsSetting:RestrictWorkspaceAdminsSetting"), {
+        restrictWorkspaceAdmins: { status: "RESTRICT_TOKENS_AND_JOB_RUN_AS" },
+      });
+      assert.deepStrictEqual(await violationsOf(rules.accountAdminSettings, args), [
+        "RestrictWorkspaceAdminsSetting can only be updated by an account admin; this stack deploys as a workspace admin, so `pulumi up` would be refused.",
+      ]);
+    });
+  });
+
+  for (const stack of ["dev", "prod"]) {
+    it(`runs every Databricks rule, mandatory, on the ${stack} plan and finds nothing`, async () => {
+      const plan = await planOf(stack);
+      for (const policy of rules.databricksDeployabilityPolicies) {
+        assert.deepStrictEqual(
+          plan.policies.find((p) => p.name === policy.name),
+          { name: policy.name, level: "mandatory" },
+        );
+      }
+      const names = new Set(rules.databricksDeployabilityPolicies.map((p) => p.name));
+      assert.deepStrictEqual(
+        plan.violations.filter((v) => names.has(v.policy)),
+        [],
+      );
+    });
+  }
+});
