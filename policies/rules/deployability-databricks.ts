@@ -141,8 +141,8 @@ export const pipelineComputePolicy = stackRule(
     severity: "high",
     anchor: anchor(
       "project",
-      "https://learn.microsoft.com/azure/databricks/ldp/configure-compute",
-      "Pipeline compute has cluster type dlt; policy-fixed attributes cannot be overridden",
+      "https://learn.microsoft.com/azure/databricks/admin/clusters/policy-definition#virtual-attribute-paths",
+      "cluster_type is job, all-purpose or dlt (pipeline compute); fixed attributes cannot be overridden",
     ),
     remediationSteps:
       "Give pipelines a policy of their own with cluster_type fixed to dlt and data_security_mode USER_ISOLATION, and name the pipeline's own tags with keys the policy does not fix.",
@@ -269,7 +269,8 @@ function codePaths(r: PolicyResource): string[] {
     .filter((p): p is string => !!p);
 }
 
-const WRITE_LEVELS = ["CAN_EDIT", "CAN_MANAGE", "CAN_RUN", "IS_OWNER"];
+/** Folder permissions that change code (CAN_READ and CAN_RUN do not). */
+const WRITE_LEVELS = ["CAN_EDIT", "CAN_MANAGE", "IS_OWNER"];
 const withoutWorkspacePrefix = (path: string) => path.replace(/^\/Workspace(?=\/)/, "");
 const within = (path: string, folder: string) =>
   withoutWorkspacePrefix(path).startsWith(`${withoutWorkspacePrefix(folder).replace(/\/$/, "")}/`);
@@ -282,8 +283,8 @@ export const privilegedCodePath = stackRule<{ adminsGroup?: string }>(
     severity: "critical",
     anchor: anchor(
       "project",
-      "https://learn.microsoft.com/azure/databricks/security/auth/access-control/#folder-acls",
-      "Every workspace user can manage objects under /Shared; permissions inherit down folders",
+      `${PROVIDER_DOCS}/permissions.md#folder-usage`,
+      "All users have CAN_MANAGE on items in Shared; in a home folder only its owner and the admins do",
     ),
     remediationSteps:
       "Deploy the files under /Users/<application id>/ of the run-as principal and set the folder's permissions (databricks.Permissions directoryPath) to CAN_MANAGE for the platform admins and read for others.",

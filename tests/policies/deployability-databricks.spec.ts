@@ -5,6 +5,7 @@ import * as assert from "assert";
 import { PolicyResource, StackValidationPolicy, unknownCheckingProxy } from "@pulumi/policy";
 import { POLICY_DOMAINS } from "../../policies/rules";
 import { pipelineClusterPolicy, baseClusterPolicy } from "../../components/compute";
+import * as compute from "../../policies/rules/compute";
 import * as rules from "../../policies/rules/deployability-databricks";
 import { resourceArgs, violationsOf } from "../support/policy";
 import { planOf } from "../support/plan";
@@ -464,6 +465,26 @@ describe("deployability: Databricks", () => {
         "RestrictWorkspaceAdminsSetting can only be updated by an account admin; this stack deploys as a workspace admin, so `pulumi up` would be refused.",
       ]);
     });
+  });
+
+  it("databricks-cluster-autotermination leaves pipeline compute (dlt) alone, as it leaves job compute", async () => {
+    const policyArgs = (definition: Props) =>
+      resourceArgs(
+        T("clusterPolicy:ClusterPolicy"),
+        { definition: JSON.stringify(definition) },
+        { maxMinutes: 30 },
+      );
+    const pipelines = pipelineClusterPolicy(COMPUTE, TAGS);
+    assert.deepStrictEqual(await violationsOf(compute.clusterAutotermination, policyArgs(pipelines)), []);
+    assert.deepStrictEqual(
+      await violationsOf(
+        compute.clusterAutotermination,
+        policyArgs({ ...pipelines, cluster_type: { type: "fixed", value: "all-purpose" } }),
+      ),
+      [
+        "Cluster policy lets interactive clusters idle without limit: autotermination_minutes must be fixed or a range from 1 to at most 30.",
+      ],
+    );
   });
 
   for (const stack of ["dev", "prod"]) {
