@@ -2,96 +2,20 @@
 // and reverting each fix reports the exact violation. Stack rules see dependencies, parents and providers as
 // the engine hands them over.
 import * as assert from "assert";
-import { PolicyResource, StackValidationPolicy, unknownCheckingProxy } from "@pulumi/policy";
+import { StackValidationPolicy } from "@pulumi/policy";
 import { POLICY_DOMAINS } from "../../policies/rules";
 import { pipelineClusterPolicy, baseClusterPolicy } from "../../components/compute";
 import * as compute from "../../policies/rules/compute";
 import * as rules from "../../policies/rules/deployability-databricks";
-import { resourceArgs, violationsOf } from "../support/policy";
+import { resourceArgs, StackResourceSpec, stackViolationsOf, violationsOf } from "../support/policy";
 import { planOf } from "../support/plan";
 
 type Props = Record<string, unknown>;
 
-interface Spec {
-  readonly type: string;
-  readonly name: string;
-  readonly props?: Props;
-  /** Names of the resources it waits for (dependsOn). */
-  readonly dependsOn?: string[];
-  /** Input name -> names of the resources its value comes from. */
-  readonly inputs?: Record<string, string[]>;
-  readonly parent?: string;
-  readonly provider?: string;
-}
+/** A resource of the test stack; props default to none. */
+type Spec = Omit<StackResourceSpec, "props"> & { readonly props?: Props };
 
 const T = (name: string) => `databricks:index/${name}`;
-
-/** Runs a stack rule over resources linked as the engine links them; returns `name: message` lines. */
-async function stackViolations(
-  policy: StackValidationPolicy,
-  specs: readonly Spec[],
-  config: Props = {},
-): Promise<string[]> {
-  const byName = new Map<string, PolicyResource>();
-  const resources = specs.map((spec) => {
-    const props = unknownCheckingProxy(spec.props ?? {});
-    const resource: PolicyResource = {
-      type: spec.type,
-      props,
-      urn: `urn:pulumi:dev::lakehouse::${spec.type}::${spec.name}`,
-      name: spec.name,
-      opts: {
-        protect: false,
-        ignoreChanges: [],
-        aliases: [],
-        customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
-        additionalSecretOutputs: [],
-      },
-      dependencies: [],
-      propertyDependencies: {},
-      isType: () => false,
-      asType: (() => undefined) as PolicyResource["asType"],
-    };
-    byName.set(spec.name, resource);
-    return resource;
-  });
-  const get = (name: string) => {
-    const found = byName.get(name);
-    if (!found) throw new Error(`no resource ${name} in the test stack`);
-    return found;
-  };
-  specs.forEach((spec, i) => {
-    const resource = resources[i];
-    resource.dependencies = (spec.dependsOn ?? []).map(get);
-    for (const [key, names] of Object.entries(spec.inputs ?? {})) {
-      resource.propertyDependencies[key] = names.map(get);
-      resource.dependencies.push(...names.map(get));
-    }
-    resource.parent = spec.parent ? get(spec.parent) : undefined;
-    if (spec.provider) {
-      const provider = get(spec.provider);
-      resource.provider = {
-        type: provider.type,
-        props: provider.props,
-        urn: provider.urn,
-        name: provider.name,
-      };
-    }
-  });
-  const messages: string[] = [];
-  await policy.validateStack(
-    {
-      resources,
-      stackTags: new Map(),
-      getConfig: <C>() => config as C,
-      notApplicable: () => {
-        throw new Error("not applicable");
-      },
-    },
-    (message, urn) => messages.push(`${urn ? urn.split("::").pop() : "(stack)"}: ${message}`),
-  );
-  return messages;
-}
 
 /** Replaces the spec named `name` (or drops it when `change` returns undefined). */
 const mutate = (specs: readonly Spec[], name: string, change: (spec: Spec) => Spec | undefined): Spec[] =>
@@ -127,7 +51,7 @@ const PLATFORM: Spec[] = [
   {
     type: "pulumi:providers:databricks",
     name: "provider",
-    inputs: { host: ["workspace"], azureWorkspaceResourceId: ["workspace"] },
+    dependsOn: { host: ["workspace"], azureWorkspaceResourceId: ["workspace"] },
   },
   { type: T("metastoreAssignment:MetastoreAssignment"), name: "metastore", provider: "provider" },
   { type: "lakehouse:core:UnityCatalog", name: "uc" },
@@ -136,7 +60,7 @@ const PLATFORM: Spec[] = [
     name: "credential",
     props: { isolationMode: "ISOLATION_MODE_ISOLATED" },
     parent: "uc",
-    dependsOn: ["metastore"],
+    waitsFor: ["metastore"],
     provider: "provider",
   },
   {
@@ -144,16 +68,16 @@ const PLATFORM: Spec[] = [
     name: "catalog",
     props: { isolationMode: "ISOLATED" },
     parent: "uc",
-    inputs: { storageRoot: ["credential"] },
+    dependsOn: { storageRoot: ["credential"] },
     provider: "provider",
   },
-  { type: T("schema:Schema"), name: "schema", parent: "uc", inputs: { catalogName: ["catalog"] } },
-  { type: "lakehouse:ingestion:SqlReplica", name: "replica", dependsOn: [] },
+  { type: T("schema:Schema"), name: "schema", parent: "uc", dependsOn: { catalogName: ["catalog"] } },
+  { type: "lakehouse:ingestion:SqlReplica", name: "replica", waitsFor: [] },
   {
     type: T("connection:Connection"),
     name: "connection",
     parent: "replica",
-    dependsOn: ["metastore"],
+    waitsFor: ["metastore"],
     provider: "provider",
   },
   {
@@ -161,12 +85,12 @@ const PLATFORM: Spec[] = [
     name: "replica-catalog",
     props: { isolationMode: "ISOLATED" },
     parent: "replica",
-    inputs: { connectionName: ["connection"] },
-    dependsOn: ["metastore"],
+    dependsOn: { connectionName: ["connection"] },
+    waitsFor: ["metastore"],
     provider: "provider",
   },
   // A component that waits for the assignment: its children inherit the wait.
-  { type: "lakehouse:governance:Governance", name: "governance", dependsOn: ["metastore"] },
+  { type: "lakehouse:governance:Governance", name: "governance", waitsFor: ["metastore"] },
   // A grant on a securable named in config (no input from a resource): it waits through its parent only.
   { type: T("grants:Grants"), name: "replica-grants", parent: "governance" },
   {
@@ -184,7 +108,7 @@ const PLATFORM: Spec[] = [
         { role: "roles/servicePrincipal.user", principals: ["servicePrincipals/deployer"] },
       ],
     },
-    dependsOn: ["principal"],
+    waitsFor: ["principal"],
   },
   { type: T("directory:Directory"), name: "code-folder", props: { path: CODE } },
   {
@@ -197,7 +121,7 @@ const PLATFORM: Spec[] = [
         { groupName: "lakehouse-data-engineers", permissionLevel: "CAN_READ" },
       ],
     },
-    inputs: { directoryPath: ["code-folder"] },
+    dependsOn: { directoryPath: ["code-folder"] },
   },
   {
     type: T("clusterPolicy:ClusterPolicy"),
@@ -226,7 +150,7 @@ const PLATFORM: Spec[] = [
         { servicePrincipalName: APP, permissionLevel: "CAN_USE" },
       ],
     },
-    inputs: { sqlEndpointId: ["warehouse"] },
+    dependsOn: { sqlEndpointId: ["warehouse"] },
   },
   { type: "lakehouse:ingestion:Ingestion", name: "ingestion" },
   {
@@ -239,8 +163,8 @@ const PLATFORM: Spec[] = [
       tags: { source: "registry", sourceOwner: "data-platform" },
       libraries: [{ file: { path: `${CODE}/pipelines/registry/bronze.sql` } }],
     },
-    inputs: { clusters: ["pipelines-policy"] },
-    dependsOn: ["run-as-roles"],
+    dependsOn: { clusters: ["pipelines-policy"] },
+    waitsFor: ["run-as-roles"],
   },
   {
     type: T("job:Job"),
@@ -250,13 +174,17 @@ const PLATFORM: Spec[] = [
       runAs: { servicePrincipalName: APP },
       tasks: [{ taskKey: "functions", sqlTask: sqlTask(`${CODE}/governance/functions.sql`) }],
     },
-    inputs: { tasks: ["warehouse"] },
-    dependsOn: ["run-as-roles"],
+    dependsOn: { tasks: ["warehouse"] },
+    waitsFor: ["run-as-roles"],
   },
 ];
 
 const violations = (policy: StackValidationPolicy, specs: readonly Spec[], config: Props = {}) =>
-  stackViolations(policy, specs, config);
+  stackViolationsOf(
+    policy,
+    specs.map((spec) => ({ props: {}, ...spec })),
+    config,
+  );
 
 describe("deployability: Databricks", () => {
   it("holds the seven Databricks rules in the deployability domain, each anchored to its documentation", () => {
@@ -287,7 +215,7 @@ describe("deployability: Databricks", () => {
   describe("databricks-uc-after-metastore", () => {
     it("reports the replica's connection and foreign catalog that do not wait for the assignment", async () => {
       const reverted = ["connection", "replica-catalog"].reduce(
-        (specs, name) => mutate(specs, name, (s) => ({ ...s, dependsOn: [] })),
+        (specs, name) => mutate(specs, name, (s) => ({ ...s, waitsFor: [] })),
         PLATFORM,
       );
       assert.deepStrictEqual(await violations(rules.ucAfterMetastore, reverted), [
@@ -299,7 +227,7 @@ describe("deployability: Databricks", () => {
     it("follows dependencies transitively and through the parent's dependencies", async () => {
       // The schema waits for the catalog, which waits for the credential, which waits for the assignment;
       // the replica's grants wait only through their parent component.
-      const withoutParentWait = mutate(PLATFORM, "governance", (s) => ({ ...s, dependsOn: [] }));
+      const withoutParentWait = mutate(PLATFORM, "governance", (s) => ({ ...s, waitsFor: [] }));
       assert.deepStrictEqual(await violations(rules.ucAfterMetastore, withoutParentWait), [
         "replica-grants: Grants replica-grants does not wait for the metastore assignment: on a first deploy it races it, and Unity Catalog refuses it until the workspace has a metastore.",
       ]);
@@ -308,7 +236,7 @@ describe("deployability: Databricks", () => {
     it("does not apply to a stack without a metastore assignment", async () => {
       const none = PLATFORM.filter((s) => s.name !== "metastore").map((s) => ({
         ...s,
-        dependsOn: (s.dependsOn ?? []).filter((d) => d !== "metastore"),
+        waitsFor: (s.waitsFor ?? []).filter((d) => d !== "metastore"),
       }));
       assert.deepStrictEqual(await violations(rules.ucAfterMetastore, none), []);
     });
@@ -317,7 +245,7 @@ describe("deployability: Databricks", () => {
   describe("databricks-run-as-user-role", () => {
     it("reports a job and a pipeline whose run_as principal has no Service Principal User grant they wait for", async () => {
       const reverted = ["pipeline", "governance-job"].reduce(
-        (specs, name) => mutate(specs, name, (s) => ({ ...s, dependsOn: [] })),
+        (specs, name) => mutate(specs, name, (s) => ({ ...s, waitsFor: [] })),
         PLATFORM,
       );
       assert.deepStrictEqual(await violations(rules.runAsUserRole, reverted), [
@@ -349,7 +277,7 @@ describe("deployability: Databricks", () => {
           clusters: [{ label: "default", customTags: { source: "registry", owner: "analytics-team" } }],
           tags: { source: "registry", owner: "analytics-team" },
         },
-        inputs: { clusters: ["jobs-policy"] },
+        dependsOn: { clusters: ["jobs-policy"] },
       }));
       const prefix =
         "pipeline: Pipeline pipeline uses cluster policy jobs-policy, which refuses its compute:";
@@ -435,7 +363,7 @@ describe("deployability: Databricks", () => {
     const binding = (name: string, securable: string, workspaces: string[]): Spec => ({
       type: T("workspaceBinding:WorkspaceBinding"),
       name,
-      inputs: { securableName: [securable], workspaceId: workspaces },
+      dependsOn: { securableName: [securable], workspaceId: workspaces },
       provider: "provider",
     });
 
