@@ -220,16 +220,11 @@ export class Compute extends pulumi.ComponentResource {
 
     const canUse = (principals: string[]) =>
       principals.map((groupName) => ({ groupName, permissionLevel: "CAN_USE" }));
+    // Jobs of the pipelines' principal run pipeline and SQL tasks only: it needs the pipeline policy alone.
     new databricks.Permissions(
       `${name}-jobs-policy-permissions`,
-      {
-        clusterPolicyId: this.jobPolicy.id,
-        accessControls: [
-          ...canUse([groups.dataEngineers]),
-          { servicePrincipalName: args.pipelinesClientId, permissionLevel: "CAN_USE" },
-        ],
-      },
-      { parent: this, dependsOn: [this.pipelinesPrincipal] },
+      { clusterPolicyId: this.jobPolicy.id, accessControls: canUse([groups.dataEngineers]) },
+      { parent: this },
     );
     new databricks.Permissions(
       `${name}-pipelines-policy-permissions`,

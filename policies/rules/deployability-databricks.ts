@@ -359,11 +359,11 @@ export const noSelfBinding = stackRule(
         const boundWorkspace = (binding.propertyDependencies.workspaceId ?? []).some((w) =>
           providerWorkspaces.has(w),
         );
+        // The engine names every resource's provider; a securable without one here uses the binding's.
         const securables = (binding.propertyDependencies.securableName ?? []).filter(
           (s) =>
             ISOLATED.includes(String(s.props.isolationMode)) &&
-            s.provider?.urn !== undefined &&
-            s.provider.urn === binding.provider?.urn,
+            (s.provider === undefined || s.provider.urn === binding.provider?.urn),
         );
         return boundWorkspace
           ? securables.map((s) => ({

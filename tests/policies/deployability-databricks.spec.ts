@@ -8,7 +8,9 @@ import { pipelineClusterPolicy, baseClusterPolicy } from "../../components/compu
 import * as compute from "../../policies/rules/compute";
 import * as rules from "../../policies/rules/deployability-databricks";
 import { resourceArgs, StackResourceSpec, stackViolationsOf, violationsOf } from "../support/policy";
-import { planOf } from "../support/plan";
+import * as path from "path";
+import type { PlanDocument } from "../../tools/plan/report";
+import { planOf, PROJECT_DIR, runPlan } from "../support/plan";
 
 type Props = Record<string, unknown>;
 
@@ -413,6 +415,82 @@ describe("deployability: Databricks", () => {
         "Cluster policy lets interactive clusters idle without limit: autotermination_minutes must be fixed or a range from 1 to at most 30.",
       ],
     );
+  });
+
+  describe("through the offline plan, with the first-run fixes reverted", () => {
+    const line = (policy: string, resource: string, message: string) => `${policy} ${resource} | ${message}`;
+
+    it("fails the prod plan with each rule's violation, and nothing else", async () => {
+      const run = await runPlan(
+        "--stack",
+        "prod",
+        "--json",
+        "--program",
+        path.join(PROJECT_DIR, "tests", "fixtures", "programs", "first-run-reverted.ts"),
+      );
+      assert.strictEqual(run.code, 1, run.stderr);
+      const found = (JSON.parse(run.stdout) as PlanDocument).violations.map((v) =>
+        line(`${v.level} ${v.policy}`, v.urn.split("::").pop() as string, v.message),
+      );
+      const count = (policy: string) => found.filter((f) => f.startsWith(`mandatory ${policy} `)).length;
+      assert.deepStrictEqual(
+        rules.databricksDeployabilityPolicies.map((policy) => [policy.name, count(policy.name)]),
+        [
+          ["databricks-uc-after-metastore", 5],
+          ["databricks-run-as-user-role", 8],
+          ["databricks-pipeline-compute-policy", 8],
+          ["databricks-warehouse-access", 8],
+          ["databricks-privileged-code-path", 18],
+          ["databricks-no-self-binding", 1],
+          ["databricks-account-admin-settings", 1],
+        ],
+      );
+      assert.strictEqual(found.length, 49, found.join("\n"));
+      for (const expected of [
+        line(
+          "mandatory databricks-uc-after-metastore",
+          "lh-prod-replica-connection",
+          "Connection lh-prod-replica-connection does not wait for the metastore assignment: on a first deploy it races it, and Unity Catalog refuses it until the workspace has a metastore.",
+        ),
+        line(
+          "mandatory databricks-uc-after-metastore",
+          "lh-prod-eventhubs-credential",
+          "Credential lh-prod-eventhubs-credential does not wait for the metastore assignment: on a first deploy it races it, and Unity Catalog refuses it until the workspace has a metastore.",
+        ),
+        line(
+          "mandatory databricks-run-as-user-role",
+          "lh-prod-ingestion-registry-job",
+          `Job lh-prod-ingestion-registry-job runs as service principal ${APP} but waits for no rule set granting roles/servicePrincipal.user on it: Databricks refuses run_as from an identity without that role.`,
+        ),
+        line(
+          "mandatory databricks-pipeline-compute-policy",
+          "lh-prod-ingestion-transfers",
+          'Pipeline lh-prod-ingestion-transfers uses cluster policy lh-prod-compute-pipelines-policy, which refuses its compute: custom_tags.owner is fixed to "data-platform" while the pipeline sends "transfers-team".',
+        ),
+        line(
+          "mandatory databricks-warehouse-access",
+          "lh-prod-governance-job",
+          `Job lh-prod-governance-job runs SQL tasks as ${APP}, but service principal ${APP} may not use SQL warehouse lh-prod-compute-sql.`,
+        ),
+        line(
+          "mandatory databricks-privileged-code-path",
+          "lh-prod-governance-job",
+          `Job lh-prod-governance-job runs /Shared/lakehouse/governance/functions.sql as ${APP}, but others can edit it there: it is not in the principal's own home folder.`,
+        ),
+        line(
+          "mandatory databricks-no-self-binding",
+          "reverted-catalog-binding",
+          "WorkspaceBinding reverted-catalog-binding binds Catalog lh-prod-uc-catalog to the workspace that creates it: ISOLATED binds it there already, and replacing this binding would unbind it.",
+        ),
+        line(
+          "mandatory databricks-account-admin-settings",
+          "reverted-restrict-admins",
+          "RestrictWorkspaceAdminsSetting can only be updated by an account admin; this stack deploys as a workspace admin, so `pulumi up` would be refused.",
+        ),
+      ]) {
+        assert.ok(found.includes(expected), `missing: ${expected}\nin:\n${found.join("\n")}`);
+      }
+    });
   });
 
   for (const stack of ["dev", "prod"]) {
