@@ -11,7 +11,6 @@ import {
   HASH_SALT_SECRET,
 } from "./governance-sql";
 import { assignRole } from "./roles";
-import { datasetKind } from "./governance-sql";
 import { DataSource, MASK_KINDS } from "./sources";
 import type { UnityCatalog } from "./unity-catalog";
 
@@ -417,9 +416,12 @@ export class Governance extends pulumi.ComponentResource {
     }
   }
 
-  /** The hourly job: the functions, then the streaming sources' tags (their tables exist once they ran). */
+  /**
+   * The hourly job: the functions, then the streaming sources' tags (their tables exist once their continuous
+   * job has run them); batch sources' refresh jobs run their own tags after each refresh.
+   */
   private governanceJob(name: string, args: GovernanceArgs): databricks.Job {
-    const streamed = args.sources.filter((source) => datasetKind(source) === "STREAMING TABLE");
+    const streamed = args.sources.filter((source) => source.mode === "streaming");
     return new databricks.Job(
       `${name}-job`,
       {
