@@ -28,22 +28,6 @@ type PolicyRule = Record<string, unknown>;
  * allow-list, bounded autoscaling and DBU/hour, local disk encryption, no SSH keys, cost tags fixed to the
  * mandatory tags, and spot workers with fallback to on-demand when config asks (the driver stays on-demand).
  */
-/** Cluster policy rules of pipeline compute: the shared limits without what Lakeflow sets itself. */
-export function pipelineClusterPolicy(
-  compute: PlatformConfig["compute"],
-  tags: MandatoryTags,
-): Record<string, PolicyRule> {
-  // The pipeline runtime picks the Spark version (not user settable on pipeline compute).
-  // eslint-disable-next-line @typescript-eslint/no-unused-vars
-  const { spark_version, ...rest } = baseClusterPolicy(compute, tags);
-  return {
-    ...rest,
-    // Pipeline compute has cluster type `dlt`; Unity Catalog pipelines run in standard (shared) access mode.
-    cluster_type: { type: "fixed", value: "dlt" },
-    data_security_mode: { type: "fixed", value: "USER_ISOLATION" },
-  };
-}
-
 export function baseClusterPolicy(
   compute: PlatformConfig["compute"],
   tags: MandatoryTags,
@@ -76,10 +60,27 @@ export function baseClusterPolicy(
   };
 }
 
+/** Cluster policy rules of pipeline compute: the shared limits without what Lakeflow sets itself. */
+export function pipelineClusterPolicy(
+  compute: PlatformConfig["compute"],
+  tags: MandatoryTags,
+): Record<string, PolicyRule> {
+  // The pipeline runtime picks the Spark version (not user settable on pipeline compute).
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars
+  const { spark_version, ...rest } = baseClusterPolicy(compute, tags);
+  return {
+    ...rest,
+    // Pipeline compute has cluster type `dlt`; Unity Catalog pipelines run in standard (shared) access mode.
+    cluster_type: { type: "fixed", value: "dlt" },
+    data_security_mode: { type: "fixed", value: "USER_ISOLATION" },
+  };
+}
+
 /**
- * Governed compute: a cluster policy for jobs and one for interactive work (the only way non-admins get
- * clusters), and a serverless SQL warehouse with auto-stop. No instance pool: jobs run on job clusters and
- * pipelines on their own policy's classic compute, so idle pool VMs would cost more than the start-up time they save.
+ * Governed compute: cluster policies for jobs, pipelines and interactive work (the only way non-admins get
+ * clusters), a serverless SQL warehouse with auto-stop, and the pipelines' service principal with who may
+ * use it and the private folder of the code it runs. No instance pool: jobs run on job clusters and pipelines
+ * on their policy's classic compute, so idle pool VMs would cost more than the start-up time they save.
  */
 export class Compute extends pulumi.ComponentResource {
   public readonly jobPolicy: databricks.ClusterPolicy;

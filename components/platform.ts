@@ -130,10 +130,15 @@ export class LakehousePlatform extends pulumi.ComponentResource {
     // Workspace-level resources go through the workspace's provider.
     const inWorkspace = { parent: this, providers: [this.workspace.provider] };
     // The identity that deploys (it sets run_as and assigns tags): its ACL principal, as the account sees it.
-    const deployer = databricks.getCurrentUserOutput(
-      {},
-      { parent: this, provider: this.workspace.provider },
-    ).aclPrincipalId;
+    // On a new stack's preview the workspace does not exist and the invoke returns nothing: a service
+    // principal deployer is then named by its Azure client id, which is the same application id.
+    const deployer = pulumi
+      .all([
+        databricks.getCurrentUserOutput({}, { parent: this, provider: this.workspace.provider })
+          .aclPrincipalId,
+        client.clientId,
+      ])
+      .apply(([acl, clientId]) => acl || `servicePrincipals/${clientId}`);
     this.unityCatalog = new UnityCatalog(
       `${name}-uc`,
       {
