@@ -1,6 +1,5 @@
-import * as databricks from "@pulumi/databricks";
 import { Policies, PolicyResource } from "@pulumi/policy";
-import { anchor, resourceRule, stackRule } from "../lib/rule";
+import { anchor, stackRule, typesRule } from "../lib/rule";
 import { allowedValues, clusterPolicyRules } from "./compute";
 
 // Deployability: Databricks constraints (issue 14): what the workspace or Unity Catalog refuses or runs wrongly, each rule citing the Databricks docs or the provider's docs.
@@ -375,23 +374,29 @@ export const noSelfBinding = stackRule(
   },
 );
 
-export const accountAdminSettings = resourceRule(
+/** Resources only an account admin may change (provider docs), by type. */
+const ACCOUNT_ADMIN_ONLY: Record<string, string> = {
+  [T("restrictWorkspaceAdminsSetting:RestrictWorkspaceAdminsSetting")]: "RestrictWorkspaceAdminsSetting",
+  [T("systemSchema:SystemSchema")]: "SystemSchema",
+};
+
+export const accountAdminSettings = typesRule(
   {
     name: "databricks-account-admin-settings",
     description:
-      "Settings only an account admin may update (RestrictWorkspaceAdminsSetting) are not deployed by the workspace-admin deployer.",
+      "Settings only an account admin may change (RestrictWorkspaceAdminsSetting, SystemSchema) are not deployed by the workspace-admin deployer.",
     severity: "medium",
     anchor: anchor(
       "project",
       `${PROVIDER_DOCS}/restrict_workspace_admins_setting.md`,
-      "Only account admins can update the setting",
+      "Only account admins can update the setting; system tables must be enabled by an account admin",
     ),
     remediationSteps:
       'Have an account admin set it once (README, "Identities and roles"), or manage it from a stack that deploys as an account admin.',
   },
-  databricks.RestrictWorkspaceAdminsSetting,
-  () => [
-    "RestrictWorkspaceAdminsSetting can only be updated by an account admin; this stack deploys as a workspace admin, so `pulumi up` would be refused.",
+  (type) => type in ACCOUNT_ADMIN_ONLY,
+  (_props, _config, args) => [
+    `${ACCOUNT_ADMIN_ONLY[args.type]} can only be changed by an account admin; this stack deploys as a workspace admin, so \`pulumi up\` would be refused.`,
   ],
 );
 

@@ -387,12 +387,19 @@ describe("deployability: Databricks", () => {
   });
 
   describe("databricks-account-admin-settings", () => {
+    it("reports a system schema, which only an account admin may enable", async () => {
+      const args = resourceArgs(T("systemSchema:SystemSchema"), { schema: "lakeflow" });
+      assert.deepStrictEqual(await violationsOf(rules.accountAdminSettings, args), [
+        "SystemSchema can only be changed by an account admin; this stack deploys as a workspace admin, so `pulumi up` would be refused.",
+      ]);
+    });
+
     it("reports RestrictWorkspaceAdminsSetting, which only an account admin may update", async () => {
       const args = resourceArgs(T("restrictWorkspaceAdminsSetting:RestrictWorkspaceAdminsSetting"), {
         restrictWorkspaceAdmins: { status: "RESTRICT_TOKENS_AND_JOB_RUN_AS" },
       });
       assert.deepStrictEqual(await violationsOf(rules.accountAdminSettings, args), [
-        "RestrictWorkspaceAdminsSetting can only be updated by an account admin; this stack deploys as a workspace admin, so `pulumi up` would be refused.",
+        "RestrictWorkspaceAdminsSetting can only be changed by an account admin; this stack deploys as a workspace admin, so `pulumi up` would be refused.",
       ]);
     });
   });
@@ -485,7 +492,7 @@ describe("deployability: Databricks", () => {
         line(
           "mandatory databricks-account-admin-settings",
           "reverted-restrict-admins",
-          "RestrictWorkspaceAdminsSetting can only be updated by an account admin; this stack deploys as a workspace admin, so `pulumi up` would be refused.",
+          "RestrictWorkspaceAdminsSetting can only be changed by an account admin; this stack deploys as a workspace admin, so `pulumi up` would be refused.",
         ),
       ]) {
         assert.ok(found.includes(expected), `missing: ${expected}\nin:\n${found.join("\n")}`);
