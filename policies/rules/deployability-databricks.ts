@@ -374,6 +374,51 @@ export const noSelfBinding = stackRule(
   },
 );
 
+interface JobTask {
+  readonly taskKey?: string;
+  readonly dependsOns?: unknown[];
+  readonly maxRetries?: number;
+  readonly retryOnTimeout?: boolean;
+  readonly minRetryIntervalMillis?: number;
+}
+
+export const continuousJobShape = typesRule(
+  {
+    name: "databricks-continuous-job-shape",
+    description:
+      "A continuous job has no schedule, one run at a time, and tasks without dependencies or retry policies.",
+    severity: "high",
+    anchor: anchor(
+      "project",
+      "https://learn.microsoft.com/azure/databricks/jobs/continuous",
+      "Continuous jobs: one running instance, no task dependencies, no retry policies (exponential back-off)",
+    ),
+    remediationSteps:
+      "Keep continuous jobs to independent tasks without retries (the job backs off by itself); order work in a scheduled job instead.",
+  },
+  (type) => type === JOB,
+  (props) => {
+    if (props.continuous === undefined) return [];
+    const problems: string[] = [];
+    if (props.schedule !== undefined) problems.push("it also has a schedule");
+    if (props.maxConcurrentRuns !== undefined && props.maxConcurrentRuns !== 1) {
+      problems.push(`maxConcurrentRuns is ${String(props.maxConcurrentRuns)}, not 1`);
+    }
+    for (const task of (props.tasks as JobTask[] | undefined) ?? []) {
+      if ((task.dependsOns ?? []).length > 0)
+        problems.push(`task ${String(task.taskKey)} depends on another task`);
+      if (
+        task.maxRetries !== undefined ||
+        task.retryOnTimeout !== undefined ||
+        task.minRetryIntervalMillis !== undefined
+      ) {
+        problems.push(`task ${String(task.taskKey)} has a retry policy`);
+      }
+    }
+    return problems.map((problem) => `Continuous job ${String(props.name)} is refused: ${problem}.`);
+  },
+);
+
 /** Resources only an account admin may change (provider docs), by type. */
 const ACCOUNT_ADMIN_ONLY: Record<string, string> = {
   [T("restrictWorkspaceAdminsSetting:RestrictWorkspaceAdminsSetting")]: "RestrictWorkspaceAdminsSetting",
@@ -407,5 +452,6 @@ export const databricksDeployabilityPolicies: Policies = [
   warehouseAccess,
   privilegedCodePath,
   noSelfBinding,
+  continuousJobShape,
   accountAdminSettings,
 ];

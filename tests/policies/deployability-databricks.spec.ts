@@ -189,7 +189,7 @@ const violations = (policy: StackValidationPolicy, specs: readonly Spec[], confi
   );
 
 describe("deployability: Databricks", () => {
-  it("holds the seven Databricks rules in the deployability domain, each anchored to its documentation", () => {
+  it("holds the eight Databricks rules in the deployability domain, each anchored to its documentation", () => {
     const names = rules.databricksDeployabilityPolicies.map((p) => p.name);
     assert.deepStrictEqual(names, [
       "databricks-uc-after-metastore",
@@ -198,6 +198,7 @@ describe("deployability: Databricks", () => {
       "databricks-warehouse-access",
       "databricks-privileged-code-path",
       "databricks-no-self-binding",
+      "databricks-continuous-job-shape",
       "databricks-account-admin-settings",
     ]);
     for (const policy of rules.databricksDeployabilityPolicies) {
@@ -386,6 +387,41 @@ describe("deployability: Databricks", () => {
     });
   });
 
+  describe("databricks-continuous-job-shape", () => {
+    const stream = {
+      name: "lh-dev-transfers-stream",
+      continuous: { pauseStatus: "UNPAUSED" },
+      maxConcurrentRuns: 1,
+      tasks: [{ taskKey: "stream", pipelineTask: { pipelineId: "p", fullRefresh: false } }],
+    };
+    const check = (props: Props) => violationsOf(rules.continuousJobShape, resourceArgs(T("job:Job"), props));
+
+    it("accepts the streaming sources' continuous job, and leaves scheduled jobs alone", async () => {
+      assert.deepStrictEqual(await check(stream), []);
+      assert.deepStrictEqual(
+        await check({ name: "refresh", maxConcurrentRuns: 1, tasks: [{ taskKey: "a", maxRetries: 2 }] }),
+        [],
+      );
+    });
+
+    it("reports functions before the stream as a dependent task with retries (the scheduled job's shape)", async () => {
+      const ordered = {
+        ...stream,
+        tasks: [
+          { taskKey: "functions", maxRetries: 1, sqlTask: {} },
+          { ...stream.tasks[0], dependsOns: [{ taskKey: "functions" }] },
+        ],
+      };
+      assert.deepStrictEqual(await check(ordered), [
+        "Continuous job lh-dev-transfers-stream is refused: task functions has a retry policy.",
+        "Continuous job lh-dev-transfers-stream is refused: task stream depends on another task.",
+      ]);
+      assert.deepStrictEqual(await check({ ...stream, schedule: { quartzCronExpression: "0 0 * * * ?" } }), [
+        "Continuous job lh-dev-transfers-stream is refused: it also has a schedule.",
+      ]);
+    });
+  });
+
   describe("databricks-account-admin-settings", () => {
     it("reports a system schema, which only an account admin may enable", async () => {
       const args = resourceArgs(T("systemSchema:SystemSchema"), { schema: "lakeflow" });
@@ -449,6 +485,7 @@ describe("deployability: Databricks", () => {
           ["databricks-warehouse-access", 8],
           ["databricks-privileged-code-path", 18],
           ["databricks-no-self-binding", 1],
+          ["databricks-continuous-job-shape", 0],
           ["databricks-account-admin-settings", 1],
         ],
       );
