@@ -12,6 +12,13 @@ export interface ComputeArgs {
   readonly groups: PlatformConfig["groups"];
   /** Client id of the Entra application pipelines and jobs run as. */
   readonly pipelinesClientId: string;
+  /** Databricks account id: names the pipelines principal's account-level rule set. */
+  readonly accountId: string;
+  /**
+   * ACL principal of the identity that deploys (`servicePrincipals/<application id>`, or `users/<name>`): it
+   * sets `run_as` on every pipeline and job, which needs the Service Principal User role.
+   */
+  readonly deployer: pulumi.Input<string>;
 }
 
 type PolicyRule = Record<string, unknown>;
@@ -53,17 +60,48 @@ export function baseClusterPolicy(
   };
 }
 
+/** Cluster policy rules of pipeline compute: the shared limits without what Lakeflow sets itself. */
+export function pipelineClusterPolicy(
+  compute: PlatformConfig["compute"],
+  tags: MandatoryTags,
+): Record<string, PolicyRule> {
+  // The pipeline runtime picks the Spark version (not user settable on pipeline compute).
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars
+  const { spark_version, ...rest } = baseClusterPolicy(compute, tags);
+  return {
+    ...rest,
+    // Pipeline compute has cluster type `dlt`; Unity Catalog pipelines run in standard (shared) access mode.
+    cluster_type: { type: "fixed", value: "dlt" },
+    data_security_mode: { type: "fixed", value: "USER_ISOLATION" },
+  };
+}
+
 /**
- * Governed compute: a cluster policy for jobs and one for interactive work (the only way non-admins get
- * clusters), and a serverless SQL warehouse with auto-stop. No instance pool: jobs run on job clusters and
- * pipelines on serverless compute, so idle pool VMs would cost more than the start-up time they save.
+ * Governed compute: cluster policies for jobs, pipelines and interactive work (the only way non-admins get
+ * clusters), a serverless SQL warehouse with auto-stop, and the pipelines' service principal with who may
+ * use it and the private folder of the code it runs. No instance pool: jobs run on job clusters and pipelines
+ * on their policy's classic compute, so idle pool VMs would cost more than the start-up time they save.
  */
 export class Compute extends pulumi.ComponentResource {
   public readonly jobPolicy: databricks.ClusterPolicy;
+  /** Pipeline compute (cluster type `dlt`); every pipeline cluster uses it. */
+  public readonly pipelinePolicy: databricks.ClusterPolicy;
   public readonly interactivePolicy: databricks.ClusterPolicy;
   public readonly sqlWarehouse: databricks.SqlEndpoint;
   /** The workspace identity of the pipelines' Entra application (run-as of every pipeline and job). */
   public readonly pipelinesPrincipal: databricks.ServicePrincipal;
+  /**
+   * Who may use the pipelines' principal (account-level roles): the deployer and the platform admins. Every
+   * pipeline and job that runs as it waits for this rule set.
+   */
+  public readonly runAsRoles: databricks.AccessControlRuleSet;
+  /**
+   * Workspace folder of the code the pipelines' principal runs (pipeline, governance and run-metadata SQL),
+   * in that principal's home folder: only it and the platform admins may write there.
+   */
+  public readonly codeRoot: string;
+  /** The folder's permissions: every file under `codeRoot` waits for them. */
+  public readonly codeFolder: databricks.Permissions;
 
   constructor(name: string, args: ComputeArgs, opts?: pulumi.ComponentResourceOptions) {
     super("lakehouse:core:Compute", name, {}, opts);
@@ -77,8 +115,43 @@ export class Compute extends pulumi.ComponentResource {
         displayName: `${namePrefix}-pipelines`,
         allowClusterCreate: false,
         allowInstancePoolCreate: false,
-        databricksSqlAccess: false,
+        // The governance and run-metadata jobs run SQL files on the warehouse as this principal.
+        databricksSqlAccess: true,
         workspaceAccess: true,
+      },
+      { parent: this },
+    );
+    // Setting a service principal as run_as needs its Service Principal User role (provider docs, job and
+    // pipeline: run_as). Authoritative for the principal's roles: managers are kept here too.
+    const admins = `groups/${groups.platformAdmins}`;
+    this.runAsRoles = new databricks.AccessControlRuleSet(
+      `${name}-pipelines-principal-roles`,
+      {
+        name: `accounts/${args.accountId}/servicePrincipals/${args.pipelinesClientId}/ruleSets/default`,
+        grantRules: [
+          { role: "roles/servicePrincipal.manager", principals: [args.deployer, admins] },
+          { role: "roles/servicePrincipal.user", principals: [args.deployer, admins] },
+        ],
+      },
+      { parent: this, dependsOn: [this.pipelinesPrincipal] },
+    );
+
+    // Not /Shared: every workspace user may manage objects there, and this principal reads PII and defines
+    // the masks. Its home folder is private to it and the workspace admins; engineers may read the code.
+    this.codeRoot = `/Users/${args.pipelinesClientId}/lakehouse`;
+    const folder = new databricks.Directory(
+      `${name}-code-folder`,
+      { path: this.codeRoot },
+      { parent: this, dependsOn: [this.pipelinesPrincipal] },
+    );
+    this.codeFolder = new databricks.Permissions(
+      `${name}-code-folder-permissions`,
+      {
+        directoryPath: folder.path,
+        accessControls: [
+          { groupName: groups.platformAdmins, permissionLevel: "CAN_MANAGE" },
+          { groupName: groups.dataEngineers, permissionLevel: "CAN_READ" },
+        ],
       },
       { parent: this },
     );
@@ -93,6 +166,16 @@ export class Compute extends pulumi.ComponentResource {
           cluster_type: { type: "fixed", value: "job" },
           data_security_mode: { type: "fixed", value: "SINGLE_USER" },
         }),
+      },
+      { parent: this },
+    );
+    this.pipelinePolicy = new databricks.ClusterPolicy(
+      `${name}-pipelines-policy`,
+      {
+        name: `${namePrefix}-pipelines`,
+        description:
+          "Pipeline compute: cluster type dlt, standard Unity Catalog access, bounded size, cost tags.",
+        definition: JSON.stringify(pipelineClusterPolicy(compute, tags)),
       },
       { parent: this },
     );
@@ -138,16 +221,22 @@ export class Compute extends pulumi.ComponentResource {
 
     const canUse = (principals: string[]) =>
       principals.map((groupName) => ({ groupName, permissionLevel: "CAN_USE" }));
+    // Jobs of the pipelines' principal run pipeline and SQL tasks only: it needs the pipeline policy alone.
     new databricks.Permissions(
       `${name}-jobs-policy-permissions`,
+      { clusterPolicyId: this.jobPolicy.id, accessControls: canUse([groups.dataEngineers]) },
+      { parent: this },
+    );
+    new databricks.Permissions(
+      `${name}-pipelines-policy-permissions`,
       {
-        clusterPolicyId: this.jobPolicy.id,
+        clusterPolicyId: this.pipelinePolicy.id,
         accessControls: [
           ...canUse([groups.dataEngineers]),
-          { servicePrincipalName: this.pipelinesPrincipal.applicationId, permissionLevel: "CAN_USE" },
+          { servicePrincipalName: args.pipelinesClientId, permissionLevel: "CAN_USE" },
         ],
       },
-      { parent: this },
+      { parent: this, dependsOn: [this.pipelinesPrincipal] },
     );
     new databricks.Permissions(
       `${name}-interactive-policy-permissions`,
@@ -164,9 +253,11 @@ export class Compute extends pulumi.ComponentResource {
         accessControls: [
           ...canUse([groups.dataEngineers, groups.analysts]),
           { groupName: groups.platformAdmins, permissionLevel: "CAN_MANAGE" },
+          // The governance and run-metadata jobs' SQL tasks run here as the pipelines' principal.
+          { servicePrincipalName: args.pipelinesClientId, permissionLevel: "CAN_USE" },
         ],
       },
-      { parent: this },
+      { parent: this, dependsOn: [this.pipelinesPrincipal] },
     );
 
     this.registerOutputs({ sqlWarehouse: this.sqlWarehouse });

@@ -98,6 +98,7 @@ export const settingsSchema = z.strictObject({
   blobVersioning: z.boolean(),
   metastoreId: guid,
   azureDatabricksObjectId: guid,
+  databricksAccountId: guid,
   dbfsRootCmk: z.boolean(),
   complianceSecurityProfile: z.boolean(),
   tokenMaxLifetimeDays: z.number().int().min(1).max(730),
@@ -276,6 +277,8 @@ export interface PlatformConfig {
   readonly databricks: {
     /** Existing regional Unity Catalog metastore the workspace is assigned to. */
     readonly metastoreId: string;
+    /** Databricks account id: names the account-level rule sets (service principal and tag policy roles). */
+    readonly accountId: string;
     /** Object id of the tenant's AzureDatabricks enterprise application (managed services CMK). */
     readonly azureDatabricksObjectId: string;
     /** Encrypt the workspace's DBFS root with a customer-managed key (off only for a workspace's first deployment). */
@@ -392,6 +395,7 @@ export function parsePlatformConfig(
     storage: { sku: s.storageSku, softDeleteDays: s.blobSoftDeleteDays, versioning: s.blobVersioning },
     databricks: {
       metastoreId: s.metastoreId,
+      accountId: s.databricksAccountId,
       azureDatabricksObjectId: s.azureDatabricksObjectId,
       dbfsRootCmk: s.dbfsRootCmk,
       complianceSecurityProfile: s.complianceSecurityProfile,

@@ -20,8 +20,9 @@ export interface EventHubsArgs extends SubscriptionPlacement {
   /** Unity Catalog service credential name (`lh_dev_eventhubs`). */
   readonly credentialName: string;
   readonly owner: string;
-  readonly workspaceId: pulumi.Input<string>;
   readonly databricksProvider: databricks.Provider;
+  /** The workspace's metastore assignment: the service credential is created after it. */
+  readonly metastoreAssignment: pulumi.Resource;
   /** Protects the namespace from deletion (`protect`). Default: false. */
   readonly protect?: boolean;
 }
@@ -122,7 +123,13 @@ export class EventHubs extends pulumi.ComponentResource {
     );
     this.bootstrapServers = pulumi.interpolate`${this.namespace.name}.servicebus.windows.net:9093`;
 
-    const inWorkspace = { parent: this, provider: args.databricksProvider };
+    // A Unity Catalog securable: created once the workspace has its metastore. ISOLATED binds it to this
+    // workspace already (provider docs, workspace_binding); no extra binding.
+    const inWorkspace = {
+      parent: this,
+      provider: args.databricksProvider,
+      dependsOn: [args.metastoreAssignment],
+    };
     this.credential = new databricks.Credential(
       `${name}-credential`,
       {
@@ -132,16 +139,6 @@ export class EventHubs extends pulumi.ComponentResource {
         azureManagedIdentity: { accessConnectorId: args.accessConnector.id },
         isolationMode: "ISOLATION_MODE_ISOLATED",
         owner: args.owner,
-      },
-      inWorkspace,
-    );
-    new databricks.WorkspaceBinding(
-      `${name}-credential-binding`,
-      {
-        securableType: "credential",
-        securableName: this.credential.name,
-        workspaceId: args.workspaceId,
-        bindingType: "BINDING_TYPE_READ_WRITE",
       },
       inWorkspace,
     );

@@ -117,8 +117,19 @@ export interface GovernanceArgs {
   readonly azureDatabricksObjectId: string;
   /** SQL warehouse the governance job runs its SQL on. */
   readonly sqlWarehouseId: pulumi.Input<string>;
-  /** Workspace folder of the governance SQL. Default: /Shared/lakehouse/governance. */
-  readonly workspaceRoot?: string;
+  /**
+   * Workspace folder of the governance SQL: one only the platform admins and the pipelines' principal may
+   * write, because that principal runs it (never under /Shared, where every user may edit).
+   */
+  readonly workspaceRoot: string;
+  /** What the SQL files wait for: the folder's permissions. */
+  readonly codeFolder: pulumi.Resource;
+  /** The pipelines' principal's Service Principal User role for the deployer: the job's run_as needs it. */
+  readonly runAsRoles: pulumi.Resource;
+  /** Databricks account id: names the tag policies' rule sets. */
+  readonly accountId: string;
+  /** ACL principal of the deploying identity (it assigns the catalog's and schemas' tags). */
+  readonly deployer: pulumi.Input<string>;
   readonly alertEmails: readonly string[];
   /** Protects the PII keys (hash salt, encryption key) from deletion. Default: false. */
   readonly protect?: boolean;
@@ -197,8 +208,15 @@ export class Governance extends pulumi.ComponentResource {
   public readonly grants: ReadonlyMap<string, databricks.Grants>;
   public readonly governanceSchema: databricks.Schema;
   public readonly secretScope: databricks.SecretScope;
-  /** Recreates the mask functions and applies the PII tags; batch jobs run it before each refresh. */
+  /**
+   * Hourly: recreates the mask functions and tags the streaming sources' PII tables (batch sources' refresh
+   * jobs run the functions before and their tags after each refresh).
+   */
   public readonly job: databricks.Job;
+  /** Workspace path of the mask and row-filter functions' SQL. */
+  public readonly functionsPath: pulumi.Output<string>;
+  /** Workspace path of each PII source's tag SQL, by source name. */
+  public readonly tagsPaths: ReadonlyMap<string, pulumi.Output<string>>;
 
   constructor(name: string, args: GovernanceArgs, opts?: pulumi.ComponentResourceOptions) {
     super("lakehouse:governance:Governance", name, {}, opts);
@@ -240,7 +258,27 @@ export class Governance extends pulumi.ComponentResource {
 
     this.secretScope = this.piiSecrets(name, args);
     this.tagSecurables(name, args);
-    this.job = this.governanceJob(name, args, ctx);
+    const file = (id: string, path: string, sql: string) =>
+      new databricks.WorkspaceFile(
+        `${name}-${id}`,
+        { path, contentBase64: Buffer.from(sql, "utf8").toString("base64") },
+        { parent: this, dependsOn: [args.codeFolder] },
+      );
+    const root = args.workspaceRoot;
+    this.functionsPath = file(
+      "functions",
+      `${root}/functions.sql`,
+      governanceFunctionsSql(sources, ctx),
+    ).path;
+    this.tagsPaths = new Map(
+      sources
+        .filter(hasPii)
+        .map((source) => [
+          source.name,
+          file(`tags-${source.name}`, `${root}/tags/${source.name}.sql`, governanceTagsSql(source, ctx)).path,
+        ]),
+    );
+    this.job = this.governanceJob(name, args);
     this.registerOutputs({ governanceSchema: this.governanceSchema });
   }
 
@@ -341,6 +379,17 @@ export class Governance extends pulumi.ComponentResource {
         { parent: this },
       ),
     ];
+    const assigners = grantTagAssign(
+      `${name}-tag`,
+      {
+        accountId: args.accountId,
+        tagPolicies: { pii: policies[0].id, classification: policies[1].id },
+        managers: [args.deployer, `groups/${args.groups.platformAdmins}`],
+        // The deployer tags the catalog and PII schemas; the pipelines' principal, the PII tables and columns.
+        assigners: [args.deployer, `servicePrincipals/${args.pipelinesPrincipal}`],
+      },
+      { parent: this },
+    );
     const tag = (
       id: string,
       entityType: string,
@@ -351,7 +400,7 @@ export class Governance extends pulumi.ComponentResource {
       new databricks.EntityTagAssignment(
         `${name}-tag-${id}`,
         { entityType, entityName, tagKey: "classification", tagValue },
-        { parent: this, dependsOn: [...policies, securable] },
+        { parent: this, dependsOn: [...policies, ...assigners, securable] },
       );
     const { catalog, schemas } = args.unityCatalog;
     tag("catalog", "catalogs", args.catalogName, args.dataClassification, catalog);
@@ -367,45 +416,87 @@ export class Governance extends pulumi.ComponentResource {
     }
   }
 
-  /** The governance SQL as workspace files, and the job that runs it on the SQL warehouse. */
-  private governanceJob(name: string, args: GovernanceArgs, ctx: GovernanceSqlContext): databricks.Job {
-    const root = args.workspaceRoot ?? "/Shared/lakehouse/governance";
-    const file = (id: string, path: string, sql: string) =>
-      new databricks.WorkspaceFile(
-        `${name}-${id}`,
-        { path, contentBase64: Buffer.from(sql, "utf8").toString("base64") },
-        { parent: this },
-      );
-    const functions = file("functions", `${root}/functions.sql`, governanceFunctionsSql(args.sources, ctx));
-    const tagged = args.sources.filter(hasPii).map((source) => ({
-      source,
-      file: file(`tags-${source.name}`, `${root}/tags/${source.name}.sql`, governanceTagsSql(source, ctx)),
-    }));
-    const sqlTask = (path: pulumi.Input<string>) => ({
-      file: { path, source: "WORKSPACE" },
-      warehouseId: args.sqlWarehouseId,
-    });
+  /**
+   * The hourly job: the functions, then the streaming sources' tags (their tables exist once their continuous
+   * job has run them); batch sources' refresh jobs run their own tags after each refresh.
+   */
+  private governanceJob(name: string, args: GovernanceArgs): databricks.Job {
+    const streamed = args.sources.filter((source) => source.mode === "streaming");
     return new databricks.Job(
       `${name}-job`,
       {
         name: `${name}-functions-and-tags`,
-        description: "Recreates the PII mask and row-filter functions and tags the PII tables and columns.",
+        description:
+          "Recreates the PII mask and row-filter functions and tags the streaming sources' PII tables and columns.",
         schedule: { quartzCronExpression: "0 0 * * * ?", timezoneId: "UTC", pauseStatus: "UNPAUSED" },
         maxConcurrentRuns: 1,
+        // A run triggered while another is active waits instead of being skipped.
+        queue: { enabled: true },
         timeoutSeconds: 1800,
         tasks: [
-          { taskKey: "functions", sqlTask: sqlTask(functions.path), maxRetries: 1 },
-          ...tagged.map(({ source, file: tags }) => ({
-            taskKey: `tags_${source.name}`,
-            dependsOns: [{ taskKey: "functions" }],
-            sqlTask: sqlTask(tags.path),
-          })),
+          sqlFileTask("functions", this.functionsPath, args.sqlWarehouseId, { maxRetries: 1 }),
+          ...streamed
+            .filter((source) => this.tagsPaths.has(source.name))
+            .map((source) =>
+              sqlFileTask(
+                `tags_${source.name}`,
+                this.tagsPaths.get(source.name) as pulumi.Output<string>,
+                args.sqlWarehouseId,
+                { dependsOns: [{ taskKey: "functions" }] },
+              ),
+            ),
         ],
         runAs: { servicePrincipalName: args.pipelinesPrincipal },
         emailNotifications: { onFailures: [...args.alertEmails], noAlertForSkippedRuns: true },
         tags: { purpose: "governance" },
       },
-      { parent: this, dependsOn: [...this.grants.values()] },
+      { parent: this, dependsOn: [...this.grants.values(), args.runAsRoles] },
     );
   }
+}
+
+/** A job task that runs a SQL file from the workspace on a SQL warehouse. */
+export function sqlFileTask(
+  taskKey: string,
+  path: pulumi.Input<string>,
+  warehouseId: pulumi.Input<string>,
+  extra: { maxRetries?: number; dependsOns?: { taskKey: string }[] } = {},
+) {
+  return { taskKey, ...extra, sqlTask: { file: { path, source: "WORKSPACE" }, warehouseId } };
+}
+
+export interface TagAssignArgs {
+  readonly accountId: string;
+  /** Tag policy ids by tag key: the ones this stack creates, or ones another stack owns. */
+  readonly tagPolicies: Record<string, pulumi.Input<string>>;
+  /** ACL principals (`groups/..`, `servicePrincipals/..`, `users/..`) that manage each tag policy's roles. */
+  readonly managers: pulumi.Input<string>[];
+  /** ACL principals that may assign each governed tag (the ASSIGN permission). */
+  readonly assigners: pulumi.Input<string>[];
+}
+
+/**
+ * The ASSIGN permission on governed tags (`roles/tagPolicy.assigner`), one rule set per tag policy
+ * (provider docs, access_control_rule_set: tag policy usage). It takes tag policy ids, so it works the same
+ * when the tag policies come from another stack. Authoritative per tag policy: managers are kept in it.
+ */
+export function grantTagAssign(
+  name: string,
+  args: TagAssignArgs,
+  opts: pulumi.CustomResourceOptions,
+): databricks.AccessControlRuleSet[] {
+  return Object.entries(args.tagPolicies).map(
+    ([key, id]) =>
+      new databricks.AccessControlRuleSet(
+        `${name}-${key}-roles`,
+        {
+          name: pulumi.interpolate`accounts/${args.accountId}/tagPolicies/${id}/ruleSets/default`,
+          grantRules: [
+            { role: "roles/tagPolicy.manager", principals: args.managers },
+            { role: "roles/tagPolicy.assigner", principals: args.assigners },
+          ],
+        },
+        opts,
+      ),
+  );
 }

@@ -3,6 +3,7 @@ import * as databricks from "@pulumi/databricks";
 import { PlatformConfig } from "./config";
 import { eventLogTable, OPS_SCHEMA } from "./ops-sql";
 import { PipelineSql, pipelineSql, PipelineSqlContext } from "./pipeline-sql";
+import { sqlFileTask } from "./governance";
 import { DataSource } from "./sources";
 
 /** Lakeflow events that notify the alert targets: every failure of an update or a flow. */
@@ -25,17 +26,28 @@ export interface IngestionArgs {
    * outputs of other components.
    */
   readonly sqlContext: pulumi.Input<PipelineSqlContext>;
-  /** Cluster policy every pipeline cluster uses (classic compute inside the workspace's VNet). */
-  readonly jobPolicyId: pulumi.Input<string>;
+  /** Pipeline compute's cluster policy (cluster type `dlt`), classic compute inside the workspace's VNet. */
+  readonly pipelinePolicyId: pulumi.Input<string>;
   /** Client id of the Entra application every pipeline and job runs as. */
   readonly runAs: pulumi.Input<string>;
-  /** The governance job (mask functions, PII tags): every batch refresh runs it first. */
-  readonly governanceJobId: pulumi.Input<string>;
+  /** The governance SQL batch refreshes run: the mask functions before, the source's PII tags after. */
+  readonly governance: {
+    readonly functionsPath: pulumi.Input<string>;
+    readonly tagsPaths: ReadonlyMap<string, pulumi.Input<string>>;
+    readonly sqlWarehouseId: pulumi.Input<string>;
+  };
   readonly maxWorkers: number;
   readonly notifications: FailureNotifications;
   readonly groups: PlatformConfig["groups"];
-  /** Workspace folder of the generated SQL. Default: /Shared/lakehouse/pipelines. */
-  readonly workspaceRoot?: string;
+  /**
+   * Workspace folder of the generated SQL: one only the platform admins and the run-as principal may write
+   * (never under /Shared, where every user may edit code that principal runs).
+   */
+  readonly workspaceRoot: string;
+  /** What the SQL files wait for: the folder's permissions. */
+  readonly codeFolder: pulumi.Resource;
+  /** What every pipeline and job waits for: the deployer's Service Principal User role on the run-as. */
+  readonly runAsRoles: pulumi.Resource;
   /** What a source's pipeline waits for: its schemas' grants and the shared ones. */
   readonly dependsOnFor?: (source: string) => pulumi.Resource[];
 }
@@ -45,30 +57,31 @@ export interface SourceIngestion {
   readonly sql: pulumi.Output<PipelineSql>;
   readonly files: readonly databricks.WorkspaceFile[];
   readonly pipeline: databricks.Pipeline;
-  /** The schedule of a batch source; streaming sources run continuously. */
+  /** The schedule of a batch source, or the continuous job of a streaming source. */
   readonly job?: databricks.Job;
 }
 
 /**
  * Config-driven ingestion: for every source file, its pipeline SQL (bronze with the PII split, silver with
  * expectations, gold aggregates) deployed as workspace files, a Lakeflow declarative pipeline in Unity
- * Catalog that runs as the pipelines' service principal (continuous for streaming sources, triggered for
- * batch), and for batch sources a scheduled job with retries and a timeout. Failures notify the alert
- * targets. Pipelines run on the job cluster policy inside the workspace's VNet, because every service they
- * read is reachable only through private endpoints there.
+ * Catalog that runs as the pipelines' service principal, run by a job: a continuous job for streaming
+ * sources, a scheduled one with retries and a timeout for batch sources. Failures notify the alert
+ * targets. Pipelines run on the pipeline cluster policy inside the workspace's VNet, because every service
+ * they read is reachable only through private endpoints there.
  */
 export class Ingestion extends pulumi.ComponentResource {
   public readonly sources: ReadonlyMap<string, SourceIngestion>;
 
   constructor(name: string, args: IngestionArgs, opts?: pulumi.ComponentResourceOptions) {
     super("lakehouse:ingestion:Ingestion", name, {}, opts);
-    const root = args.workspaceRoot ?? "/Shared/lakehouse/pipelines";
+    const root = args.workspaceRoot;
     const emails = [...args.notifications.emails];
     const destinations = [...(args.notifications.destinationIds ?? [])];
 
     this.sources = new Map(
       args.sources.map((source) => {
-        const tags = { source: source.name, owner: source.owner };
+        // Cluster tags: `owner` is the platform's, fixed by the cluster policy; the source's team is its own key.
+        const tags = { source: source.name, sourceOwner: source.owner };
         const sql = pulumi.output(args.sqlContext).apply((ctx) => pipelineSql(source, ctx));
         const files = (["bronze", "silver", "gold"] as const).map(
           (layer) =>
@@ -78,7 +91,7 @@ export class Ingestion extends pulumi.ComponentResource {
                 path: `${root}/${source.name}/${layer}.sql`,
                 contentBase64: sql.apply((s) => Buffer.from(s[layer], "utf8").toString("base64")),
               },
-              { parent: this },
+              { parent: this, dependsOn: [args.codeFolder] },
             ),
         );
         const streaming = source.mode === "streaming";
@@ -88,7 +101,8 @@ export class Ingestion extends pulumi.ComponentResource {
             name: `${args.namePrefix}-${source.name}`,
             catalog: args.catalogName,
             schema: `${source.name}_silver`,
-            continuous: streaming,
+            // Streaming sources run continuously through their continuous job (which retries failures).
+            continuous: false,
             development: false,
             channel: "CURRENT",
             edition: "ADVANCED",
@@ -97,7 +111,7 @@ export class Ingestion extends pulumi.ComponentResource {
             clusters: [
               {
                 label: "default",
-                policyId: args.jobPolicyId,
+                policyId: args.pipelinePolicyId,
                 applyPolicyDefaultValues: true,
                 autoscale: { minWorkers: 1, maxWorkers: args.maxWorkers, mode: "ENHANCED" },
                 customTags: tags,
@@ -111,7 +125,7 @@ export class Ingestion extends pulumi.ComponentResource {
             eventLog: { catalog: args.catalogName, schema: OPS_SCHEMA, name: eventLogTable(source) },
             tags,
           },
-          { parent: this, dependsOn: args.dependsOnFor?.(source.name) ?? [] },
+          { parent: this, dependsOn: [args.runAsRoles, ...(args.dependsOnFor?.(source.name) ?? [])] },
         );
         new databricks.Permissions(
           `${name}-${source.name}-permissions`,
@@ -126,8 +140,30 @@ export class Ingestion extends pulumi.ComponentResource {
         );
 
         const schedule = "schedule" in source.source ? source.source.schedule : undefined;
-        const job =
-          streaming || schedule === undefined
+        const tagsPath = args.governance.tagsPaths.get(source.name);
+        const failures = {
+          emailNotifications: { onFailures: emails, noAlertForSkippedRuns: true },
+          webhookNotifications: { onFailures: destinations.map((id) => ({ id })) },
+        };
+        const job = streaming
+          ? // A continuous job runs the (triggered) pipeline continuously and retries a failed run with
+            // backoff: on a new stack the first runs fail until the governance job has created the masks'
+            // functions, then the stream starts by itself (Databricks docs, "Pipeline task for jobs").
+            new databricks.Job(
+              `${name}-${source.name}-job`,
+              {
+                name: `${args.namePrefix}-${source.name}-stream`,
+                description: `Runs the ${source.name} pipeline continuously.`,
+                continuous: { pauseStatus: "UNPAUSED" },
+                maxConcurrentRuns: 1,
+                tasks: [{ taskKey: "stream", pipelineTask: { pipelineId: pipeline.id, fullRefresh: false } }],
+                runAs: { servicePrincipalName: args.runAs },
+                ...failures,
+                tags,
+              },
+              { parent: this, dependsOn: [args.runAsRoles] },
+            )
+          : schedule === undefined
             ? undefined
             : new databricks.Job(
                 `${name}-${source.name}-job`,
@@ -138,20 +174,28 @@ export class Ingestion extends pulumi.ComponentResource {
                   maxConcurrentRuns: 1,
                   queue: { enabled: true },
                   timeoutSeconds: 4 * 3600,
+                  // The masks' functions first (a new stack has none yet), then the refresh, then the tags
+                  // of the tables the refresh created; nothing here waits for another job's run.
                   tasks: [
-                    {
-                      taskKey: "governance",
-                      runJobTask: { jobId: pulumi.output(args.governanceJobId).apply(Number) },
-                    },
+                    sqlFileTask("functions", args.governance.functionsPath, args.governance.sqlWarehouseId, {
+                      maxRetries: 1,
+                    }),
                     {
                       taskKey: "refresh",
-                      dependsOns: [{ taskKey: "governance" }],
+                      dependsOns: [{ taskKey: "functions" }],
                       pipelineTask: { pipelineId: pipeline.id, fullRefresh: false },
                       maxRetries: 2,
                       minRetryIntervalMillis: 10 * 60 * 1000,
                       retryOnTimeout: true,
                       timeoutSeconds: 3 * 3600,
                     },
+                    ...(tagsPath === undefined
+                      ? []
+                      : [
+                          sqlFileTask("tags", tagsPath, args.governance.sqlWarehouseId, {
+                            dependsOns: [{ taskKey: "refresh" }],
+                          }),
+                        ]),
                   ],
                   runAs: { servicePrincipalName: args.runAs },
                   // A refresh that runs twice as long as usual warns before the timeout fails it.
@@ -169,7 +213,7 @@ export class Ingestion extends pulumi.ComponentResource {
                   },
                   tags,
                 },
-                { parent: this },
+                { parent: this, dependsOn: [args.runAsRoles] },
               );
         if (job) {
           new databricks.Permissions(

@@ -1,13 +1,17 @@
 // Generates the Lakeflow declarative pipeline (DLT) SQL of one data source from its validated source file.
 // Every identifier goes through quoteIdentifier and every literal through quoteString; expectation
 // expressions were checked against a token grammar when the file was loaded (components/sql.ts).
-import { CONSUMER_GROUP } from "./event-hubs";
 import {
+  datasetKind,
+  decryptExpression,
   encryptExpression,
   GovernanceSqlContext,
+  maskedColumnName,
+  maskedExpression,
   maskFunctionName,
   qualifiedFunction,
   rowFilterFunctionName,
+  storesMaskedValue,
 } from "./governance-sql";
 import { DataSource, SourceAggregate, SourceColumn, SourceTable } from "./sources";
 import { quoteIdentifier as q, quoteString } from "./sql";
@@ -59,7 +63,7 @@ function schemaDdl(columns: readonly SourceColumn[]): string {
   return quoteString(columns.map((c) => `${q(c.name)} ${c.type.toUpperCase()}`).join(", "));
 }
 
-const isStreamingKind = (source: DataSource) => source.source.kind !== "sqlserver";
+const isStreamingKind = (source: DataSource) => datasetKind(source) === "STREAMING TABLE";
 
 function sourceView(
   source: DataSource,
@@ -69,6 +73,8 @@ function sourceView(
   const view = `${table.name}_source`;
   const kind = source.source.kind;
   if (kind === "eventhub") {
+    // No kafka.group.id: every streaming read of this view (bronze, PII, silver) is its own query, and the
+    // Kafka source gives each query its own consumer group; queries sharing one interfere.
     if (!ctx.eventHubs) {
       throw new Error(`source ${source.name} reads Event Hubs, but the platform has no Event Hubs namespace`);
     }
@@ -85,7 +91,6 @@ FROM (
     bootstrapServers => ${quoteString(ctx.eventHubs.bootstrapServers)},
     subscribe => ${quoteString(source.name)},
     startingOffsets => 'earliest',
-    \`kafka.group.id\` => ${quoteString(CONSUMER_GROUP)},
     \`databricks.serviceCredential\` => ${quoteString(ctx.eventHubs.credential)}
   )
 );
@@ -160,6 +165,13 @@ function constraintLines(table: SourceTable): string[] {
   );
 }
 
+/** AUTO CDC needs non-null keys: a row with a null key is dropped before it reaches the target. */
+function keyConstraintLines(table: SourceTable): string[] {
+  return table.primaryKey.map(
+    (key) => `  CONSTRAINT ${q(`_${key}_key_not_null`)} EXPECT (${q(key)} IS NOT NULL) ON VIOLATION DROP ROW`,
+  );
+}
+
 const parenthesized = (lines: string[]) => (lines.length === 0 ? "" : ` (\n${lines.join(",\n")}\n)`);
 
 /** Silver's columns with their types; every PII column carries its mask function. */
@@ -167,9 +179,15 @@ function silverColumnLines(source: DataSource, table: SourceTable, ctx: Pipeline
   return table.columns
     .map((c) => {
       const type = c.encrypt ? "STRING" : c.type.toUpperCase();
-      const mask = c.pii ? ` MASK ${qualifiedFunction(ctx, maskFunctionName(source, c))}` : "";
+      const using = c.pii && storesMaskedValue(c) ? ` USING COLUMNS (${q(maskedColumnName(c))})` : "";
+      const mask = c.pii ? ` MASK ${qualifiedFunction(ctx, maskFunctionName(source, c))}${using}` : "";
       return `  ${q(c.name)} ${type}${mask}`;
     })
+    .concat(
+      table.columns
+        .filter((c) => c.pii && storesMaskedValue(c))
+        .map((c) => `  ${q(maskedColumnName(c))} STRING`),
+    )
     .concat(`  ${q(INGESTED_AT)} TIMESTAMP`);
 }
 
@@ -184,6 +202,14 @@ function rowFilterClause(source: DataSource, table: SourceTable, ctx: PipelineSq
  * asks, unless they come from the PII table, which is encrypted already).
  */
 function silverSelect(table: SourceTable, ctx: PipelineSqlContext, plainFrom = "", piiFrom = ""): string {
+  // Masked values that need a secret, from the clear value (PII table columns are stored encrypted).
+  const masked = table.columns
+    .filter((c) => c.pii && storesMaskedValue(c))
+    .map((c) => {
+      const stored = `${piiFrom}${q(c.name)}`;
+      const clear = piiFrom && c.encrypt ? decryptExpression(ctx, stored) : stored;
+      return `${maskedExpression(ctx, c.mask ?? "redact", c.type, clear)} AS ${q(maskedColumnName(c))}`;
+    });
   return table.columns
     .map((c) =>
       c.pii
@@ -194,6 +220,7 @@ function silverSelect(table: SourceTable, ctx: PipelineSqlContext, plainFrom = "
           ? `trim(${plainFrom}${q(c.name)}) AS ${q(c.name)}`
           : `CAST(${plainFrom}${q(c.name)} AS ${c.type.toUpperCase()}) AS ${q(c.name)}`,
     )
+    .concat(masked)
     .concat(`${plainFrom}${q(INGESTED_AT)}`)
     .join(",\n  ");
 }
@@ -213,7 +240,7 @@ COMMENT ${quoteString(`Cleaned, typed and deduplicated ${table.name} of ${source
 ${tableProperties(source, "silver")}`;
     if (isStreamingKind(source)) {
       const checked = `${table.name}_checked`;
-      parts.push(`CREATE TEMPORARY VIEW ${q(checked)}${parenthesized(constraintLines(table))}
+      parts.push(`CREATE TEMPORARY VIEW ${q(checked)}${parenthesized([...keyConstraintLines(table), ...constraintLines(table)])}
 AS SELECT
   ${silverSelect(table, ctx)}
 FROM STREAM(${q(`${table.name}_source`)});
@@ -252,23 +279,34 @@ function measure(m: SourceAggregate["measures"][number]): string {
   return `${call} AS ${q(m.name)}`;
 }
 
+/**
+ * Gold's aggregate of a table that declares none: rows per day of ingestion for streams; a replica snapshot
+ * is re-read whole on every refresh (every row would carry the refresh's day), so its rows count per day of
+ * their watermark column, or in total without one.
+ */
+function defaultAggregate(source: DataSource, table: SourceTable): SourceAggregate {
+  const measures: SourceAggregate["measures"] = [{ name: "row_count", fn: "count" }];
+  if (isStreamingKind(source)) {
+    const description = `Rows of ${table.name} ingested per day.`;
+    const timeBucket = { column: INGESTED_AT, grain: "day" } as const;
+    return { name: `${table.name}_daily`, description, timeBucket, groupBy: [], measures };
+  }
+  if (table.watermarkColumn) {
+    const description = `Rows of ${table.name} per day of ${table.watermarkColumn}.`;
+    const timeBucket = { column: table.watermarkColumn, grain: "day" } as const;
+    return { name: `${table.name}_daily`, description, timeBucket, groupBy: [], measures };
+  }
+  const description = `Rows of ${table.name} in the latest snapshot.`;
+  return { name: `${table.name}_row_count`, description, groupBy: [], measures };
+}
+
 /** Gold: the source's aggregates as materialized views (a daily row count where a table declares none). */
 export function goldSql(source: DataSource, ctx: PipelineSqlContext): string {
   const parts = [header(source, "Gold")];
   for (const table of source.tables) {
     const silver = tableName(ctx.catalog, `${source.name}_silver`, table.name);
     const aggregates: SourceAggregate[] =
-      table.aggregates.length > 0
-        ? table.aggregates
-        : [
-            {
-              name: `${table.name}_daily`,
-              description: `Rows of ${table.name} ingested per day.`,
-              timeBucket: { column: INGESTED_AT, grain: "day" },
-              groupBy: [],
-              measures: [{ name: "row_count", fn: "count" }],
-            },
-          ];
+      table.aggregates.length > 0 ? table.aggregates : [defaultAggregate(source, table)];
     for (const a of aggregates) {
       const select = [
         ...(a.timeBucket

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
+import * as databricks from "@pulumi/databricks";
 import { Compute } from "./compute";
 import { PlatformConfig } from "./config";
 import { Foundation } from "./foundation";
@@ -150,12 +151,21 @@ export class LakehousePlatform extends pulumi.ComponentResource {
 
     // Workspace-level resources go through the workspace's provider.
     const inWorkspace = { parent: this, providers: [this.workspace.provider] };
+    // The identity that deploys (it sets run_as and assigns tags): its ACL principal, as the account sees it.
+    // On a new stack's preview the workspace does not exist and the invoke returns nothing: a service
+    // principal deployer is then named by its Azure client id, which is the same application id.
+    const deployer = pulumi
+      .all([
+        databricks.getCurrentUserOutput({}, { parent: this, provider: this.workspace.provider })
+          .aclPrincipalId,
+        client.clientId,
+      ])
+      .apply(([acl, clientId]) => acl || `servicePrincipals/${clientId}`);
     this.unityCatalog = new UnityCatalog(
       `${name}-uc`,
       {
         catalogName,
         storage: this.storage,
-        workspaceId: this.workspace.workspaceId,
         metastoreAssignment: this.workspace.metastoreAssignment,
         groups: config.groups,
         sources: args.sources,
@@ -171,6 +181,8 @@ export class LakehousePlatform extends pulumi.ComponentResource {
         tags: config.tags,
         groups: config.groups,
         pipelinesClientId: config.pipelines.clientId,
+        accountId: config.databricks.accountId,
+        deployer,
       },
       inWorkspace,
     );
@@ -188,6 +200,7 @@ export class LakehousePlatform extends pulumi.ComponentResource {
         foreignCatalogName: `${catalogName}_replica`,
         owner,
         databricksProvider: this.workspace.provider,
+        metastoreAssignment: this.workspace.metastoreAssignment,
         protect,
         alertEmails: config.alerts.emails,
         zoneRedundant: config.replica.zoneRedundant,
@@ -213,8 +226,8 @@ export class LakehousePlatform extends pulumi.ComponentResource {
               },
               credentialName: `${catalogName}_eventhubs`,
               owner,
-              workspaceId: this.workspace.workspaceId,
               databricksProvider: this.workspace.provider,
+              metastoreAssignment: this.workspace.metastoreAssignment,
               protect,
             },
             child,
@@ -304,6 +317,11 @@ export class LakehousePlatform extends pulumi.ComponentResource {
         subscriptionId,
         azureDatabricksObjectId: config.databricks.azureDatabricksObjectId,
         sqlWarehouseId: this.compute.sqlWarehouse.id,
+        workspaceRoot: `${this.compute.codeRoot}/governance`,
+        codeFolder: this.compute.codeFolder,
+        runAsRoles: this.compute.runAsRoles,
+        accountId: config.databricks.accountId,
+        deployer,
         alertEmails: config.alerts.emails,
         protect,
         securables: {
@@ -331,9 +349,16 @@ export class LakehousePlatform extends pulumi.ComponentResource {
             landingUrl: this.storage.url("landing"),
             eventHubs: bootstrapServers && credential ? { bootstrapServers, credential } : undefined,
           })),
-        jobPolicyId: this.compute.jobPolicy.id,
-        runAs: this.compute.pipelinesPrincipal.applicationId,
-        governanceJobId: this.governance.job.id,
+        pipelinePolicyId: this.compute.pipelinePolicy.id,
+        runAs: config.pipelines.clientId,
+        governance: {
+          functionsPath: this.governance.functionsPath,
+          tagsPaths: this.governance.tagsPaths,
+          sqlWarehouseId: this.compute.sqlWarehouse.id,
+        },
+        workspaceRoot: `${this.compute.codeRoot}/pipelines`,
+        codeFolder: this.compute.codeFolder,
+        runAsRoles: this.compute.runAsRoles,
         maxWorkers: config.compute.maxWorkers,
         notifications: { emails: config.alerts.emails, destinationIds: this.monitoring.destinationIds },
         groups: config.groups,
@@ -353,8 +378,11 @@ export class LakehousePlatform extends pulumi.ComponentResource {
         catalogName,
         sources: args.sources,
         sqlWarehouseId: this.compute.sqlWarehouse.id,
-        runAs: this.compute.pipelinesPrincipal.applicationId,
+        runAs: config.pipelines.clientId,
         alertEmails: config.alerts.emails,
+        workspaceRoot: `${this.compute.codeRoot}/ops`,
+        codeFolder: this.compute.codeFolder,
+        runAsRoles: this.compute.runAsRoles,
       },
       { ...inWorkspace, dependsOn: [this.unityCatalog.opsSchema, ...this.governance.grants.values()] },
     );

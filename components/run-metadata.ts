@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as databricks from "@pulumi/databricks";
+import { sqlFileTask } from "./governance";
 import { jobRunsSql, sourceRunsSql } from "./ops-sql";
 import { DataSource } from "./sources";
 
@@ -11,10 +12,14 @@ export interface RunMetadataArgs {
   /** SQL warehouse the views are (re)created on. */
   readonly sqlWarehouseId: pulumi.Input<string>;
   /** Client id of the Entra application the job runs as. */
-  readonly runAs: pulumi.Input<string>;
+  readonly runAs: string;
   readonly alertEmails: readonly string[];
-  /** Workspace folder of the SQL. Default: /Shared/lakehouse/ops. */
-  readonly workspaceRoot?: string;
+  /** Workspace folder of the SQL: one only the platform admins and the run-as principal may write. */
+  readonly workspaceRoot: string;
+  /** What the SQL files wait for: the folder's permissions. */
+  readonly codeFolder: pulumi.Resource;
+  /** What the job waits for: the deployer's Service Principal User role on the run-as. */
+  readonly runAsRoles: pulumi.Resource;
 }
 
 /**
@@ -27,17 +32,29 @@ export class RunMetadata extends pulumi.ComponentResource {
 
   constructor(name: string, args: RunMetadataArgs, opts?: pulumi.ComponentResourceOptions) {
     super("lakehouse:monitoring:RunMetadata", name, {}, opts);
-    const root = args.workspaceRoot ?? "/Shared/lakehouse/ops";
+    const root = args.workspaceRoot;
     const file = (id: string, sql: string) =>
       new databricks.WorkspaceFile(
         `${name}-${id}`,
         { path: `${root}/${id}.sql`, contentBase64: Buffer.from(sql, "utf8").toString("base64") },
-        { parent: this },
+        { parent: this, dependsOn: [args.codeFolder] },
       );
-    const task = (taskKey: string, path: pulumi.Input<string>) => ({
-      taskKey,
-      sqlTask: { file: { path, source: "WORKSPACE" }, warehouseId: args.sqlWarehouseId },
-    });
+    const task = (taskKey: string, path: pulumi.Input<string>) =>
+      sqlFileTask(taskKey, path, args.sqlWarehouseId);
+    // The jobs system tables: USE on the system catalog and lakeflow schema, SELECT on its tables.
+    // Non-authoritative (databricks.Grant): the system catalog's other grants are not this stack's.
+    const systemGrants = [
+      new databricks.Grant(
+        `${name}-system-catalog`,
+        { catalog: "system", principal: args.runAs, privileges: ["USE_CATALOG"] },
+        { parent: this },
+      ),
+      new databricks.Grant(
+        `${name}-system-lakeflow`,
+        { schema: "system.lakeflow", principal: args.runAs, privileges: ["USE_SCHEMA", "SELECT"] },
+        { parent: this },
+      ),
+    ];
     // One task per source: a source whose pipeline has not run yet has no event log, and fails alone.
     const tasks = [
       task("job_runs", file("job_runs", jobRunsSql(args.catalogName)).path),
@@ -55,13 +72,14 @@ export class RunMetadata extends pulumi.ComponentResource {
         description: "Keeps the ops views over pipeline event logs and job runs current.",
         schedule: { quartzCronExpression: "0 10 * * * ?", timezoneId: "UTC", pauseStatus: "UNPAUSED" },
         maxConcurrentRuns: 1,
+        queue: { enabled: true },
         timeoutSeconds: 1800,
         tasks,
         runAs: { servicePrincipalName: args.runAs },
         emailNotifications: { onFailures: [...args.alertEmails], noAlertForSkippedRuns: true },
         tags: { purpose: "run-metadata" },
       },
-      { parent: this },
+      { parent: this, dependsOn: [...systemGrants, args.runAsRoles] },
     );
     this.registerOutputs({ job: this.job });
   }

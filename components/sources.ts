@@ -141,7 +141,10 @@ const table = z
         "must be schema.table, for example dbo.Players",
       )
       .optional(),
-    /** Column that only grows (for example a modified-at timestamp): batch loads read rows past it. */
+    /**
+     * Column that orders a row's versions (for example a modified-at timestamp): silver keeps the latest per
+     * key, and gold's default count of a replica table is per day of it. Replica tables are re-read whole.
+     */
     watermarkColumn: identifier.optional(),
     primaryKey: z.array(identifier).min(1),
     columns: z.array(column).min(1),

@@ -33,6 +33,8 @@ export interface SqlReplicaArgs extends AzurePlacement {
   readonly owner: string;
   /** Workspace-level provider for the Unity Catalog connection. */
   readonly databricksProvider: databricks.Provider;
+  /** The workspace's metastore assignment: the connection and foreign catalog are created after it. */
+  readonly metastoreAssignment: pulumi.Resource;
   /** Protects the server and database from deletion (`protect`). Default: false. */
   readonly protect?: boolean;
   /** Where Microsoft Defender for SQL mails its threat alerts (the admins are mailed too). */
@@ -165,7 +167,12 @@ export class SqlReplica extends pulumi.ComponentResource {
     );
     this.host = pulumi.interpolate`${this.server.name}.database.windows.net`;
 
-    const inWorkspace = { parent: this, provider: args.databricksProvider };
+    // Unity Catalog securables: created once the workspace has its metastore.
+    const inWorkspace = {
+      parent: this,
+      provider: args.databricksProvider,
+      dependsOn: [args.metastoreAssignment],
+    };
     const connection = new databricks.Connection(
       `${name}-connection`,
       {

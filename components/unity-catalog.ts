@@ -23,8 +23,6 @@ export interface UnityCatalogArgs {
   readonly catalogName: string;
   /** The lake the catalog, schemas and external locations live in. */
   readonly storage: LakehouseStorage;
-  /** Numeric id of the workspace the ISOLATED securables are bound to. */
-  readonly workspaceId: pulumi.Input<string>;
   /** The workspace's metastore assignment: nothing here exists before it. */
   readonly metastoreAssignment: pulumi.Resource;
   /** Entra ID groups: the platform admins own every securable. */
@@ -38,7 +36,8 @@ const hasPii = (source: DataSource) => source.tables.some((t) => t.columns.some(
 
 /**
  * The environment's Unity Catalog structure: a storage credential on the lake's access connector, an
- * external location per lake container, one catalog bound to this workspace only (ISOLATED), and per-source
+ * external location per lake container, one catalog bound to this workspace only (ISOLATED: bound to the
+ * workspace that creates it), and per-source
  * schemas for each medallion tier plus a separate PII schema. Grants are `Governance`'s.
  *
  * Schemas are per source, not per tier: each source's owner, readers and PII readers then map to whole
@@ -55,15 +54,11 @@ export class UnityCatalog extends pulumi.ComponentResource {
 
   constructor(name: string, args: UnityCatalogArgs, opts?: pulumi.ComponentResourceOptions) {
     super("lakehouse:core:UnityCatalog", name, {}, opts);
-    const { catalogName, storage, groups, workspaceId } = args;
+    const { catalogName, storage, groups } = args;
     const owner = groups.platformAdmins;
     const afterAssignment = { parent: this, dependsOn: [args.metastoreAssignment] };
-    const bindToWorkspace = (id: string, securableType: string, securableName: pulumi.Input<string>) =>
-      new databricks.WorkspaceBinding(
-        `${name}-${id}-binding`,
-        { securableType, securableName, workspaceId, bindingType: "BINDING_TYPE_READ_WRITE" },
-        { parent: this },
-      );
+    // ISOLATED securables are bound to the workspace that creates them (provider docs, workspace_binding);
+    // a WorkspaceBinding for that same workspace would unbind it whenever the binding is replaced.
 
     this.storageCredential = new databricks.StorageCredential(
       `${name}-credential`,
@@ -76,7 +71,6 @@ export class UnityCatalog extends pulumi.ComponentResource {
       },
       afterAssignment,
     );
-    bindToWorkspace("credential", "storage_credential", this.storageCredential.name);
 
     this.externalLocations = Object.fromEntries(
       LAKE_CONTAINERS.map((container) => {
@@ -94,7 +88,6 @@ export class UnityCatalog extends pulumi.ComponentResource {
           },
           { parent: this, dependsOn: [storage.containers[container], args.metastoreAssignment] },
         );
-        bindToWorkspace(`location-${container}`, "external_location", location.name);
         return [container, location];
       }),
     ) as Record<LakeContainer, databricks.ExternalLocation>;
@@ -111,7 +104,6 @@ export class UnityCatalog extends pulumi.ComponentResource {
       },
       { ...stateful, dependsOn: [this.externalLocations.catalog] },
     );
-    bindToWorkspace("catalog", "catalog", this.catalog.name);
     const schema = (source: DataSource, suffix: string, container: Tier, comment: string) =>
       new databricks.Schema(
         `${name}-${source.name}-${suffix}`,

@@ -195,11 +195,8 @@ export class DatabricksWorkspace extends pulumi.ComponentResource {
       { disableLegacyAccess: { value: true } },
       inWorkspace,
     );
-    new databricks.RestrictWorkspaceAdminsSetting(
-      `${name}-restrict-admins`,
-      { restrictWorkspaceAdmins: { status: "RESTRICT_TOKENS_AND_JOB_RUN_AS" } },
-      inWorkspace,
-    );
+    // RestrictWorkspaceAdminsSetting is left to an account admin (provider docs: "Only account admins can
+    // update the setting"); the deployer is a workspace admin only. See README, "Identities and roles".
     this.metastoreAssignment = new databricks.MetastoreAssignment(
       `${name}-metastore`,
       { metastoreId: args.metastoreId, workspaceId: this.workspaceId },

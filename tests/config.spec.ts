@@ -37,6 +37,7 @@ function validSettings(): Record<string, unknown> {
     blobVersioning: true,
     metastoreId: "8f2c6a1e-3b4d-4c5e-9f60-7a8b9c0d1e2f",
     azureDatabricksObjectId: "4b5c6d7e-8f90-4a1b-2c3d-4e5f60718293",
+    databricksAccountId: "3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f",
     dbfsRootCmk: true,
     complianceSecurityProfile: false,
     tokenMaxLifetimeDays: 90,

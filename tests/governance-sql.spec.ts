@@ -40,8 +40,8 @@ access:
 
 const READERS =
   "is_account_group_member('lakehouse-pii-readers') OR is_account_group_member('hr-pii-readers')";
-const fn = (name: string, type: string, what: string, body: string) =>
-  `CREATE OR REPLACE FUNCTION \`lh_dev\`.\`governance\`.\`${name}\`(value ${type})
+const fn = (name: string, type: string, what: string, body: string, stored = false) =>
+  `CREATE OR REPLACE FUNCTION \`lh_dev\`.\`governance\`.\`${name}\`(value ${type}${stored ? ", masked STRING" : ""})
 RETURNS ${type}
 COMMENT 'Masks ${what} PII of people for everyone outside its PII reader groups.'
 RETURN CASE WHEN ${READERS} THEN ${body} END;
@@ -53,17 +53,15 @@ describe("governance SQL", () => {
   it("defines one mask function per kind that shows clear values to the PII reader groups only", () => {
     const expected = [
       fn("people_mask_email_string", "STRING", "email", "value ELSE regexp_replace(value, '^[^@]*', '***')"),
-      fn(
-        "people_mask_hash_string",
-        "STRING",
-        "hash",
-        "value ELSE sha2(concat(secret('pii', 'pii-hash-salt'), value), 256)",
-      ),
+      // The salted hash needs the salt: the pipeline computes it into a companion column the mask returns.
+      fn("people_mask_hash_string", "STRING", "hash", "value ELSE masked", true),
+      // Encrypted: readers get the decrypted value, everyone else its last four, computed by the pipeline.
       fn(
         "people_mask_last4_encrypted_string",
         "STRING",
         "last4 (encrypted)",
-        "CAST(aes_decrypt(unbase64(value), secret('pii', 'pii-encryption-key'), 'GCM') AS STRING) ELSE '[ENCRYPTED]'",
+        "CAST(aes_decrypt(unbase64(value), secret('pii', 'pii-encryption-key'), 'GCM') AS STRING) ELSE masked",
+        true,
       ),
       fn(
         "people_mask_last4_string",
@@ -106,7 +104,22 @@ RETURN is_account_group_member('lakehouse-platform-admins') OR is_account_group_
       ),
     );
     assert.ok(
-      silver.includes("  `iban` STRING MASK `lh_dev`.`governance`.`people_mask_last4_encrypted_string`,\n"),
+      silver.includes(
+        "  `iban` STRING MASK `lh_dev`.`governance`.`people_mask_last4_encrypted_string` USING COLUMNS (`_iban_masked`),\n",
+      ),
+    );
+    // What readers outside the PII groups see is the column's tagged mask kind, computed by the pipeline.
+    assert.ok(
+      silver.includes(
+        "  concat(repeat('*', greatest(length(CAST(aes_decrypt(unbase64(p.`iban`), secret('pii', 'pii-encryption-key'), 'GCM') AS STRING)) - 4, 0)), right(CAST(aes_decrypt(unbase64(p.`iban`), secret('pii', 'pii-encryption-key'), 'GCM') AS STRING), 4)) AS `_iban_masked`,\n",
+      ),
+      silver,
+    );
+    assert.ok(
+      silver.includes(
+        "  sha2(concat(secret('pii', 'pii-hash-salt'), p.`national_id`), 256) AS `_national_id_masked`,\n",
+      ),
+      silver,
     );
     assert.ok(
       silver.includes("\nWITH ROW FILTER `lh_dev`.`governance`.`people_row_filter` ON (`country`)\n"),
@@ -117,15 +130,23 @@ RETURN is_account_group_member('lakehouse-platform-admins') OR is_account_group_
     );
   });
 
-  it("tags PII tables restricted and PII columns with their mask kind", () => {
+  it("never calls secret() where readers outside the PII groups see the result (they may not read the scope)", () => {
+    for (const statement of sql.split(";").filter((t) => t.includes("RETURN CASE"))) {
+      const shownToOthers = statement.split(" ELSE ")[1] ?? "";
+      assert.ok(!shownToOthers.includes("secret("), statement);
+    }
+  });
+
+  it("tags PII tables restricted and PII columns with their mask kind, with the statement of the table's type", () => {
     const tags = governanceTagsSql(source, ctx).split("\n");
+    // A replica (sqlserver) source's pipeline creates materialized views.
     assert.strictEqual(
       tags[1],
-      "ALTER TABLE `lh_dev`.`people_pii`.`employees` SET TAGS ('classification' = 'restricted');",
+      "ALTER MATERIALIZED VIEW `lh_dev`.`people_pii`.`employees` SET TAGS ('classification' = 'restricted');",
     );
     assert.ok(
       tags.includes(
-        "ALTER TABLE `lh_dev`.`people_silver`.`employees` ALTER COLUMN `email` SET TAGS ('pii' = 'email', 'classification' = 'restricted');",
+        "ALTER MATERIALIZED VIEW `lh_dev`.`people_silver`.`employees` ALTER COLUMN `email` SET TAGS ('pii' = 'email', 'classification' = 'restricted');",
       ),
     );
     assert.strictEqual(tags.filter((t) => t.includes("ALTER COLUMN")).length, 7 * 2);

@@ -1,5 +1,8 @@
 import * as assert from "assert";
 import { GrantPlan } from "../components/governance";
+
+/** The pipelines' principal's home folder: the only place code it runs is deployed. */
+const CODE = "/Users/5e6f7a8b-9c0d-4e1f-a2b3-c4d5e6f7a8b9/lakehouse";
 import { inputsOf, planOf, resourceOf, resourcesOf } from "./support/plan";
 
 const WRITER = "5e6f7a8b-9c0d-4e1f-a2b3-c4d5e6f7a8b9";
@@ -132,11 +135,15 @@ for (const stack of ["dev", "prod"]) {
             sqlTask: { file: { path: string; source: string }; warehouseId: string };
           }[]
         ).map((t) => [t.taskKey, t.sqlTask.file.path, t.sqlTask.warehouseId]),
+        // Batch sources' tags run in their refresh jobs, after the refresh that creates their tables.
         [
-          ["functions", "/Shared/lakehouse/governance/functions.sql", `lh-${stack}-compute-sql-id`],
-          ["tags_registry", "/Shared/lakehouse/governance/tags/registry.sql", `lh-${stack}-compute-sql-id`],
-          ["tags_transfers", "/Shared/lakehouse/governance/tags/transfers.sql", `lh-${stack}-compute-sql-id`],
+          ["functions", `${CODE}/governance/functions.sql`, `lh-${stack}-compute-sql-id`],
+          ["tags_transfers", `${CODE}/governance/tags/transfers.sql`, `lh-${stack}-compute-sql-id`],
         ],
+      );
+      assert.deepStrictEqual(
+        [job.maxConcurrentRuns, job.queue, (job.tasks as { dependsOns?: unknown }[])[1].dependsOns],
+        [1, { enabled: true }, [{ taskKey: "functions" }]],
       );
     });
 

@@ -11,6 +11,8 @@ import type { PlanDocument } from "../tools/plan/report";
 const PRIMARY =
   "/subscriptions/6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b/resourceGroups/rg-oltp-prod-weu/providers/Microsoft.Sql/servers/sql-oltp-prod-weu/databases/transfermarket";
 const PIPELINES_APP = "5e6f7a8b-9c0d-4e1f-a2b3-c4d5e6f7a8b9";
+/** The pipelines' principal's home folder: the only place code it runs is deployed. */
+const CODE = `/Users/${PIPELINES_APP}/lakehouse`;
 const GROUPS = {
   platformAdminsObjectId: "0a1b2c3d-4e5f-4a6b-8c7d-8e9f0a1b2c3d",
   platformAdmins: "lakehouse-platform-admins",
@@ -251,7 +253,7 @@ for (const stack of ["dev", "prod"]) {
             "databricks:index/workspaceFile:WorkspaceFile",
             n(`ingestion-${source.name}-${layer}`),
           );
-          assert.strictEqual(file.path, `/Shared/lakehouse/pipelines/${source.name}/${layer}.sql`);
+          assert.strictEqual(file.path, `${CODE}/pipelines/${source.name}/${layer}.sql`);
           assert.strictEqual(
             Buffer.from(file.contentBase64 as string, "base64").toString("utf8"),
             sql[layer],
@@ -260,12 +262,12 @@ for (const stack of ["dev", "prod"]) {
       }
     });
 
-    it("runs a Unity Catalog pipeline per source on the job cluster policy as the pipelines' service principal", async () => {
+    it("runs a Unity Catalog pipeline per source on the pipeline cluster policy as the pipelines' service principal", async () => {
       const plan = await planOf(stack);
-      for (const [source, owner, streaming] of [
-        ["match_stats", "analytics-team", false],
-        ["registry", "data-platform", false],
-        ["transfers", "transfers-team", true],
+      for (const [source, owner] of [
+        ["match_stats", "analytics-team"],
+        ["registry", "data-platform"],
+        ["transfers", "transfers-team"],
       ] as const) {
         const { tags: _tags, ...pipeline } = inputsOf(
           plan,
@@ -276,7 +278,8 @@ for (const stack of ["dev", "prod"]) {
           name: `lh-${stack}-${source}`,
           catalog: `lh_${stack}`,
           schema: `${source}_silver`,
-          continuous: streaming,
+          // Triggered: streaming sources' continuous jobs run them continuously.
+          continuous: false,
           development: false,
           channel: "CURRENT",
           edition: "ADVANCED",
@@ -285,14 +288,15 @@ for (const stack of ["dev", "prod"]) {
           clusters: [
             {
               label: "default",
-              policyId: n("compute-jobs-policy-id"),
+              policyId: n("compute-pipelines-policy-id"),
               applyPolicyDefaultValues: true,
               autoscale: { minWorkers: 1, maxWorkers: stack === "prod" ? 16 : 4, mode: "ENHANCED" },
-              customTags: { source, owner },
+              // `owner` is the platform's cost tag, fixed by the policy: the source's team has its own key.
+              customTags: { source, sourceOwner: owner },
             },
           ],
           libraries: ["bronze", "silver", "gold"].map((layer) => ({
-            file: { path: `/Shared/lakehouse/pipelines/${source}/${layer}.sql` },
+            file: { path: `${CODE}/pipelines/${source}/${layer}.sql` },
           })),
           notifications: [
             {
@@ -310,7 +314,7 @@ for (const stack of ["dev", "prod"]) {
       }
     });
 
-    it("schedules batch sources with retries, a timeout and failure notifications; streaming sources need no job", async () => {
+    it("schedules batch sources: functions, refresh with retries, then tags; streaming sources run in a continuous job", async () => {
       const plan = await planOf(stack);
       assert.deepStrictEqual(
         resourcesOf(plan, "databricks:index/job:Job").map((j) => j.name),
@@ -318,6 +322,7 @@ for (const stack of ["dev", "prod"]) {
           n("governance-job"),
           n("ingestion-match_stats-job"),
           n("ingestion-registry-job"),
+          n("ingestion-transfers-job"),
           n("run-metadata-job"),
         ],
       );
@@ -327,20 +332,45 @@ for (const stack of ["dev", "prod"]) {
         timezoneId: "UTC",
         pauseStatus: "UNPAUSED",
       });
-      const [governance, ...refresh] = job.tasks as { taskKey: string; runJobTask: { jobId: number } }[];
-      assert.strictEqual(governance.taskKey, "governance");
-      assert.ok(Number.isInteger(governance.runJobTask.jobId), "runs the governance job first");
-      assert.deepStrictEqual(refresh, [
+      const sqlTask = (path: string) => ({
+        file: { path, source: "WORKSPACE" },
+        warehouseId: n("compute-sql-id"),
+      });
+      // Nothing waits for another job's run: the functions the masks need, the refresh, then the tags of the
+      // tables the refresh created.
+      assert.deepStrictEqual(job.tasks, [
+        { taskKey: "functions", maxRetries: 1, sqlTask: sqlTask(`${CODE}/governance/functions.sql`) },
         {
           taskKey: "refresh",
-          dependsOns: [{ taskKey: "governance" }],
+          dependsOns: [{ taskKey: "functions" }],
           pipelineTask: { pipelineId: n("ingestion-registry-id"), fullRefresh: false },
           maxRetries: 2,
           minRetryIntervalMillis: 600000,
           retryOnTimeout: true,
           timeoutSeconds: 10800,
         },
+        {
+          taskKey: "tags",
+          dependsOns: [{ taskKey: "refresh" }],
+          sqlTask: sqlTask(`${CODE}/governance/tags/registry.sql`),
+        },
       ]);
+      const stream = inputsOf(plan, "databricks:index/job:Job", n("ingestion-transfers-job"));
+      assert.deepStrictEqual(
+        [stream.name, stream.continuous, stream.maxConcurrentRuns, stream.tasks, stream.runAs],
+        [
+          n("transfers-stream"),
+          { pauseStatus: "UNPAUSED" },
+          1,
+          [
+            {
+              taskKey: "stream",
+              pipelineTask: { pipelineId: n("ingestion-transfers-id"), fullRefresh: false },
+            },
+          ],
+          { servicePrincipalName: PIPELINES_APP },
+        ],
+      );
       assert.deepStrictEqual(
         [job.timeoutSeconds, job.maxConcurrentRuns, job.runAs],
         [14400, 1, { servicePrincipalName: PIPELINES_APP }],
@@ -374,6 +404,8 @@ describe("adding and removing a data source", () => {
       "databricks:index/grants:Grants::lh-dev-governance-scouting_reports-gold",
       "databricks:index/grants:Grants::lh-dev-governance-scouting_reports-pii",
       "databricks:index/grants:Grants::lh-dev-governance-scouting_reports-silver",
+      "databricks:index/job:Job::lh-dev-ingestion-scouting_reports-job",
+      "databricks:index/permissions:Permissions::lh-dev-ingestion-scouting_reports-job-permissions",
       "databricks:index/permissions:Permissions::lh-dev-ingestion-scouting_reports-permissions",
       "databricks:index/pipeline:Pipeline::lh-dev-ingestion-scouting_reports",
       "databricks:index/schema:Schema::lh-dev-uc-scouting_reports-bronze",

@@ -30,7 +30,7 @@ export function clusterPolicyRules(definition: unknown): Record<string, PolicyRu
 }
 
 /** The values a policy rule lets through: fixed value, allow-list, or undefined when unrestricted. */
-function allowedValues(rule: PolicyRule | undefined): unknown[] | undefined {
+export function allowedValues(rule: PolicyRule | undefined): unknown[] | undefined {
   if (rule?.type === "fixed") return [rule.value];
   if (rule?.type === "allowlist") return rule.values ?? [];
   return undefined;
@@ -70,7 +70,8 @@ export const clusterAutotermination = typesRule<{ maxMinutes?: number }>(
       );
     }
     const rules = clusterPolicyRules(p.definition);
-    if (allowedValues(rules.cluster_type)?.every((t) => t === "job")) return [];
+    // Job and pipeline (dlt) compute end with their run; auto-termination is for interactive clusters.
+    if (allowedValues(rules.cluster_type)?.every((t) => t === "job" || t === "dlt")) return [];
     const rule = rules.autotermination_minutes;
     const upper =
       rule?.type === "fixed" ? Number(rule.value) : rule?.type === "range" ? rule.maxValue : undefined;

@@ -1,6 +1,7 @@
 -- Silver of data source match_stats, generated from sources/match_stats.yaml by the lakehouse platform. Do not edit.
 
 CREATE TEMPORARY VIEW `matches_checked` (
+  CONSTRAINT `_match_id_key_not_null` EXPECT (`match_id` IS NOT NULL) ON VIOLATION DROP ROW,
   CONSTRAINT `valid_match_id` EXPECT (match_id IS NOT NULL) ON VIOLATION DROP ROW,
   CONSTRAINT `non_negative_goals` EXPECT (home_goals >= 0 AND away_goals >= 0) ON VIOLATION DROP ROW
 )
@@ -37,6 +38,8 @@ SEQUENCE BY `_ingested_at`
 STORED AS SCD TYPE 1;
 
 CREATE TEMPORARY VIEW `player_match_stats_checked` (
+  CONSTRAINT `_match_id_key_not_null` EXPECT (`match_id` IS NOT NULL) ON VIOLATION DROP ROW,
+  CONSTRAINT `_player_id_key_not_null` EXPECT (`player_id` IS NOT NULL) ON VIOLATION DROP ROW,
   CONSTRAINT `plausible_minutes` EXPECT (minutes_played BETWEEN 0 AND 130)
 )
 AS SELECT

@@ -13,10 +13,10 @@ FROM `lh_dev`.`registry_silver`.`players`
 GROUP BY ALL;
 
 CREATE OR REFRESH MATERIALIZED VIEW `lh_dev`.`registry_gold`.`clubs_daily`
-COMMENT 'Rows of clubs ingested per day.'
+COMMENT 'Rows of clubs per day of updated_at.'
 TBLPROPERTIES ('quality' = 'gold', 'source' = 'registry', 'owner' = 'data-platform')
 AS SELECT
-  date_trunc('DAY', `_ingested_at`) AS `period`,
+  date_trunc('DAY', `updated_at`) AS `period`,
   count(*) AS `row_count`
 FROM `lh_dev`.`registry_silver`.`clubs`
 GROUP BY ALL;

@@ -5,12 +5,13 @@ CREATE OR REFRESH MATERIALIZED VIEW `lh_dev`.`registry_silver`.`players` (
   `full_name` STRING MASK `lh_dev`.`governance`.`registry_mask_redact_string`,
   `email` STRING MASK `lh_dev`.`governance`.`registry_mask_email_string`,
   `date_of_birth` DATE MASK `lh_dev`.`governance`.`registry_mask_year_only_date`,
-  `passport_number` STRING MASK `lh_dev`.`governance`.`registry_mask_hash_encrypted_string`,
+  `passport_number` STRING MASK `lh_dev`.`governance`.`registry_mask_hash_encrypted_string` USING COLUMNS (`_passport_number_masked`),
   `nationality` STRING,
   `position` STRING,
   `current_club_id` BIGINT,
   `market_value_eur` DECIMAL(14,2),
   `updated_at` TIMESTAMP,
+  `_passport_number_masked` STRING,
   `_ingested_at` TIMESTAMP,
   CONSTRAINT `valid_player_id` EXPECT (player_id IS NOT NULL) ON VIOLATION DROP ROW,
   CONSTRAINT `known_position` EXPECT (position IN ('GK', 'DF', 'MF', 'FW')),
@@ -29,6 +30,7 @@ AS SELECT
   CAST(b.`current_club_id` AS BIGINT) AS `current_club_id`,
   CAST(b.`market_value_eur` AS DECIMAL(14,2)) AS `market_value_eur`,
   CAST(b.`updated_at` AS TIMESTAMP) AS `updated_at`,
+  sha2(concat(secret('pii', 'pii-hash-salt'), CAST(aes_decrypt(unbase64(p.`passport_number`), secret('pii', 'pii-encryption-key'), 'GCM') AS STRING)), 256) AS `_passport_number_masked`,
   b.`_ingested_at`
 FROM `lh_dev`.`registry_bronze`.`players` AS b
 LEFT JOIN `lh_dev`.`registry_pii`.`players` AS p USING (`player_id`)

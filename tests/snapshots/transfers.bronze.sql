@@ -19,7 +19,6 @@ FROM (
     bootstrapServers => 'evhns-lh-dev-weu-1234.servicebus.windows.net:9093',
     subscribe => 'transfers',
     startingOffsets => 'earliest',
-    `kafka.group.id` => 'databricks',
     `databricks.serviceCredential` => 'lh_dev_eventhubs'
   )
 );

@@ -1,6 +1,7 @@
 -- Silver of data source transfers, generated from sources/transfers.yaml by the lakehouse platform. Do not edit.
 
 CREATE TEMPORARY VIEW `transfer_events_checked` (
+  CONSTRAINT `_event_id_key_not_null` EXPECT (`event_id` IS NOT NULL) ON VIOLATION DROP ROW,
   CONSTRAINT `valid_event_id` EXPECT (event_id IS NOT NULL) ON VIOLATION DROP ROW,
   CONSTRAINT `known_status` EXPECT (status IN ('bid', 'agreed', 'completed', 'cancelled')) ON VIOLATION DROP ROW,
   CONSTRAINT `different_clubs` EXPECT (from_club_id <> to_club_id),

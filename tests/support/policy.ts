@@ -77,6 +77,12 @@ export interface StackResourceSpec {
   readonly protect?: boolean;
   /** Input name -> names of the resources it depends on. */
   readonly dependsOn?: Record<string, string[]>;
+  /** Names of the resources it waits for through `dependsOn` (the engine's `dependencies` add the above). */
+  readonly waitsFor?: string[];
+  /** Name of its parent resource. */
+  readonly parent?: string;
+  /** Name of its provider resource. */
+  readonly provider?: string;
 }
 
 /** Runs a stack policy over resources linked as the engine links them; returns `urn-name: message` lines. */
@@ -105,11 +111,22 @@ export async function stackViolationsOf(
       asType: (() => undefined) as PolicyResource["asType"],
     };
   });
+  const named = (n: string) => {
+    const found = resources[specs.findIndex((s) => s.name === n)];
+    if (!found) throw new Error(`no resource ${n} in the test stack`);
+    return found;
+  };
   specs.forEach((spec, i) => {
+    const resource = resources[i];
+    resource.dependencies = (spec.waitsFor ?? []).map(named);
     for (const [key, names] of Object.entries(spec.dependsOn ?? {})) {
-      resources[i].propertyDependencies[key] = names.map(
-        (n) => resources[specs.findIndex((s) => s.name === n)],
-      );
+      resource.propertyDependencies[key] = names.map(named);
+      resource.dependencies.push(...names.map(named));
+    }
+    resource.parent = spec.parent ? named(spec.parent) : undefined;
+    if (spec.provider) {
+      const { type, props, urn, name } = named(spec.provider);
+      resource.provider = { type, props, urn, name };
     }
   });
   const messages: string[] = [];

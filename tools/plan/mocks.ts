@@ -12,6 +12,13 @@ const INVOKES: Record<string, (inputs: Record<string, unknown>) => Record<string
     subscriptionId: FAKE_SUBSCRIPTION_ID,
     tenantId: FAKE_TENANT_ID,
   }),
+  // The identity the workspace provider signs in as: the deployer, a service principal.
+  "databricks:index/getCurrentUser:getCurrentUser": () => ({
+    id: "1000000000000001",
+    userName: "00000000-0000-0000-0000-00000000cccc",
+    aclPrincipalId: "servicePrincipals/00000000-0000-0000-0000-00000000cccc",
+    home: "/Users/00000000-0000-0000-0000-00000000cccc",
+  }),
 };
 
 function lowerFirst(text: string): string {
