@@ -38,8 +38,75 @@ export const EXPECTATION_FUNCTIONS = new Set([
   "year",
 ]);
 
+/**
+ * Words a column must be quoted as in Databricks SQL: the ANSI reserved words (reserved under
+ * `spark.sql.ansi.enabled`, the default of Databricks SQL) and Databricks' own reserved and special words
+ * ("Reserved words and schemas", Databricks SQL language reference).
+ */
+export const RESERVED_WORDS = new Set([
+  ...["all", "and", "anti", "any", "array", "as", "authorization", "between", "both", "by", "case", "cast"],
+  ...["check", "collate", "column", "constraint", "create", "cross", "cube", "current", "current_date"],
+  ...["current_time", "current_timestamp", "current_user", "default", "delete", "describe", "distinct"],
+  ...["drop", "else", "end", "escape", "except", "exists", "external", "extract", "false", "fetch"],
+  ...["filter", "for", "foreign", "from", "full", "function", "global", "grant", "group", "grouping"],
+  ...["having", "in", "inner", "insert", "intersect", "interval", "into", "is", "join", "lateral"],
+  ...["leading", "left", "like", "local", "minus", "natural", "no", "not", "null", "of", "offset", "on"],
+  ...["only", "or", "order", "out", "outer", "overlaps", "partition", "position", "primary", "range"],
+  ...["references", "revoke", "right", "rollback", "rollup", "row", "rows", "select", "semi"],
+  ...["session_user", "set", "some", "start", "table", "tablesample", "then", "time", "to", "trailing"],
+  ...["true", "truncate", "union", "unique", "unknown", "update", "user", "using", "values", "when"],
+  ...["where", "window", "with"],
+]);
+
 const TOKEN =
-  /\s+|(?<number>\d+(?:\.\d+)?)|(?<string>'[^'\\]*')|(?<word>[A-Za-z_][A-Za-z0-9_]*)|(?<operator><>|!=|<=|>=|=|<|>|\+|-|\*|\/|%|\(|\)|,)/y;
+  /[ \t\r\n]+|(?<number>\d+(?:\.\d+)?)|(?<string>'[^'\\]*')|(?<quoted>`[a-z][a-z0-9_]{0,62}`)|(?<word>[A-Za-z_][A-Za-z0-9_]*)|(?<operator><>|!=|<=|>=|=|<|>|\+|-|\*|\/|%|\(|\)|,)/y;
+
+interface Token {
+  readonly text: string;
+  /** A bare word (keyword, function or column) or a `quoted` column. */
+  readonly kind: "word" | "quoted" | "other";
+  readonly at: number;
+}
+
+/** Splits an expression into tokens, or says where a character is not allowed. */
+function tokenize(expr: string): Token[] | string {
+  const tokens: Token[] = [];
+  TOKEN.lastIndex = 0;
+  while (TOKEN.lastIndex < expr.length) {
+    const at = TOKEN.lastIndex;
+    const match = TOKEN.exec(expr);
+    if (!match) {
+      return `has a character that is not allowed at position ${at + 1} ("${expr.slice(at, at + 10).replace(/[^\x20-\x7e]/g, "?")}"): use columns, literals, operators and allowed functions only`;
+    }
+    const { number, string, quoted, word, operator } = match.groups ?? {};
+    const text = number ?? string ?? quoted ?? word ?? operator;
+    if (text !== undefined) {
+      tokens.push({ text, kind: word !== undefined ? "word" : quoted !== undefined ? "quoted" : "other", at });
+    }
+  }
+  return tokens;
+}
+
+/**
+ * The expression as it goes into the generated SQL: every column reference that is a reserved word
+ * back-quoted (`order > 0` becomes `` `order` > 0 ``), so a column's name cannot change what the SQL means.
+ * Expects an expression `checkExpectationExpression` accepted.
+ */
+export function quoteReservedColumns(expr: string): string {
+  const tokens = tokenize(expr);
+  if (typeof tokens === "string") return expr;
+  let out = "";
+  let last = 0;
+  tokens.forEach((token, index) => {
+    const lower = token.text.toLowerCase();
+    const isColumn = token.kind === "word" && !KEYWORDS.has(lower) && tokens[index + 1]?.text !== "(";
+    if (isColumn && RESERVED_WORDS.has(lower)) {
+      out += expr.slice(last, token.at) + quoteIdentifier(token.text);
+      last = token.at + token.text.length;
+    }
+  });
+  return out + expr.slice(last);
+}
 
 export const MAX_EXPRESSION_LENGTH = 500;
 
@@ -57,25 +124,16 @@ export function checkExpectationExpression(expr: string, columns: ReadonlySet<st
   if (comment) {
     return `has a SQL comment marker "${comment[0]}" at position ${comment.index + 1}`;
   }
-  const tokens: { text: string; isWord: boolean }[] = [];
+  const tokens = tokenize(expr);
+  if (typeof tokens === "string") {
+    return tokens;
+  }
   let depth = 0;
-  TOKEN.lastIndex = 0;
-  while (TOKEN.lastIndex < expr.length) {
-    const at = TOKEN.lastIndex;
-    const match = TOKEN.exec(expr);
-    if (!match) {
-      return `has a character that is not allowed at position ${at + 1} ("${expr.slice(at, at + 10)}"): use columns, literals, operators and allowed functions only`;
-    }
-    const { number, string, word, operator } = match.groups ?? {};
-    const text = number ?? string ?? word ?? operator;
-    if (text === undefined) {
-      continue; // whitespace
-    }
+  for (const { text } of tokens) {
     depth += text === "(" ? 1 : text === ")" ? -1 : 0;
     if (depth < 0) {
       return "has an unbalanced ')'";
     }
-    tokens.push({ text, isWord: word !== undefined });
   }
   if (depth !== 0) {
     return "has an unbalanced '('";
@@ -83,9 +141,19 @@ export function checkExpectationExpression(expr: string, columns: ReadonlySet<st
   if (tokens.length === 0) {
     return "must not be empty";
   }
-  for (const [index, { text, isWord }] of tokens.entries()) {
+  for (const [index, { text, kind }] of tokens.entries()) {
     const lower = text.toLowerCase();
-    if (!isWord || KEYWORDS.has(lower)) {
+    if (kind === "quoted") {
+      const name = text.slice(1, -1);
+      if (tokens[index + 1]?.text === "(") {
+        return `calls ${text}: a function name is not quoted`;
+      }
+      if (!columns.has(name)) {
+        return `refers to "${name}", which is not a column of this table`;
+      }
+      continue;
+    }
+    if (kind !== "word" || KEYWORDS.has(lower)) {
       continue;
     }
     if (tokens[index + 1]?.text === "(") {

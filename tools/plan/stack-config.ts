@@ -85,6 +85,10 @@ export function readStackConfig(
       );
     } else if (!encrypted) {
       config[key] = asConfigString(value);
+    } else if (!declared.get(key)?.secret) {
+      // Ciphertext for a key that is not a secret: the program reports it (as the engine would hand it over).
+      config[key] = placeholderFor(key);
+      secretKeys.push(key);
     }
   }
   if (problems.length > 0) {

@@ -1,0 +1,77 @@
+// Cron expressions, checked for what they mean (field ranges, ranges that run backwards, zero steps, '?',
+// 'L', 'W', '#') by cron-validate with the field rules of each dialect, not by the number of fields alone.
+import cronValidate from "cron-validate";
+import type { OptionPreset } from "cron-validate/lib/types";
+
+/**
+ * Quartz, as Databricks job schedules use it (`quartz_cron_expression`): seconds minutes hours
+ * day-of-month month day-of-week [year]; days of the week 1-7 (SUN-SAT); `?` in exactly one of the two day
+ * fields; `L`, `W`, `LW`, `L-n`, `n#k` and `nL`; years 1970-2099. Quartz's rarely used `C` is not accepted.
+ */
+const QUARTZ: OptionPreset = {
+  presetId: "quartz",
+  useSeconds: true,
+  useYears: false,
+  useAliases: true,
+  useBlankDay: true,
+  allowOnlyOneBlankDayField: true,
+  mustHaveBlankDayField: true,
+  useLastDayOfMonth: true,
+  useLastDayOfWeek: true,
+  useNearestWeekday: true,
+  useNthWeekdayOfMonth: true,
+  seconds: { minValue: 0, maxValue: 59 },
+  minutes: { minValue: 0, maxValue: 59 },
+  hours: { minValue: 0, maxValue: 23 },
+  daysOfMonth: { minValue: 1, maxValue: 31 },
+  months: { minValue: 1, maxValue: 12 },
+  daysOfWeek: { minValue: 1, maxValue: 7 },
+  years: { minValue: 1970, maxValue: 2099 },
+};
+
+/** Five-field cron (minute hour day-of-month month day-of-week), as Pulumi Deployments' drift schedule takes. */
+const STANDARD: OptionPreset = {
+  presetId: "standard",
+  useSeconds: false,
+  useYears: false,
+  useAliases: true,
+  useBlankDay: false,
+  allowOnlyOneBlankDayField: false,
+  seconds: { minValue: 0, maxValue: 59 },
+  minutes: { minValue: 0, maxValue: 59 },
+  hours: { minValue: 0, maxValue: 23 },
+  daysOfMonth: { minValue: 1, maxValue: 31 },
+  months: { minValue: 1, maxValue: 12 },
+  daysOfWeek: { minValue: 0, maxValue: 7 },
+  years: { minValue: 1970, maxValue: 2099 },
+};
+
+/** The library's first complaint, without the input it repeats (the caller shows the value once). */
+function firstError(errors: readonly string[]): string {
+  const text = (errors[0] ?? "is not valid").replace(/\s*\(Input cron: '.*'\)\.?$/s, "");
+  return text.replace(/mustHaveBlankDayField option is enabled/, "one of them must be '?'");
+}
+
+/** Why `cron` is not a Quartz cron expression, or undefined when it is one. */
+export function quartzCronProblem(cron: string): string | undefined {
+  const fields = cron.trim().split(/\s+/).filter(Boolean);
+  if (fields.length < 6 || fields.length > 7) {
+    return `must be a Quartz cron expression of 6 or 7 fields (seconds minutes hours day-of-month month day-of-week [year]), for example "0 0 2 * * ?"; got ${fields.length} field${fields.length === 1 ? "" : "s"}`;
+  }
+  const result = cronValidate(fields.join(" "), {
+    preset: QUARTZ,
+    override: { useYears: fields.length === 7 },
+  });
+  if (result.isValid()) return undefined;
+  return `is not a valid Quartz cron expression: ${firstError(result.getError())}`;
+}
+
+/** Why `cron` is not a five-field cron expression, or undefined when it is one. */
+export function standardCronProblem(cron: string): string | undefined {
+  const fields = cron.trim().split(/\s+/).filter(Boolean);
+  if (fields.length !== 5) {
+    return `must be a cron expression of 5 fields (minute hour day-of-month month day-of-week), for example "0 */6 * * *"; got ${fields.length} field${fields.length === 1 ? "" : "s"}`;
+  }
+  const result = cronValidate(fields.join(" "), { preset: STANDARD });
+  return result.isValid() ? undefined : `is not a valid cron expression: ${firstError(result.getError())}`;
+}
