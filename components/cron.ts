@@ -49,14 +49,16 @@ const STANDARD: OptionPreset = {
 /** The library's first complaint, without the input it repeats (the caller shows the value once). */
 function firstError(errors: readonly string[]): string {
   const text = (errors[0] ?? "is not valid").replace(/\s*\(Input cron: '.*'\)\.?$/s, "");
-  return text.replace(/mustHaveBlankDayField option is enabled/, "one of them must be '?'");
+  return text
+    .replace(/^Cannot specify both daysOfMonth and daysOfWeek field when mustHaveBlankDayField option is enabled\.?$/, "day-of-month and day-of-week cannot both have a value; one of them must be '?'")
+    .replace(/^Cannot use blank value in daysOfMonth and daysOfWeek field when allowOnlyOneBlankDayField option is enabled\.?$/, "day-of-month and day-of-week cannot both be '?'");
 }
 
 /** Why `cron` is not a Quartz cron expression, or undefined when it is one. */
 export function quartzCronProblem(cron: string): string | undefined {
   const fields = cron.trim().split(/\s+/).filter(Boolean);
   if (fields.length < 6 || fields.length > 7) {
-    return `must be a Quartz cron expression of 6 or 7 fields (seconds minutes hours day-of-month month day-of-week [year]), for example "0 0 2 * * ?"; got ${fields.length} field${fields.length === 1 ? "" : "s"}`;
+    return `must be a Quartz cron expression of 6 or 7 fields (seconds minutes hours day-of-month month day-of-week [year]), for example "0 0 2 * * ?"; this one has ${fields.length}`;
   }
   const result = cronValidate(fields.join(" "), {
     preset: QUARTZ,
@@ -70,7 +72,7 @@ export function quartzCronProblem(cron: string): string | undefined {
 export function standardCronProblem(cron: string): string | undefined {
   const fields = cron.trim().split(/\s+/).filter(Boolean);
   if (fields.length !== 5) {
-    return `must be a cron expression of 5 fields (minute hour day-of-month month day-of-week), for example "0 */6 * * *"; got ${fields.length} field${fields.length === 1 ? "" : "s"}`;
+    return `must be a cron expression of 5 fields (minute hour day-of-month month day-of-week), for example "0 */6 * * *"; this one has ${fields.length}`;
   }
   const result = cronValidate(fields.join(" "), { preset: STANDARD });
   return result.isValid() ? undefined : `is not a valid cron expression: ${firstError(result.getError())}`;
