@@ -600,7 +600,9 @@ function sourceNameCollisions(loaded: readonly { source: DataSource; document: S
       byName.set(l.source.name, l);
       return true;
     }
-    problems.push(`${place(l, ["name"])}: "${l.source.name}" is already the name of ${place(first, ["name"])}`);
+    problems.push(
+      `${place(l, ["name"])}: "${l.source.name}" is already the name of another source (${place(first, ["name"])})`,
+    );
     return false;
   });
   problems.push(

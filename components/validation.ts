@@ -13,7 +13,7 @@ export class InvalidInputError extends pulumi.RunError {
 }
 
 /** Longest excerpt of a value a message shows: enough to recognise it, never a file's contents. */
-export const MAX_EXCERPT = 80;
+export const MAX_EXCERPT = 200;
 
 /**
  * A short, printable excerpt of a value for a message: JSON, with every character outside printable ASCII

@@ -139,21 +139,21 @@ describe("stack config", () => {
       "an address space that is not a CIDR block",
       { addressSpace: "10.20.0.0/8" },
       [
-        'lakehouse:addressSpace: must be an IPv4 CIDR block from /16 to /22, for example 10.20.0.0/16 (got "10.20.0.0/8")',
+        'lakehouse:addressSpace: must be an IPv4 CIDR block from /16 to /22, for example 10.20.0.0/16; /8 is out of range (got "10.20.0.0/8")',
       ],
     ],
     [
       "a broad principal as a group",
       { analystsGroup: "account users" },
       [
-        'lakehouse:analystsGroup: must be a specific group, not the broad principal "account users" (never granted: users, account users, all users, admins)',
+        'lakehouse:analystsGroup: must be a specific group, not the broad principal "account users" (got "account users"; never granted, in any spelling: users, account users, all users, admins)',
       ],
     ],
     [
       "a user instead of a group",
       { piiReadersGroup: "alice@example.com" },
       [
-        "lakehouse:piiReadersGroup: must be a group display name: letters, digits, spaces, '.', '_' or '-', at most 128 characters (got \"alice@example.com\")",
+        "lakehouse:piiReadersGroup: must be a group display name: letters, digits, single spaces, '.', '_' or '-', not starting or ending with a space, at most 128 characters (got \"alice@example.com\")",
       ],
     ],
     [
@@ -162,9 +162,9 @@ describe("stack config", () => {
       ['lakehouse:monthlyBudget: must be a number (got "lots")'],
     ],
     [
-      "a fractional budget",
-      { monthlyBudget: 10.5 },
-      ["lakehouse:monthlyBudget: must be an integer (got 10.5)"],
+      "a budget with fractions of a cent",
+      { monthlyBudget: 10.555 },
+      ["lakehouse:monthlyBudget: must be an amount with at most two decimals (got 10.555)"],
     ],
     ["no alert email", { alertEmails: [] }, ["lakehouse:alertEmails: must have at least 1 item (got [])"]],
     [

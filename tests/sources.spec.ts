@@ -302,7 +302,7 @@ describe("data source files", () => {
       () => loadSources([dir]),
       (error: InvalidInputError) => {
         assert.deepStrictEqual(error.problems, [
-          `${path.join(dir, "transfers.yml")}: name: "transfers" is already used by ${path.join(dir, "transfers.yaml")}`,
+          `${path.join(dir, "transfers.yml")}:1:7: name: "transfers" is already the name of another source (${path.join(dir, "transfers.yaml")}:1:7: name)`,
         ]);
         return true;
       },
@@ -318,8 +318,8 @@ describe("data source files", () => {
       () => loadSources([dir]),
       (error: InvalidInputError) => {
         assert.deepStrictEqual(error.problems, [
-          `${path.join(dir, "a.yaml")}: mode: must be one of streaming, batch (got "live")`,
-          `${path.join(dir, "b.yaml")}: owner: is required`,
+          `${path.join(dir, "a.yaml")}:3:7: mode: must be one of streaming, batch (got "live")`,
+          `${path.join(dir, "b.yaml")}:1:1: owner: is required`,
         ]);
         return true;
       },
@@ -355,8 +355,8 @@ describe("generated SQL safety", () => {
       ["status /* x */ = 'a'", 'has a SQL comment marker "/*" at position 8'],
       ["fee_eur */ 2", 'has a SQL comment marker "*/" at position 9'],
       [
-        "`player_id` > 0",
-        'has a character that is not allowed at position 1 ("`player_id"): use columns, literals, operators and allowed functions only',
+        "`Player-Id` > 0",
+        'has a character that is not allowed at position 1 ("`Player-Id"): use columns, literals, operators and allowed functions only',
       ],
       [
         "status = 'it\\'s'",
