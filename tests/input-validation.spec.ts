@@ -160,3 +160,143 @@ describe("rule 1: reading is bounded and safe", () => {
     );
   });
 });
+
+describe("rule 2: values are checked for what they mean", () => {
+  it("accepts Quartz cron with seconds, ?, L, W, # and years", () => {
+    for (const cron of [
+      "0 0 2 * * ?",
+      "0 0/15 * * * ?",
+      "0 0 2 ? * MON-FRI",
+      "0 0 2 ? * 6#3",
+      "0 0 2 L * ?",
+      "0 0 2 L-3 * ?",
+      "0 0 2 LW * ?",
+      "0 0 2 15W * ?",
+      "0 0 2 ? * 6L",
+      "0 30 1 1 JAN,JUL ? 2027-2030",
+    ]) {
+      assert.strictEqual(quartzCronProblem(cron), undefined, cron);
+    }
+  });
+
+  it("refuses Quartz cron that is out of range or contradictory", () => {
+    const refused: [string, string][] = [
+      ["61 0 2 * * ?", "Number '61' of seconds field is bigger than upper limit '59'."],
+      ["0 0 24 * * ?", "Number '24' of hours field is bigger than upper limit '23'."],
+      ["0 0 2 32 * ?", "Number '32' of daysOfMonth field is bigger than upper limit '31'."],
+      ["0 0 2 * 13 ?", "Number '13' of months field is bigger than upper limit '12'."],
+      ["0 0 2 ? * 0", "Number '0' of daysOfWeek field is smaller than lower limit '1'."],
+      ["0 0 2 ? * 8", "Number '8' of daysOfWeek field is bigger than upper limit '7'."],
+      ["0 5-2 * * * ?", "Lower range end '5' is bigger than upper range end '2' of minutes field."],
+      ["0 */0 * * * ?", "Second step element '0' of '*/0' cannot be zero."],
+      ["0 0 2 ? * 6#6", "Number of occurrence of the day of the week cannot be greater than 5."],
+      ["0 0 2 ? * ?", "day-of-month and day-of-week cannot both be '?'"],
+      ["0 0 2 * * * 1969", "day-of-month and day-of-week cannot both have a value; one of them must be '?'"],
+      ["0 0 2 * * ? 2100", "Number '2100' of years field is bigger than upper limit '2099'."],
+      ["0 0 2 1W,15W * ?", "Cannot specify nearest weekday with lists, steps or ranges (symbols ,-/)."],
+    ];
+    for (const [cron, why] of refused) {
+      assert.strictEqual(quartzCronProblem(cron), `is not a valid Quartz cron expression: ${why}`, cron);
+    }
+    assert.strictEqual(
+      quartzCronProblem("0 0 2 * * ? * *"),
+      'must be a Quartz cron expression of 6 or 7 fields (seconds minutes hours day-of-month month day-of-week [year]), for example "0 0 2 * * ?"; this one has 8',
+    );
+  });
+
+  it("checks the drift schedule as five-field cron", () => {
+    assert.strictEqual(standardCronProblem("0 */6 * * *"), undefined);
+    assert.strictEqual(
+      standardCronProblem("0 0 */6 * * ?"),
+      'must be a cron expression of 5 fields (minute hour day-of-month month day-of-week), for example "0 */6 * * *"; this one has 6',
+    );
+    assert.strictEqual(
+      standardCronProblem("0 25 * * *"),
+      "is not a valid cron expression: Number '25' of hours field is bigger than upper limit '23'.",
+    );
+  });
+
+  const cases: [string, (text: string) => string, string[]][] = [
+    [
+      "a schedule with an hour out of range",
+      (t) => t.replace('"0 0 2 * * ?"', '"0 0 25 * * ?"'),
+      [
+        `${FILE}:6:13: source.schedule: is not a valid Quartz cron expression: Number '25' of hours field is bigger than upper limit '23'. (got "0 0 25 * * ?")`,
+      ],
+    ],
+    [
+      "a decimal with a precision over 38",
+      (t) => t.replace("decimal(14,2)", "decimal(39,2)"),
+      [`${FILE}:14:28: tables[0].columns[2].type: decimal precision must be 1 to 38 (got decimal(39,2))`],
+    ],
+    [
+      "a decimal with a scale over its precision",
+      (t) => t.replace("decimal(14,2)", "decimal(4,6)"),
+      [`${FILE}:14:28: tables[0].columns[2].type: decimal scale must be 0 to the precision, 4 (got decimal(4,6))`],
+    ],
+    [
+      "a decimal of precision 0",
+      (t) => t.replace("decimal(14,2)", "decimal(0,0)"),
+      [`${FILE}:14:28: tables[0].columns[2].type: decimal precision must be 1 to 38 (got decimal(0,0))`],
+    ],
+    [
+      "a time bucket on a string column",
+      (t) => t.replace("timeBucket: { column: modified_at", "timeBucket: { column: club"),
+      [
+        `${FILE}:21:31: tables[0].aggregates[0].timeBucket.column: "club" is string; a time bucket needs a date or timestamp column`,
+      ],
+    ],
+    [
+      "a watermark on a PII column",
+      (t) => t.replace("watermarkColumn: modified_at", "watermarkColumn: email"),
+      [
+        `${FILE}:10:22: tables[0].watermarkColumn: "email" is a pii column; the watermark orders silver rows, which hold no PII`,
+      ],
+    ],
+    [
+      "a field of the files kind on a sqlserver source",
+      (t) => t.replace("  kind: sqlserver\n", "  kind: sqlserver\n  format: csv\n"),
+      [`${FILE}:6:11: source.format: is only allowed when source.kind is files (this source's kind is sqlserver)`],
+    ],
+    [
+      "an eventhub field on a files source",
+      (t) => t.replace("  kind: sqlserver\n", "  kind: files\n  format: csv\n  partitions: 4\n"),
+      [`${FILE}:7:15: source.partitions: is only allowed when source.kind is eventhub (this source's kind is files)`],
+    ],
+    [
+      "a sourceTable on a files source",
+      (t) =>
+        t
+          .replace("  kind: sqlserver\n", "  kind: files\n  format: csv\n")
+          .replace("    primaryKey: [player_id]\n", "    primaryKey: [player_id]\n    sourceTable: dbo.Players\n"),
+      [
+        `${FILE}:11:18: tables[0].sourceTable: is only allowed when source.kind is sqlserver (this source's kind is files)`,
+      ],
+    ],
+    [
+      "a field no kind has",
+      (t) => t.replace("  kind: sqlserver\n", "  kind: sqlserver\n  colour: red\n"),
+      [`${FILE}:6:3: source.colour: unknown field`],
+    ],
+    [
+      "a number written as text",
+      (t) => t.replace("  kind: sqlserver\n", "  kind: eventhub\n  partitions: \"4\"\n").replace("mode: batch", "mode: streaming").replace('  schedule: "0 0 2 * * ?"\n', ""),
+      [`${FILE}:6:15: source.partitions: must be a number (got "4")`],
+    ],
+    [
+      "a description with a control character",
+      (t) => t.replace("  - name: players\n", '  - name: players\n    description: "Players\\u0007"\n'),
+      [`${FILE}:9:18: tables[0].description: must not contain control characters (U+0007 at position 8)`],
+    ],
+    [
+      "a description of only whitespace",
+      (t) => t.replace("  - name: players\n", '  - name: players\n    description: "   "\n'),
+      [`${FILE}:9:18: tables[0].description: must not be empty or only whitespace`],
+    ],
+  ];
+  for (const [what, change, expected] of cases) {
+    it(`refuses ${what}`, () => {
+      assert.deepStrictEqual(problemsOf(change(VALID)), expected);
+    });
+  }
+});
