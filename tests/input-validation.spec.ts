@@ -300,3 +300,113 @@ describe("rule 2: values are checked for what they mean", () => {
     });
   }
 });
+
+describe("rule 3: names stay unique after every transformation", () => {
+  it("refuses a source whose schema path another source's PII schema takes, naming both", () => {
+    const dir = tempDir({
+      "registry.yaml": VALID,
+      "registry_pii.yaml": VALID.replace("name: registry\n", "name: registry_pii\n"),
+    });
+    assert.deepStrictEqual(loadProblems([dir]), [
+      `${path.join(dir, "registry_pii.yaml")}:1:7: name: storage path "bronze/registry_pii" (the storage root of schema registry_pii_bronze) is also the storage root of schema registry_pii (${path.join(dir, "registry.yaml")}:1:7: name); rename one`,
+    ]);
+  });
+
+  it("refuses the same source in two directories", () => {
+    const a = tempDir({ "registry.yaml": VALID });
+    const b = tempDir({ "registry.yml": VALID });
+    assert.deepStrictEqual(loadProblems([a, b]), [
+      `${path.join(b, "registry.yml")}:1:7: name: "registry" is already the name of another source (${path.join(a, "registry.yaml")}:1:7: name)`,
+    ]);
+  });
+
+  const second = `  - name: clubs
+    primaryKey: [club_id]
+    columns:
+      - { name: club_id, type: bigint }
+    aggregates:
+      - name: fees_by_club
+        measures:
+          - { name: clubs, fn: count }
+`;
+  const cases: [string, (text: string) => string, string[]][] = [
+    [
+      "two gold views of one name from two tables",
+      (t) => t.replace("access:\n", `${second}access:\n`),
+      [
+        `${FILE}:30:15: tables[1].aggregates[0].name: gold view "registry_gold.fees_by_club" (aggregate fees_by_club of table clubs) is also aggregate fees_by_club of table players (${FILE}:20:15: tables[0].aggregates[0].name); rename one`,
+      ],
+    ],
+    [
+      "a measure named like a group-by column",
+      (t) => t.replace("{ name: total_fee, fn: sum", "{ name: club, fn: sum"),
+      [
+        `${FILE}:24:21: tables[0].aggregates[0].measures[0].name: column of gold view "club" (measure club) is also group-by column club (${FILE}:22:19: tables[0].aggregates[0].groupBy[0]); rename one`,
+      ],
+    ],
+    [
+      "a measure named period beside a time bucket",
+      (t) => t.replace("{ name: total_fee, fn: sum", "{ name: period, fn: sum"),
+      [
+        `${FILE}:24:21: tables[0].aggregates[0].measures[0].name: column of gold view "period" (measure period) is also the time bucket column period (${FILE}:21:21: tables[0].aggregates[0].timeBucket); rename one`,
+      ],
+    ],
+    [
+      "a key column listed twice",
+      (t) => t.replace("primaryKey: [player_id]", "primaryKey: [player_id, player_id]"),
+      [
+        `${FILE}:9:29: tables[0].primaryKey[1]: primary key column "player_id" (primary key column player_id) is also primary key column player_id (${FILE}:9:18: tables[0].primaryKey[0]); rename one`,
+      ],
+    ],
+    [
+      "a reader group listed twice in another case",
+      (t) => t.replace("readers: [lakehouse-analysts]", "readers: [lakehouse-analysts, Lakehouse-Analysts]"),
+      [
+        `${FILE}:26:33: access.readers[1]: group "lakehouse-analysts" (readers group "Lakehouse-Analysts") is also readers group "lakehouse-analysts" (${FILE}:26:13: access.readers[0]); rename one`,
+      ],
+    ],
+    [
+      "a table named like another table's pipeline view",
+      (t) =>
+        t.replace(
+          "access:\n",
+          "  - name: players_source\n    primaryKey: [id]\n    columns:\n      - { name: id, type: bigint }\naccess:\n",
+        ),
+      [
+        `${FILE}:25:11: tables[1].name: pipeline dataset "players_source" (table players_source) is also the source dataset of table players (${FILE}:8:11: tables[0].name); rename one`,
+      ],
+    ],
+    [
+      "an aggregate named like another table's daily count",
+      (t) =>
+        t.replace(
+          "access:\n",
+          "  - name: clubs\n    primaryKey: [id]\n    columns:\n      - { name: id, type: bigint }\n      - { name: n, type: int }\naccess:\n",
+        ).replace("- name: fees_by_club", "- name: clubs_daily"),
+      [
+        `${FILE}:25:11: tables[1].name: gold view "registry_gold.clubs_daily" (the daily row count of table clubs) is also aggregate clubs_daily of table players (${FILE}:20:15: tables[0].aggregates[0].name); rename one`,
+      ],
+    ],
+  ];
+  for (const [what, change, expected] of cases) {
+    it(`refuses ${what}`, () => {
+      const dir = tempDir({ "registry.yaml": change(VALID) });
+      const problems = loadProblems([dir]).map((p) => p.split(`${dir}${path.sep}`).join("sources/"));
+      assert.deepStrictEqual(problems, expected);
+    });
+  }
+
+  it("refuses a program that registers two resources with one URN, as the engine does", async () => {
+    const run = await runPlan(
+      "--program",
+      path.join(PROJECT_DIR, "tests", "fixtures", "programs", "duplicate-urn.ts"),
+    );
+    assert.deepStrictEqual(
+      [run.code, run.stderr],
+      [
+        2,
+        "Duplicate resource URN 'urn:pulumi:dev::lakehouse::azure-native:resources:ResourceGroup::twice'; try giving it a unique name (two inputs made the same name)\n",
+      ],
+    );
+  });
+});
