@@ -61,6 +61,11 @@ export const RESERVED_WORDS = new Set([
 const TOKEN =
   /[ \t\r\n]+|(?<number>\d+(?:\.\d+)?)|(?<string>'[^'\\]*')|(?<quoted>`[a-z][a-z0-9_]{0,62}`)|(?<word>[A-Za-z_][A-Za-z0-9_]*)|(?<operator><>|!=|<=|>=|=|<|>|\+|-|\*|\/|%|\(|\)|,)/y;
 
+/** Text safe to show in a message: characters outside printable ASCII as \\uXXXX. */
+function printable(text: string): string {
+  return text.replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
 interface Token {
   readonly text: string;
   /** A bare word (keyword, function or column) or a `quoted` column. */
@@ -76,7 +81,7 @@ function tokenize(expr: string): Token[] | string {
     const at = TOKEN.lastIndex;
     const match = TOKEN.exec(expr);
     if (!match) {
-      return `has a character that is not allowed at position ${at + 1} ("${expr.slice(at, at + 10).replace(/[^\x20-\x7e]/g, "?")}"): use columns, literals, operators and allowed functions only`;
+      return `has a character that is not allowed at position ${at + 1} ("${printable(expr.slice(at, at + 10))}"): use columns, literals, operators and allowed functions only`;
     }
     const { number, string, quoted, word, operator } = match.groups ?? {};
     const text = number ?? string ?? quoted ?? word ?? operator;

@@ -410,3 +410,73 @@ describe("rule 3: names stay unique after every transformation", () => {
     );
   });
 });
+
+describe("rule 4: broad principals in any spelling", () => {
+  const spellings: [string, string][] = [
+    ["Users", "users"],
+    [" users", "users"],
+    ["users ", "users"],
+    ["ACCOUNT USERS", "account users"],
+    ["account  users", "account users"],
+    ["account\tusers", "account users"],
+    ["Account_Users", "account users"],
+    ["account-users", "account users"],
+    ["all.users", "all users"],
+    ["All Users!", "all users"],
+    ["'admins'", "admins"],
+    ["Admins.", "admins"],
+  ];
+  for (const [spelling, principal] of spellings) {
+    it(`refuses ${JSON.stringify(spelling)} as a group, in stack config and in source files`, () => {
+      const shown = JSON.stringify(spelling).replace(/\t/g, "\\t");
+      const why = `must be a specific group, not the broad principal "${principal}" (got ${shown}; never granted, in any spelling: users, account users, all users, admins)`;
+      assert.throws(
+        () => parsePlatformConfig({ analystsGroup: spelling }, { project: PROJECT, stack: "dev", baseDir: "/" }),
+        (error: InvalidInputError) => error.problems.includes(`lakehouse:analystsGroup: ${why}`),
+      );
+      const text = VALID.replace("readers: [lakehouse-analysts]", `readers: [${JSON.stringify(spelling)}]`);
+      assert.deepStrictEqual(problemsOf(text), [`${FILE}:26:13: access.readers[0]: ${why}`]);
+    });
+  }
+
+  it("still accepts groups that only contain a broad word", () => {
+    const text = VALID.replace("readers: [lakehouse-analysts]", "readers: [users-of-registry, registry admins]");
+    assert.deepStrictEqual(parseSourceFile(path.join(process.cwd(), FILE), text).access.readers, [
+      "users-of-registry",
+      "registry admins",
+    ]);
+  });
+});
+
+describe("rule 5: identifiers inside expressions are quoted or refused", () => {
+  const withColumn = (name: string, expr: string) =>
+    VALID.replace("      - { name: club, type: string }\n", `      - { name: club, type: string }\n      - { name: ${name}, type: int }\n`).replace(
+      'expr: "player_id IS NOT NULL"',
+      `expr: ${JSON.stringify(expr)}`,
+    );
+  const exprOf = (text: string) =>
+    parseSourceFile(path.join(process.cwd(), FILE), text).tables[0].expectations[0].expr;
+
+  it("back-quotes reserved words used as column names in the generated expression", () => {
+    assert.strictEqual(exprOf(withColumn("order", "order > 0 AND player_id > 0")), "`order` > 0 AND player_id > 0");
+    assert.strictEqual(exprOf(withColumn("select", "coalesce(select, 0) >= 0")), "coalesce(`select`, 0) >= 0");
+    assert.strictEqual(exprOf(withColumn("from", "`from` IS NOT NULL")), "`from` IS NOT NULL");
+    assert.strictEqual(exprOf(withColumn("in", "`in` BETWEEN 1 AND 5")), "`in` BETWEEN 1 AND 5");
+  });
+
+  it("refuses quoted names that are not columns, and quoted functions", () => {
+    const columns = new Set(["player_id"]);
+    assert.strictEqual(
+      checkExpectationExpression("`password` IS NULL", columns),
+      'refers to "password", which is not a column of this table',
+    );
+    assert.strictEqual(
+      checkExpectationExpression("`abs`(player_id) > 0", columns),
+      "calls `abs`: a function name is not quoted",
+    );
+    assert.strictEqual(
+      checkExpectationExpression("player_id\u00a0> 0", columns),
+      'has a character that is not allowed at position 10 ("\\u00a0> 0"): use columns, literals, operators and allowed functions only',
+    );
+  });
+});
