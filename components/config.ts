@@ -435,7 +435,11 @@ export function configKeyProblems(
   }
   const providerLocation = config["azure-native:location"];
   const location = config[`${PROJECT}:location`];
-  if (providerLocation !== undefined && location !== undefined && regionKey(providerLocation) !== regionKey(location)) {
+  if (
+    providerLocation !== undefined &&
+    location !== undefined &&
+    regionKey(providerLocation) !== regionKey(location)
+  ) {
     problems.push(
       `azure-native:location: ${describe(providerLocation)} differs from ${PROJECT}:location ${describe(location)}; every resource is built in ${PROJECT}:location: remove azure-native:location or set it to the same region`,
     );

@@ -48,10 +48,16 @@ const STANDARD: OptionPreset = {
 
 /** The library's first complaint, without the input it repeats (the caller shows the value once). */
 function firstError(errors: readonly string[]): string {
-  const text = (errors[0] ?? "is not valid").replace(/\s*\(Input cron: '.*'\)\.?$/s, "");
+  const text = (errors[0] ?? "is not valid").replace(/\s*\(Input cron: '.*'\)\.?$/s, "").replace(/\.$/, "");
   return text
-    .replace(/^Cannot specify both daysOfMonth and daysOfWeek field when mustHaveBlankDayField option is enabled\.?$/, "day-of-month and day-of-week cannot both have a value; one of them must be '?'")
-    .replace(/^Cannot use blank value in daysOfMonth and daysOfWeek field when allowOnlyOneBlankDayField option is enabled\.?$/, "day-of-month and day-of-week cannot both be '?'");
+    .replace(
+      /^Cannot specify both daysOfMonth and daysOfWeek field when mustHaveBlankDayField option is enabled$/,
+      "day-of-month and day-of-week cannot both have a value; one of them must be '?'",
+    )
+    .replace(
+      /^Cannot use blank value in daysOfMonth and daysOfWeek field when allowOnlyOneBlankDayField option is enabled$/,
+      "day-of-month and day-of-week cannot both be '?'",
+    );
 }
 
 /** Why `cron` is not a Quartz cron expression, or undefined when it is one. */

@@ -44,21 +44,46 @@ export function derivedNames(source: DataSource): DerivedName[] {
   source.tables.forEach((t, i) => {
     add("pipeline dataset", t.name, `table ${t.name}`, ["tables", i, "name"], s);
     for (const dataset of PIPELINE_DATASETS) {
-      add("pipeline dataset", `${t.name}_${dataset}`, `the ${dataset} dataset of table ${t.name}`, ["tables", i, "name"], s);
+      add(
+        "pipeline dataset",
+        `${t.name}_${dataset}`,
+        `the ${dataset} dataset of table ${t.name}`,
+        ["tables", i, "name"],
+        s,
+      );
     }
     t.primaryKey.forEach((key, k) =>
-      add("primary key column", key, `primary key column ${key}`, ["tables", i, "primaryKey", k], `${s}.${t.name}`),
+      add(
+        "primary key column",
+        key,
+        `primary key column ${key}`,
+        ["tables", i, "primaryKey", k],
+        `${s}.${t.name}`,
+      ),
     );
     if (t.aggregates.length === 0) {
-      add("gold view", `${s}_gold.${t.name}_daily`, `the daily row count of table ${t.name}`, ["tables", i, "name"]);
+      add("gold view", `${s}_gold.${t.name}_daily`, `the daily row count of table ${t.name}`, [
+        "tables",
+        i,
+        "name",
+      ]);
     }
     t.aggregates.forEach((a, j) => {
       const view = `${s}_gold.${a.name}`;
-      add("gold view", view, `aggregate ${a.name} of table ${t.name}`, ["tables", i, "aggregates", j, "name"]);
+      add("gold view", view, `aggregate ${a.name} of table ${t.name}`, [
+        "tables",
+        i,
+        "aggregates",
+        j,
+        "name",
+      ]);
       const scope = view;
       const at = ["tables", i, "aggregates", j] as (string | number)[];
-      if (a.timeBucket) add("column of gold view", "period", "the time bucket column period", [...at, "timeBucket"], scope);
-      a.groupBy.forEach((g, k) => add("column of gold view", g, `group-by column ${g}`, [...at, "groupBy", k], scope));
+      if (a.timeBucket)
+        add("column of gold view", "period", "the time bucket column period", [...at, "timeBucket"], scope);
+      a.groupBy.forEach((g, k) =>
+        add("column of gold view", g, `group-by column ${g}`, [...at, "groupBy", k], scope),
+      );
       a.measures.forEach((m, k) =>
         add("column of gold view", m.name, `measure ${m.name}`, [...at, "measures", k, "name"], scope),
       );
@@ -71,7 +96,13 @@ export function derivedNames(source: DataSource): DerivedName[] {
   groups("readers", source.access.readers);
   groups("piiReaders", source.access.piiReaders);
   Object.keys(source.access.rowFilter?.byGroup ?? {}).forEach((g) =>
-    add("group", principalKey(g), `row filter group "${g}"`, ["access", "rowFilter", "byGroup", g], `${s}.rowFilter`),
+    add(
+      "group",
+      principalKey(g),
+      `row filter group "${g}"`,
+      ["access", "rowFilter", "byGroup", g],
+      `${s}.rowFilter`,
+    ),
   );
   return names;
 }

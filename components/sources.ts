@@ -33,7 +33,9 @@ function decimalProblem(type: string): string | undefined {
   if (precision < 1 || precision > MAX_DECIMAL_PRECISION) {
     return `decimal precision must be 1 to ${MAX_DECIMAL_PRECISION} (got ${type})`;
   }
-  return scale > precision ? `decimal scale must be 0 to the precision, ${precision} (got ${type})` : undefined;
+  return scale > precision
+    ? `decimal scale must be 0 to the precision, ${precision} (got ${type})`
+    : undefined;
 }
 
 /** C0 and C1 control characters (line breaks and tabs included: these texts are single-line). */
@@ -304,22 +306,25 @@ export const SOURCE_KIND_SCHEMAS = [
   z.looseObject(SOURCE_KINDS.files),
 ] as const;
 
-const sourceSettings = z.discriminatedUnion("kind", SOURCE_KIND_SCHEMAS).superRefine((settings, ctx) => {
-  const shape = SOURCE_KINDS[settings.kind];
-  for (const field of Object.keys(settings)) {
-    if (field in shape) continue;
-    const kinds = kindsWith(field);
-    ctx.addIssue(
-      kinds.length > 0
-        ? {
-            code: "custom",
-            path: [field],
-            message: `is only allowed when source.kind is ${kinds.join(" or ")} (this source's kind is ${settings.kind})`,
-          }
-        : { code: "unrecognized_keys", keys: [field], input: settings },
-    );
-  }
-}).transform((settings) => settings as SourceSettings);
+const sourceSettings = z
+  .discriminatedUnion("kind", SOURCE_KIND_SCHEMAS)
+  .superRefine((settings, ctx) => {
+    const shape = SOURCE_KINDS[settings.kind];
+    for (const field of Object.keys(settings)) {
+      if (field in shape) continue;
+      const kinds = kindsWith(field);
+      ctx.addIssue(
+        kinds.length > 0
+          ? {
+              code: "custom",
+              path: [field],
+              message: `is only allowed when source.kind is ${kinds.join(" or ")} (this source's kind is ${settings.kind})`,
+            }
+          : { code: "unrecognized_keys", keys: [field], input: settings },
+      );
+    }
+  })
+  .transform((settings) => settings as SourceSettings);
 
 /** What a valid `source` holds: exactly the fields of its kind. */
 type SourceSettings = {
@@ -538,7 +543,9 @@ function parseSource(file: string, text: string): { source: DataSource; document
   const source = parseOrThrow(sourceSchema, value, place);
   const expected = `${source.name}.yaml`;
   if (path.basename(file) !== expected && path.basename(file) !== `${source.name}.yml`) {
-    throw new InvalidInputError([`${place("name", ["name"])}: "${source.name}" must match the file name (${expected})`]);
+    throw new InvalidInputError([
+      `${place("name", ["name"])}: "${source.name}" must match the file name (${expected})`,
+    ]);
   }
   return { source: { ...source, file: shown }, document: { shown, doc, lines } };
 }

@@ -86,7 +86,11 @@ function tokenize(expr: string): Token[] | string {
     const { number, string, quoted, word, operator } = match.groups ?? {};
     const text = number ?? string ?? quoted ?? word ?? operator;
     if (text !== undefined) {
-      tokens.push({ text, kind: word !== undefined ? "word" : quoted !== undefined ? "quoted" : "other", at });
+      tokens.push({
+        text,
+        kind: word !== undefined ? "word" : quoted !== undefined ? "quoted" : "other",
+        at,
+      });
     }
   }
   return tokens;

@@ -76,7 +76,7 @@ export function formatIssues(
           ? `must have at least ${String(issue.minimum)} item${issue.minimum === 1 ? "" : "s"}`
           : issue.origin === "string"
             ? "must not be empty"
-            : `must be at least ${String(issue.minimum)}`;
+            : `must be ${issue.inclusive === false ? "more than" : "at least"} ${String(issue.minimum)}`;
       break;
     case "too_big":
       message =
@@ -84,7 +84,7 @@ export function formatIssues(
           ? `must be at most ${String(issue.maximum)} characters`
           : issue.origin === "array"
             ? `must have at most ${String(issue.maximum)} items`
-            : `must be at most ${String(issue.maximum)}`;
+            : `must be ${issue.inclusive === false ? "less than" : "at most"} ${String(issue.maximum)}`;
       break;
     case "invalid_key": {
       // A record key (a group name) that breaks the key schema: report the key's own problem.

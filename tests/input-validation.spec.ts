@@ -149,7 +149,10 @@ describe("rule 1: reading is bounded and safe", () => {
     assert.ok(Date.now() - started < 10_000, `took ${Date.now() - started} ms`);
     assert.deepStrictEqual(
       [bigRun.code, bigRun.stderr],
-      [2, `${path.join(big, "big.yaml")}: is 52428813 bytes; a source file may have at most 1048576 bytes (1 MiB)\n`],
+      [
+        2,
+        `${path.join(big, "big.yaml")}: is 52428813 bytes; a source file may have at most 1048576 bytes (1 MiB)\n`,
+      ],
     );
     assert.deepStrictEqual(
       [bombRun.code, bombRun.stderr],
@@ -181,19 +184,19 @@ describe("rule 2: values are checked for what they mean", () => {
 
   it("refuses Quartz cron that is out of range or contradictory", () => {
     const refused: [string, string][] = [
-      ["61 0 2 * * ?", "Number '61' of seconds field is bigger than upper limit '59'."],
-      ["0 0 24 * * ?", "Number '24' of hours field is bigger than upper limit '23'."],
-      ["0 0 2 32 * ?", "Number '32' of daysOfMonth field is bigger than upper limit '31'."],
-      ["0 0 2 * 13 ?", "Number '13' of months field is bigger than upper limit '12'."],
-      ["0 0 2 ? * 0", "Number '0' of daysOfWeek field is smaller than lower limit '1'."],
-      ["0 0 2 ? * 8", "Number '8' of daysOfWeek field is bigger than upper limit '7'."],
-      ["0 5-2 * * * ?", "Lower range end '5' is bigger than upper range end '2' of minutes field."],
-      ["0 */0 * * * ?", "Second step element '0' of '*/0' cannot be zero."],
-      ["0 0 2 ? * 6#6", "Number of occurrence of the day of the week cannot be greater than 5."],
+      ["61 0 2 * * ?", "Number '61' of seconds field is bigger than upper limit '59'"],
+      ["0 0 24 * * ?", "Number '24' of hours field is bigger than upper limit '23'"],
+      ["0 0 2 32 * ?", "Number '32' of daysOfMonth field is bigger than upper limit '31'"],
+      ["0 0 2 * 13 ?", "Number '13' of months field is bigger than upper limit '12'"],
+      ["0 0 2 ? * 0", "Number '0' of daysOfWeek field is smaller than lower limit '1'"],
+      ["0 0 2 ? * 8", "Number '8' of daysOfWeek field is bigger than upper limit '7'"],
+      ["0 5-2 * * * ?", "Lower range end '5' is bigger than upper range end '2' of minutes field"],
+      ["0 */0 * * * ?", "Second step element '0' of '*/0' cannot be zero"],
+      ["0 0 2 ? * 6#6", "Number of occurrence of the day of the week cannot be greater than 5"],
       ["0 0 2 ? * ?", "day-of-month and day-of-week cannot both be '?'"],
       ["0 0 2 * * * 1969", "day-of-month and day-of-week cannot both have a value; one of them must be '?'"],
-      ["0 0 2 * * ? 2100", "Number '2100' of years field is bigger than upper limit '2099'."],
-      ["0 0 2 1W,15W * ?", "Cannot specify nearest weekday with lists, steps or ranges (symbols ,-/)."],
+      ["0 0 2 * * ? 2100", "Number '2100' of years field is bigger than upper limit '2099'"],
+      ["0 0 2 1W,15W * ?", "Cannot specify nearest weekday with lists, steps or ranges (symbols ,-/)"],
     ];
     for (const [cron, why] of refused) {
       assert.strictEqual(quartzCronProblem(cron), `is not a valid Quartz cron expression: ${why}`, cron);
@@ -212,7 +215,7 @@ describe("rule 2: values are checked for what they mean", () => {
     );
     assert.strictEqual(
       standardCronProblem("0 25 * * *"),
-      "is not a valid cron expression: Number '25' of hours field is bigger than upper limit '23'.",
+      "is not a valid cron expression: Number '25' of hours field is bigger than upper limit '23'",
     );
   });
 
@@ -221,7 +224,7 @@ describe("rule 2: values are checked for what they mean", () => {
       "a schedule with an hour out of range",
       (t) => t.replace('"0 0 2 * * ?"', '"0 0 25 * * ?"'),
       [
-        `${FILE}:6:13: source.schedule: is not a valid Quartz cron expression: Number '25' of hours field is bigger than upper limit '23'. (got "0 0 25 * * ?")`,
+        `${FILE}:6:13: source.schedule: is not a valid Quartz cron expression: Number '25' of hours field is bigger than upper limit '23' (got "0 0 25 * * ?")`,
       ],
     ],
     [
@@ -232,7 +235,9 @@ describe("rule 2: values are checked for what they mean", () => {
     [
       "a decimal with a scale over its precision",
       (t) => t.replace("decimal(14,2)", "decimal(4,6)"),
-      [`${FILE}:14:28: tables[0].columns[2].type: decimal scale must be 0 to the precision, 4 (got decimal(4,6))`],
+      [
+        `${FILE}:14:28: tables[0].columns[2].type: decimal scale must be 0 to the precision, 4 (got decimal(4,6))`,
+      ],
     ],
     [
       "a decimal of precision 0",
@@ -256,19 +261,26 @@ describe("rule 2: values are checked for what they mean", () => {
     [
       "a field of the files kind on a sqlserver source",
       (t) => t.replace("  kind: sqlserver\n", "  kind: sqlserver\n  format: csv\n"),
-      [`${FILE}:6:11: source.format: is only allowed when source.kind is files (this source's kind is sqlserver)`],
+      [
+        `${FILE}:6:11: source.format: is only allowed when source.kind is files (this source's kind is sqlserver)`,
+      ],
     ],
     [
       "an eventhub field on a files source",
       (t) => t.replace("  kind: sqlserver\n", "  kind: files\n  format: csv\n  partitions: 4\n"),
-      [`${FILE}:7:15: source.partitions: is only allowed when source.kind is eventhub (this source's kind is files)`],
+      [
+        `${FILE}:7:15: source.partitions: is only allowed when source.kind is eventhub (this source's kind is files)`,
+      ],
     ],
     [
       "a sourceTable on a files source",
       (t) =>
         t
           .replace("  kind: sqlserver\n", "  kind: files\n  format: csv\n")
-          .replace("    primaryKey: [player_id]\n", "    primaryKey: [player_id]\n    sourceTable: dbo.Players\n"),
+          .replace(
+            "    primaryKey: [player_id]\n",
+            "    primaryKey: [player_id]\n    sourceTable: dbo.Players\n",
+          ),
       [
         `${FILE}:11:18: tables[0].sourceTable: is only allowed when source.kind is sqlserver (this source's kind is files)`,
       ],
@@ -280,7 +292,11 @@ describe("rule 2: values are checked for what they mean", () => {
     ],
     [
       "a number written as text",
-      (t) => t.replace("  kind: sqlserver\n", "  kind: eventhub\n  partitions: \"4\"\n").replace("mode: batch", "mode: streaming").replace('  schedule: "0 0 2 * * ?"\n', ""),
+      (t) =>
+        t
+          .replace("  kind: sqlserver\n", '  kind: eventhub\n  partitions: "4"\n')
+          .replace("mode: batch", "mode: streaming")
+          .replace('  schedule: "0 0 2 * * ?"\n', ""),
       [`${FILE}:6:15: source.partitions: must be a number (got "4")`],
     ],
     [
@@ -379,10 +395,12 @@ describe("rule 3: names stay unique after every transformation", () => {
     [
       "an aggregate named like another table's daily count",
       (t) =>
-        t.replace(
-          "access:\n",
-          "  - name: clubs\n    primaryKey: [id]\n    columns:\n      - { name: id, type: bigint }\n      - { name: n, type: int }\naccess:\n",
-        ).replace("- name: fees_by_club", "- name: clubs_daily"),
+        t
+          .replace(
+            "access:\n",
+            "  - name: clubs\n    primaryKey: [id]\n    columns:\n      - { name: id, type: bigint }\n      - { name: n, type: int }\naccess:\n",
+          )
+          .replace("- name: fees_by_club", "- name: clubs_daily"),
       [
         `${FILE}:25:11: tables[1].name: gold view "registry_gold.clubs_daily" (the daily row count of table clubs) is also aggregate clubs_daily of table players (${FILE}:20:15: tables[0].aggregates[0].name); rename one`,
       ],
@@ -431,7 +449,8 @@ describe("rule 4: broad principals in any spelling", () => {
       const shown = JSON.stringify(spelling).replace(/\t/g, "\\t");
       const why = `must be a specific group, not the broad principal "${principal}" (got ${shown}; never granted, in any spelling: users, account users, all users, admins)`;
       assert.throws(
-        () => parsePlatformConfig({ analystsGroup: spelling }, { project: PROJECT, stack: "dev", baseDir: "/" }),
+        () =>
+          parsePlatformConfig({ analystsGroup: spelling }, { project: PROJECT, stack: "dev", baseDir: "/" }),
         (error: InvalidInputError) => error.problems.includes(`lakehouse:analystsGroup: ${why}`),
       );
       const text = VALID.replace("readers: [lakehouse-analysts]", `readers: [${JSON.stringify(spelling)}]`);
@@ -440,7 +459,10 @@ describe("rule 4: broad principals in any spelling", () => {
   }
 
   it("still accepts groups that only contain a broad word", () => {
-    const text = VALID.replace("readers: [lakehouse-analysts]", "readers: [users-of-registry, registry admins]");
+    const text = VALID.replace(
+      "readers: [lakehouse-analysts]",
+      "readers: [users-of-registry, registry admins]",
+    );
     assert.deepStrictEqual(parseSourceFile(path.join(process.cwd(), FILE), text).access.readers, [
       "users-of-registry",
       "registry admins",
@@ -450,16 +472,22 @@ describe("rule 4: broad principals in any spelling", () => {
 
 describe("rule 5: identifiers inside expressions are quoted or refused", () => {
   const withColumn = (name: string, expr: string) =>
-    VALID.replace("      - { name: club, type: string }\n", `      - { name: club, type: string }\n      - { name: ${name}, type: int }\n`).replace(
-      'expr: "player_id IS NOT NULL"',
-      `expr: ${JSON.stringify(expr)}`,
-    );
+    VALID.replace(
+      "      - { name: club, type: string }\n",
+      `      - { name: club, type: string }\n      - { name: ${name}, type: int }\n`,
+    ).replace('expr: "player_id IS NOT NULL"', `expr: ${JSON.stringify(expr)}`);
   const exprOf = (text: string) =>
     parseSourceFile(path.join(process.cwd(), FILE), text).tables[0].expectations[0].expr;
 
   it("back-quotes reserved words used as column names in the generated expression", () => {
-    assert.strictEqual(exprOf(withColumn("order", "order > 0 AND player_id > 0")), "`order` > 0 AND player_id > 0");
-    assert.strictEqual(exprOf(withColumn("select", "coalesce(select, 0) >= 0")), "coalesce(`select`, 0) >= 0");
+    assert.strictEqual(
+      exprOf(withColumn("order", "order > 0 AND player_id > 0")),
+      "`order` > 0 AND player_id > 0",
+    );
+    assert.strictEqual(
+      exprOf(withColumn("select", "coalesce(select, 0) >= 0")),
+      "coalesce(`select`, 0) >= 0",
+    );
     assert.strictEqual(exprOf(withColumn("from", "`from` IS NOT NULL")), "`from` IS NOT NULL");
     assert.strictEqual(exprOf(withColumn("in", "`in` BETWEEN 1 AND 5")), "`in` BETWEEN 1 AND 5");
   });

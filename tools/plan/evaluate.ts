@@ -89,7 +89,10 @@ export function readPackConfig(file: string, policies: Policies): PackConfig {
       if (!validate(values)) {
         for (const error of validate.errors ?? []) {
           if (error.keyword === "additionalProperties") continue; // named above
-          const field = error.instancePath.replace(/^\//, "").replace(/\/(\d+)/g, "[$1]").replace(/\//g, ".");
+          const field = error.instancePath
+            .replace(/^\//, "")
+            .replace(/\/(\d+)/g, "[$1]")
+            .replace(/\//g, ".");
           problems.push(`${shown}: ${name}${field ? `.${field}` : ""}: ${error.message ?? "is not valid"}`);
         }
       }

@@ -127,7 +127,8 @@ export async function recordProgram(
     // The engine refuses a second registration of a URN; so does the plan, with every such URN named.
     throw new InvalidInputError(
       [...new Set(duplicates)].map(
-        (urn) => `Duplicate resource URN '${urn}'; try giving it a unique name (two inputs made the same name)`,
+        (urn) =>
+          `Duplicate resource URN '${urn}'; try giving it a unique name (two inputs made the same name)`,
       ),
     );
   }
