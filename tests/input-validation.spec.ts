@@ -508,3 +508,132 @@ describe("rule 5: identifiers inside expressions are quoted or refused", () => {
     );
   });
 });
+
+describe("rule 6: stack config keys", () => {
+  const base = { "lakehouse:location": "westeurope", "lakehouse:owner": "data-platform" };
+
+  it("refuses a key in an unknown namespace, a secret non-secret and a contradicting provider location", () => {
+    const problems = configKeyProblems(
+      {
+        ...base,
+        "lakehous:owner": "data-platform",
+        "aws:region": "eu-west-1",
+        ":owner": "x",
+        "lakehouse:costCenter": "[secret]",
+        "lakehouse:slackWebhookUrl": "[secret]",
+        "azure-native:location": "West US 2",
+      },
+      (key) => key === "lakehouse:costCenter" || key === "lakehouse:slackWebhookUrl",
+    );
+    assert.deepStrictEqual(problems, [
+      ':owner: unknown config namespace "": this program reads lakehouse:<key>, its providers azure-native:, databricks:, pulumiservice:, random:, pulumi:',
+      'aws:region: unknown config namespace "aws": this program reads lakehouse:<key>, its providers azure-native:, databricks:, pulumiservice:, random:, pulumi:',
+      'lakehous:owner: unknown config namespace "lakehous": this program reads lakehouse:<key>, its providers azure-native:, databricks:, pulumiservice:, random:, pulumi:',
+      "lakehouse:costCenter: is set as a secret, but costCenter is not a secret setting; set it in plain text: pulumi config set costCenter <value>",
+      'azure-native:location: "West US 2" differs from lakehouse:location "westeurope"; every resource is built in lakehouse:location: remove azure-native:location or set it to the same region',
+    ]);
+  });
+
+  it("accepts the provider location when it names the same region", () => {
+    assert.deepStrictEqual(
+      configKeyProblems({ ...base, "azure-native:location": "West Europe" }, () => false),
+      [],
+    );
+  });
+
+  it("hands a secure value of a non-secret key to the program as a secret, so it is reported", () => {
+    const project = tempDir({
+      "Pulumi.yaml": "name: lakehouse\nruntime: nodejs\nconfig:\n  owner:\n    type: string\n",
+      "Pulumi.dev.yaml": "config:\n  lakehouse:owner:\n    secure: AAABAGsF1k3\n",
+    });
+    const stack = readStackConfig(project, "dev");
+    assert.deepStrictEqual(
+      [stack.config["lakehouse:owner"], stack.secretKeys],
+      ["offline-plan-placeholder-owner", ["lakehouse:owner"]],
+    );
+    assert.deepStrictEqual(
+      configKeyProblems(stack.config, (key) => stack.secretKeys.includes(key)),
+      [
+        "lakehouse:owner: is set as a secret, but owner is not a secret setting; set it in plain text: pulumi config set owner <value>",
+      ],
+    );
+  });
+});
+
+describe("rule 7: the policy pack's config files are checked against each policy's configSchema", () => {
+  const problemsOfPack = (config: unknown): readonly string[] => {
+    const file = path.join(tempDir({ "dev.json": JSON.stringify(config) }), "dev.json");
+    try {
+      readPackConfig(file, policies);
+    } catch (error) {
+      assert.ok(error instanceof InvalidInputError);
+      return error.problems.map((p) => p.slice(p.indexOf("dev.json")));
+    }
+    return [];
+  };
+
+  it("accepts the shipped config files", () => {
+    for (const stack of ["dev", "prod"]) {
+      assert.doesNotThrow(() =>
+        readPackConfig(path.join(PROJECT_DIR, "policies", "config", `${stack}.json`), policies),
+      );
+    }
+  });
+
+  it("refuses values the policy's JSON Schema refuses, as the engine does", () => {
+    assert.deepStrictEqual(problemsOfPack({ "azure-mandatory-tags": { tags: [] } }), [
+      "dev.json: azure-mandatory-tags.tags: must NOT have fewer than 1 items",
+    ]);
+    assert.deepStrictEqual(problemsOfPack({ "azure-mandatory-tags": { tags: ["owner", ""] } }), [
+      "dev.json: azure-mandatory-tags.tags[1]: must NOT have fewer than 1 characters",
+    ]);
+    assert.deepStrictEqual(problemsOfPack({ "azure-mandatory-tags": { tags: "owner" } }), [
+      "dev.json: azure-mandatory-tags.tags: must be array",
+    ]);
+    assert.deepStrictEqual(problemsOfPack({ "azure-mandatory-tags": null }), [
+      "dev.json: azure-mandatory-tags: must be an enforcement level or an object of settings",
+    ]);
+    assert.deepStrictEqual(problemsOfPack(["azure-mandatory-tags"]), [
+      "dev.json: must be a JSON object of policy names to settings",
+    ]);
+  });
+});
+
+describe("rule 8: a JSON Schema for source files", () => {
+  const shipped = fs
+    .readdirSync(path.join(PROJECT_DIR, "sources"))
+    .filter((f) => f.endsWith(".yaml"))
+    .map((f) => path.join(PROJECT_DIR, "sources", f));
+
+  it("is published up to date (npm run source-schema regenerates it)", () => {
+    assert.strictEqual(fs.readFileSync(SOURCE_SCHEMA_PATH, "utf8"), sourceJsonSchema());
+  });
+
+  it("is referenced by every shipped source file, for editors", () => {
+    for (const file of shipped) {
+      assert.strictEqual(
+        fs.readFileSync(file, "utf8").split("\n")[0],
+        "# yaml-language-server: $schema=./source.schema.json",
+        file,
+      );
+    }
+  });
+
+  it("accepts every shipped source file and flags what editors should flag", () => {
+    const ajv = new Ajv2020({ strict: false, allErrors: true });
+    const validate = ajv.compile(JSON.parse(fs.readFileSync(SOURCE_SCHEMA_PATH, "utf8")) as object);
+    for (const file of shipped) {
+      assert.ok(
+        validate(parse(fs.readFileSync(file, "utf8"))),
+        `${file}: ${ajv.errorsText(validate.errors)}`,
+      );
+    }
+    const wrong = parse(VALID) as { source: Record<string, unknown>; mode: string };
+    wrong.source.format = "csv";
+    wrong.mode = "live";
+    assert.ok(!validate(wrong));
+    const errors = (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message ?? ""}`);
+    assert.ok(errors.includes("/mode must be equal to one of the allowed values"), errors.join("\n"));
+    assert.ok(errors.includes("/source must NOT have additional properties"), errors.join("\n"));
+  });
+});
