@@ -5,7 +5,7 @@ import * as ipaddr from "ipaddr.js";
 import { z } from "zod";
 import { standardCronProblem } from "./cron";
 import { AzureRegion, REGION_CODES } from "./naming";
-import { describe, InvalidInputError, parseOrThrow } from "./validation";
+import { controlCharacter, describe, InvalidInputError, parseOrThrow } from "./validation";
 
 /** The Pulumi project name, and so the namespace of every config key (`lakehouse:<key>`). */
 export const PROJECT = "lakehouse";
@@ -41,7 +41,7 @@ export const groupName = z.string().superRefine((name, ctx) => {
 
 /** Azure tag values: the policy pack refuses blank ones, Azure refuses < > % & \\ ? / and more than 256. */
 const tagValue = z.string().superRefine((value, ctx) => {
-  const message = /[\x00-\x1f\x7f-\x9f]/.test(value)
+  const message = controlCharacter(value)
     ? "must not contain control characters"
     : value.trim() === ""
       ? "must not be empty or only whitespace (the policy pack refuses blank mandatory tags)"

@@ -3,6 +3,7 @@
 // naming the path and what is wrong, in bounded time and memory, and never the file's contents.
 import * as fs from "fs";
 import * as path from "path";
+import { controlCharacter } from "./validation";
 
 /** Largest source file read. The shipped ones are under 5 KiB; this is generous and keeps memory bounded. */
 export const MAX_SOURCE_FILE_BYTES = 1024 * 1024;
@@ -155,14 +156,13 @@ export function readSourceText(file: string): { text: string } | { problem: stri
     }
     text = text.replace(/^\uFEFF/, "");
     // YAML forbids C0/C1 controls other than tab and line breaks; name the first, never print it.
-    const control = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]/.exec(text);
+    const control = controlCharacter(text, "\t\n\r");
     if (control) {
       const before = text.slice(0, control.index);
       const line = before.split("\n").length;
       const column = control.index - before.lastIndexOf("\n");
-      const code = `U+${control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}`;
       return {
-        problem: `${where}:${line}:${column}: has the control character ${code}; source files are YAML text (a binary file?)`,
+        problem: `${where}:${line}:${column}: has the control character ${control.codePoint}; source files are YAML text (a binary file?)`,
       };
     }
     return { text };

@@ -7,7 +7,7 @@ import { quartzCronProblem } from "./cron";
 import { displayPath, listSourceDir, readSourceText } from "./source-files";
 import { nameCollisions } from "./source-names";
 import { checkExpectationExpression, quoteReservedColumns, SQL_IDENTIFIER } from "./sql";
-import { describe, formatPath, InvalidInputError, parseOrThrow } from "./validation";
+import { controlCharacter, describe, formatPath, InvalidInputError, parseOrThrow } from "./validation";
 
 export { displayPath } from "./source-files";
 
@@ -38,19 +38,17 @@ function decimalProblem(type: string): string | undefined {
     : undefined;
 }
 
-/** C0 and C1 control characters (line breaks and tabs included: these texts are single-line). */
-const CONTROL = /[\x00-\x1f\x7f-\x9f]/;
-
 /** Free text that ends up in SQL comments and Unity Catalog: printable, not blank, at most 1024 characters. */
 const text = z
   .string()
   .max(1024)
   .superRefine((value, ctx) => {
-    const control = CONTROL.exec(value);
+    // Single-line text: line breaks and tabs count as control characters too.
+    const control = controlCharacter(value);
     if (control) {
       ctx.addIssue({
         code: "custom",
-        message: `must not contain control characters (U+${control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")} at position ${control.index + 1})`,
+        message: `must not contain control characters (${control.codePoint} at position ${control.index + 1})`,
       });
     } else if (value.trim() === "") {
       ctx.addIssue({ code: "custom", message: "must not be empty or only whitespace" });

@@ -12,6 +12,23 @@ export class InvalidInputError extends pulumi.RunError {
   }
 }
 
+/**
+ * The first C0 or C1 control character of `text` (other than those in `allowed`), as its index and its
+ * code point written U+XXXX, or undefined. Such characters never belong in names, tags, SQL or YAML text.
+ */
+export function controlCharacter(
+  text: string,
+  allowed = "",
+): { index: number; codePoint: string } | undefined {
+  for (let index = 0; index < text.length; index++) {
+    const code = text.charCodeAt(index);
+    if ((code < 0x20 || (code >= 0x7f && code <= 0x9f)) && !allowed.includes(text[index])) {
+      return { index, codePoint: `U+${code.toString(16).toUpperCase().padStart(4, "0")}` };
+    }
+  }
+  return undefined;
+}
+
 /** Longest excerpt of a value a message shows: enough to recognise it, never a file's contents. */
 export const MAX_EXCERPT = 200;
 

@@ -5,6 +5,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { parseArgs, ParseArgsConfig } from "util";
 import * as pulumi from "@pulumi/pulumi";
+import { controlCharacter } from "../components/validation";
 import { PACK_ENFORCEMENT_LEVEL, policies } from "../policies/rules";
 import { noPlaintextSecrets, plaintextSecretFindings } from "../policies/rules/reliability";
 import { evaluatePolicies, readPackConfig } from "./plan/evaluate";
@@ -57,7 +58,7 @@ type Options = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; strict: tr
 function parseOptions(argv: string[]): Options {
   const { values } = parseArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: false });
   for (const [name, value] of Object.entries(values)) {
-    if (typeof value === "string" && (value.trim() === "" || /[\x00-\x1f\x7f]/.test(value))) {
+    if (typeof value === "string" && (value.trim() === "" || controlCharacter(value))) {
       throw new Error(`--${name}: needs a value that is not empty and has no control characters`);
     }
   }
