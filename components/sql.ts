@@ -39,23 +39,20 @@ export const EXPECTATION_FUNCTIONS = new Set([
 ]);
 
 /**
- * Words a column must be quoted as in Databricks SQL: the ANSI reserved words (reserved under
- * `spark.sql.ansi.enabled`, the default of Databricks SQL) and Databricks' own reserved and special words
- * ("Reserved words and schemas", Databricks SQL language reference).
+ * Words a column is back-quoted as in generated expressions: the keywords Spark SQL reserves in ANSI mode
+ * (`spark.sql.ansi.enabled`, the default of Databricks SQL; "ANSI compliance", SQL keywords table), and
+ * the words Databricks reserves or reads as keywords in expressions ("Reserved words and schemas").
  */
 export const RESERVED_WORDS = new Set([
-  ...["all", "and", "anti", "any", "array", "as", "authorization", "between", "both", "by", "case", "cast"],
-  ...["check", "collate", "column", "constraint", "create", "cross", "cube", "current", "current_date"],
-  ...["current_time", "current_timestamp", "current_user", "default", "delete", "describe", "distinct"],
-  ...["drop", "else", "end", "escape", "except", "exists", "external", "extract", "false", "fetch"],
-  ...["filter", "for", "foreign", "from", "full", "function", "global", "grant", "group", "grouping"],
-  ...["having", "in", "inner", "insert", "intersect", "interval", "into", "is", "join", "lateral"],
-  ...["leading", "left", "like", "local", "minus", "natural", "no", "not", "null", "of", "offset", "on"],
-  ...["only", "or", "order", "out", "outer", "overlaps", "partition", "position", "primary", "range"],
-  ...["references", "revoke", "right", "rollback", "rollup", "row", "rows", "select", "semi"],
-  ...["session_user", "set", "some", "start", "table", "tablesample", "then", "time", "to", "trailing"],
-  ...["true", "truncate", "union", "unique", "unknown", "update", "user", "using", "values", "when"],
-  ...["where", "window", "with"],
+  ...["all", "and", "any", "as", "authorization", "both", "case", "cast", "check", "collate", "column"],
+  ...["constraint", "create", "cross", "current_date", "current_time", "current_timestamp", "current_user"],
+  ...["distinct", "else", "end", "escape", "except", "false", "fetch", "filter", "for", "foreign", "from"],
+  ...["full", "grant", "group", "having", "in", "inner", "intersect", "into", "is", "join", "lateral"],
+  ...["leading", "left", "natural", "not", "null", "on", "only", "or", "order", "outer", "overlaps"],
+  ...["primary", "references", "right", "select", "session_user", "some", "table", "then", "time", "to"],
+  ...["trailing", "union", "unique", "unknown", "user", "using", "when", "where", "with"],
+  // Databricks: reserved as table aliases, and special words in expressions.
+  ...["anti", "minus", "semi", "default", "true"],
 ]);
 
 const TOKEN =
