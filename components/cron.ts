@@ -3,12 +3,23 @@
 import cronValidate from "cron-validate";
 import type { OptionPreset } from "cron-validate/lib/types";
 
+/** Field ranges both dialects share (cron-validate needs every field, used or not). */
+const RANGES = {
+  seconds: { minValue: 0, maxValue: 59 },
+  minutes: { minValue: 0, maxValue: 59 },
+  hours: { minValue: 0, maxValue: 23 },
+  daysOfMonth: { minValue: 1, maxValue: 31 },
+  months: { minValue: 1, maxValue: 12 },
+  years: { minValue: 1970, maxValue: 2099 },
+};
+
 /**
  * Quartz, as Databricks job schedules use it (`quartz_cron_expression`): seconds minutes hours
  * day-of-month month day-of-week [year]; days of the week 1-7 (SUN-SAT); `?` in exactly one of the two day
  * fields; `L`, `W`, `LW`, `L-n`, `n#k` and `nL`; years 1970-2099. Quartz's rarely used `C` is not accepted.
  */
 const QUARTZ: OptionPreset = {
+  ...RANGES,
   presetId: "quartz",
   useSeconds: true,
   useYears: false,
@@ -20,30 +31,19 @@ const QUARTZ: OptionPreset = {
   useLastDayOfWeek: true,
   useNearestWeekday: true,
   useNthWeekdayOfMonth: true,
-  seconds: { minValue: 0, maxValue: 59 },
-  minutes: { minValue: 0, maxValue: 59 },
-  hours: { minValue: 0, maxValue: 23 },
-  daysOfMonth: { minValue: 1, maxValue: 31 },
-  months: { minValue: 1, maxValue: 12 },
   daysOfWeek: { minValue: 1, maxValue: 7 },
-  years: { minValue: 1970, maxValue: 2099 },
 };
 
 /** Five-field cron (minute hour day-of-month month day-of-week), as Pulumi Deployments' drift schedule takes. */
 const STANDARD: OptionPreset = {
+  ...RANGES,
   presetId: "standard",
   useSeconds: false,
   useYears: false,
   useAliases: true,
   useBlankDay: false,
   allowOnlyOneBlankDayField: false,
-  seconds: { minValue: 0, maxValue: 59 },
-  minutes: { minValue: 0, maxValue: 59 },
-  hours: { minValue: 0, maxValue: 23 },
-  daysOfMonth: { minValue: 1, maxValue: 31 },
-  months: { minValue: 1, maxValue: 12 },
   daysOfWeek: { minValue: 0, maxValue: 7 },
-  years: { minValue: 1970, maxValue: 2099 },
 };
 
 /** The library's first complaint, without the input it repeats (the caller shows the value once). */

@@ -440,6 +440,9 @@ export type SourceTable = DataSource["tables"][number];
 export type SourceColumn = SourceTable["columns"][number];
 export type SourceAggregate = SourceTable["aggregates"][number];
 
+/** Skipped entries a notice names one by one; the rest are counted. */
+const MAX_NAMED_SKIPS = 10;
+
 /** Most alias expansions a source file may use: the `yaml` package's guard against alias bombs. */
 export const MAX_ALIAS_COUNT = 100;
 
@@ -512,12 +515,15 @@ function parseSource(file: string, text: string): { source: DataSource; document
   let doc: Document;
   let value: unknown;
   try {
-    doc = parseDocument(text, { uniqueKeys: true, lineCounter: lines });
-    if (doc.errors.length > 0) {
+    // Warnings (an unknown tag such as !foo) are refused like errors; none is printed on its own.
+    doc = parseDocument(text, { uniqueKeys: true, lineCounter: lines, logLevel: "silent" });
+    if (doc.errors.length > 0 || doc.warnings.length > 0) {
       throw new InvalidInputError(
-        doc.errors.map((e) => {
+        [...doc.errors, ...doc.warnings].map((e) => {
           const at = e.linePos?.[0];
-          const reason = firstLine(e.message).replace(/ at line \d+, column \d+:?$/, "");
+          const reason = /call stack/i.test(e.message)
+            ? "collections nest too deeply"
+            : firstLine(e.message).replace(/ at line \d+, column \d+:?$/, "");
           return `${shown}${at ? `:${at.line}:${at.col}` : ""}: invalid YAML: ${reason}`;
         }),
       );
@@ -529,7 +535,9 @@ function parseSource(file: string, text: string): { source: DataSource; document
     throw new InvalidInputError([
       /alias count/i.test((error as Error).message)
         ? `${shown}: invalid YAML: its aliases expand to more than ${MAX_ALIAS_COUNT} copies (an alias bomb?); write the values out`
-        : `${shown}: invalid YAML: ${firstLine((error as Error).message)}`,
+        : error instanceof RangeError
+          ? `${shown}: invalid YAML: collections nest too deeply`
+          : `${shown}: invalid YAML: ${firstLine((error as Error).message)}`,
     ]);
   }
   const place = placeOf(shown, doc, lines);
@@ -563,7 +571,11 @@ export function loadSources(
     const listing = listSourceDir(dir);
     problems.push(...listing.problems);
     if (listing.skipped.length > 0) {
-      notify(`sources: skipped (not .yaml or .yml source files): ${listing.skipped.join(", ")}`);
+      const shown = listing.skipped.slice(0, MAX_NAMED_SKIPS);
+      const more = listing.skipped.length - shown.length;
+      notify(
+        `sources: skipped (not .yaml or .yml source files): ${shown.join(", ")}${more > 0 ? ` and ${more} more` : ""}`,
+      );
     }
     if (listing.files.length === 0 && listing.problems.length === 0) {
       problems.push(

@@ -48,7 +48,11 @@ export function describe(value: unknown): string {
 export function formatPath(path: readonly PropertyKey[]): string {
   return path
     .map((part, index) =>
-      typeof part === "number" ? `[${part}]` : index === 0 ? String(part) : `.${String(part)}`,
+      typeof part === "number"
+        ? `[${part}]`
+        : /^[\w$<>-]+$/.test(String(part))
+          ? `${index === 0 ? "" : "."}${String(part)}`
+          : `[${describe(String(part))}]`,
     )
     .join("");
 }

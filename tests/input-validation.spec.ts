@@ -16,6 +16,7 @@ import { sourceJsonSchema, SOURCE_SCHEMA_PATH } from "../tools/source-schema";
 import { readPackConfig } from "../tools/plan/evaluate";
 import { readStackConfig } from "../tools/plan/stack-config";
 import { tempDir } from "./support/files";
+import { sourceProblems } from "./support/sources";
 import { PROJECT_DIR, runPlan } from "./support/plan";
 
 /** A valid batch source; each case changes one thing. */
@@ -49,15 +50,7 @@ access:
 
 const FILE = "sources/registry.yaml";
 
-function problemsOf(text: string, file = FILE): readonly string[] {
-  try {
-    parseSourceFile(path.join(process.cwd(), file), text);
-  } catch (error) {
-    assert.ok(error instanceof InvalidInputError, `expected InvalidInputError, got ${String(error)}`);
-    return error.problems;
-  }
-  assert.fail("expected the source file to be refused");
-}
+const problemsOf = (text: string, file = FILE) => sourceProblems(text, file);
 
 function loadProblems(dirs: string[], notices: string[] = []): readonly string[] {
   try {

@@ -4,6 +4,7 @@ import { loadSources, parseSourceFile } from "../components/sources";
 import { checkExpectationExpression, quoteIdentifier, quoteString } from "../components/sql";
 import { InvalidInputError } from "../components/validation";
 import { tempDir } from "./support/files";
+import { sourceProblems } from "./support/sources";
 import { PROJECT_DIR } from "./support/plan";
 
 const SHIPPED = path.join(PROJECT_DIR, "sources");
@@ -28,15 +29,7 @@ access:
   piiReaders: [transfers-pii-readers]
 `;
 
-function problemsOf(text: string, file = "sources/transfers.yaml"): readonly string[] {
-  try {
-    parseSourceFile(path.join(process.cwd(), file), text);
-  } catch (error) {
-    assert.ok(error instanceof InvalidInputError, `expected InvalidInputError, got ${String(error)}`);
-    return error.problems;
-  }
-  assert.fail("expected the source file to be refused");
-}
+const problemsOf = (text: string, file = "sources/transfers.yaml") => sourceProblems(text, file);
 
 describe("data source files", () => {
   it("loads the shipped football transfer-market sources, PII columns marked and masked", () => {
