@@ -464,6 +464,20 @@ export function parsePlatformConfig(
   if (overlaps.length > 0) {
     throw new InvalidInputError(overlaps);
   }
+  // Each role is its own group: PII readers that are also the analysts would open PII to every analyst.
+  const roles = ["platformAdminsGroup", "dataEngineersGroup", "analystsGroup", "piiReadersGroup"] as const;
+  const sameGroup = roles.flatMap((role, j) =>
+    roles
+      .slice(0, j)
+      .filter((other) => s[other].trim().toLowerCase() === s[role].trim().toLowerCase())
+      .map(
+        (other) =>
+          `${context.project}:${role}: ${describe(s[role])} is also ${context.project}:${other}; each role needs a group of its own`,
+      ),
+  );
+  if (sameGroup.length > 0) {
+    throw new InvalidInputError(sameGroup);
+  }
   if (s.slackWebhookUrl === undefined && s.teamsWebhookUrl === undefined) {
     throw new InvalidInputError([
       `${context.project}:slackWebhookUrl: set slackWebhookUrl or teamsWebhookUrl (pulumi config set --secret), so failures reach a channel`,

@@ -353,7 +353,12 @@ export const sourceSchema = z
             groupName,
             z
               .array(
-                z.string().regex(/^[\w .-]{1,64}$/, "must be 1-64 letters, digits, spaces, '.', '_' or '-'"),
+                z
+                  .string()
+                  .regex(
+                    /^[\w.-](?:[\w .-]{0,62}[\w.-])?$/,
+                    "must be 1-64 letters, digits, spaces, '.', '_' or '-', not starting or ending with a space",
+                  ),
               )
               .min(1),
           ),

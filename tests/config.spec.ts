@@ -229,6 +229,13 @@ describe("stack config", () => {
         'lakehouse:sourcesDirs[1]: "sources/extra" overlaps sourcesDirs[0] "sources" (the same directory, or one inside the other); list each directory once',
       ],
     ],
+    [
+      "PII readers that are the analysts group",
+      { piiReadersGroup: "Lakehouse-Analysts" },
+      [
+        'lakehouse:piiReadersGroup: "Lakehouse-Analysts" is also lakehouse:analystsGroup; each role needs a group of its own',
+      ],
+    ],
     ["a negative budget", { monthlyBudget: -5 }, ["lakehouse:monthlyBudget: must be more than 0 (got -5)"]],
     [
       "a broad principal as a group",

@@ -293,6 +293,14 @@ describe("rule 2: values are checked for what they mean", () => {
       [`${FILE}:6:15: source.partitions: must be a number (got "4")`],
     ],
     [
+      "a row filter value of only spaces",
+      (t) =>
+        t.replace("access:\n", 'access:\n  rowFilter: { column: club, byGroup: { uk-scouts: ["   "] } }\n'),
+      [
+        `${FILE}:26:53: access.rowFilter.byGroup.uk-scouts[0]: must be 1-64 letters, digits, spaces, '.', '_' or '-', not starting or ending with a space (got "   ")`,
+      ],
+    ],
+    [
       "a description with a control character",
       (t) => t.replace("  - name: players\n", '  - name: players\n    description: "Players\\u0007"\n'),
       [`${FILE}:9:18: tables[0].description: must not contain control characters (U+0007 at position 8)`],
@@ -525,6 +533,16 @@ describe("rule 6: stack config keys", () => {
       "lakehouse:costCenter: is set as a secret, but costCenter is not a secret setting; set it in plain text: pulumi config set costCenter <value>",
       'azure-native:location: "West US 2" differs from lakehouse:location "westeurope"; every resource is built in lakehouse:location: remove azure-native:location or set it to the same region',
     ]);
+  });
+
+  it("refuses a stack file whose config is not a mapping", () => {
+    const project = tempDir({
+      "Pulumi.yaml": "name: lakehouse\nruntime: nodejs\n",
+      "Pulumi.dev.yaml": "config:\n  - lakehouse:owner\n",
+    });
+    assert.throws(() => readStackConfig(project, "dev"), {
+      message: "Pulumi.dev.yaml: config: must be a mapping of keys to values",
+    });
   });
 
   it("accepts the provider location when it names the same region", () => {
