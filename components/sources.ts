@@ -520,15 +520,17 @@ function parseSource(file: string, text: string): { source: DataSource; document
   let doc: Document;
   let value: unknown;
   try {
-    // Warnings (an unknown tag such as !foo) are refused like errors; none is printed on its own.
-    doc = parseDocument(text, { uniqueKeys: true, lineCounter: lines, logLevel: "silent" });
+    // Warnings (an unknown tag such as !foo) are refused like errors; "error" keeps the package quiet.
+    doc = parseDocument(text, { uniqueKeys: true, lineCounter: lines, logLevel: "error" });
+    if (doc.errors.some((e) => /call stack/i.test(e.message))) {
+      // The parser gave up on nesting; what it says after that is noise.
+      throw new InvalidInputError([`${shown}: invalid YAML: collections nest too deeply`]);
+    }
     if (doc.errors.length > 0 || doc.warnings.length > 0) {
       throw new InvalidInputError(
         [...doc.errors, ...doc.warnings].map((e) => {
           const at = e.linePos?.[0];
-          const reason = /call stack/i.test(e.message)
-            ? "collections nest too deeply"
-            : firstLine(e.message).replace(/ at line \d+, column \d+:?$/, "");
+          const reason = firstLine(e.message).replace(/ at line \d+, column \d+:?$/, "");
           return `${shown}${at ? `:${at.line}:${at.col}` : ""}: invalid YAML: ${reason}`;
         }),
       );

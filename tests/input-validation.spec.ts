@@ -133,6 +133,18 @@ describe("rule 1: reading is bounded and safe", () => {
     ]);
   });
 
+  it("refuses YAML that is not plain data: unknown tags, several documents, deep nesting", () => {
+    assert.deepStrictEqual(problemsOf(VALID.replace("owner: registry-team", "owner: !team registry-team")), [
+      `${FILE}:2:8: invalid YAML: Unresolved tag: !team`,
+    ]);
+    assert.deepStrictEqual(problemsOf(`${VALID}---\nname: other\n`), [
+      `${FILE}:27:1: invalid YAML: Source contains multiple documents; please use YAML.parseAllDocuments()`,
+    ]);
+    assert.deepStrictEqual(problemsOf(`name: ${"[".repeat(100_000)}${"]".repeat(100_000)}\n`), [
+      `${FILE}: invalid YAML: collections nest too deeply`,
+    ]);
+  });
+
   it("answers a 50 MB file and an alias bomb with exit 2 within 10 s, without a stack trace", async () => {
     const big = tempDir({});
     fs.writeFileSync(path.join(big, "big.yaml"), `name: big\n# ${"x".repeat(50 * 1024 * 1024)}\n`);
