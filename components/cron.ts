@@ -60,13 +60,22 @@ function firstError(errors: readonly string[]): string {
     );
 }
 
+/** The fields of `cron`; the value is passed on as written, so only single spaces may separate them. */
+function fieldsOf(cron: string): { fields: string[]; spacing?: string } {
+  const fields = cron.trim().split(/\s+/).filter(Boolean);
+  return fields.join(" ") === cron
+    ? { fields }
+    : { fields, spacing: "must separate its fields with single spaces, with no other whitespace" };
+}
+
 /** Why `cron` is not a Quartz cron expression, or undefined when it is one. */
 export function quartzCronProblem(cron: string): string | undefined {
-  const fields = cron.trim().split(/\s+/).filter(Boolean);
+  const { fields, spacing } = fieldsOf(cron);
   if (fields.length < 6 || fields.length > 7) {
     return `must be a Quartz cron expression of 6 or 7 fields (seconds minutes hours day-of-month month day-of-week [year]), for example "0 0 2 * * ?"; this one has ${fields.length}`;
   }
-  const result = cronValidate(fields.join(" "), {
+  if (spacing) return spacing;
+  const result = cronValidate(cron, {
     preset: QUARTZ,
     override: { useYears: fields.length === 7 },
   });
@@ -76,10 +85,11 @@ export function quartzCronProblem(cron: string): string | undefined {
 
 /** Why `cron` is not a five-field cron expression, or undefined when it is one. */
 export function standardCronProblem(cron: string): string | undefined {
-  const fields = cron.trim().split(/\s+/).filter(Boolean);
+  const { fields, spacing } = fieldsOf(cron);
   if (fields.length !== 5) {
     return `must be a cron expression of 5 fields (minute hour day-of-month month day-of-week), for example "0 */6 * * *"; this one has ${fields.length}`;
   }
-  const result = cronValidate(fields.join(" "), { preset: STANDARD });
+  if (spacing) return spacing;
+  const result = cronValidate(cron, { preset: STANDARD });
   return result.isValid() ? undefined : `is not a valid cron expression: ${firstError(result.getError())}`;
 }

@@ -206,6 +206,13 @@ describe("rule 2: values are checked for what they mean", () => {
     for (const [cron, why] of refused) {
       assert.strictEqual(quartzCronProblem(cron), `is not a valid Quartz cron expression: ${why}`, cron);
     }
+    for (const cron of ["0 0 2 * * ?\n", "0\t0 2 * * ?", " 0 0 2 * * ?", "0 0  2 * * ?"]) {
+      assert.strictEqual(
+        quartzCronProblem(cron),
+        "must separate its fields with single spaces, with no other whitespace",
+        JSON.stringify(cron),
+      );
+    }
     assert.strictEqual(
       quartzCronProblem("0 0 2 * * ? * *"),
       'must be a Quartz cron expression of 6 or 7 fields (seconds minutes hours day-of-month month day-of-week [year]), for example "0 0 2 * * ?"; this one has 8',
