@@ -236,6 +236,11 @@ describe("stack config", () => {
         'lakehouse:piiReadersGroup: "Lakehouse-Analysts" is also lakehouse:analystsGroup; each role needs a group of its own',
       ],
     ],
+    [
+      "a fractional retention",
+      { logRetentionDays: 30.5 },
+      ["lakehouse:logRetentionDays: must be an integer (got 30.5)"],
+    ],
     ["a negative budget", { monthlyBudget: -5 }, ["lakehouse:monthlyBudget: must be more than 0 (got -5)"]],
     [
       "a broad principal as a group",
