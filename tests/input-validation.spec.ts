@@ -145,6 +145,20 @@ describe("rule 1: reading is bounded and safe", () => {
     ]);
   });
 
+  it("refuses an empty option value and a program that does not exist", async () => {
+    const usage = "usage: npm run plan -- [--stack dev] [--sources DIR] [--json] [--program FILE]";
+    const empty = await runPlan("--sources", " ");
+    assert.deepStrictEqual(
+      [empty.code, empty.stderr],
+      [2, `plan: --sources: needs a value that is not empty and has no control characters\n${usage}\n`],
+    );
+    const missing = await runPlan("--program", "/nonexistent/program.ts");
+    assert.deepStrictEqual(
+      [missing.code, missing.stderr],
+      [2, `plan: --program: no program at /nonexistent/program.ts\n${usage}\n`],
+    );
+  });
+
   it("answers a 50 MB file and an alias bomb with exit 2 within 10 s, without a stack trace", async () => {
     const big = tempDir({});
     fs.writeFileSync(path.join(big, "big.yaml"), `name: big\n# ${"x".repeat(50 * 1024 * 1024)}\n`);
