@@ -26,7 +26,11 @@ const PIPELINE_DATASETS = ["source", "checked", "upsert"] as const;
 /** Same principal in Unity Catalog: group names compare without case and surrounding whitespace. */
 export const principalKey = (name: string): string => name.trim().toLowerCase();
 
-/** The names one source makes. Sources are validated one by one first; this is what they share. */
+/**
+ * The names one source makes. Sources are validated one by one first; this is what they share. Governance
+ * functions (`<source>_mask_<kind>_<type>`, `<source>_row_filter`) are not listed: a source name is
+ * lower_snake_case and no mask kind or type contains `mask` or `row_filter`, so they cannot collide.
+ */
 export function derivedNames(source: DataSource): DerivedName[] {
   const s = source.name;
   const names: DerivedName[] = [];
