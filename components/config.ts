@@ -1,8 +1,11 @@
+import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
+import * as ipaddr from "ipaddr.js";
 import { z } from "zod";
+import { standardCronProblem } from "./cron";
 import { AzureRegion, REGION_CODES } from "./naming";
-import { InvalidInputError, parseOrThrow } from "./validation";
+import { controlCharacter, describe, InvalidInputError, parseOrThrow } from "./validation";
 
 /** The Pulumi project name, and so the namespace of every config key (`lakehouse:<key>`). */
 export const PROJECT = "lakehouse";
@@ -10,28 +13,82 @@ export const PROJECT = "lakehouse";
 /** Principals that must never be used where the platform expects a group. */
 export const BROAD_PRINCIPALS = ["users", "account users", "all users", "admins"];
 
+/** A name as Unity Catalog and Entra ID compare it: no case, no punctuation, no whitespace. */
+const principalShape = (name: string) => name.toLowerCase().replace(/[\s\p{P}\p{S}]+/gu, "");
+const BROAD_SHAPES = new Set(BROAD_PRINCIPALS.map(principalShape));
+
+/** The broad principal `name` is a spelling of (`Account_Users `, `all-users`), or undefined. */
+export function broadPrincipal(name: string): string | undefined {
+  const shape = principalShape(name);
+  return BROAD_PRINCIPALS.find((p) => principalShape(p) === shape && BROAD_SHAPES.has(shape));
+}
+
 /** An Entra ID group display name, as Unity Catalog and the workspace see it. Never a user or a broad group. */
-export const groupName = z
-  .string()
-  .regex(
-    /^[A-Za-z0-9][A-Za-z0-9 ._-]{0,127}$/,
-    "must be a group display name: letters, digits, spaces, '.', '_' or '-', at most 128 characters",
-  )
-  .refine((name) => !BROAD_PRINCIPALS.includes(name.toLowerCase()), {
-    error: (issue) =>
-      `must be a specific group, not the broad principal ${JSON.stringify(issue.input)} (never granted: ${BROAD_PRINCIPALS.join(", ")})`,
-  });
+export const groupName = z.string().superRefine((name, ctx) => {
+  const broad = broadPrincipal(name);
+  if (broad !== undefined) {
+    ctx.addIssue({
+      code: "custom",
+      message: `must be a specific group, not the broad principal "${broad}" (got ${describe(name)}; never granted, in any spelling: ${BROAD_PRINCIPALS.join(", ")})`,
+    });
+  } else if (!/^[A-Za-z0-9](?:[A-Za-z0-9._-]| (?! )){0,126}[A-Za-z0-9._-]?$/.test(name)) {
+    ctx.addIssue({
+      code: "custom",
+      message: `must be a group display name: letters, digits, single spaces, '.', '_' or '-', not starting or ending with a space, at most 128 characters (got ${describe(name)})`,
+    });
+  }
+});
 
-const tagValue = z
-  .string()
-  .regex(/^[^<>%&\\?/]{1,256}$/, "must be 1 to 256 characters without < > % & \\ ? /");
+/** Azure tag values: the policy pack refuses blank ones, Azure refuses < > % & \\ ? / and more than 256. */
+const tagValue = z.string().superRefine((value, ctx) => {
+  const message = controlCharacter(value)
+    ? "must not contain control characters"
+    : value.trim() === ""
+      ? "must not be empty or only whitespace (the policy pack refuses blank mandatory tags)"
+      : value !== value.trim()
+        ? "must not start or end with whitespace"
+        : !/^[^<>%&\\?/]{1,256}$/.test(value)
+          ? "must be 1 to 256 characters without < > % & \\ ? /"
+          : undefined;
+  if (message) ctx.addIssue({ code: "custom", message: `${message} (got ${describe(value)})` });
+});
 
-const cidr = z
-  .string()
-  .regex(
-    /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}\/(1[6-9]|2[0-2])$/,
-    "must be an IPv4 CIDR block from /16 to /22, for example 10.20.0.0/16",
-  );
+/** The VNet address space: an IPv4 network address (no host bits) of /16 to /22. */
+const cidr = z.string().superRefine((value, ctx) => {
+  const fail = (why: string) =>
+    ctx.addIssue({
+      code: "custom",
+      message: `must be an IPv4 CIDR block from /16 to /22, for example 10.20.0.0/16; ${why} (got ${describe(value)})`,
+    });
+  if (!ipaddr.IPv4.isValidCIDR(value) || !/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/.test(value)) {
+    return fail("this is not an IPv4 CIDR block");
+  }
+  const [address, bits] = ipaddr.IPv4.parseCIDR(value);
+  if (bits < 16 || bits > 22) {
+    return fail(`/${bits} is out of range`);
+  }
+  const network = ipaddr.IPv4.networkAddressFromCIDR(value).toString();
+  if (network !== address.toString()) {
+    return fail(`it has host bits set (the network address is ${network}/${bits})`);
+  }
+});
+
+/** A budget amount in the billing currency: positive, at most two decimals (Pulumi stores it as text). */
+const amount = z.preprocess(
+  (value) => (typeof value === "string" && /^\s*\d+(\.\d+)?\s*$/.test(value) ? Number(value) : value),
+  z
+    .number()
+    .positive()
+    .refine((n) => Number.isFinite(n) && Math.round(n * 100) === n * 100, {
+      error: (issue) => `must be an amount with at most two decimals (got ${describe(issue.input)})`,
+    }),
+);
+
+/** Pulumi Deployments' drift schedule: five-field cron, or empty for none. */
+const driftCron = z.string().superRefine((cron, ctx) => {
+  const problem = cron === "" ? undefined : standardCronProblem(cron);
+  if (problem) ctx.addIssue({ code: "custom", message: `${problem}, or empty (got ${describe(cron)})` });
+});
 
 const httpsUrl = z.url({ protocol: /^https$/, error: "must be an https:// URL" });
 
@@ -77,7 +134,7 @@ export const settingsSchema = z.strictObject({
   dataEngineersGroup: groupName,
   analystsGroup: groupName,
   piiReadersGroup: groupName,
-  monthlyBudget: z.number().int().min(1),
+  monthlyBudget: amount,
   budgetThresholds: z.array(z.number().int().min(1).max(1000)).min(1),
   alertEmails: z.array(z.email({ error: "must be an email address" })).min(1),
   slackWebhookUrl: httpsUrl.optional(),
@@ -136,12 +193,7 @@ export const settingsSchema = z.strictObject({
   deployOnPush: z.boolean(),
   reviewStacks: z.boolean(),
   reviewStackTtlHours: z.number().int().min(1).max(720),
-  driftScheduleCron: z
-    .string()
-    .regex(
-      /^$|^(\S+\s+){4}\S+$/,
-      'must be a five-field cron expression, for example "0 */6 * * *", or empty',
-    ),
+  driftScheduleCron: driftCron,
   deploymentsAzureClientId: guid,
 });
 
@@ -318,7 +370,8 @@ export interface PlatformConfig {
 function decode(raw: string, kind: SettingKind): unknown {
   switch (kind) {
     case "integer":
-      return /^-?\d+$/.test(raw.trim()) ? Number(raw) : raw;
+      // Any number, so a fraction is reported as "must be an integer", not as a string.
+      return /^-?\d+(\.\d+)?([eE][+-]?\d+)?$/.test(raw.trim()) ? Number(raw) : raw;
     case "boolean":
       return raw === "true" ? true : raw === "false" ? false : raw;
     case "array":
@@ -332,6 +385,77 @@ function decode(raw: string, kind: SettingKind): unknown {
   }
 }
 
+/** Pairs of indexes of directories that are the same or nested (symbolic links resolved where they exist). */
+function overlappingDirs(dirs: readonly string[]): [number, number][] {
+  const real = dirs.map((dir) => {
+    try {
+      return fs.realpathSync(dir);
+    } catch {
+      return dir;
+    }
+  });
+  const inside = (a: string, b: string) => {
+    const relative = path.relative(b, a);
+    return relative === "" || (!relative.startsWith("..") && !path.isAbsolute(relative));
+  };
+  const pairs: [number, number][] = [];
+  real.forEach((b, j) =>
+    real.slice(0, j).forEach((a, i) => {
+      if (inside(a, b) || inside(b, a)) pairs.push([i, j]);
+    }),
+  );
+  return pairs;
+}
+
+/** Namespaces stack config may use: this project's, and those of the providers and the engine it uses. */
+export const CONFIG_NAMESPACES = [PROJECT, "azure-native", "databricks", "pulumiservice", "random", "pulumi"];
+
+/** An Azure region as Azure compares them: `West Europe` is `westeurope`. */
+const regionKey = (region: string) => region.toLowerCase().replace(/\s+/g, "");
+
+/**
+ * Problems with the stack's config keys that the settings schema cannot see: a key in an unknown namespace
+ * (a typo of `lakehouse:` would otherwise be ignored), a secret value for a setting that is not a secret, and
+ * an `azure-native:location` that contradicts `lakehouse:location`, the one the README documents.
+ */
+export function configKeyProblems(
+  config: Readonly<Record<string, string>>,
+  isSecret: (key: string) => boolean,
+): string[] {
+  const problems: string[] = [];
+  for (const key of Object.keys(config).sort()) {
+    const colon = key.indexOf(":");
+    const namespace = colon < 0 ? "" : key.slice(0, colon);
+    const name = key.slice(colon + 1);
+    if (!CONFIG_NAMESPACES.includes(namespace)) {
+      problems.push(
+        `${key}: unknown config namespace ${describe(namespace)}: this program reads ${PROJECT}:<key>, its providers ${CONFIG_NAMESPACES.slice(1).join(":, ")}:`,
+      );
+    } else if (
+      namespace === PROJECT &&
+      isSecret(key) &&
+      name in settingsSchema.shape &&
+      !(SECRET_SETTINGS as readonly string[]).includes(name)
+    ) {
+      problems.push(
+        `${key}: is set as a secret, but ${name} is not a secret setting; set it in plain text: pulumi config set ${name} <value>`,
+      );
+    }
+  }
+  const providerLocation = config["azure-native:location"];
+  const location = config[`${PROJECT}:location`];
+  if (
+    providerLocation !== undefined &&
+    location !== undefined &&
+    regionKey(providerLocation) !== regionKey(location)
+  ) {
+    problems.push(
+      `azure-native:location: ${describe(providerLocation)} differs from ${PROJECT}:location ${describe(location)}; every resource is built in ${PROJECT}:location: remove azure-native:location or set it to the same region`,
+    );
+  }
+  return problems;
+}
+
 /**
  * Validates raw settings (as read from the stack, already decoded to JSON types) into a `PlatformConfig`, or
  * throws an `InvalidInputError` with one line per problem that names the key and what is allowed.
@@ -341,6 +465,28 @@ export function parsePlatformConfig(
   context: { project: string; stack: string; baseDir: string },
 ): PlatformConfig {
   const s = parseOrThrow(settingsSchema, raw, (key) => `${context.project}:${key || "(config)"}`);
+  const sourcesDirs = s.sourcesDirs.map((dir) => path.resolve(context.baseDir, dir));
+  const overlaps = overlappingDirs(sourcesDirs).map(
+    ([i, j]) =>
+      `${context.project}:sourcesDirs[${j}]: ${describe(s.sourcesDirs[j])} overlaps sourcesDirs[${i}] ${describe(s.sourcesDirs[i])} (the same directory, or one inside the other); list each directory once`,
+  );
+  if (overlaps.length > 0) {
+    throw new InvalidInputError(overlaps);
+  }
+  // Each role is its own group: PII readers that are also the analysts would open PII to every analyst.
+  const roles = ["platformAdminsGroup", "dataEngineersGroup", "analystsGroup", "piiReadersGroup"] as const;
+  const sameGroup = roles.flatMap((role, j) =>
+    roles
+      .slice(0, j)
+      .filter((other) => s[other].trim().toLowerCase() === s[role].trim().toLowerCase())
+      .map(
+        (other) =>
+          `${context.project}:${role}: ${describe(s[role])} is also ${context.project}:${other}; each role needs a group of its own`,
+      ),
+  );
+  if (sameGroup.length > 0) {
+    throw new InvalidInputError(sameGroup);
+  }
   if (s.slackWebhookUrl === undefined && s.teamsWebhookUrl === undefined) {
     throw new InvalidInputError([
       `${context.project}:slackWebhookUrl: set slackWebhookUrl or teamsWebhookUrl (pulumi config set --secret), so failures reach a channel`,
@@ -391,7 +537,7 @@ export function parsePlatformConfig(
     pipelines: { clientId: s.pipelinesClientId, clientSecret: pulumi.secret(s.pipelinesClientSecret) },
     protectStatefulResources: s.protectStatefulResources,
     logRetentionDays: s.logRetentionDays,
-    sourcesDirs: s.sourcesDirs.map((dir) => path.resolve(context.baseDir, dir)),
+    sourcesDirs,
     storage: { sku: s.storageSku, softDeleteDays: s.blobSoftDeleteDays, versioning: s.blobVersioning },
     databricks: {
       metastoreId: s.metastoreId,
@@ -433,7 +579,15 @@ export function loadPlatformConfig(): PlatformConfig {
   const raw: Record<string, unknown> = {};
   // Unknown keys are kept so the schema reports them: a typo must not silently fall back to a default.
   const namespace = `${PROJECT}:`;
-  for (const fullKey of Object.keys(pulumi.runtime.allConfig())) {
+  const all = pulumi.runtime.allConfig();
+  // Not in the SDK's typings, but exported by it: whether the engine handed a key over as a secret.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const runtimeConfig = require("@pulumi/pulumi/runtime/config") as { isConfigSecret(key: string): boolean };
+  const problems = configKeyProblems(all, (key) => runtimeConfig.isConfigSecret(key));
+  if (problems.length > 0) {
+    throw new InvalidInputError(problems);
+  }
+  for (const fullKey of Object.keys(all)) {
     if (fullKey.startsWith(namespace)) {
       const key = fullKey.slice(namespace.length);
       const value = config.get(key);

@@ -1,10 +1,15 @@
-import * as fs from "fs";
 import * as path from "path";
-import { parseDocument } from "yaml";
+import * as pulumi from "@pulumi/pulumi";
+import { Document, isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument } from "yaml";
 import { z } from "zod";
 import { groupName } from "./config";
-import { checkExpectationExpression, SQL_IDENTIFIER } from "./sql";
-import { InvalidInputError, parseOrThrow } from "./validation";
+import { quartzCronProblem } from "./cron";
+import { displayPath, listSourceDir, readSourceText } from "./source-files";
+import { nameCollisions } from "./source-names";
+import { checkExpectationExpression, quoteReservedColumns, SQL_IDENTIFIER } from "./sql";
+import { controlCharacter, describe, formatPath, InvalidInputError, parseOrThrow } from "./validation";
+
+export { displayPath } from "./source-files";
 
 const identifier = z
   .string()
@@ -13,9 +18,42 @@ const identifier = z
     "must be lower_snake_case: a lowercase letter, then lowercase letters, digits or underscores, at most 63 characters",
   );
 
-/** Spark SQL column types a source may declare. */
+/** Spark SQL column types a source may declare; `decimal(p,s)` is checked for its precision and scale below. */
 const COLUMN_TYPE =
-  /^(string|boolean|tinyint|smallint|int|bigint|float|double|date|timestamp|binary|decimal\((?:[1-9]|[1-3]\d),(?:\d|[1-3]\d)\))$/;
+  /^(string|boolean|tinyint|smallint|int|bigint|float|double|date|timestamp|binary|decimal\(\d{1,3},\d{1,3}\))$/;
+
+/** Spark's DECIMAL: precision 1 to 38, scale 0 to the precision. */
+const MAX_DECIMAL_PRECISION = 38;
+
+/** Why a `decimal(p,s)` type is out of range, or undefined. */
+function decimalProblem(type: string): string | undefined {
+  const match = /^decimal\((\d+),(\d+)\)$/.exec(type);
+  if (!match) return undefined;
+  const [precision, scale] = [Number(match[1]), Number(match[2])];
+  if (precision < 1 || precision > MAX_DECIMAL_PRECISION) {
+    return `decimal precision must be 1 to ${MAX_DECIMAL_PRECISION} (got ${type})`;
+  }
+  return scale > precision
+    ? `decimal scale must be 0 to the precision, ${precision} (got ${type})`
+    : undefined;
+}
+
+/** Free text that ends up in SQL comments and Unity Catalog: printable lines, not blank, at most 1024 characters. */
+const text = z
+  .string()
+  .max(1024)
+  .superRefine((value, ctx) => {
+    // Line breaks are fine inside a SQL string literal (and end every folded YAML block); nothing else is.
+    const control = controlCharacter(value, "\n");
+    if (control) {
+      ctx.addIssue({
+        code: "custom",
+        message: `must not contain control characters (${control.codePoint} at position ${control.index + 1})`,
+      });
+    } else if (value.trim() === "") {
+      ctx.addIssue({ code: "custom", message: "must not be empty or only whitespace" });
+    }
+  });
 
 export const MASK_KINDS = ["redact", "email", "hash", "last4", "year_only"] as const;
 export type MaskKind = (typeof MASK_KINDS)[number];
@@ -45,7 +83,7 @@ const column = z
         COLUMN_TYPE,
         "must be a Spark SQL type: string, boolean, tinyint, smallint, int, bigint, float, double, date, timestamp, binary or decimal(p,s)",
       ),
-    description: z.string().max(1024).optional(),
+    description: text.optional(),
     /** Personal data: stored only in the source's `<source>_pii` schema and masked everywhere else. */
     pii: z.boolean().default(false),
     /** How the column is masked for readers outside the PII groups; PII columns default to `redact`. */
@@ -54,6 +92,8 @@ const column = z
     encrypt: z.boolean().default(false),
   })
   .superRefine((c, ctx) => {
+    const decimal = decimalProblem(c.type);
+    if (decimal) ctx.addIssue({ code: "custom", path: ["type"], message: decimal });
     const allowed = c.mask === undefined ? undefined : MASK_TYPES[c.mask];
     if (c.mask !== undefined && allowed && !allowed.test(c.type)) {
       ctx.addIssue({
@@ -116,7 +156,7 @@ const NUMERIC_TYPE = /^(tinyint|smallint|int|bigint|float|double|decimal\(.*\))$
 /** A gold aggregate: a materialized view over the table's silver data. */
 const aggregate = z.strictObject({
   name: identifier,
-  description: z.string().max(1024).optional(),
+  description: text.optional(),
   /** Date or timestamp column bucketed into `grain` periods (the view's first column, `period`). */
   timeBucket: z
     .strictObject({ column: identifier, grain: z.enum(["hour", "day", "week", "month"]) })
@@ -132,7 +172,7 @@ const aggregate = z.strictObject({
 const table = z
   .strictObject({
     name: identifier,
-    description: z.string().max(1024).optional(),
+    description: text.optional(),
     /** Table in the OLTP database (sqlserver sources), `schema.table`; defaults to `dbo.<name>`. */
     sourceTable: z
       .string()
@@ -164,12 +204,13 @@ const table = z
           : undefined;
       if (message) ctx.addIssue({ code: "custom", path: ["primaryKey", i], message });
     });
-    if (t.watermarkColumn !== undefined && !columns.has(t.watermarkColumn)) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["watermarkColumn"],
-        message: `"${t.watermarkColumn}" is not a column of this table`,
-      });
+    if (t.watermarkColumn !== undefined) {
+      const message = !columns.has(t.watermarkColumn)
+        ? `"${t.watermarkColumn}" is not a column of this table`
+        : columns.get(t.watermarkColumn)?.pii
+          ? `"${t.watermarkColumn}" is a pii column; the watermark orders silver rows, which hold no PII`
+          : undefined;
+      if (message) ctx.addIssue({ code: "custom", path: ["watermarkColumn"], message });
     }
     // Expectations run in silver and aggregates build gold, where PII columns are not present.
     const nonPii = new Set(t.columns.filter((c) => !c.pii).map((c) => c.name));
@@ -196,7 +237,18 @@ const table = z
               : undefined;
         if (message) ctx.addIssue({ code: "custom", path: ["aggregates", i, ...path], message });
       };
-      if (a.timeBucket) check(a.timeBucket.column, ["timeBucket", "column"]);
+      if (a.timeBucket) {
+        const bucketed = columns.get(a.timeBucket.column);
+        if (bucketed && !bucketed.pii && !/^(date|timestamp)$/.test(bucketed.type)) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["aggregates", i, "timeBucket", "column"],
+            message: `"${a.timeBucket.column}" is ${bucketed.type}; a time bucket needs a date or timestamp column`,
+          });
+        } else {
+          check(a.timeBucket.column, ["timeBucket", "column"]);
+        }
+      }
       a.groupBy.forEach((name, j) => check(name, ["groupBy", j]));
       a.measures.forEach((m, j) => {
         if (m.column === undefined && m.fn !== "count") {
@@ -210,42 +262,75 @@ const table = z
         }
       });
     });
-  });
+  })
+  // Reserved words used as column names are back-quoted, so they cannot change the generated SQL.
+  .transform((t) => ({
+    ...t,
+    expectations: t.expectations.map((e) => ({ ...e, expr: quoteReservedColumns(e.expr) })),
+  }));
 
-/** Quartz cron (Databricks job schedules): 6 or 7 fields, and exactly one of day-of-month / day-of-week is `?`. */
+/** Quartz cron, as Databricks job schedules take it (checked by cron-validate, see cron.ts). */
 const quartzCron = z.string().superRefine((cron, ctx) => {
-  const fields = cron.trim().split(/\s+/);
-  const field = /^[0-9A-Z*?/,#LW-]+$/;
-  if (fields.length < 6 || fields.length > 7 || !fields.every((f) => field.test(f))) {
-    ctx.addIssue({
-      code: "custom",
-      message: 'must be a Quartz cron expression with 6 or 7 fields, for example "0 0 2 * * ?"',
-    });
-  } else if ((fields[3] === "?") === (fields[5] === "?")) {
-    ctx.addIssue({
-      code: "custom",
-      message: "must have '?' in exactly one of day-of-month (4th) and day-of-week (6th)",
-    });
-  }
+  const problem = quartzCronProblem(cron);
+  if (problem) ctx.addIssue({ code: "custom", message: `${problem} (got ${describe(cron)})` });
 });
 
-const sourceSettings = z.discriminatedUnion("kind", [
-  z.strictObject({
+/** Fields of `source` per kind; a field of another kind is named as such, not as an unknown field. */
+const SOURCE_KINDS = {
+  sqlserver: {
     kind: z.literal("sqlserver"),
     /** Batch schedule; sqlserver sources always read the read replica, never the primary. */
     schedule: quartzCron.optional(),
-  }),
-  z.strictObject({
+  },
+  eventhub: {
     kind: z.literal("eventhub"),
     partitions: z.number().int().min(1).max(32).default(2),
     retentionHours: z.number().int().min(1).max(168).default(24),
-  }),
-  z.strictObject({
+  },
+  files: {
     kind: z.literal("files"),
     format: z.enum(["csv", "json", "parquet", "avro"]),
     schedule: quartzCron.optional(),
-  }),
-]);
+  },
+} as const;
+
+/** `source.kind`s whose settings have `field`. */
+const kindsWith = (field: string) =>
+  Object.entries(SOURCE_KINDS)
+    .filter(([, shape]) => field in shape)
+    .map(([kind]) => kind);
+
+/** Loose per kind, so a field of another kind gets its own message; the JSON Schema keeps them closed. */
+export const SOURCE_KIND_SCHEMAS = [
+  z.looseObject(SOURCE_KINDS.sqlserver),
+  z.looseObject(SOURCE_KINDS.eventhub),
+  z.looseObject(SOURCE_KINDS.files),
+] as const;
+
+const sourceSettings = z
+  .discriminatedUnion("kind", SOURCE_KIND_SCHEMAS)
+  .superRefine((settings, ctx) => {
+    const shape = SOURCE_KINDS[settings.kind];
+    for (const field of Object.keys(settings)) {
+      if (field in shape) continue;
+      const kinds = kindsWith(field);
+      ctx.addIssue(
+        kinds.length > 0
+          ? {
+              code: "custom",
+              path: [field],
+              message: `is only allowed when source.kind is ${kinds.join(" or ")} (this source's kind is ${settings.kind})`,
+            }
+          : { code: "unrecognized_keys", keys: [field], input: settings },
+      );
+    }
+  })
+  .transform((settings) => settings as SourceSettings);
+
+/** What a valid `source` holds: exactly the fields of its kind. */
+type SourceSettings = {
+  [K in keyof typeof SOURCE_KINDS]: z.output<z.ZodObject<(typeof SOURCE_KINDS)[K]>>;
+}[keyof typeof SOURCE_KINDS];
 
 export const sourceSchema = z
   .strictObject({
@@ -271,7 +356,12 @@ export const sourceSchema = z
             groupName,
             z
               .array(
-                z.string().regex(/^[\w .-]{1,64}$/, "must be 1-64 letters, digits, spaces, '.', '_' or '-'"),
+                z
+                  .string()
+                  .regex(
+                    /^[\w.-](?:[\w .-]{0,62}[\w.-])?$/,
+                    "must be 1-64 letters, digits, spaces, '.', '_' or '-', not starting or ending with a space",
+                  ),
               )
               .min(1),
           ),
@@ -305,6 +395,17 @@ export const sourceSchema = z
       });
     }
     refuseDuplicateNames(s.tables, "tables", "table", ctx);
+    if (kind !== "sqlserver") {
+      s.tables.forEach((t, i) => {
+        if (t.sourceTable !== undefined) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["tables", i, "sourceTable"],
+            message: `is only allowed when source.kind is sqlserver (this source's kind is ${kind})`,
+          });
+        }
+      });
+    }
     const filter = s.access.rowFilter;
     if (filter) {
       const columns = s.tables.flatMap((t) => t.columns.filter((c) => c.name === filter.column));
@@ -347,69 +448,195 @@ export type SourceTable = DataSource["tables"][number];
 export type SourceColumn = SourceTable["columns"][number];
 export type SourceAggregate = SourceTable["aggregates"][number];
 
-/** Where a file is shown in messages: relative to the working directory when it is below it. */
-export function displayPath(file: string): string {
-  const relative = path.relative(process.cwd(), file);
-  return relative.startsWith("..") || path.isAbsolute(relative) ? file : relative;
+/** Skipped entries a notice names one by one; the rest are counted. */
+const MAX_NAMED_SKIPS = 10;
+
+/** Most alias expansions a source file may use: the `yaml` package's guard against alias bombs. */
+export const MAX_ALIAS_COUNT = 100;
+
+type Range = [number, number, number];
+const rangeOf = (node: unknown): Range | undefined => (node as { range?: Range } | null | undefined)?.range;
+
+/**
+ * Line and column (1-based) of the value at `at` in `doc` (of its key, with `onKey`: an unknown field), or
+ * of its nearest ancestor that exists (a missing field is shown where its parent is).
+ */
+export function positionOf(
+  doc: Document,
+  lines: LineCounter,
+  at: readonly PropertyKey[],
+  onKey = false,
+): { line: number; col: number } {
+  let node: unknown = doc.contents;
+  let offset = rangeOf(node)?.[0] ?? 0;
+  for (const [i, key] of at.entries()) {
+    if (isAlias(node)) node = node.resolve(doc);
+    let next: unknown;
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(key));
+      if (!pair) break;
+      if (onKey && i === at.length - 1) {
+        offset = rangeOf(pair.key)?.[0] ?? offset;
+        break;
+      }
+      next = pair.value ?? pair.key;
+    } else if (isSeq(node) && typeof key === "number") {
+      next = node.items[key];
+    }
+    const range = rangeOf(next);
+    if (range === undefined) break;
+    node = next;
+    offset = range[0];
+  }
+  return lines.linePos(offset);
 }
 
-/** Reads and validates one source file; throws `InvalidInputError` naming the file and the field. */
+/** The place of a problem in a source file: `file:line:column: field`. */
+function placeOf(shown: string, doc: Document, lines: LineCounter) {
+  return (field: string, at: readonly PropertyKey[], onKey = false): string => {
+    const { line, col } = positionOf(doc, lines, at, onKey);
+    return `${shown}:${line}:${col}: ${field || "(file)"}`;
+  };
+}
+
+/** A file's parsed YAML document with the positions of its nodes, for messages with line and column. */
+export interface SourceDocument {
+  readonly shown: string;
+  readonly doc: Document;
+  readonly lines: LineCounter;
+}
+
+/** The first line of an error message, printable and short. */
+function firstLine(message: string): string {
+  const line = message.split("\n")[0].replace(/[^\x20-\x7e]/g, "?");
+  return line.length > 120 ? `${line.slice(0, 117)}...` : line;
+}
+
+/** Reads and validates one source file; throws `InvalidInputError` naming the file, line, column and field. */
 export function parseSourceFile(file: string, text: string): DataSource {
+  return parseSource(file, text).source;
+}
+
+function parseSource(file: string, text: string): { source: DataSource; document: SourceDocument } {
   const shown = displayPath(file);
-  const doc = parseDocument(text, { uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    throw new InvalidInputError(
-      doc.errors.map((e) => {
-        const line = e.linePos?.[0];
-        const reason = e.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
-        return `${shown}: invalid YAML${line ? ` at line ${line.line}, column ${line.col}` : ""}: ${reason}`;
-      }),
-    );
+  const lines = new LineCounter();
+  let doc: Document;
+  let value: unknown;
+  try {
+    // Warnings (an unknown tag such as !foo) are refused like errors; "error" keeps the package quiet.
+    doc = parseDocument(text, { uniqueKeys: true, lineCounter: lines, logLevel: "error" });
+    if (doc.errors.some((e) => /call stack/i.test(e.message))) {
+      // The parser gave up on nesting; what it says after that is noise.
+      throw new InvalidInputError([`${shown}: invalid YAML: collections nest too deeply`]);
+    }
+    if (doc.errors.length > 0 || doc.warnings.length > 0) {
+      throw new InvalidInputError(
+        [...doc.errors, ...doc.warnings].map((e) => {
+          const at = e.linePos?.[0];
+          const reason = firstLine(e.message).replace(/ at line \d+, column \d+:?$/, "");
+          return `${shown}${at ? `:${at.line}:${at.col}` : ""}: invalid YAML: ${reason}`;
+        }),
+      );
+    }
+    value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (error) {
+    if (error instanceof InvalidInputError) throw error;
+    // The yaml package refuses alias bombs with a ReferenceError; anything else it throws is reported too.
+    throw new InvalidInputError([
+      /alias count/i.test((error as Error).message)
+        ? `${shown}: invalid YAML: its aliases expand to more than ${MAX_ALIAS_COUNT} copies (an alias bomb?); write the values out`
+        : error instanceof RangeError
+          ? `${shown}: invalid YAML: collections nest too deeply`
+          : `${shown}: invalid YAML: ${firstLine((error as Error).message)}`,
+    ]);
   }
-  const source = parseOrThrow(sourceSchema, doc.toJS(), (field) => `${shown}: ${field || "(file)"}`);
+  const place = placeOf(shown, doc, lines);
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    throw new InvalidInputError([
+      `${place("", [])}: must be a YAML mapping with the fields name, owner, mode, source, tables and access (got ${value === null ? "an empty document" : describe(value)})`,
+    ]);
+  }
+  const source = parseOrThrow(sourceSchema, value, place);
   const expected = `${source.name}.yaml`;
   if (path.basename(file) !== expected && path.basename(file) !== `${source.name}.yml`) {
-    throw new InvalidInputError([`${shown}: name: "${source.name}" must match the file name (${expected})`]);
+    throw new InvalidInputError([
+      `${place("name", ["name"])}: "${source.name}" must match the file name (${expected})`,
+    ]);
   }
-  return { ...source, file: shown };
+  return { source: { ...source, file: shown }, document: { shown, doc, lines } };
 }
 
 /**
  * Loads every `*.yaml` / `*.yml` file of `dirs` as a data source. All problems of all files are reported
- * together, and nothing is returned unless every file is valid and every source name is unique.
+ * together, and nothing is returned unless every file is valid and every name the sources make is unique.
+ * Entries that are not source files are passed to `notify`, so nothing is skipped silently.
  */
-export function loadSources(dirs: readonly string[]): DataSource[] {
+export function loadSources(
+  dirs: readonly string[],
+  notify: (message: string) => void = (message) => void pulumi.log.warn(message),
+): DataSource[] {
   const problems: string[] = [];
-  const sources: DataSource[] = [];
+  const loaded: { source: DataSource; document: SourceDocument }[] = [];
   for (const dir of dirs) {
-    if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
-      problems.push(`${displayPath(dir)}: sources directory does not exist`);
-      continue;
+    const listing = listSourceDir(dir);
+    problems.push(...listing.problems);
+    if (listing.skipped.length > 0) {
+      const shown = listing.skipped.slice(0, MAX_NAMED_SKIPS);
+      const more = listing.skipped.length - shown.length;
+      notify(
+        `sources: skipped (not .yaml or .yml source files): ${shown.join(", ")}${more > 0 ? ` and ${more} more` : ""}`,
+      );
     }
-    const files = fs
-      .readdirSync(dir)
-      .filter((f) => /\.ya?ml$/.test(f))
-      .sort();
-    for (const file of files) {
-      const full = path.join(dir, file);
+    if (listing.files.length === 0 && listing.problems.length === 0) {
+      problems.push(
+        `${displayPath(dir)}: sources directory has no source files (<name>.yaml); add one or remove the directory from lakehouse:sourcesDirs`,
+      );
+    }
+    for (const file of listing.files) {
+      const read = readSourceText(file);
+      if ("problem" in read) {
+        problems.push(read.problem);
+        continue;
+      }
       try {
-        sources.push(parseSourceFile(full, fs.readFileSync(full, "utf8")));
+        loaded.push(parseSource(file, read.text));
       } catch (error) {
         if (!(error instanceof InvalidInputError)) throw error;
         problems.push(...error.problems);
       }
     }
   }
-  const seen = new Map<string, string>();
-  for (const source of sources) {
-    const first = seen.get(source.name);
-    if (first !== undefined) {
-      problems.push(`${source.file}: name: "${source.name}" is already used by ${first}`);
-    }
-    seen.set(source.name, first ?? source.file);
-  }
+  problems.push(...sourceNameCollisions(loaded));
   if (problems.length > 0) {
     throw new InvalidInputError(problems);
   }
-  return sources.sort((a, b) => a.name.localeCompare(b.name));
+  return loaded.map((l) => l.source).sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** Two sources with one name (reported once), then every other name two sources or fields end up sharing. */
+function sourceNameCollisions(loaded: readonly { source: DataSource; document: SourceDocument }[]): string[] {
+  const problems: string[] = [];
+  const place = (l: { document: SourceDocument }, at: readonly PropertyKey[]) => {
+    const { line, col } = positionOf(l.document.doc, l.document.lines, at);
+    return `${l.document.shown}:${line}:${col}: ${formatPath(at)}`;
+  };
+  const byName = new Map<string, (typeof loaded)[number]>();
+  const unique = loaded.filter((l) => {
+    const first = byName.get(l.source.name);
+    if (first === undefined) {
+      byName.set(l.source.name, l);
+      return true;
+    }
+    problems.push(
+      `${place(l, ["name"])}: "${l.source.name}" is already the name of another source (${place(first, ["name"])})`,
+    );
+    return false;
+  });
+  problems.push(
+    ...nameCollisions(
+      unique.map((l) => l.source),
+      (index, at) => place(unique[index], at),
+    ),
+  );
+  return problems;
 }

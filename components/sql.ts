@@ -38,8 +38,81 @@ export const EXPECTATION_FUNCTIONS = new Set([
   "year",
 ]);
 
+/**
+ * Words a column is back-quoted as in generated expressions: the keywords Spark SQL reserves in ANSI mode
+ * (`spark.sql.ansi.enabled`, the default of Databricks SQL; "ANSI compliance", SQL keywords table), and
+ * the words Databricks reserves or reads as keywords in expressions ("Reserved words and schemas").
+ */
+export const RESERVED_WORDS = new Set([
+  ...["all", "and", "any", "as", "authorization", "both", "case", "cast", "check", "collate", "column"],
+  ...["constraint", "create", "cross", "current_date", "current_time", "current_timestamp", "current_user"],
+  ...["distinct", "else", "end", "escape", "except", "false", "fetch", "filter", "for", "foreign", "from"],
+  ...["full", "grant", "group", "having", "in", "inner", "intersect", "into", "is", "join", "lateral"],
+  ...["leading", "left", "natural", "not", "null", "on", "only", "or", "order", "outer", "overlaps"],
+  ...["primary", "references", "right", "select", "session_user", "some", "table", "then", "time", "to"],
+  ...["trailing", "union", "unique", "unknown", "user", "using", "when", "where", "with"],
+  // Databricks: reserved as table aliases, and special words in expressions.
+  ...["anti", "minus", "semi", "default", "true"],
+]);
+
 const TOKEN =
-  /\s+|(?<number>\d+(?:\.\d+)?)|(?<string>'[^'\\]*')|(?<word>[A-Za-z_][A-Za-z0-9_]*)|(?<operator><>|!=|<=|>=|=|<|>|\+|-|\*|\/|%|\(|\)|,)/y;
+  /[ \t\r\n]+|(?<number>\d+(?:\.\d+)?)|(?<string>'[^'\\]*')|(?<quoted>`[a-z][a-z0-9_]{0,62}`)|(?<word>[A-Za-z_][A-Za-z0-9_]*)|(?<operator><>|!=|<=|>=|=|<|>|\+|-|\*|\/|%|\(|\)|,)/y;
+
+/** Text safe to show in a message: characters outside printable ASCII as \\uXXXX. */
+function printable(text: string): string {
+  return text.replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
+interface Token {
+  readonly text: string;
+  /** A bare word (keyword, function or column) or a `quoted` column. */
+  readonly kind: "word" | "quoted" | "other";
+  readonly at: number;
+}
+
+/** Splits an expression into tokens, or says where a character is not allowed. */
+function tokenize(expr: string): Token[] | string {
+  const tokens: Token[] = [];
+  TOKEN.lastIndex = 0;
+  while (TOKEN.lastIndex < expr.length) {
+    const at = TOKEN.lastIndex;
+    const match = TOKEN.exec(expr);
+    if (!match) {
+      return `has a character that is not allowed at position ${at + 1} ("${printable(expr.slice(at, at + 10))}"): use columns, literals, operators and allowed functions only`;
+    }
+    const { number, string, quoted, word, operator } = match.groups ?? {};
+    const text = number ?? string ?? quoted ?? word ?? operator;
+    if (text !== undefined) {
+      tokens.push({
+        text,
+        kind: word !== undefined ? "word" : quoted !== undefined ? "quoted" : "other",
+        at,
+      });
+    }
+  }
+  return tokens;
+}
+
+/**
+ * The expression as it goes into the generated SQL: every column reference that is a reserved word
+ * back-quoted (`order > 0` becomes `` `order` > 0 ``), so a column's name cannot change what the SQL means.
+ * Expects an expression `checkExpectationExpression` accepted.
+ */
+export function quoteReservedColumns(expr: string): string {
+  const tokens = tokenize(expr);
+  if (typeof tokens === "string") return expr;
+  let out = "";
+  let last = 0;
+  tokens.forEach((token, index) => {
+    const lower = token.text.toLowerCase();
+    const isColumn = token.kind === "word" && !KEYWORDS.has(lower) && tokens[index + 1]?.text !== "(";
+    if (isColumn && RESERVED_WORDS.has(lower)) {
+      out += expr.slice(last, token.at) + quoteIdentifier(token.text);
+      last = token.at + token.text.length;
+    }
+  });
+  return out + expr.slice(last);
+}
 
 export const MAX_EXPRESSION_LENGTH = 500;
 
@@ -57,25 +130,16 @@ export function checkExpectationExpression(expr: string, columns: ReadonlySet<st
   if (comment) {
     return `has a SQL comment marker "${comment[0]}" at position ${comment.index + 1}`;
   }
-  const tokens: { text: string; isWord: boolean }[] = [];
+  const tokens = tokenize(expr);
+  if (typeof tokens === "string") {
+    return tokens;
+  }
   let depth = 0;
-  TOKEN.lastIndex = 0;
-  while (TOKEN.lastIndex < expr.length) {
-    const at = TOKEN.lastIndex;
-    const match = TOKEN.exec(expr);
-    if (!match) {
-      return `has a character that is not allowed at position ${at + 1} ("${expr.slice(at, at + 10)}"): use columns, literals, operators and allowed functions only`;
-    }
-    const { number, string, word, operator } = match.groups ?? {};
-    const text = number ?? string ?? word ?? operator;
-    if (text === undefined) {
-      continue; // whitespace
-    }
+  for (const { text } of tokens) {
     depth += text === "(" ? 1 : text === ")" ? -1 : 0;
     if (depth < 0) {
       return "has an unbalanced ')'";
     }
-    tokens.push({ text, isWord: word !== undefined });
   }
   if (depth !== 0) {
     return "has an unbalanced '('";
@@ -83,9 +147,19 @@ export function checkExpectationExpression(expr: string, columns: ReadonlySet<st
   if (tokens.length === 0) {
     return "must not be empty";
   }
-  for (const [index, { text, isWord }] of tokens.entries()) {
+  for (const [index, { text, kind }] of tokens.entries()) {
     const lower = text.toLowerCase();
-    if (!isWord || KEYWORDS.has(lower)) {
+    if (kind === "quoted") {
+      const name = text.slice(1, -1);
+      if (tokens[index + 1]?.text === "(") {
+        return `calls ${text}: a function name is not quoted`;
+      }
+      if (!columns.has(name)) {
+        return `refers to "${name}", which is not a column of this table`;
+      }
+      continue;
+    }
+    if (kind !== "word" || KEYWORDS.has(lower)) {
       continue;
     }
     if (tokens[index + 1]?.text === "(") {

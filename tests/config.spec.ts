@@ -142,21 +142,121 @@ describe("stack config", () => {
       "an address space that is not a CIDR block",
       { addressSpace: "10.20.0.0/8" },
       [
-        'lakehouse:addressSpace: must be an IPv4 CIDR block from /16 to /22, for example 10.20.0.0/16 (got "10.20.0.0/8")',
+        'lakehouse:addressSpace: must be an IPv4 CIDR block from /16 to /22, for example 10.20.0.0/16; /8 is out of range (got "10.20.0.0/8")',
       ],
     ],
+    [
+      "an address space with host bits",
+      { addressSpace: "10.20.1.0/16" },
+      [
+        'lakehouse:addressSpace: must be an IPv4 CIDR block from /16 to /22, for example 10.20.0.0/16; it has host bits set (the network address is 10.20.0.0/16) (got "10.20.1.0/16")',
+      ],
+    ],
+    [
+      "an address space without a prefix length",
+      { addressSpace: "10.20.0.0" },
+      [
+        'lakehouse:addressSpace: must be an IPv4 CIDR block from /16 to /22, for example 10.20.0.0/16; this is not an IPv4 CIDR block (got "10.20.0.0")',
+      ],
+    ],
+    [
+      "an address space with an octet out of range",
+      { addressSpace: "10.256.0.0/16" },
+      [
+        'lakehouse:addressSpace: must be an IPv4 CIDR block from /16 to /22, for example 10.20.0.0/16; this is not an IPv4 CIDR block (got "10.256.0.0/16")',
+      ],
+    ],
+    [
+      "an IPv6 address space",
+      { addressSpace: "fd00::/16" },
+      [
+        'lakehouse:addressSpace: must be an IPv4 CIDR block from /16 to /22, for example 10.20.0.0/16; this is not an IPv4 CIDR block (got "fd00::/16")',
+      ],
+    ],
+    [
+      "an address space in octal-looking or short form",
+      { addressSpace: "010.20.0/16" },
+      [
+        'lakehouse:addressSpace: must be an IPv4 CIDR block from /16 to /22, for example 10.20.0.0/16; this is not an IPv4 CIDR block (got "010.20.0/16")',
+      ],
+    ],
+    [
+      "a tag of only whitespace",
+      { owner: "   " },
+      [
+        'lakehouse:owner: must not be empty or only whitespace (the policy pack refuses blank mandatory tags) (got "   ")',
+      ],
+    ],
+    [
+      "an empty tag",
+      { costCenter: "" },
+      [
+        'lakehouse:costCenter: must not be empty or only whitespace (the policy pack refuses blank mandatory tags) (got "")',
+      ],
+    ],
+    [
+      "a tag with a control character",
+      { owner: "data\u0000platform" },
+      ['lakehouse:owner: must not contain control characters (got "data\\u0000platform")'],
+    ],
+    [
+      "a tag with outer whitespace",
+      { owner: " data-platform" },
+      ['lakehouse:owner: must not start or end with whitespace (got " data-platform")'],
+    ],
+    [
+      "a drift schedule in Quartz form",
+      { driftScheduleCron: "0 0 */6 * * ?" },
+      [
+        'lakehouse:driftScheduleCron: must be a cron expression of 5 fields (minute hour day-of-month month day-of-week), for example "0 */6 * * *"; this one has 6, or empty (got "0 0 */6 * * ?")',
+      ],
+    ],
+    [
+      "a drift schedule out of range",
+      { driftScheduleCron: "0 */6 * 13 *" },
+      [
+        "lakehouse:driftScheduleCron: is not a valid cron expression: Number '13' of months field is bigger than upper limit '12', or empty (got \"0 */6 * 13 *\")",
+      ],
+    ],
+    [
+      "the same sources directory twice",
+      { sourcesDirs: ["sources", "./sources/"] },
+      [
+        'lakehouse:sourcesDirs[1]: "./sources/" overlaps sourcesDirs[0] "sources" (the same directory, or one inside the other); list each directory once',
+      ],
+    ],
+    [
+      "a sources directory inside another",
+      { sourcesDirs: ["sources", "sources/extra"] },
+      [
+        'lakehouse:sourcesDirs[1]: "sources/extra" overlaps sourcesDirs[0] "sources" (the same directory, or one inside the other); list each directory once',
+      ],
+    ],
+    [
+      "PII readers that are the analysts group",
+      { piiReadersGroup: "Lakehouse-Analysts" },
+      [
+        'lakehouse:piiReadersGroup: "Lakehouse-Analysts" is also lakehouse:analystsGroup; each role needs a group of its own',
+      ],
+    ],
+    [
+      "a fractional retention",
+      { logRetentionDays: 30.5 },
+      ["lakehouse:logRetentionDays: must be an integer (got 30.5)"],
+    ],
+    ["a negative budget", { monthlyBudget: -5 }, ["lakehouse:monthlyBudget: must be more than 0 (got -5)"]],
     [
       "a broad principal as a group",
       { analystsGroup: "account users" },
       [
-        'lakehouse:analystsGroup: must be a specific group, not the broad principal "account users" (never granted: users, account users, all users, admins)',
+        'lakehouse:analystsGroup: must be a specific group, not the broad principal "account users" (got "account users"; never granted, in any spelling: users, account users, all users, admins)',
       ],
     ],
     [
       "a user instead of a group",
       { piiReadersGroup: "alice@example.com" },
       [
-        "lakehouse:piiReadersGroup: must be a group display name: letters, digits, spaces, '.', '_' or '-', at most 128 characters (got \"alice@example.com\")",
+        "lakehouse:piiReadersGroup: must be a group display name: letters, digits, single spaces, '.', '_' or '-', not starting or ending with a space, at most 128 characters (got \"alice@example.com\")",
       ],
     ],
     [
@@ -165,9 +265,9 @@ describe("stack config", () => {
       ['lakehouse:monthlyBudget: must be a number (got "lots")'],
     ],
     [
-      "a fractional budget",
-      { monthlyBudget: 10.5 },
-      ["lakehouse:monthlyBudget: must be an integer (got 10.5)"],
+      "a budget with fractions of a cent",
+      { monthlyBudget: 10.555 },
+      ["lakehouse:monthlyBudget: must be an amount with at most two decimals (got 10.555)"],
     ],
     ["no alert email", { alertEmails: [] }, ["lakehouse:alertEmails: must have at least 1 item (got [])"]],
     [
@@ -245,6 +345,13 @@ describe("stack config", () => {
       assert.deepStrictEqual(problemsOf(settings), expected);
     });
   }
+
+  it("takes a budget with cents, as a number or as the text Pulumi stores", () => {
+    for (const amount of [2500.5, "2500.50", " 3000 "]) {
+      const config = parsePlatformConfig({ ...validSettings(), monthlyBudget: amount }, context);
+      assert.strictEqual(config.budget.monthlyAmount, Number(amount), String(amount));
+    }
+  });
 
   it("gives a review stack names of its own and keeps its template's environment tag", () => {
     const config = parsePlatformConfig(validSettings(), {

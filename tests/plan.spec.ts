@@ -170,24 +170,25 @@ describe("offline plan", () => {
     [
       "a wrong mode",
       { "transfers.yaml": TRANSFERS.replace("mode: streaming", "mode: realtime") },
-      (dir) => `${path.join(dir, "transfers.yaml")}: mode: must be one of streaming, batch (got "realtime")`,
+      (dir) =>
+        `${path.join(dir, "transfers.yaml")}:6:7: mode: must be one of streaming, batch (got "realtime")`,
     ],
     [
       "a missing name",
       { "transfers.yaml": TRANSFERS.replace("name: transfers\n", "") },
-      (dir) => `${path.join(dir, "transfers.yaml")}: name: is required`,
+      (dir) => `${path.join(dir, "transfers.yaml")}:3:1: name: is required`,
     ],
     [
       "a duplicate name",
       { "transfers.yaml": TRANSFERS, "transfers.yml": TRANSFERS },
       (dir) =>
-        `${path.join(dir, "transfers.yml")}: name: "transfers" is already used by ${path.join(dir, "transfers.yaml")}`,
+        `${path.join(dir, "transfers.yml")}:3:7: name: "transfers" is already the name of another source (${path.join(dir, "transfers.yaml")}:3:7: name)`,
     ],
     [
       "a name that smuggles SQL",
       { "transfers.yaml": TRANSFERS.replace("name: transfers\n", "name: x; DROP TABLE y\n") },
       (dir) =>
-        `${path.join(dir, "transfers.yaml")}: name: must be lower_snake_case: a lowercase letter, then lowercase letters, digits or underscores, at most 63 characters (got "x; DROP TABLE y")`,
+        `${path.join(dir, "transfers.yaml")}:3:7: name: must be lower_snake_case: a lowercase letter, then lowercase letters, digits or underscores, at most 63 characters (got "x; DROP TABLE y")`,
     ],
   ];
   for (const [what, files, message] of broken) {

@@ -4,6 +4,7 @@ import { loadSources, parseSourceFile } from "../components/sources";
 import { checkExpectationExpression, quoteIdentifier, quoteString } from "../components/sql";
 import { InvalidInputError } from "../components/validation";
 import { tempDir } from "./support/files";
+import { sourceProblems } from "./support/sources";
 import { PROJECT_DIR } from "./support/plan";
 
 const SHIPPED = path.join(PROJECT_DIR, "sources");
@@ -28,15 +29,7 @@ access:
   piiReaders: [transfers-pii-readers]
 `;
 
-function problemsOf(text: string, file = "sources/transfers.yaml"): readonly string[] {
-  try {
-    parseSourceFile(path.join(process.cwd(), file), text);
-  } catch (error) {
-    assert.ok(error instanceof InvalidInputError, `expected InvalidInputError, got ${String(error)}`);
-    return error.problems;
-  }
-  assert.fail("expected the source file to be refused");
-}
+const problemsOf = (text: string, file = "sources/transfers.yaml") => sourceProblems(text, file);
 
 describe("data source files", () => {
   it("loads the shipped football transfer-market sources, PII columns marked and masked", () => {
@@ -84,54 +77,54 @@ describe("data source files", () => {
     [
       "a wrong mode",
       (t) => t.replace("mode: streaming", "mode: realtime"),
-      ['sources/transfers.yaml: mode: must be one of streaming, batch (got "realtime")'],
+      ['sources/transfers.yaml:3:7: mode: must be one of streaming, batch (got "realtime")'],
     ],
     [
       "a missing name",
       (t) => t.replace("name: transfers\n", ""),
-      ["sources/transfers.yaml: name: is required"],
+      ["sources/transfers.yaml:1:1: name: is required"],
     ],
     [
       "a name that smuggles SQL",
       (t) => t.replace("name: transfers\n", "name: x; DROP TABLE y\n"),
       [
-        'sources/transfers.yaml: name: must be lower_snake_case: a lowercase letter, then lowercase letters, digits or underscores, at most 63 characters (got "x; DROP TABLE y")',
+        'sources/transfers.yaml:1:7: name: must be lower_snake_case: a lowercase letter, then lowercase letters, digits or underscores, at most 63 characters (got "x; DROP TABLE y")',
       ],
     ],
     [
       "a column name that smuggles SQL",
       (t) => t.replace("name: fee_eur", 'name: "fee` STRING, x"'),
       [
-        'sources/transfers.yaml: tables[0].columns[1].name: must be lower_snake_case: a lowercase letter, then lowercase letters, digits or underscores, at most 63 characters (got "fee` STRING, x")',
+        'sources/transfers.yaml:11:17: tables[0].columns[1].name: must be lower_snake_case: a lowercase letter, then lowercase letters, digits or underscores, at most 63 characters (got "fee` STRING, x")',
       ],
     ],
     [
       "a name that does not match the file",
       (t) => t.replace("name: transfers\n", "name: bids\n"),
-      ['sources/transfers.yaml: name: "bids" must match the file name (bids.yaml)'],
+      ['sources/transfers.yaml:1:7: name: "bids" must match the file name (bids.yaml)'],
     ],
     [
       "an unknown field",
       (t) => t.replace("owner: transfers-team", "owner: transfers-team\nownr: x"),
-      ["sources/transfers.yaml: ownr: unknown field"],
+      ["sources/transfers.yaml:3:1: ownr: unknown field"],
     ],
     [
       "an unknown source kind",
       (t) => t.replace("kind: eventhub", "kind: kafka"),
-      ['sources/transfers.yaml: source.kind: must be one of sqlserver, eventhub, files (got "kafka")'],
+      ['sources/transfers.yaml:5:9: source.kind: must be one of sqlserver, eventhub, files (got "kafka")'],
     ],
     [
       "a streaming source that reads the SQL replica",
       (t) => t.replace("kind: eventhub", "kind: sqlserver"),
       [
-        'sources/transfers.yaml: source.kind: must be eventhub or files for a streaming source (got "sqlserver")',
+        'sources/transfers.yaml:5:9: source.kind: must be eventhub or files for a streaming source (got "sqlserver")',
       ],
     ],
     [
       "a batch source without a schedule",
       (t) =>
         t.replace("mode: streaming", "mode: batch").replace("kind: eventhub", "kind: files\n  format: csv"),
-      ["sources/transfers.yaml: source.schedule: is required for a batch source"],
+      ["sources/transfers.yaml:5:3: source.schedule: is required for a batch source"],
     ],
     [
       "a schedule that is not Quartz cron",
@@ -140,7 +133,7 @@ describe("data source files", () => {
           .replace("mode: streaming", "mode: batch")
           .replace("kind: eventhub", 'kind: sqlserver\n  schedule: "0 * * * *"'),
       [
-        'sources/transfers.yaml: source.schedule: must be a Quartz cron expression with 6 or 7 fields, for example "0 0 2 * * ?"',
+        'sources/transfers.yaml:6:13: source.schedule: must be a Quartz cron expression of 6 or 7 fields (seconds minutes hours day-of-month month day-of-week [year]), for example "0 0 2 * * ?"; this one has 5 (got "0 * * * *")',
       ],
     ],
     [
@@ -150,20 +143,20 @@ describe("data source files", () => {
           .replace("mode: streaming", "mode: batch")
           .replace("kind: eventhub", 'kind: sqlserver\n  schedule: "0 0 2 * * *"'),
       [
-        "sources/transfers.yaml: source.schedule: must have '?' in exactly one of day-of-month (4th) and day-of-week (6th)",
+        "sources/transfers.yaml:6:13: source.schedule: is not a valid Quartz cron expression: day-of-month and day-of-week cannot both have a value; one of them must be '?' (got \"0 0 2 * * *\")",
       ],
     ],
     [
       "an unknown column type",
       (t) => t.replace("type: string }", "type: varchar }"),
       [
-        'sources/transfers.yaml: tables[0].columns[0].type: must be a Spark SQL type: string, boolean, tinyint, smallint, int, bigint, float, double, date, timestamp, binary or decimal(p,s) (got "varchar")',
+        'sources/transfers.yaml:10:33: tables[0].columns[0].type: must be a Spark SQL type: string, boolean, tinyint, smallint, int, bigint, float, double, date, timestamp, binary or decimal(p,s) (got "varchar")',
       ],
     ],
     [
       "a mask on a column that is not PII",
       (t) => t.replace('type: "decimal(14,2)" }', 'type: "decimal(14,2)", mask: redact }'),
-      ["sources/transfers.yaml: tables[0].columns[1].mask: is only allowed on a column with pii: true"],
+      ["sources/transfers.yaml:11:55: tables[0].columns[1].mask: is only allowed on a column with pii: true"],
     ],
     [
       "a mask that cannot mask the column's type",
@@ -173,14 +166,14 @@ describe("data source files", () => {
           "{ name: agent_email, type: string, pii: true, mask: year_only }",
         ),
       [
-        'sources/transfers.yaml: tables[0].columns[2].mask: "year_only" cannot mask a string column (date or timestamp columns only)',
+        'sources/transfers.yaml:12:61: tables[0].columns[2].mask: "year_only" cannot mask a string column (date or timestamp columns only)',
       ],
     ],
     [
       "encryption of a column that is not a string",
       (t) => t.replace('type: "decimal(14,2)" }', 'type: "decimal(14,2)", pii: true, encrypt: true }'),
       [
-        "sources/transfers.yaml: tables[0].columns[1].encrypt: is only allowed on string columns (got decimal(14,2))",
+        "sources/transfers.yaml:11:69: tables[0].columns[1].encrypt: is only allowed on string columns (got decimal(14,2))",
       ],
     ],
     [
@@ -190,7 +183,7 @@ describe("data source files", () => {
           "  piiReaders: [transfers-pii-readers]",
           "  piiReaders: [transfers-pii-readers]\n  rowFilter: { column: country, byGroup: { uk-scouts: [GB] } }",
         ),
-      ['sources/transfers.yaml: access.rowFilter.column: "country" is not a column of any table'],
+      ['sources/transfers.yaml:18:24: access.rowFilter.column: "country" is not a column of any table'],
     ],
     [
       "a row filter on a PII column",
@@ -199,7 +192,9 @@ describe("data source files", () => {
           "  piiReaders: [transfers-pii-readers]",
           "  piiReaders: [transfers-pii-readers]\n  rowFilter: { column: agent_email, byGroup: { uk-scouts: [GB] } }",
         ),
-      ['sources/transfers.yaml: access.rowFilter.column: "agent_email" must be a string column without pii'],
+      [
+        'sources/transfers.yaml:18:24: access.rowFilter.column: "agent_email" must be a string column without pii',
+      ],
     ],
     [
       "a row filter for a broad principal",
@@ -209,20 +204,20 @@ describe("data source files", () => {
           "  piiReaders: [transfers-pii-readers]\n  rowFilter: { column: event_id, byGroup: { users: [GB] } }",
         ),
       [
-        'sources/transfers.yaml: access.rowFilter.byGroup.users: must be a specific group, not the broad principal "users" (never granted: users, account users, all users, admins)',
+        'sources/transfers.yaml:18:52: access.rowFilter.byGroup.users: must be a specific group, not the broad principal "users" (got "users"; never granted, in any spelling: users, account users, all users, admins)',
       ],
     ],
     [
       "an unknown mask",
       (t) => t.replace("mask: email", "mask: scramble"),
       [
-        'sources/transfers.yaml: tables[0].columns[2].mask: must be one of redact, email, hash, last4, year_only (got "scramble")',
+        'sources/transfers.yaml:12:61: tables[0].columns[2].mask: must be one of redact, email, hash, last4, year_only (got "scramble")',
       ],
     ],
     [
       "a column declared twice",
       (t) => t.replace("name: fee_eur", "name: event_id"),
-      ['sources/transfers.yaml: tables[0].columns[1].name: duplicates column "event_id"'],
+      ['sources/transfers.yaml:11:17: tables[0].columns[1].name: duplicates column "event_id"'],
     ],
     [
       "an expectation declared twice",
@@ -231,59 +226,61 @@ describe("data source files", () => {
           "onViolation: drop }",
           'onViolation: drop }\n      - { name: valid_event_id, expr: "fee_eur > 0" }',
         ),
-      ['sources/transfers.yaml: tables[0].expectations[1].name: duplicates expectation "valid_event_id"'],
+      [
+        'sources/transfers.yaml:15:17: tables[0].expectations[1].name: duplicates expectation "valid_event_id"',
+      ],
     ],
     [
       "a PII primary key",
       (t) => t.replace("primaryKey: [event_id]", "primaryKey: [agent_email]"),
       [
-        'sources/transfers.yaml: tables[0].primaryKey[0]: "agent_email" is a pii column; the primary key joins bronze to the PII schema and must not be personal data',
+        'sources/transfers.yaml:8:18: tables[0].primaryKey[0]: "agent_email" is a pii column; the primary key joins bronze to the PII schema and must not be personal data',
       ],
     ],
     [
       "a primary key that is not a column",
       (t) => t.replace("primaryKey: [event_id]", "primaryKey: [id]"),
-      ['sources/transfers.yaml: tables[0].primaryKey[0]: "id" is not a column of this table'],
+      ['sources/transfers.yaml:8:18: tables[0].primaryKey[0]: "id" is not a column of this table'],
     ],
     [
       "an expectation that appends a statement",
       (t) => t.replace("event_id IS NOT NULL", "event_id IS NOT NULL; DROP TABLE x"),
       [
-        'sources/transfers.yaml: tables[0].expectations[0].expr: has a character that is not allowed at position 21 ("; DROP TAB"): use columns, literals, operators and allowed functions only',
+        'sources/transfers.yaml:14:39: tables[0].expectations[0].expr: has a character that is not allowed at position 21 ("; DROP TAB"): use columns, literals, operators and allowed functions only',
       ],
     ],
     [
       "an expectation that calls an unknown function",
       (t) => t.replace("event_id IS NOT NULL", "java_method('java.lang.Runtime', 'exec', 'rm') IS NULL"),
       [
-        'sources/transfers.yaml: tables[0].expectations[0].expr: calls "java_method", which is not an allowed function (allowed: abs, coalesce, current_date, current_timestamp, date_add, date_sub, datediff, day, length, lower, month, regexp_like, size, substring, trim, upper, year)',
+        'sources/transfers.yaml:14:39: tables[0].expectations[0].expr: calls "java_method", which is not an allowed function (allowed: abs, coalesce, current_date, current_timestamp, date_add, date_sub, datediff, day, length, lower, month, regexp_like, size, substring, trim, upper, year)',
       ],
     ],
     [
       "a group that is a broad principal",
       (t) => t.replace("piiReaders: [transfers-pii-readers]", "piiReaders: [account users]"),
       [
-        'sources/transfers.yaml: access.piiReaders[0]: must be a specific group, not the broad principal "account users" (never granted: users, account users, all users, admins)',
+        'sources/transfers.yaml:17:16: access.piiReaders[0]: must be a specific group, not the broad principal "account users" (got "account users"; never granted, in any spelling: users, account users, all users, admins)',
       ],
     ],
     [
       "a user as a reader",
       (t) => t.replace("readers: [lakehouse-analysts]", "readers: [bob@example.com]"),
       [
-        "sources/transfers.yaml: access.readers[0]: must be a group display name: letters, digits, spaces, '.', '_' or '-', at most 128 characters (got \"bob@example.com\")",
+        "sources/transfers.yaml:16:13: access.readers[0]: must be a group display name: letters, digits, single spaces, '.', '_' or '-', not starting or ending with a space, at most 128 characters (got \"bob@example.com\")",
       ],
     ],
     [
       "broken YAML",
       (t) => t.replace("owner: transfers-team", "owner: [transfers"),
       [
-        "sources/transfers.yaml: invalid YAML at line 3, column 1: Flow sequence in block collection must be sufficiently indented and end with a ]",
+        "sources/transfers.yaml:3:1: invalid YAML: Flow sequence in block collection must be sufficiently indented and end with a ]",
       ],
     ],
     [
       "a key written twice",
       (t) => t.replace("owner: transfers-team", "owner: transfers-team\nowner: other"),
-      ["sources/transfers.yaml: invalid YAML at line 3, column 1: Map keys must be unique"],
+      ["sources/transfers.yaml:3:1: invalid YAML: Map keys must be unique"],
     ],
   ];
   for (const [what, change, expected] of cases) {
@@ -298,7 +295,7 @@ describe("data source files", () => {
       () => loadSources([dir]),
       (error: InvalidInputError) => {
         assert.deepStrictEqual(error.problems, [
-          `${path.join(dir, "transfers.yml")}: name: "transfers" is already used by ${path.join(dir, "transfers.yaml")}`,
+          `${path.join(dir, "transfers.yml")}:1:7: name: "transfers" is already the name of another source (${path.join(dir, "transfers.yaml")}:1:7: name)`,
         ]);
         return true;
       },
@@ -314,8 +311,8 @@ describe("data source files", () => {
       () => loadSources([dir]),
       (error: InvalidInputError) => {
         assert.deepStrictEqual(error.problems, [
-          `${path.join(dir, "a.yaml")}: mode: must be one of streaming, batch (got "live")`,
-          `${path.join(dir, "b.yaml")}: owner: is required`,
+          `${path.join(dir, "a.yaml")}:3:7: mode: must be one of streaming, batch (got "live")`,
+          `${path.join(dir, "b.yaml")}:1:1: owner: is required`,
         ]);
         return true;
       },
@@ -351,8 +348,8 @@ describe("generated SQL safety", () => {
       ["status /* x */ = 'a'", 'has a SQL comment marker "/*" at position 8'],
       ["fee_eur */ 2", 'has a SQL comment marker "*/" at position 9'],
       [
-        "`player_id` > 0",
-        'has a character that is not allowed at position 1 ("`player_id"): use columns, literals, operators and allowed functions only',
+        "`Player-Id` > 0",
+        'has a character that is not allowed at position 1 ("`Player-Id"): use columns, literals, operators and allowed functions only',
       ],
       [
         "status = 'it\\'s'",

@@ -3,8 +3,9 @@
 // 1 mandatory violations, 2 invalid config or source file, 3 the plan itself failed.
 import * as fs from "fs";
 import * as path from "path";
-import { parseArgs } from "util";
+import { parseArgs, ParseArgsConfig } from "util";
 import * as pulumi from "@pulumi/pulumi";
+import { controlCharacter } from "../components/validation";
 import { PACK_ENFORCEMENT_LEVEL, policies } from "../policies/rules";
 import { noPlaintextSecrets, plaintextSecretFindings } from "../policies/rules/reliability";
 import { evaluatePolicies, readPackConfig } from "./plan/evaluate";
@@ -41,27 +42,37 @@ function reportOnce(error: unknown): number {
   return code;
 }
 
+/** The plan's options; adding one is one line here (and its use below). */
+const OPTIONS = {
+  stack: { type: "string", default: "dev" },
+  sources: { type: "string" },
+  json: { type: "boolean", default: false },
+  // Another program than index.ts, with the same stack config: the policy tests' insecure fixtures.
+  program: { type: "string" },
+  help: { type: "boolean", default: false },
+} as const satisfies ParseArgsConfig["options"];
+
+type Options = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; strict: true }>>["values"];
+
+/** Parses the command line; throws a message for the user (bad option, empty or unprintable value). */
+function parseOptions(argv: string[]): Options {
+  const { values } = parseArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: false });
+  for (const [name, value] of Object.entries(values)) {
+    if (typeof value === "string" && (value.trim() === "" || controlCharacter(value))) {
+      throw new Error(`--${name}: needs a value that is not empty and has no control characters`);
+    }
+  }
+  return values;
+}
+
 export async function plan(argv: string[]): Promise<number> {
-  let options: { stack: string; sources?: string; json: boolean; program?: string };
+  let options: Options;
   try {
-    const { values } = parseArgs({
-      args: argv,
-      options: {
-        stack: { type: "string", default: "dev" },
-        sources: { type: "string" },
-        json: { type: "boolean", default: false },
-        // Another program than index.ts, with the same stack config: the policy tests' insecure fixtures.
-        program: { type: "string" },
-        help: { type: "boolean", default: false },
-      },
-      strict: true,
-      allowPositionals: false,
-    });
-    if (values.help) {
+    options = parseOptions(argv);
+    if (options.help) {
       console.log(USAGE);
       return 0;
     }
-    options = { stack: values.stack, sources: values.sources, json: values.json, program: values.program };
   } catch (error) {
     console.error(`plan: ${(error as Error).message}\n${USAGE}`);
     return 2;
@@ -72,6 +83,12 @@ export async function plan(argv: string[]): Promise<number> {
       ? { sourcesDirs: JSON.stringify([path.resolve(options.sources)]) }
       : undefined;
     const program = options.program ? path.resolve(options.program) : PROGRAM;
+    try {
+      require.resolve(program);
+    } catch {
+      console.error(`plan: --program: no program at ${program}\n${USAGE}`);
+      return 2;
+    }
     if (program.endsWith(".ts") && !process.execArgv.some((a) => a.includes("ts-node"))) {
       // A TypeScript program (a test fixture) run by the compiled plan.
       // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -1,6 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as runtime from "@pulumi/pulumi/runtime";
+import Ajv from "ajv";
 import {
   EnforcementLevel,
   Policies,
@@ -50,6 +51,10 @@ export function readPackConfig(file: string, policies: Policies): PackConfig {
   } catch (error) {
     throw new InvalidInputError([`${shown}: invalid JSON: ${(error as Error).message}`]);
   }
+  if (config === null || typeof config !== "object" || Array.isArray(config)) {
+    throw new InvalidInputError([`${shown}: must be a JSON object of policy names to settings`]);
+  }
+  const ajv = new Ajv({ allErrors: true, strict: false });
   const problems: string[] = [];
   for (const [name, entry] of Object.entries(config)) {
     const policy = policies.find((p) => p.name === name);
@@ -57,6 +62,10 @@ export function readPackConfig(file: string, policies: Policies): PackConfig {
       problems.push(
         `${shown}: ${name}: unknown policy (policies: ${policies.map((p) => p.name).join(", ")})`,
       );
+      continue;
+    }
+    if (typeof entry !== "string" && (entry === null || typeof entry !== "object" || Array.isArray(entry))) {
+      problems.push(`${shown}: ${name}: must be an enforcement level or an object of settings`);
       continue;
     }
     const level = typeof entry === "string" ? entry : entry.enforcementLevel;
@@ -71,6 +80,21 @@ export function readPackConfig(file: string, policies: Policies): PackConfig {
         problems.push(
           `${shown}: ${name}.${key}: unknown property (allowed: enforcementLevel${known.map((k) => `, ${k}`).join("")})`,
         );
+      }
+    }
+    if (policy?.configSchema && typeof entry === "object") {
+      // As the engine does: the settings (without the level) against the policy's JSON Schema.
+      const { enforcementLevel: _level, ...values } = entry;
+      const validate = ajv.compile({ type: "object", ...policy.configSchema });
+      if (!validate(values)) {
+        for (const error of validate.errors ?? []) {
+          if (error.keyword === "additionalProperties") continue; // named above
+          const field = error.instancePath
+            .replace(/^\//, "")
+            .replace(/\/(\d+)/g, "[$1]")
+            .replace(/\//g, ".");
+          problems.push(`${shown}: ${name}${field ? `.${field}` : ""}: ${error.message ?? "is not valid"}`);
+        }
       }
     }
   }

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as settings from "@pulumi/pulumi/runtime/settings";
+import { InvalidInputError } from "../../components/validation";
 import { planMocks } from "./mocks";
 import { StackConfig } from "./stack-config";
 
@@ -115,8 +116,21 @@ export async function recordProgram(
     });
   }
   // Parents are constructed before their children, so capture order gives every parent's URN first.
+  const seen = new Set<string>(stackUrn ? [stackUrn] : []);
+  const duplicates: string[] = [];
   for (const c of captured) {
-    urnOf(c.resource, c.type, c.name);
+    const urn = urnOf(c.resource, c.type, c.name);
+    if (seen.has(urn)) duplicates.push(urn);
+    seen.add(urn);
+  }
+  if (duplicates.length > 0) {
+    // The engine refuses a second registration of a URN; so does the plan, with every such URN named.
+    throw new InvalidInputError(
+      [...new Set(duplicates)].map(
+        (urn) =>
+          `Duplicate resource URN '${urn}'; try giving it a unique name (two inputs made the same name)`,
+      ),
+    );
   }
   for (const c of captured) {
     const urn = urns.get(c.resource) as string;

@@ -75,7 +75,10 @@ export function readStackConfig(
       config[key] = asConfigString(spec.default);
     }
   }
-  const stackValues = readYaml<{ config?: Record<string, unknown> }>(stackFile)?.config ?? {};
+  const stackValues = readYaml<{ config?: Record<string, unknown> } | null>(stackFile)?.config ?? {};
+  if (typeof stackValues !== "object" || Array.isArray(stackValues)) {
+    throw new InvalidInputError([`Pulumi.${stack}.yaml: config: must be a mapping of keys to values`]);
+  }
   for (const [rawKey, value] of Object.entries(stackValues)) {
     const key = qualify(rawKey);
     const encrypted = value !== null && typeof value === "object" && "secure" in value;
@@ -85,6 +88,10 @@ export function readStackConfig(
       );
     } else if (!encrypted) {
       config[key] = asConfigString(value);
+    } else if (!declared.get(key)?.secret) {
+      // Ciphertext for a key that is not a secret: the program reports it (as the engine would hand it over).
+      config[key] = placeholderFor(key);
+      secretKeys.push(key);
     }
   }
   if (problems.length > 0) {
