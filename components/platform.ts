@@ -120,7 +120,6 @@ export class LakehousePlatform extends pulumi.ComponentResource {
         keys: this.keys,
         sku: config.storage.sku,
         softDeleteDays: config.storage.softDeleteDays,
-        versioning: config.storage.versioning,
         protect,
       },
       child,

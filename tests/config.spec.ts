@@ -34,7 +34,6 @@ function validSettings(): Record<string, unknown> {
     sourcesDirs: ["sources", "../ds-scouting/sources"],
     storageSku: "Standard_ZRS",
     blobSoftDeleteDays: 14,
-    blobVersioning: true,
     metastoreId: "8f2c6a1e-3b4d-4c5e-9f60-7a8b9c0d1e2f",
     azureDatabricksObjectId: "4b5c6d7e-8f90-4a1b-2c3d-4e5f60718293",
     dbfsRootCmk: true,
@@ -165,6 +164,13 @@ describe("stack config", () => {
       "a fractional budget",
       { monthlyBudget: 10.5 },
       ["lakehouse:monthlyBudget: must be an integer (got 10.5)"],
+    ],
+    [
+      "five budget thresholds (six notifications with the forecast)",
+      { budgetThresholds: [50, 80, 90, 100, 120] },
+      [
+        "lakehouse:budgetThresholds: must have at most 4 items (got [50,80,90,100,120])",
+      ],
     ],
     ["no alert email", { alertEmails: [] }, ["lakehouse:alertEmails: must have at least 1 item (got [])"]],
     [

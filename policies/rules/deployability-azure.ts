@@ -4,6 +4,7 @@ import * as sql from "@pulumi/azure-native/sql";
 import { Policies, PolicyResource } from "@pulumi/policy";
 import { DIAGNOSTIC_CATEGORIES, diagnosticTargetType } from "../lib/diagnostic-categories";
 import { keyFingerprint } from "../lib/key-fingerprint";
+import { READ_SCALE_TIERS, sqlTier } from "../lib/sql-tiers";
 import { anchor, resourceRule, stackRule, unless } from "../lib/rule";
 
 // Deployability: Azure Resource Manager constraints (issue 13): what ARM refuses or runs wrongly, each rule citing Microsoft Learn or the REST API specs.
@@ -156,24 +157,6 @@ export const noArchiveOnZoneRedundant = stackRule(
         }));
       }),
 );
-
-/** The service tier of a SQL SKU (`sku.tier`, or from the name: GP_Gen5_2, BC_Gen5_4, HS_Gen5_2, P2, S3). */
-export function sqlTier(sku: { name?: string; tier?: string } | undefined): string {
-  if (sku?.tier) return sku.tier;
-  const name = sku?.name ?? "";
-  const prefixes: [RegExp, string][] = [
-    [/^GP_/, "GeneralPurpose"],
-    [/^BC_/, "BusinessCritical"],
-    [/^HS_/, "Hyperscale"],
-    [/^P\d/, "Premium"],
-    [/^S\d/, "Standard"],
-    [/^Basic$/, "Basic"],
-  ];
-  return prefixes.find(([pattern]) => pattern.test(name))?.[1] ?? "unknown";
-}
-
-/** Service tiers with a readable replica for read scale-out. */
-export const READ_SCALE_TIERS = ["Premium", "BusinessCritical", "Hyperscale"];
 
 export const sqlReadScaleTiers = resourceRule(
   {
