@@ -41,7 +41,8 @@ export const KEY_PROPERTIES = {
   kty: keyvault.JsonWebKeyType.RSA_HSM,
   keySize: 3072,
   keyOps: [keyvault.JsonWebKeyOperation.WrapKey, keyvault.JsonWebKeyOperation.UnwrapKey],
-  attributes: { enabled: true },
+  // `exportable: false` is what the SDK fills in; stated so the fingerprint covers what is sent.
+  attributes: { enabled: true, exportable: false },
   rotationPolicy: {
     attributes: { expiryTime: `P${KEY_LIFETIME_YEARS}Y` },
     lifetimeActions: [

@@ -33,14 +33,23 @@ export const DIAGNOSTICS: Record<
 > = {
   "azure-native:databricks:Workspace": documented("Microsoft.Databricks/workspaces"),
   "azure-native:storage:StorageAccount": { logs: [], metrics: ["Transaction"] },
-  blobService: { logs: documented("Microsoft.Storage/storageAccounts/blobServices").logs, metrics: ["Transaction"] },
+  blobService: {
+    logs: documented("Microsoft.Storage/storageAccounts/blobServices").logs,
+    metrics: ["Transaction"],
+  },
   "azure-native:keyvault:Vault": { logs: ["AuditEvent"], metrics: ["AllMetrics"] },
   "azure-native:sql:Database": {
     logs: documented("Microsoft.Sql/servers/databases").logs.filter((c) => c !== "SQLSecurityAuditEvents"),
     metrics: ["Basic", "InstanceAndAppAdvanced"],
   },
   "azure-native:eventhub:Namespace": {
-    logs: ["OperationalLogs", "AutoScaleLogs", "KafkaCoordinatorLogs", "KafkaUserErrorLogs", "EventHubVNetConnectionEvent"],
+    logs: [
+      "OperationalLogs",
+      "AutoScaleLogs",
+      "KafkaCoordinatorLogs",
+      "KafkaUserErrorLogs",
+      "EventHubVNetConnectionEvent",
+    ],
     metrics: ["AllMetrics"],
   },
   "azure-native:network:NetworkSecurityGroup": documented("Microsoft.Network/networkSecurityGroups"),

@@ -168,9 +168,7 @@ describe("stack config", () => {
     [
       "five budget thresholds (six notifications with the forecast)",
       { budgetThresholds: [50, 80, 90, 100, 120] },
-      [
-        "lakehouse:budgetThresholds: must have at most 4 items (got [50,80,90,100,120])",
-      ],
+      ["lakehouse:budgetThresholds: must have at most 4 items (got [50,80,90,100,120])"],
     ],
     ["no alert email", { alertEmails: [] }, ["lakehouse:alertEmails: must have at least 1 item (got [])"]],
     [

@@ -96,7 +96,10 @@ export const DIAGNOSTIC_CATEGORIES = {
   "Microsoft.Network/virtualNetworks": {
     logs: ["VMProtectionAlerts"],
     metrics: ["AllMetrics"],
-    sources: [logsPage("microsoft-network-virtualnetworks"), metricsPage("microsoft-network-virtualnetworks")],
+    sources: [
+      logsPage("microsoft-network-virtualnetworks"),
+      metricsPage("microsoft-network-virtualnetworks"),
+    ],
   },
   "Microsoft.OperationalInsights/workspaces": {
     logs: ["Audit", "SummaryLogs"],

@@ -90,10 +90,7 @@ export const budgetNotifications = resourceRule(
   consumption.Budget,
   (p) => {
     const count = Object.keys(p.notifications ?? {}).length;
-    return unless(
-      count <= 5,
-      `Budget has ${count} notifications: Azure accepts at most five.`,
-    );
+    return unless(count <= 5, `Budget has ${count} notifications: Azure accepts at most five.`);
   },
 );
 
@@ -134,7 +131,8 @@ function archives(rule: unknown): boolean {
 export const noArchiveOnZoneRedundant = stackRule(
   {
     name: "azure-no-archive-on-zone-redundant",
-    description: "No lifecycle rule moves blobs to the archive tier on a ZRS, GZRS or RA-GZRS (or premium) account.",
+    description:
+      "No lifecycle rule moves blobs to the archive tier on a ZRS, GZRS or RA-GZRS (or premium) account.",
     severity: "high",
     anchor: anchor(
       "project",
@@ -150,7 +148,9 @@ export const noArchiveOnZoneRedundant = stackRule(
       .flatMap((policy) => {
         const sku = String((accountOf(policy, resources)?.props.sku as { name?: string })?.name ?? "");
         if (!NO_ARCHIVE_SKUS.includes(sku)) return [];
-        const rules = ((policy.props.policy as { rules?: { name?: string }[] })?.rules ?? []).filter(archives);
+        const rules = ((policy.props.policy as { rules?: { name?: string }[] })?.rules ?? []).filter(
+          archives,
+        );
         return rules.map((rule) => ({
           urn: policy.urn,
           message: `Lifecycle rule ${String(rule.name)} moves blobs to archive on a ${sku} account, which has no archive tier.`,
@@ -270,7 +270,8 @@ export const keyFirstVersionExpiry = resourceRule(
 export const keyNameFingerprint = resourceRule(
   {
     name: "azure-key-name-fingerprint",
-    description: "A Key Vault key's name ends with the fingerprint of its properties, so a change creates a new key.",
+    description:
+      "A Key Vault key's name ends with the fingerprint of its properties, so a change creates a new key.",
     severity: "medium",
     anchor: anchor(
       "project",
@@ -305,8 +306,11 @@ const grantsTo = (grant: PolicyResource, resource: PolicyResource) =>
 /** Databricks resources that start classic compute (and so use managed disks) when they are created. */
 function startsClassicCompute(r: PolicyResource): boolean {
   if (r.type === "databricks:index/cluster:Cluster") return true;
+  if (r.type === "databricks:index/sqlEndpoint:SqlEndpoint") return r.props.enableServerlessCompute !== true;
   return (
-    r.type === "databricks:index/pipeline:Pipeline" && r.props.continuous === true && r.props.serverless !== true
+    r.type === "databricks:index/pipeline:Pipeline" &&
+    r.props.continuous === true &&
+    r.props.serverless !== true
   );
 }
 
@@ -356,7 +360,8 @@ function storageAccountKeyProblems(account: PolicyResource, resources: readonly 
 
 function workspaceKeyProblems(workspace: PolicyResource, resources: readonly PolicyResource[]): Problem[] {
   const problems: Problem[] = [];
-  const entities = (workspace.props.encryption as { entities?: Record<string, unknown> } | undefined)?.entities;
+  const entities = (workspace.props.encryption as { entities?: Record<string, unknown> } | undefined)
+    ?.entities;
   const keyOf = (entity: string) =>
     keyNamed(
       (entities?.[entity] as { keyVaultProperties?: { keyName?: unknown } } | undefined)?.keyVaultProperties
@@ -379,7 +384,9 @@ function workspaceKeyProblems(workspace: PolicyResource, resources: readonly Pol
   const disksKey = keyOf("managedDisk");
   if (disksKey) {
     const grants = grantsOn(disksKey, resources).filter((g) => grantsTo(g, workspace));
-    for (const compute of resources.filter((r) => startsClassicCompute(r) && workspaceOf(r, resources) === workspace)) {
+    for (const compute of resources.filter(
+      (r) => startsClassicCompute(r) && workspaceOf(r, resources) === workspace,
+    )) {
       if (grants.length === 0 || !grants.some((g) => waitsFor(compute, g, resources))) {
         problems.push({
           urn: compute.urn,
@@ -390,7 +397,8 @@ function workspaceKeyProblems(workspace: PolicyResource, resources: readonly Pol
   }
   // DBFS root: only the workspace's storage identity can unwrap it, and that identity exists once the
   // workspace does (prepareEncryption), so a grant to it must exist.
-  const parameters = workspace.props.parameters as { encryption?: { value?: { keyName?: unknown } } } | undefined;
+  const parameters = workspace.props.parameters as
+    { encryption?: { value?: { keyName?: unknown } } } | undefined;
   const dbfsKey = keyNamed(parameters?.encryption?.value?.keyName, resources);
   if (dbfsKey && !grantsOn(dbfsKey, resources).some((g) => grantsTo(g, workspace))) {
     problems.push({
@@ -416,7 +424,9 @@ export const cmkAfterGrant = stackRule(
       "Add the key's role assignment to the consumer's dependsOn (storage account, workspace, and compute that starts with the deployment).",
   },
   (resources) => [
-    ...resources.filter((r) => r.type === TYPES.account).flatMap((r) => storageAccountKeyProblems(r, resources)),
+    ...resources
+      .filter((r) => r.type === TYPES.account)
+      .flatMap((r) => storageAccountKeyProblems(r, resources)),
     ...resources.filter((r) => r.type === TYPES.workspace).flatMap((r) => workspaceKeyProblems(r, resources)),
   ],
 );

@@ -235,20 +235,41 @@ export const storageSoftDelete = stackRule(
       }),
 );
 
-export const storageVersioning = resourceRule(
+/** The storage account a blob service belongs to (through its accountName input, known or not at preview). */
+function accountOfBlobService(
+  service: PolicyResource,
+  resources: PolicyResource[],
+): PolicyResource | undefined {
+  return resources.find(
+    (r) =>
+      r.type === "azure-native:storage:StorageAccount" &&
+      ((service.propertyDependencies.accountName ?? []).includes(r) ||
+        r.props.accountName === service.props.accountName),
+  );
+}
+
+// Blob versioning does not exist for accounts with a hierarchical namespace (Learn, "Blob versioning"): those
+// rely on blob and container soft delete (storage-soft-delete), and azure-no-versioning-with-hns refuses it.
+export const storageVersioning = stackRule(
   {
     name: "storage-versioning",
-    description: "Blob versioning is on.",
+    description:
+      "Blob versioning is on, except on accounts with a hierarchical namespace, which do not support it.",
     severity: "low",
     anchor: anchor(
       "Azure Policy",
       "Storage accounts should have blob versioning enabled",
-      "Data protection for blobs",
+      "Data protection for blobs; Learn, Blob versioning: not supported with a hierarchical namespace",
     ),
-    remediationSteps: "Set isVersioningEnabled: true on the blob service (lakehouse:blobVersioning).",
+    remediationSteps:
+      "Set isVersioningEnabled: true on the blob service of accounts without a hierarchical namespace.",
   },
-  storage.BlobServiceProperties,
-  (p) => unless(p.isVersioningEnabled === true, "Blob versioning is off: isVersioningEnabled must be true."),
+  (resources) =>
+    resources
+      .filter((r) => r.type === "azure-native:storage:BlobServiceProperties")
+      .filter((r) => accountOfBlobService(r, resources)?.props.isHnsEnabled !== true)
+      .filter((r) => r.props.isVersioningEnabled !== true)
+      .map((r) => ({ urn: r.urn, message: "Blob versioning is off: isVersioningEnabled must be true." })),
 );
 
 export const storageNoCrossTenantOrLocalUsers = resourceRule(
