@@ -474,7 +474,11 @@ for (const s of STACKS) {
     it("creates the account only after its identity holds the key", async () => {
       const plan = await planOf(stack);
       const account = resourceOf(plan, "azure-native:storage:StorageAccount", n("lake-account"));
-      const grant = resourceOf(plan, "azure-native:authorization:RoleAssignment", n("keys-storage-identity-key"));
+      const grant = resourceOf(
+        plan,
+        "azure-native:authorization:RoleAssignment",
+        n("keys-storage-identity-key"),
+      );
       assert.ok(account.dependencies.includes(grant.urn), "the account does not wait for its key grant");
     });
 

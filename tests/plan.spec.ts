@@ -30,7 +30,7 @@ describe("offline plan", () => {
       "          1  azure-native:operationalinsights:Workspace",
       "          1  azure-native:resources:ResourceGroup",
     ]);
-    assert.ok(lines.includes("Policies: 50 (8 advisory, 42 mandatory)"), run.stdout);
+    assert.ok(lines.includes("Policies: 59 (8 advisory, 51 mandatory)"), run.stdout);
     assert.ok(lines.includes("Violations: 8 (0 mandatory)"), run.stdout);
     assert.strictEqual(lines.at(-2), "Result: no mandatory violation");
   });
@@ -66,6 +66,7 @@ describe("offline plan", () => {
           "custom",
           "protect",
           "retainOnDelete",
+          "dependencies",
           "propertyDependencies",
         ]);
         assert.ok(r.parent === null || urns.has(r.parent), `${r.urn} has an unknown parent ${r.parent}`);

@@ -231,12 +231,16 @@ export const diagnosticCategories = stackRule(
         const documented = DIAGNOSTIC_CATEGORIES[armType];
         const problems: string[] = [];
         const asked = (entries: unknown, kind: "log" | "metric", allowed: readonly string[]) => {
+          const documentedList = allowed.join(", ") || "none";
           for (const entry of (entries ?? []) as { category?: string; categoryGroup?: string }[]) {
-            const name = entry.category ?? entry.categoryGroup ?? "";
-            const what = entry.categoryGroup ? `${kind} category group` : `${kind} category`;
-            if (entry.categoryGroup || !allowed.includes(name)) {
+            if (entry.categoryGroup !== undefined) {
+              // Category groups are not supported by every type; the table lists categories only.
               problems.push(
-                `Diagnostic setting asks ${armType} for ${what} ${name}, which the type does not document (documented: ${allowed.join(", ") || "none"}).`,
+                `Diagnostic setting asks ${armType} for the ${kind} category group ${entry.categoryGroup}: name the documented categories instead (${documentedList}).`,
+              );
+            } else if (!allowed.includes(String(entry.category))) {
+              problems.push(
+                `Diagnostic setting asks ${armType} for ${kind} category ${String(entry.category)}, which the type does not document (documented: ${documentedList}).`,
               );
             }
           }

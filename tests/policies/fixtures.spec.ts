@@ -131,14 +131,6 @@ const FLIPS: [string, string, string, unknown, string, string][] = [
     "Blob container is public: publicAccess is Blob, must be None.",
   ],
   [
-    "azure-native:storage:BlobServiceProperties",
-    "lh-prod-lake-blob-service",
-    "isVersioningEnabled",
-    false,
-    "storage-versioning",
-    "Blob versioning is off: isVersioningEnabled must be true.",
-  ],
-  [
     "azure-native:keyvault:Vault",
     "lh-prod-foundation-kv",
     "properties.enablePurgeProtection",

@@ -42,7 +42,12 @@ interface Captured {
 }
 
 // Internals of the SDK the plan relies on; the design notes why (mocks do not see parents or options).
-type Internal = { __parentResource?: pulumi.Resource; __protect?: boolean };
+type Internal = {
+  __parentResource?: pulumi.Resource;
+  __protect?: boolean;
+  /** The provider a custom resource uses, its own or inherited from its parent's `providers`. */
+  __prov?: pulumi.ProviderResource;
+};
 const waitForRPCs = (settings as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs;
 const resolve = <T>(output: pulumi.Output<T>): Promise<T> =>
   (output as unknown as { promise(): Promise<T> }).promise();
@@ -181,7 +186,8 @@ export async function recordProgram(
     const parentUrn = internal.__parentResource ? urns.get(internal.__parentResource) : undefined;
     if (parentUrn) add(dependenciesOf.get(parentUrn) ?? []);
     dependenciesOf.set(urn, [...dependencies]);
-    const provider = c.opts.provider ? urns.get(c.opts.provider) : undefined;
+    const providerResource = internal.__prov ?? c.opts.provider;
+    const provider = providerResource ? urns.get(providerResource) : undefined;
     resources.push({
       urn,
       type: c.type,
