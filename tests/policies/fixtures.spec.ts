@@ -147,14 +147,6 @@ const FLIPS: [string, string, string, unknown, string, string][] = [
     "Key Vault uses access policies: properties.enableRbacAuthorization must be true.",
   ],
   [
-    "azure-native:keyvault:Key",
-    "lh-prod-keys-storage",
-    "properties.rotationPolicy",
-    {},
-    "keyvault-expiry",
-    "Key never expires: set properties.rotationPolicy.attributes.expiryTime or properties.attributes.expires.",
-  ],
-  [
     "azure-native:databricks:Workspace",
     "lh-prod-databricks-workspace",
     "parameters.enableNoPublicIp.value",
