@@ -81,8 +81,8 @@ export const budgetNotifications = resourceRule(
     severity: "medium",
     anchor: anchor(
       "project",
-      "Microsoft.Consumption/budgets",
-      "Budget can have up to five notifications (azure-native consumption/budget.d.ts, REST API BudgetProperties.notifications)",
+      "https://learn.microsoft.com/rest/api/consumption/budgets/create-or-update",
+      "Budget properties, notifications: budget can have up to five notifications (also azure-native consumption/budget.d.ts)",
     ),
     remediationSteps:
       "Keep at most five entries in notifications: fewer lakehouse:budgetThresholds (four at most, plus the 100 % forecast).",
@@ -258,8 +258,8 @@ export const keyFirstVersionExpiry = resourceRule(
     severity: "medium",
     anchor: anchor(
       "project",
-      "Microsoft.KeyVault/vaults/keys",
-      "KeyRotationPolicyAttributes.expiryTime: the expiration time for the new key version (azure-native types); only attributes.expires sets the first version's",
+      `${LEARN}/key-vault/keys/how-to-configure-key-rotation`,
+      "Key rotation policy: expiry time sets the expiration of newly rotated versions, not the current one (azure-native KeyRotationPolicyAttributes.expiryTime: for the new key version)",
     ),
     remediationSteps: "Set properties.attributes.expires (seconds since 1970) when the key is created.",
   },
