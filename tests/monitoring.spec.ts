@@ -50,7 +50,7 @@ for (const stack of ["dev", "prod"]) {
         return `${d.name.replace(`lh-${stack}-`, "")}: ${categories(inputs.logs)} | ${categories(inputs.metrics)}`;
       });
       const databricks =
-        "accounts,clusters,clusterLibraries,databrickssql,dbfs,deltaPipelines,jobs,notebook,secrets,sqlPermissions,unityCatalog,workspace";
+        "accounts,capsule8Dataplane,clamAVScan,clusterLibraries,ClusterPolicies,clusters,databrickssql,dbfs,deltaPipelines,featureStore,jobs,notebook,secrets,sqlPermissions,unityCatalog,workspace";
       assert.deepStrictEqual(settings.sort(), [
         "monitoring-diag-databricks: " + databricks + " | ",
         "monitoring-diag-eventhubs: OperationalLogs,AutoScaleLogs,KafkaCoordinatorLogs,KafkaUserErrorLogs,EventHubVNetConnectionEvent | AllMetrics",

@@ -21,11 +21,16 @@ export const DIAGNOSTIC_CATEGORIES = {
   "Microsoft.Databricks/workspaces": {
     logs: [
       "accounts",
-      "clusters",
+      // Enhanced security monitoring's reports (container scanning, antivirus).
+      "capsule8Dataplane",
+      "clamAVScan",
       "clusterLibraries",
+      "ClusterPolicies",
+      "clusters",
       "databrickssql",
       "dbfs",
       "deltaPipelines",
+      "featureStore",
       "jobs",
       "notebook",
       "secrets",

@@ -235,18 +235,11 @@ export const storageSoftDelete = stackRule(
       }),
 );
 
-/** The storage account a blob service belongs to (through its accountName input, known or not at preview). */
-function accountOfBlobService(
-  service: PolicyResource,
-  resources: PolicyResource[],
-): PolicyResource | undefined {
-  return resources.find(
-    (r) =>
-      r.type === "azure-native:storage:StorageAccount" &&
-      ((service.propertyDependencies.accountName ?? []).includes(r) ||
-        r.props.accountName === service.props.accountName),
+/** The storage account a blob service belongs to. */
+const accountOfBlobService = (service: PolicyResource, resources: PolicyResource[]) =>
+  resources.find(
+    (r) => r.type === "azure-native:storage:StorageAccount" && blobServiceOf(r, resources) === service,
   );
-}
 
 // Blob versioning does not exist for accounts with a hierarchical namespace (Learn, "Blob versioning"): those
 // rely on blob and container soft delete (storage-soft-delete), and azure-no-versioning-with-hns refuses it.

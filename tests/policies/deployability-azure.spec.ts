@@ -6,7 +6,6 @@ import {
   PolicyResource,
   ResourceValidationPolicy,
   StackValidationPolicy,
-  unknownCheckingProxy,
   UnknownValueError,
 } from "@pulumi/policy";
 import * as runtime from "@pulumi/pulumi/runtime";
@@ -18,7 +17,7 @@ import { keyFingerprint } from "../../policies/lib/key-fingerprint";
 import * as azure from "../../policies/rules/deployability-azure";
 import { storageVersioning } from "../../policies/rules/storage";
 import type { PlanDocument } from "../../tools/plan/report";
-import { resourceArgs, violationsOf } from "../support/policy";
+import { policyResource, resourceArgs, violationsOf } from "../support/policy";
 import { PROJECT_DIR, planOf, resourceOf, runPlan, runPlanWith } from "../support/plan";
 
 type Props = Record<string, unknown>;
@@ -34,30 +33,9 @@ interface Spec {
   readonly provider?: string;
 }
 
-const urnOf = (spec: Spec) => `urn:pulumi:dev::lakehouse::${spec.type}::${spec.name}`;
-
 /** Links the specs as the engine hands resources to stack policies (dependencies, parents, providers). */
 function stackOf(specs: readonly Spec[]): PolicyResource[] {
-  const resources: PolicyResource[] = specs.map((spec) => {
-    const props = unknownCheckingProxy(spec.props ?? {});
-    return {
-      type: spec.type,
-      props,
-      urn: urnOf(spec),
-      name: spec.name,
-      opts: {
-        protect: false,
-        ignoreChanges: [],
-        aliases: [],
-        customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
-        additionalSecretOutputs: [],
-      },
-      dependencies: [],
-      propertyDependencies: {},
-      isType: () => false,
-      asType: (() => undefined) as PolicyResource["asType"],
-    };
-  });
+  const resources = specs.map((spec) => policyResource(spec.type, spec.name, spec.props ?? {}));
   const named = (name: string) => {
     const found = resources.find((r) => r.name === name);
     if (!found) throw new Error(`no resource ${name}`);

@@ -8,6 +8,15 @@ import {
   unknownCheckingProxy,
 } from "@pulumi/policy";
 
+/** Resource options as the engine hands them to policies: nothing set but `protect`. */
+const optionsWith = (protect: boolean) => ({
+  protect,
+  ignoreChanges: [],
+  aliases: [],
+  customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
+  additionalSecretOutputs: [],
+});
+
 /** Validation args for one resource, with unknown values detected as the engine's analyzer does. */
 export function resourceArgs(
   type: string,
@@ -20,13 +29,7 @@ export function resourceArgs(
     props: unknownCheckingProxy(props),
     urn: `urn:pulumi:dev::lakehouse::${type}::test`,
     name: "test",
-    opts: {
-      protect,
-      ignoreChanges: [],
-      aliases: [],
-      customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
-      additionalSecretOutputs: [],
-    },
+    opts: optionsWith(protect),
     stackTags: new Map(),
     isType: (cls) => (cls as unknown as { __pulumiType: string }).__pulumiType === type,
     asType: (() => props) as ResourceValidationArgs["asType"],
@@ -56,6 +59,26 @@ export async function violationsOf(
   return messages;
 }
 
+/** A stack-policy resource with no links yet (parents, dependencies and providers are set by the caller). */
+export function policyResource(
+  type: string,
+  name: string,
+  props: Record<string, unknown>,
+  protect = false,
+): PolicyResource {
+  return {
+    type,
+    props: unknownCheckingProxy(props),
+    urn: `urn:pulumi:dev::lakehouse::${type}::${name}`,
+    name,
+    opts: optionsWith(protect),
+    dependencies: [],
+    propertyDependencies: {},
+    isType: () => false,
+    asType: (() => undefined) as PolicyResource["asType"],
+  };
+}
+
 export interface StackResourceSpec {
   readonly type: string;
   readonly name: string;
@@ -71,26 +94,9 @@ export async function stackViolationsOf(
   specs: readonly StackResourceSpec[],
   config: Record<string, unknown> = {},
 ): Promise<string[]> {
-  const resources: PolicyResource[] = specs.map((spec) => {
-    const props = unknownCheckingProxy(spec.props);
-    return {
-      type: spec.type,
-      props,
-      urn: `urn:pulumi:dev::lakehouse::${spec.type}::${spec.name}`,
-      name: spec.name,
-      opts: {
-        protect: spec.protect ?? false,
-        ignoreChanges: [],
-        aliases: [],
-        customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
-        additionalSecretOutputs: [],
-      },
-      dependencies: [],
-      propertyDependencies: {},
-      isType: () => false,
-      asType: (() => undefined) as PolicyResource["asType"],
-    };
-  });
+  const resources: PolicyResource[] = specs.map((spec) =>
+    policyResource(spec.type, spec.name, spec.props, spec.protect),
+  );
   specs.forEach((spec, i) => {
     for (const [key, names] of Object.entries(spec.dependsOn ?? {})) {
       resources[i].propertyDependencies[key] = names.map(
