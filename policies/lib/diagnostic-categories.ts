@@ -161,3 +161,12 @@ export function diagnosticTargetType(
   const child = candidates.find(([, pattern]) => pattern.test(uri));
   return child ? child[2] : ARM_TYPES[resourceType];
 }
+
+/** Every ARM type a setting on a resource of `resourceType` may target: the resource's, or a child's. */
+export function diagnosticTargetCandidates(resourceType: string): DiagnosticTargetType[] {
+  const own = ARM_TYPES[resourceType];
+  return [
+    ...(own ? [own] : []),
+    ...CHILD_TARGETS.filter(([type]) => type === resourceType).map(([, , child]) => child),
+  ];
+}

@@ -1,8 +1,13 @@
 import * as consumption from "@pulumi/azure-native/consumption";
 import * as keyvault from "@pulumi/azure-native/keyvault";
 import * as sql from "@pulumi/azure-native/sql";
-import { Policies, PolicyResource } from "@pulumi/policy";
-import { DIAGNOSTIC_CATEGORIES, diagnosticTargetType } from "../lib/diagnostic-categories";
+import { Policies, PolicyResource, UnknownValueError } from "@pulumi/policy";
+import {
+  DIAGNOSTIC_CATEGORIES,
+  diagnosticTargetCandidates,
+  diagnosticTargetType,
+  DiagnosticTargetType,
+} from "../lib/diagnostic-categories";
 import { keyFingerprint } from "../lib/key-fingerprint";
 import { READ_SCALE_TIERS, sqlTier } from "../lib/sql-tiers";
 import { anchor, resourceRule, stackRule, unless } from "../lib/rule";
@@ -226,9 +231,21 @@ export const diagnosticCategories = stackRule(
       .flatMap((setting) => {
         const target = (setting.propertyDependencies.resourceUri ?? [])[0];
         if (!target) return [];
-        const armType = diagnosticTargetType(target.type, () => String(setting.props.resourceUri));
-        if (!armType) return [];
-        const documented = DIAGNOSTIC_CATEGORIES[armType];
+        let armTypes: DiagnosticTargetType[];
+        try {
+          const armType = diagnosticTargetType(target.type, () => String(setting.props.resourceUri));
+          armTypes = armType ? [armType] : [];
+        } catch (error) {
+          // At preview a new parent's id is unknown: accept what the parent or any child type documents.
+          if (!(error instanceof UnknownValueError)) throw error;
+          armTypes = diagnosticTargetCandidates(target.type);
+        }
+        if (armTypes.length === 0) return [];
+        const armType = armTypes.join(" or ");
+        const documented = {
+          logs: [...new Set(armTypes.flatMap((t) => DIAGNOSTIC_CATEGORIES[t].logs))],
+          metrics: [...new Set(armTypes.flatMap((t) => DIAGNOSTIC_CATEGORIES[t].metrics))],
+        };
         const problems: string[] = [];
         const asked = (entries: unknown, kind: "log" | "metric", allowed: readonly string[]) => {
           const documentedList = allowed.join(", ") || "none";
@@ -299,10 +316,6 @@ export const keyNameFingerprint = resourceRule(
 const grantsOn = (key: PolicyResource, resources: readonly PolicyResource[]) =>
   resources.filter((r) => r.type === TYPES.grant && inputDeps(r, "scope", TYPES.key).includes(key));
 
-/** The key (in the stack) a consumer names through `keyName`. */
-const keyNamed = (name: unknown, resources: readonly PolicyResource[]) =>
-  resources.find((r) => r.type === TYPES.key && name !== undefined && r.props.keyName === name);
-
 /** Is a grant's principal an identity of `resource` (derived from its outputs)? */
 const grantsTo = (grant: PolicyResource, resource: PolicyResource) =>
   (grant.propertyDependencies.principalId ?? []).includes(resource);
@@ -364,51 +377,41 @@ function storageAccountKeyProblems(account: PolicyResource, resources: readonly 
 
 function workspaceKeyProblems(workspace: PolicyResource, resources: readonly PolicyResource[]): Problem[] {
   const problems: Problem[] = [];
-  const entities = (workspace.props.encryption as { entities?: Record<string, unknown> } | undefined)
-    ?.entities;
-  const keyOf = (entity: string) =>
-    keyNamed(
-      (entities?.[entity] as { keyVaultProperties?: { keyName?: unknown } } | undefined)?.keyVaultProperties
-        ?.keyName,
-      resources,
-    );
-  // Managed services: the control plane (AzureDatabricks) unwraps the key when the workspace is created.
-  const servicesKey = keyOf("managedServices");
-  if (servicesKey) {
-    const grants = grantsOn(servicesKey, resources).filter((g) => !grantsTo(g, workspace));
-    if (!grants.some((g) => waitsFor(workspace, g, resources))) {
-      problems.push({
-        urn: workspace.urn,
-        message: `Workspace uses managed-services key ${servicesKey.name} before any grant of it to AzureDatabricks: add the grant to dependsOn.`,
-      });
+  // Keys are found through the inputs that name them: their names are unknown at preview until they exist.
+  for (const key of inputDeps(workspace, "encryption", TYPES.key)) {
+    const ownGrants = grantsOn(key, resources).filter((g) => grantsTo(g, workspace));
+    if (ownGrants.length === 0) {
+      // Managed services: the control plane (AzureDatabricks) unwraps the key when the workspace is created.
+      if (!grantsOn(key, resources).some((g) => waitsFor(workspace, g, resources))) {
+        problems.push({
+          urn: workspace.urn,
+          message: `Workspace uses key ${key.name} before any role assignment grants it (managed services: to AzureDatabricks): add the grant to dependsOn.`,
+        });
+      }
+      continue;
     }
-  }
-  // Managed disks: the workspace's disk encryption set gets the key after the workspace exists; classic
-  // compute started by the deployment must wait for that grant.
-  const disksKey = keyOf("managedDisk");
-  if (disksKey) {
-    const grants = grantsOn(disksKey, resources).filter((g) => grantsTo(g, workspace));
+    // Managed disks: the workspace's disk encryption set gets the key once the workspace exists; classic
+    // compute started by the deployment must wait for that grant.
     for (const compute of resources.filter(
       (r) => startsClassicCompute(r) && workspaceOf(r, resources) === workspace,
     )) {
-      if (grants.length === 0 || !grants.some((g) => waitsFor(compute, g, resources))) {
+      if (!ownGrants.some((g) => waitsFor(compute, g, resources))) {
         problems.push({
           urn: compute.urn,
-          message: `${compute.type.split(":").pop()} ${compute.name} starts classic compute before the workspace's disk encryption set is granted key ${disksKey.name}: depend on that grant.`,
+          message: `${compute.type.split(":").pop()} ${compute.name} starts classic compute before the workspace's disk encryption set is granted key ${key.name}: depend on that grant.`,
         });
       }
     }
   }
   // DBFS root: only the workspace's storage identity can unwrap it, and that identity exists once the
   // workspace does (prepareEncryption), so a grant to it must exist.
-  const parameters = workspace.props.parameters as
-    { encryption?: { value?: { keyName?: unknown } } } | undefined;
-  const dbfsKey = keyNamed(parameters?.encryption?.value?.keyName, resources);
-  if (dbfsKey && !grantsOn(dbfsKey, resources).some((g) => grantsTo(g, workspace))) {
-    problems.push({
-      urn: workspace.urn,
-      message: `Workspace encrypts its DBFS root with key ${dbfsKey.name} but grants it to no identity of the workspace.`,
-    });
+  for (const key of inputDeps(workspace, "parameters", TYPES.key)) {
+    if (!grantsOn(key, resources).some((g) => grantsTo(g, workspace))) {
+      problems.push({
+        urn: workspace.urn,
+        message: `Workspace encrypts its DBFS root with key ${key.name} but grants it to no identity of the workspace.`,
+      });
+    }
   }
   return problems;
 }

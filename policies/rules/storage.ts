@@ -235,8 +235,11 @@ export const storageSoftDelete = stackRule(
       }),
 );
 
-/** The storage account a blob service belongs to. */
+/** The storage account a blob service belongs to: by dependency (names are unknown at preview), else by name. */
 const accountOfBlobService = (service: PolicyResource, resources: PolicyResource[]) =>
+  (service.propertyDependencies.accountName ?? []).find(
+    (r) => r.type === "azure-native:storage:StorageAccount",
+  ) ??
   resources.find(
     (r) => r.type === "azure-native:storage:StorageAccount" && blobServiceOf(r, resources) === service,
   );
