@@ -188,7 +188,11 @@ export function resourceAlerts(t: AlertTargets): MetricAlertSpec[] {
   return alerts;
 }
 
-/** Alerts on the Databricks diagnostic logs: failed jobs and pipelines, and pipelines that fell silent. */
+/**
+ * Alerts on the Databricks diagnostic logs: a failed job run (`jobs` category, `runFailed` event). Pipeline
+ * updates that fail and sources that are late are alerted per source on the pipelines' event logs
+ * (components/pipeline-alerts.ts): the `deltaPipelines` diagnostic category records API calls, not updates.
+ */
 export const LOG_ALERTS: readonly LogAlertSpec[] = [
   {
     name: "failed-jobs",
@@ -199,25 +203,5 @@ export const LOG_ALERTS: readonly LogAlertSpec[] = [
     threshold: 0,
     window: "PT15M",
     frequency: "PT15M",
-  },
-  {
-    name: "failed-pipelines",
-    description: "A pipeline update failed.",
-    severity: 1,
-    query: 'DatabricksDeltaPipelines\n| where Response has "FAILED" or ActionName has "Failed"',
-    operator: "GreaterThan",
-    threshold: 0,
-    window: "PT15M",
-    frequency: "PT15M",
-  },
-  {
-    name: "late-pipelines",
-    description: "No batch refresh has succeeded for 24 hours: a scheduled source is late.",
-    severity: 2,
-    query: 'DatabricksJobs\n| where ActionName == "runSucceeded"',
-    operator: "LessThan",
-    threshold: 1,
-    window: "P1D",
-    frequency: "PT1H",
   },
 ];

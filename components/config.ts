@@ -135,7 +135,8 @@ export const settingsSchema = z.strictObject({
   analystsGroup: groupName,
   piiReadersGroup: groupName,
   monthlyBudget: amount,
-  budgetThresholds: z.array(z.number().int().min(1).max(1000)).min(1),
+  // A budget has at most five notifications: one per threshold and the 100 % forecast.
+  budgetThresholds: z.array(z.number().int().min(1).max(1000)).min(1).max(4),
   alertEmails: z.array(z.email({ error: "must be an email address" })).min(1),
   slackWebhookUrl: httpsUrl.optional(),
   teamsWebhookUrl: httpsUrl.optional(),
@@ -152,7 +153,6 @@ export const settingsSchema = z.strictObject({
     "Standard_RAGZRS",
   ]),
   blobSoftDeleteDays: z.number().int().min(1).max(365),
-  blobVersioning: z.boolean(),
   metastoreId: guid,
   azureDatabricksObjectId: guid,
   databricksAccountId: guid,
@@ -324,7 +324,6 @@ export interface PlatformConfig {
   readonly storage: {
     readonly sku: string;
     readonly softDeleteDays: number;
-    readonly versioning: boolean;
   };
   readonly databricks: {
     /** Existing regional Unity Catalog metastore the workspace is assigned to. */
@@ -538,7 +537,7 @@ export function parsePlatformConfig(
     protectStatefulResources: s.protectStatefulResources,
     logRetentionDays: s.logRetentionDays,
     sourcesDirs,
-    storage: { sku: s.storageSku, softDeleteDays: s.blobSoftDeleteDays, versioning: s.blobVersioning },
+    storage: { sku: s.storageSku, softDeleteDays: s.blobSoftDeleteDays },
     databricks: {
       metastoreId: s.metastoreId,
       accountId: s.databricksAccountId,

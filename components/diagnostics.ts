@@ -6,9 +6,9 @@ export interface DiagnosticsArgs {
   readonly resourceId: pulumi.Input<string>;
   /** Log Analytics workspace that receives them. */
   readonly workspaceId: pulumi.Input<string>;
-  /** Log categories, or the `allLogs` category group. */
-  readonly logs: "allLogs" | readonly string[];
-  /** Metric categories (`AllMetrics` for most types; storage says `Transaction`). */
+  /** Log categories the target's type documents (policies/lib/diagnostic-categories.ts). */
+  readonly logs: readonly string[];
+  /** Metric categories the target's type documents (`AllMetrics` for most; storage says `Transaction`). */
   readonly metrics: readonly string[];
 }
 
@@ -25,10 +25,7 @@ export function sendDiagnostics(
       resourceUri: args.resourceId,
       workspaceId: args.workspaceId,
       logAnalyticsDestinationType: "Dedicated",
-      logs:
-        args.logs === "allLogs"
-          ? [{ categoryGroup: "allLogs", enabled: true }]
-          : args.logs.map((category) => ({ category, enabled: true })),
+      logs: args.logs.map((category) => ({ category, enabled: true })),
       metrics: args.metrics.map((category) => ({ category, enabled: true })),
     },
     { parent },

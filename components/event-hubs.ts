@@ -6,7 +6,11 @@ import { Network } from "./network";
 import { assignRole } from "./roles";
 import { DataSource } from "./sources";
 
-/** The consumer group the pipelines read with (Kafka `group.id`). */
+/**
+ * The Kafka `group.id` the pipelines read with. Event Hubs creates Kafka consumer groups itself when a client
+ * joins; they are not Event Hubs consumer groups, so no ARM consumer group is created (Learn, Event Hubs for
+ * Apache Kafka FAQ, "Event Hubs consumer group vs. Kafka consumer group").
+ */
 export const CONSUMER_GROUP = "databricks";
 
 export interface EventHubsArgs extends SubscriptionPlacement {
@@ -29,7 +33,7 @@ export interface EventHubsArgs extends SubscriptionPlacement {
 
 /**
  * The realtime path: an Event Hubs namespace (TLS 1.2, no SAS keys, no public network access, private
- * endpoint, Kafka endpoint) with one hub and one consumer group per streaming source. Databricks reads it
+ * endpoint, Kafka endpoint) with one hub per streaming source. Databricks reads it
  * over Kafka with Entra ID, as the access connector's managed identity through a Unity Catalog service
  * credential, so no connection string or secret exists anywhere.
  */
@@ -90,16 +94,6 @@ export class EventHubs extends pulumi.ComponentResource {
             },
           },
           { parent: this },
-        );
-        new eventhub.ConsumerGroup(
-          `${name}-${source.name}-consumer`,
-          {
-            resourceGroupName,
-            namespaceName: this.namespace.name,
-            eventHubName: hub.name,
-            consumerGroupName: CONSUMER_GROUP,
-          },
-          { parent: hub },
         );
         return [source.name, hub];
       }),

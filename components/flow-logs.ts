@@ -68,7 +68,7 @@ export class FlowLogs extends pulumi.ComponentResource {
           bypass: storage.Bypass.AzureServices,
         },
       },
-      { parent: this, protect: args.protect ?? false },
+      { parent: this, protect: args.protect ?? false, dependsOn: [keys.storageKeyAccess] },
     );
 
     new storage.BlobServiceProperties(

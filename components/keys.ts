@@ -1,6 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as keyvault from "@pulumi/azure-native/keyvault";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
+import type { keyvault as keyvaultInputs } from "@pulumi/azure-native/types/input";
+import { keyFingerprint } from "../policies/lib/key-fingerprint";
 import { SubscriptionPlacement } from "./naming";
 import { Network } from "./network";
 import { assignRole } from "./roles";
@@ -27,17 +29,54 @@ export interface KeysArgs extends SubscriptionPlacement {
   readonly network: Network;
   /** Protects the keys from deletion (`protect`). Default: false. */
   readonly protect?: boolean;
+  /** When the keys' first versions are created; they expire two years later. Default: now. */
+  readonly createdAt?: Date;
+}
+
+/** Years after which a key version expires (the first one included). */
+const KEY_LIFETIME_YEARS = 2;
+
+/** A key's type, size, operations and rotation policy: what its name's fingerprint covers. */
+export const KEY_PROPERTIES = {
+  kty: keyvault.JsonWebKeyType.RSA_HSM,
+  keySize: 3072,
+  keyOps: [keyvault.JsonWebKeyOperation.WrapKey, keyvault.JsonWebKeyOperation.UnwrapKey],
+  // `exportable: false` is what the SDK fills in; stated so the fingerprint covers what is sent.
+  attributes: { enabled: true, exportable: false },
+  rotationPolicy: {
+    attributes: { expiryTime: `P${KEY_LIFETIME_YEARS}Y` },
+    lifetimeActions: [
+      { action: { type: keyvault.KeyRotationPolicyActionType.Rotate }, trigger: { timeAfterCreate: "P1Y" } },
+      {
+        action: { type: keyvault.KeyRotationPolicyActionType.Notify },
+        trigger: { timeBeforeExpiry: "P30D" },
+      },
+    ],
+  },
+} satisfies keyvaultInputs.KeyPropertiesArgs;
+
+/** Name of a purpose's key: ARM never updates an existing key, so the name carries its properties. */
+export const keyName = (purpose: KeyPurpose) => `cmk-${purpose}-${keyFingerprint(KEY_PROPERTIES)}`;
+
+/** `expires` of a first key version created at `createdAt`: seconds since 1970, as Key Vault wants it. */
+export function firstVersionExpiry(createdAt: Date): number {
+  const expiry = new Date(createdAt.getTime());
+  expiry.setUTCFullYear(expiry.getUTCFullYear() + KEY_LIFETIME_YEARS);
+  return Math.floor(expiry.getTime() / 1000);
 }
 
 /**
  * Customer-managed keys and the identities that use them: HSM-backed RSA keys that rotate yearly and expire
- * after two years, a user-assigned identity for the lake storage account with access to its key only, and
- * the Key Vault's private endpoint.
+ * after two years (the first version included), a user-assigned identity for the lake storage account with
+ * access to its key only, and the Key Vault's private endpoint. A change of a key's properties creates a
+ * new key under a new name (protected keys refuse it until unprotected); the old key is kept in the vault.
  */
 export class Keys extends pulumi.ComponentResource {
   public readonly keys: Record<KeyPurpose, CustomerManagedKey>;
   /** Identity the lake storage account encrypts with; it exists before the account, so CMK works at creation. */
   public readonly storageIdentity: managedidentity.UserAssignedIdentity;
+  /** The grant of the storage key to `storageIdentity`: the account must wait for it. */
+  public readonly storageKeyAccess: pulumi.Resource;
 
   constructor(name: string, args: KeysArgs, opts?: pulumi.ComponentResourceOptions) {
     super("lakehouse:core:Keys", name, {}, opts);
@@ -57,28 +96,23 @@ export class Keys extends pulumi.ComponentResource {
           {
             resourceGroupName,
             vaultName: keyVault.name,
-            keyName: `cmk-${purpose}`,
+            keyName: keyName(purpose),
             properties: {
-              kty: keyvault.JsonWebKeyType.RSA_HSM,
-              keySize: 3072,
-              keyOps: [keyvault.JsonWebKeyOperation.WrapKey, keyvault.JsonWebKeyOperation.UnwrapKey],
-              attributes: { enabled: true },
-              rotationPolicy: {
-                attributes: { expiryTime: "P2Y" },
-                lifetimeActions: [
-                  {
-                    action: { type: keyvault.KeyRotationPolicyActionType.Rotate },
-                    trigger: { timeAfterCreate: "P1Y" },
-                  },
-                  {
-                    action: { type: keyvault.KeyRotationPolicyActionType.Notify },
-                    trigger: { timeBeforeExpiry: "P30D" },
-                  },
-                ],
+              ...KEY_PROPERTIES,
+              attributes: {
+                ...KEY_PROPERTIES.attributes,
+                expires: firstVersionExpiry(args.createdAt ?? new Date()),
               },
             },
           },
-          { parent: this, protect: args.protect ?? false },
+          {
+            parent: this,
+            protect: args.protect ?? false,
+            // Set once, at creation: later runs compute a later date that must not count as a change.
+            ignoreChanges: ["properties.attributes.expires"],
+            // A replaced key stays in the vault: Databricks needs the old managed-services key for a day.
+            retainOnDelete: true,
+          },
         );
         const cmk: CustomerManagedKey = {
           key,
@@ -96,7 +130,7 @@ export class Keys extends pulumi.ComponentResource {
       { resourceGroupName, location, resourceName: naming.name("managedIdentity", "lake") },
       { parent: this },
     );
-    this.grantKeyUse(
+    this.storageKeyAccess = this.grantKeyUse(
       `${name}-storage-identity-key`,
       "storage",
       this.storageIdentity.principalId,

@@ -21,17 +21,16 @@ export interface LakehouseStorageArgs extends SubscriptionPlacement {
   readonly sku?: string;
   /** Days deleted blobs and containers stay restorable. Default: 14. */
   readonly softDeleteDays?: number;
-  /** Keep previous blob versions (deleted after `softDeleteDays` by the lifecycle policy). Default: true. */
-  readonly versioning?: boolean;
   /** Protects the account and its containers from deletion (`protect`). Default: false. */
   readonly protect?: boolean;
 }
 
 /**
  * The lake: one ADLS Gen2 account with the medallion containers, secure by default (HTTPS and TLS 1.2 only,
- * Entra ID only, no public or anonymous access, infrastructure encryption, customer-managed key, soft delete
- * and versioning), lifecycle rules that move old raw data to cheaper tiers, private endpoints for dfs and
- * blob, and the access connector whose managed identity Unity Catalog reads and writes the lake with.
+ * Entra ID only, no public or anonymous access, infrastructure encryption, customer-managed key, blob and
+ * container soft delete; blob versioning does not exist for accounts with a hierarchical namespace),
+ * lifecycle rules that move old raw data to cheaper tiers, private endpoints for dfs and blob, and the access
+ * connector whose managed identity Unity Catalog reads and writes the lake with.
  */
 export class LakehouseStorage extends pulumi.ComponentResource {
   public readonly account: storage.StorageAccount;
@@ -104,9 +103,11 @@ export class LakehouseStorage extends pulumi.ComponentResource {
           },
         },
       },
-      stateful,
+      // CMK at creation: the identity must already hold the key (Learn, CMK for a new storage account).
+      { ...stateful, dependsOn: [keys.storageKeyAccess] },
     );
 
+    // Hierarchical-namespace accounts support blob and container soft delete, not versioning.
     new storage.BlobServiceProperties(
       `${name}-blob-service`,
       {
@@ -115,7 +116,6 @@ export class LakehouseStorage extends pulumi.ComponentResource {
         blobServicesName: "default",
         deleteRetentionPolicy: { enabled: true, days: softDeleteDays, allowPermanentDelete: false },
         containerDeleteRetentionPolicy: { enabled: true, days: softDeleteDays },
-        isVersioningEnabled: args.versioning ?? true,
       },
       { parent: this },
     );
@@ -142,7 +142,7 @@ export class LakehouseStorage extends pulumi.ComponentResource {
         resourceGroupName,
         accountName: this.account.name,
         managementPolicyName: "default",
-        policy: { rules: lifecycleRules(softDeleteDays) },
+        policy: { rules: lifecycleRules(args.sku ?? storage.SkuName.Standard_ZRS) },
       },
       { parent: this },
     );
@@ -178,15 +178,20 @@ export class LakehouseStorage extends pulumi.ComponentResource {
   }
 }
 
+/** SKUs with an archive tier (Learn, access tiers: not ZRS, GZRS or RA-GZRS, nor premium accounts). */
+export const ARCHIVE_SKUS: readonly string[] = ["Standard_LRS", "Standard_GRS", "Standard_RAGRS"];
+
 /**
- * Cost rules: raw files in `landing` go cool after 30 days, archive after 90 and are deleted after two
- * years (bronze keeps the data); `bronze` goes cool after 90 days but never to archive, because archived
- * files of a Delta table cannot be read. Old blob versions are deleted once they are no longer restorable.
+ * Cost rules: raw files in `landing` go cool after 30 days, archive after 90 where the SKU has an archive
+ * tier (they stay cool on zone-redundant accounts), and are deleted after two years (bronze keeps the data);
+ * `bronze` goes cool after 90 days but never to archive, because archived files of a Delta table cannot be
+ * read.
  */
-export function lifecycleRules(versionRetentionDays: number): storageInputs.ManagementPolicyRuleArgs[] {
+export function lifecycleRules(sku: string): storageInputs.ManagementPolicyRuleArgs[] {
+  const after90 = { daysAfterModificationGreaterThan: 90 };
   return [
     {
-      name: "landing-to-cool-and-archive",
+      name: ARCHIVE_SKUS.includes(sku) ? "landing-to-cool-and-archive" : "landing-to-cool",
       enabled: true,
       type: storage.RuleType.Lifecycle,
       definition: {
@@ -194,7 +199,7 @@ export function lifecycleRules(versionRetentionDays: number): storageInputs.Mana
         actions: {
           baseBlob: {
             tierToCool: { daysAfterModificationGreaterThan: 30 },
-            tierToArchive: { daysAfterModificationGreaterThan: 90 },
+            ...(ARCHIVE_SKUS.includes(sku) ? { tierToArchive: after90 } : {}),
             delete: { daysAfterModificationGreaterThan: 730 },
           },
         },
@@ -206,16 +211,7 @@ export function lifecycleRules(versionRetentionDays: number): storageInputs.Mana
       type: storage.RuleType.Lifecycle,
       definition: {
         filters: { blobTypes: ["blockBlob"], prefixMatch: ["bronze/"] },
-        actions: { baseBlob: { tierToCool: { daysAfterModificationGreaterThan: 90 } } },
-      },
-    },
-    {
-      name: "delete-old-versions",
-      enabled: true,
-      type: storage.RuleType.Lifecycle,
-      definition: {
-        filters: { blobTypes: ["blockBlob"] },
-        actions: { version: { delete: { daysAfterCreationGreaterThan: versionRetentionDays } } },
+        actions: { baseBlob: { tierToCool: after90 } },
       },
     },
   ];

@@ -9,6 +9,7 @@ import type {
   monitor as monitorInputs,
 } from "@pulumi/azure-native/types/input";
 import * as databricks from "@pulumi/databricks";
+import { DIAGNOSTIC_CATEGORIES, DiagnosticTargetType } from "../policies/lib/diagnostic-categories";
 import { LoggingResourceType } from "../policies/lib/logging-types";
 import { chatChannels, PlatformConfig } from "./config";
 import { DiagnosticsArgs, sendDiagnostics } from "./diagnostics";
@@ -16,22 +17,46 @@ import { SubscriptionPlacement } from "./naming";
 import { Network } from "./network";
 import { assignRole } from "./roles";
 
-/** What each logging resource type sends to Log Analytics (category names from the Azure docs). */
+/** Every category a type documents. */
+const documented = (type: DiagnosticTargetType) => {
+  const { logs, metrics } = DIAGNOSTIC_CATEGORIES[type];
+  return { logs, metrics };
+};
+
+/**
+ * What each logging resource type sends to Log Analytics: categories its type documents
+ * (policies/lib/diagnostic-categories.ts, with the Learn pages; ARM refuses any other).
+ */
 export const DIAGNOSTICS: Record<
   LoggingResourceType | "blobService",
   Omit<DiagnosticsArgs, "resourceId" | "workspaceId">
 > = {
-  "azure-native:databricks:Workspace": { logs: "allLogs", metrics: [] },
-  // Storage logs are per service; the account itself has metrics only.
+  "azure-native:databricks:Workspace": documented("Microsoft.Databricks/workspaces"),
   "azure-native:storage:StorageAccount": { logs: [], metrics: ["Transaction"] },
-  blobService: { logs: "allLogs", metrics: ["Transaction"] },
-  "azure-native:keyvault:Vault": { logs: "allLogs", metrics: ["AllMetrics"] },
-  "azure-native:sql:Database": { logs: "allLogs", metrics: ["Basic", "InstanceAndAppAdvanced"] },
-  "azure-native:eventhub:Namespace": { logs: "allLogs", metrics: ["AllMetrics"] },
-  "azure-native:network:NetworkSecurityGroup": { logs: "allLogs", metrics: [] },
-  "azure-native:network:VirtualNetwork": { logs: "allLogs", metrics: ["AllMetrics"] },
+  blobService: {
+    logs: documented("Microsoft.Storage/storageAccounts/blobServices").logs,
+    metrics: ["Transaction"],
+  },
+  "azure-native:keyvault:Vault": { logs: ["AuditEvent"], metrics: ["AllMetrics"] },
+  "azure-native:sql:Database": {
+    logs: documented("Microsoft.Sql/servers/databases").logs.filter((c) => c !== "SQLSecurityAuditEvents"),
+    metrics: ["Basic", "InstanceAndAppAdvanced"],
+  },
+  "azure-native:eventhub:Namespace": {
+    logs: [
+      "OperationalLogs",
+      "AutoScaleLogs",
+      "KafkaCoordinatorLogs",
+      "KafkaUserErrorLogs",
+      "EventHubVNetConnectionEvent",
+    ],
+    metrics: ["AllMetrics"],
+  },
+  "azure-native:network:NetworkSecurityGroup": documented("Microsoft.Network/networkSecurityGroups"),
+  "azure-native:network:VirtualNetwork": documented("Microsoft.Network/virtualNetworks"),
   "azure-native:operationalinsights:Workspace": { logs: ["Audit"], metrics: ["AllMetrics"] },
-  "azure-native:dashboard:Grafana": { logs: "allLogs", metrics: ["AllMetrics"] },
+  // Grafana's metrics are not exportable through diagnostic settings: logs only.
+  "azure-native:dashboard:Grafana": { logs: ["GrafanaLoginEvents"], metrics: [] },
 };
 
 /** A resource whose logs and metrics the platform keeps. */
@@ -249,7 +274,10 @@ export class Monitoring extends pulumi.ComponentResource {
     });
   }
 
-  /** Monthly budget of the stack's scope: actual spend at every threshold, forecast at and above 100 %. */
+  /**
+   * Monthly budget of the stack's scope: actual spend at every threshold and a forecast at 100 %; Azure takes
+   * at most five notifications (config allows four thresholds).
+   */
   private costBudget(name: string, args: MonitoringArgs): consumption.Budget {
     const scope =
       args.budget.scope === "subscription"
@@ -266,10 +294,15 @@ export class Monitoring extends pulumi.ComponentResource {
         contactGroups,
       };
       notifications[`actual_${threshold}`] = { ...notification, thresholdType: "Actual" };
-      if (threshold >= 100) {
-        notifications[`forecast_${threshold}`] = { ...notification, thresholdType: "Forecasted" };
-      }
     }
+    notifications.forecast_100 = {
+      enabled: true,
+      operator: "GreaterThanOrEqualTo",
+      threshold: 100,
+      thresholdType: "Forecasted",
+      contactEmails: [...args.alerts.emails],
+      contactGroups: [this.criticalActionGroup.id],
+    };
     return new consumption.Budget(
       `${name}-budget`,
       {

@@ -17,6 +17,7 @@ import { Ingestion } from "./ingestion";
 import { SqlReplica } from "./sql-replica";
 import { resourceAlerts, LOG_ALERTS } from "./alerts";
 import { Monitoring } from "./monitoring";
+import { PipelineAlerts } from "./pipeline-alerts";
 import { RunMetadata } from "./run-metadata";
 import { Deployments } from "./deployments";
 import { DefenderPlans } from "./defender";
@@ -50,6 +51,8 @@ export class LakehousePlatform extends pulumi.ComponentResource {
   public readonly ingestion: Ingestion;
   public readonly monitoring: Monitoring;
   public readonly runMetadata: RunMetadata;
+  /** Per source: a failed pipeline update, and a source that has not refreshed in its expected window. */
+  public readonly pipelineAlerts: PipelineAlerts;
   /** Only when `deploymentsEnabled`. */
   public readonly deployments?: Deployments;
   public readonly flowLogs: FlowLogs;
@@ -126,7 +129,6 @@ export class LakehousePlatform extends pulumi.ComponentResource {
         keys: this.keys,
         sku: config.storage.sku,
         softDeleteDays: config.storage.softDeleteDays,
-        versioning: config.storage.versioning,
         protect,
       },
       child,
@@ -362,11 +364,14 @@ export class LakehousePlatform extends pulumi.ComponentResource {
         maxWorkers: config.compute.maxWorkers,
         notifications: { emails: config.alerts.emails, destinationIds: this.monitoring.destinationIds },
         groups: config.groups,
-        // A source's pipeline starts once its own grants (and the shared ones) are in place.
-        dependsOnFor: (source) =>
-          [...this.governance.grants]
+        // A source's pipeline starts once its own grants (and the shared ones) are in place, and once its
+        // clusters' disks can be encrypted with the managed-disk key.
+        dependsOnFor: (source) => [
+          ...[...this.governance.grants]
             .filter(([id]) => id.startsWith(`${source}-`) || !/-(bronze|silver|gold|pii)$/.test(id))
             .map(([, grant]) => grant),
+          this.workspace.managedDiskKeyAccess,
+        ],
       },
       inWorkspace,
     );
@@ -385,6 +390,19 @@ export class LakehousePlatform extends pulumi.ComponentResource {
         runAsRoles: this.compute.runAsRoles,
       },
       { ...inWorkspace, dependsOn: [this.unityCatalog.opsSchema, ...this.governance.grants.values()] },
+    );
+
+    this.pipelineAlerts = new PipelineAlerts(
+      `${name}-pipeline-alerts`,
+      {
+        namePrefix: name,
+        catalogName,
+        sources: args.sources,
+        sqlWarehouseId: this.compute.sqlWarehouse.id,
+        runAs: this.compute.pipelinesPrincipal.applicationId,
+        destinationIds: this.monitoring.destinationIds,
+      },
+      inWorkspace,
     );
 
     if (config.deployments.enabled) {

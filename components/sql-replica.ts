@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as sql from "@pulumi/azure-native/sql";
 import * as databricks from "@pulumi/databricks";
+import { READ_SCALE_TIERS, sqlTier } from "../policies/lib/sql-tiers";
 import { PlatformConfig } from "./config";
 import { sendDiagnostics } from "./diagnostics";
 import { AzurePlacement } from "./naming";
@@ -99,8 +100,12 @@ export class SqlReplica extends pulumi.ComponentResource {
         createMode: sql.CreateMode.Secondary,
         secondaryType: sql.SecondaryType.Geo,
         sourceDatabaseId: args.replica.primaryDatabaseId,
+        // Same service tier as the primary (Learn, active geo-replication); read scale-out only where the
+        // tier has it (Premium, Business Critical, Hyperscale), a geo-secondary is readable either way.
         sku: { name: args.replica.sku },
-        readScale: sql.DatabaseReadScale.Enabled,
+        readScale: READ_SCALE_TIERS.includes(sqlTier({ name: args.replica.sku }))
+          ? sql.DatabaseReadScale.Enabled
+          : sql.DatabaseReadScale.Disabled,
         zoneRedundant: args.zoneRedundant ?? false,
       },
       stateful,

@@ -55,6 +55,11 @@ export class DatabricksWorkspace extends pulumi.ComponentResource {
   /** Numeric workspace id, as Unity Catalog bindings want it. */
   public readonly workspaceId: pulumi.Output<string>;
   public readonly metastoreAssignment: databricks.MetastoreAssignment;
+  /**
+   * The grant of the managed-disk key to the workspace's disk encryption set: classic compute started by the
+   * deployment (continuous pipelines, clusters) must wait for it, or its disks cannot be encrypted.
+   */
+  public readonly managedDiskKeyAccess: pulumi.Resource;
 
   constructor(name: string, args: DatabricksWorkspaceArgs, opts?: pulumi.ComponentResourceOptions) {
     super("lakehouse:core:DatabricksWorkspace", name, {}, opts);
@@ -132,7 +137,7 @@ export class DatabricksWorkspace extends pulumi.ComponentResource {
     this.workspaceId = this.workspace.workspaceId;
 
     // Identities the workspace creates for its disks and DBFS root get their keys once they exist.
-    keys.grantKeyUse(
+    this.managedDiskKeyAccess = keys.grantKeyUse(
       `${name}-managed-disk-key`,
       "managed-disks",
       this.workspace.managedDiskIdentity.apply((identity) => identity?.principalId ?? ""),

@@ -34,7 +34,6 @@ function validSettings(): Record<string, unknown> {
     sourcesDirs: ["sources", "../ds-scouting/sources"],
     storageSku: "Standard_ZRS",
     blobSoftDeleteDays: 14,
-    blobVersioning: true,
     metastoreId: "8f2c6a1e-3b4d-4c5e-9f60-7a8b9c0d1e2f",
     azureDatabricksObjectId: "4b5c6d7e-8f90-4a1b-2c3d-4e5f60718293",
     databricksAccountId: "3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f",
@@ -268,6 +267,11 @@ describe("stack config", () => {
       "a budget with fractions of a cent",
       { monthlyBudget: 10.555 },
       ["lakehouse:monthlyBudget: must be an amount with at most two decimals (got 10.555)"],
+    ],
+    [
+      "five budget thresholds (six notifications with the forecast)",
+      { budgetThresholds: [50, 80, 90, 100, 120] },
+      ["lakehouse:budgetThresholds: must have at most 4 items (got [50,80,90,100,120])"],
     ],
     ["no alert email", { alertEmails: [] }, ["lakehouse:alertEmails: must have at least 1 item (got [])"]],
     [

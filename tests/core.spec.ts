@@ -1,6 +1,7 @@
 // The secure lakehouse core, asserted on the recorded plan of each stack: every security-relevant property
 // with its exact value, so turning one secure default off fails here.
 import * as assert from "assert";
+import { firstVersionExpiry } from "../components/keys";
 import { planSubnets } from "../components/network";
 import { inputsOf, planOf, resourceOf, resourcesOf } from "./support/plan";
 
@@ -188,16 +189,21 @@ for (const s of STACKS) {
   });
 
   describe(`Keys (${stack})`, () => {
-    it("creates one HSM-backed, rotating, expiring key per purpose", async () => {
+    it("creates one HSM-backed, rotating key per purpose, named after its properties, expiring from its first version", async () => {
       const plan = await planOf(stack);
       for (const purpose of ["managed-services", "managed-disks", "dbfs-root", "storage"]) {
-        const key = inputsOf(plan, "azure-native:keyvault:Key", n(`keys-${purpose}`));
-        assert.strictEqual(key.keyName, `cmk-${purpose}`);
+        const resource = resourceOf(plan, "azure-native:keyvault:Key", n(`keys-${purpose}`));
+        const key = resource.inputs as { keyName: string; properties: { attributes: { expires: number } } };
+        assert.strictEqual(key.keyName, `cmk-${purpose}-597d8fb0`);
+        // Two years after the plan ran (within the hour the test run may take).
+        const expires = key.properties.attributes.expires;
+        assert.ok(Math.abs(expires - firstVersionExpiry(new Date())) < 3600, `expires is ${expires}`);
+        assert.strictEqual(resource.retainOnDelete, true);
         assert.deepStrictEqual(key.properties, {
           kty: "RSA-HSM",
           keySize: 3072,
           keyOps: ["wrapKey", "unwrapKey"],
-          attributes: { enabled: true, exportable: false },
+          attributes: { enabled: true, exportable: false, expires },
           rotationPolicy: {
             attributes: { expiryTime: "P2Y" },
             lifetimeActions: [
@@ -217,10 +223,10 @@ for (const s of STACKS) {
         .map((r) => r.scope.split("/").pop())
         .sort();
       assert.deepStrictEqual(assignments, [
-        "cmk-dbfs-root",
-        "cmk-managed-disks",
-        "cmk-managed-services",
-        "cmk-storage",
+        "cmk-dbfs-root-597d8fb0",
+        "cmk-managed-disks-597d8fb0",
+        "cmk-managed-services-597d8fb0",
+        "cmk-storage-597d8fb0",
       ]);
       const control = inputsOf(
         plan,
@@ -260,17 +266,17 @@ for (const s of STACKS) {
         prepareEncryption: { value: true },
         requireInfrastructureEncryption: { value: true },
         storageAccountSkuName: { value: s.sku },
-        encryption: { value: { keySource: "Microsoft.Keyvault", ...key("cmk-dbfs-root") } },
+        encryption: { value: { keySource: "Microsoft.Keyvault", ...key("cmk-dbfs-root-597d8fb0") } },
       });
       assert.deepStrictEqual(inputs.encryption, {
         entities: {
           managedServices: {
             keySource: "Microsoft.Keyvault",
-            keyVaultProperties: key("cmk-managed-services"),
+            keyVaultProperties: key("cmk-managed-services-597d8fb0"),
           },
           managedDisk: {
             keySource: "Microsoft.Keyvault",
-            keyVaultProperties: key("cmk-managed-disks"),
+            keyVaultProperties: key("cmk-managed-disks-597d8fb0"),
             rotationToLatestKeyVersionEnabled: true,
           },
         },
@@ -377,7 +383,10 @@ for (const s of STACKS) {
         encryption: {
           keySource: "Microsoft.Keyvault",
           requireInfrastructureEncryption: true,
-          keyVaultProperties: { keyName: "cmk-storage", keyVaultUri: `https://${vault}.vault.azure.net/` },
+          keyVaultProperties: {
+            keyName: "cmk-storage-597d8fb0",
+            keyVaultUri: `https://${vault}.vault.azure.net/`,
+          },
           encryptionIdentity: { encryptionUserAssignedIdentity: identity },
           services: {
             blob: { enabled: true, keyType: "Account" },
@@ -387,7 +396,7 @@ for (const s of STACKS) {
       });
     });
 
-    it("keeps deleted blobs and containers restorable and versions blobs", async () => {
+    it("keeps deleted blobs and containers restorable; no versioning, which HNS accounts do not have", async () => {
       const service = inputsOf(
         await planOf(stack),
         "azure-native:storage:BlobServiceProperties",
@@ -402,7 +411,7 @@ for (const s of STACKS) {
         enabled: true,
         days: s.softDeleteDays,
       });
-      assert.strictEqual(service.isVersioningEnabled, true);
+      assert.strictEqual(service.isVersioningEnabled, undefined);
     });
 
     it("creates the medallion containers, all private", async () => {
@@ -418,7 +427,7 @@ for (const s of STACKS) {
       }
     });
 
-    it("moves old landing data to cool and archive, bronze to cool only, and deletes old versions", async () => {
+    it("moves old landing data to cool, to archive where the SKU has it, bronze to cool only", async () => {
       const policy = inputsOf(
         await planOf(stack),
         "azure-native:storage:ManagementPolicy",
@@ -426,17 +435,19 @@ for (const s of STACKS) {
       ).policy as {
         rules: { name: string; definition: unknown }[];
       };
+      // Zone-redundant SKUs (prod: GZRS) have no archive tier.
+      const archive = s.sku === "Standard_LRS";
       assert.deepStrictEqual(
         policy.rules.map((r) => [r.name, r.definition]),
         [
           [
-            "landing-to-cool-and-archive",
+            archive ? "landing-to-cool-and-archive" : "landing-to-cool",
             {
               filters: { blobTypes: ["blockBlob"], prefixMatch: ["landing/"] },
               actions: {
                 baseBlob: {
                   tierToCool: { daysAfterModificationGreaterThan: 30 },
-                  tierToArchive: { daysAfterModificationGreaterThan: 90 },
+                  ...(archive ? { tierToArchive: { daysAfterModificationGreaterThan: 90 } } : {}),
                   delete: { daysAfterModificationGreaterThan: 730 },
                 },
               },
@@ -449,15 +460,19 @@ for (const s of STACKS) {
               actions: { baseBlob: { tierToCool: { daysAfterModificationGreaterThan: 90 } } },
             },
           ],
-          [
-            "delete-old-versions",
-            {
-              filters: { blobTypes: ["blockBlob"] },
-              actions: { version: { delete: { daysAfterCreationGreaterThan: s.softDeleteDays } } },
-            },
-          ],
         ],
       );
+    });
+
+    it("creates the account only after its identity holds the key", async () => {
+      const plan = await planOf(stack);
+      const account = resourceOf(plan, "azure-native:storage:StorageAccount", n("lake-account"));
+      const grant = resourceOf(
+        plan,
+        "azure-native:authorization:RoleAssignment",
+        n("keys-storage-identity-key"),
+      );
+      assert.ok(account.dependencies.includes(grant.urn), "the account does not wait for its key grant");
     });
 
     it("gives the access connector a system identity with data access to the lake account only", async () => {

@@ -34,17 +34,37 @@ for (const stack of ["dev", "prod"]) {
       const lake = resourceOf(plan, "azure-native:storage:StorageAccount", n("lake-account"));
       const blob = inputsOf(plan, "azure-native:monitor:DiagnosticSetting", n("monitoring-diag-lake-blob"));
       assert.strictEqual(blob.resourceUri, `${lake.id}/blobServices/default`);
-      assert.deepStrictEqual(blob.logs, [{ categoryGroup: "allLogs", enabled: true }]);
       const databricks = inputsOf(
         plan,
         "azure-native:monitor:DiagnosticSetting",
         n("monitoring-diag-databricks"),
       );
-      assert.deepStrictEqual(
-        [databricks.logs, databricks.metrics],
-        [[{ categoryGroup: "allLogs", enabled: true }], []],
-      );
       assert.match(databricks.workspaceId as string, /azure-native:operationalinsights:Workspace\/log-lh-/);
+    });
+
+    it("asks every diagnostic setting for named categories its type documents only", async () => {
+      const plan = await planOf(stack);
+      const categories = (list: unknown) => (list as { category: string }[]).map((c) => c.category).join(",");
+      const settings = resourcesOf(plan, "azure-native:monitor:DiagnosticSetting").map((d) => {
+        const inputs = d.inputs as { logs: unknown; metrics: unknown };
+        return `${d.name.replace(`lh-${stack}-`, "")}: ${categories(inputs.logs)} | ${categories(inputs.metrics)}`;
+      });
+      const databricks =
+        "accounts,capsule8Dataplane,clamAVScan,clusterLibraries,ClusterPolicies,clusters,databrickssql,dbfs,deltaPipelines,featureStore,jobs,notebook,secrets,sqlPermissions,unityCatalog,workspace";
+      assert.deepStrictEqual(settings.sort(), [
+        "monitoring-diag-databricks: " + databricks + " | ",
+        "monitoring-diag-eventhubs: OperationalLogs,AutoScaleLogs,KafkaCoordinatorLogs,KafkaUserErrorLogs,EventHubVNetConnectionEvent | AllMetrics",
+        "monitoring-diag-grafana: GrafanaLoginEvents | ",
+        "monitoring-diag-keyvault: AuditEvent | AllMetrics",
+        "monitoring-diag-lake-blob: StorageRead,StorageWrite,StorageDelete | Transaction",
+        "monitoring-diag-lake:  | Transaction",
+        "monitoring-diag-logs: Audit | AllMetrics",
+        "monitoring-diag-nsg-dbw: NetworkSecurityGroupEvent,NetworkSecurityGroupRuleCounter | ",
+        "monitoring-diag-nsg-pep: NetworkSecurityGroupEvent,NetworkSecurityGroupRuleCounter | ",
+        "monitoring-diag-replica: SQLInsights,AutomaticTuning,QueryStoreRuntimeStatistics,QueryStoreWaitStatistics,Errors,DatabaseWaitStatistics,Timeouts,Blocks,Deadlocks,DevOpsOperationsAudit | Basic,InstanceAndAppAdvanced",
+        "monitoring-diag-vnet: VMProtectionAlerts | AllMetrics",
+        "replica-audit-logs: SQLSecurityAuditEvents | ",
+      ]);
     });
 
     it("would notice a logging resource that lost its diagnostic setting", async () => {
@@ -137,14 +157,61 @@ for (const stack of ["dev", "prod"]) {
         };
         return `${inputs.ruleName} sev${inputs.severity}: ${inputs.criteria.allOf[0].operator} ${inputs.criteria.allOf[0].threshold}`;
       });
-      assert.deepStrictEqual(logAlerts, [
-        "failed-jobs sev1: GreaterThan 0",
-        "failed-pipelines sev1: GreaterThan 0",
-        "late-pipelines sev2: LessThan 1",
-      ]);
+      assert.deepStrictEqual(logAlerts, ["failed-jobs sev1: GreaterThan 0"]);
     });
 
-    it("sets a monthly budget with actual and forecast notifications routed to the action groups", async () => {
+    it("alerts per source on failed pipeline updates and late refreshes, from the published event logs", async () => {
+      const plan = await planOf(stack);
+      const alerts = resourcesOf(plan, "databricks:index/alertV2:AlertV2").map((a) => {
+        const inputs = a.inputs as {
+          displayName: string;
+          evaluation: {
+            source: { name: string };
+            comparisonOperator: string;
+            threshold: { value: { doubleValue: number } };
+            emptyResultState: string;
+            notification: { notifyOnOk: boolean; subscriptions: { destinationId: string }[] };
+          };
+          schedule: { quartzCronSchedule: string };
+          runAs: { servicePrincipalName: string };
+        };
+        const e = inputs.evaluation;
+        assert.deepStrictEqual(
+          e.notification.subscriptions.map((d) => d.destinationId),
+          [n("monitoring-slack-id"), n("monitoring-teams-id")],
+        );
+        assert.strictEqual(inputs.runAs.servicePrincipalName, "5e6f7a8b-9c0d-4e1f-a2b3-c4d5e6f7a8b9");
+        return `${inputs.displayName}: ${e.source.name} ${e.comparisonOperator} ${e.threshold.value.doubleValue} (empty ${e.emptyResultState}) at ${inputs.schedule.quartzCronSchedule}`;
+      });
+      const failed = (source: string) =>
+        `lh-${stack}-${source}-update-failed: failed_updates GREATER_THAN 0 (empty OK) at 0 0/15 * * * ?`;
+      const late = (source: string, minutes: number) =>
+        `lh-${stack}-${source}-late: minutes_since_refresh GREATER_THAN ${minutes} (empty TRIGGERED) at 0 30 * * * ?`;
+      // match_stats: daily (1440) + 240; registry: hourly (60) + 240; transfers: streaming, 60.
+      assert.deepStrictEqual(alerts, [
+        failed("match_stats"),
+        late("match_stats", 1680),
+        failed("registry"),
+        late("registry", 300),
+        failed("transfers"),
+        late("transfers", 60),
+      ]);
+      const registry = inputsOf(
+        plan,
+        "databricks:index/alertV2:AlertV2",
+        n("pipeline-alerts-registry-update-failed"),
+      );
+      assert.strictEqual(
+        registry.queryText,
+        `SELECT count(*) AS failed_updates
+FROM \`lh_${stack}\`.\`ops\`.\`registry_event_log\`
+WHERE event_type = 'update_progress'
+  AND details:update_progress.state::string = 'FAILED'
+  AND timestamp > current_timestamp() - INTERVAL 15 MINUTES`,
+      );
+    });
+
+    it("sets a monthly budget with actual notifications and a 100 % forecast (five, Azure's limit), routed to the action groups", async () => {
       const plan = await planOf(stack);
       const budget = inputsOf(plan, "azure-native:consumption:Budget", n("monitoring-budget"));
       assert.deepStrictEqual(
@@ -173,7 +240,6 @@ for (const stack of ["dev", "prod"]) {
         actual_100: notification(100, "Actual", "critical"),
         forecast_100: notification(100, "Forecasted", "critical"),
         actual_120: notification(120, "Actual", "critical"),
-        forecast_120: notification(120, "Forecasted", "critical"),
       });
     });
 

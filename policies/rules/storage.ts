@@ -239,20 +239,37 @@ export const storageSoftDelete = stackRule(
       }),
 );
 
-export const storageVersioning = resourceRule(
+/** The storage account a blob service belongs to: by dependency (names are unknown at preview), else by name. */
+const accountOfBlobService = (service: PolicyResource, resources: PolicyResource[]) =>
+  (service.propertyDependencies.accountName ?? []).find(
+    (r) => r.type === "azure-native:storage:StorageAccount",
+  ) ??
+  resources.find(
+    (r) => r.type === "azure-native:storage:StorageAccount" && blobServiceOf(r, resources) === service,
+  );
+
+// Blob versioning does not exist for accounts with a hierarchical namespace (Learn, "Blob versioning"): those
+// rely on blob and container soft delete (storage-soft-delete), and azure-no-versioning-with-hns refuses it.
+export const storageVersioning = stackRule(
   {
     name: "storage-versioning",
-    description: "Blob versioning is on. Unset fails: off by default.",
+    description:
+      "Blob versioning is on, except on accounts with a hierarchical namespace, which do not support it.",
     severity: "low",
     anchor: anchor(
       "Azure Policy",
       "c36a325b-ae04-4863-ad4f-19c6678f8e08",
       "Configure your Storage account to enable blob versioning",
     ),
-    remediationSteps: "Set isVersioningEnabled: true on the blob service (lakehouse:blobVersioning).",
+    remediationSteps:
+      "Set isVersioningEnabled: true on the blob service of accounts without a hierarchical namespace.",
   },
-  storage.BlobServiceProperties,
-  (p) => unless(p.isVersioningEnabled === true, "Blob versioning is off: isVersioningEnabled must be true."),
+  (resources) =>
+    resources
+      .filter((r) => r.type === "azure-native:storage:BlobServiceProperties")
+      .filter((r) => accountOfBlobService(r, resources)?.props.isHnsEnabled !== true)
+      .filter((r) => r.props.isVersioningEnabled !== true)
+      .map((r) => ({ urn: r.urn, message: "Blob versioning is off: isVersioningEnabled must be true." })),
 );
 
 export const storageNoCrossTenantOrLocalUsers = resourceRule(

@@ -132,14 +132,6 @@ const FLIPS: [string, string, string, unknown, string, string][] = [
     "Blob container is public: publicAccess is Blob, must be None.",
   ],
   [
-    "azure-native:storage:BlobServiceProperties",
-    "lh-prod-lake-blob-service",
-    "isVersioningEnabled",
-    false,
-    "storage-versioning",
-    "Blob versioning is off: isVersioningEnabled must be true.",
-  ],
-  [
     "azure-native:keyvault:Vault",
     "lh-prod-foundation-kv",
     "properties.enablePurgeProtection",
@@ -154,14 +146,6 @@ const FLIPS: [string, string, string, unknown, string, string][] = [
     false,
     "keyvault-rbac",
     "Key Vault uses access policies: properties.enableRbacAuthorization must be true.",
-  ],
-  [
-    "azure-native:keyvault:Key",
-    "lh-prod-keys-storage",
-    "properties.rotationPolicy",
-    {},
-    "keyvault-expiry",
-    "Key never expires: set properties.rotationPolicy.attributes.expiryTime or properties.attributes.expires.",
   ],
   [
     "azure-native:databricks:Workspace",

@@ -234,18 +234,6 @@ const cases: ResourceCase[] = [
     ],
   },
   {
-    policy: storage.storageVersioning,
-    type: "azure-native:storage:BlobServiceProperties",
-    valid: { isVersioningEnabled: true },
-    invalid: [
-      [
-        "no versioning",
-        set("isVersioningEnabled", false),
-        ["Blob versioning is off: isVersioningEnabled must be true."],
-      ],
-    ],
-  },
-  {
     policy: storage.storageNoCrossTenantOrLocalUsers,
     type: "azure-native:storage:StorageAccount",
     valid: STORAGE_ACCOUNT,

@@ -22,6 +22,15 @@ export interface ResourceCase {
   readonly invalid: Mutation[];
 }
 
+/** Resource options as the engine hands them to policies: nothing set but `protect`. */
+const optionsWith = (protect: boolean) => ({
+  protect,
+  ignoreChanges: [],
+  aliases: [],
+  customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
+  additionalSecretOutputs: [],
+});
+
 /** Validation args for one resource, with unknown values detected as the engine's analyzer does. */
 export function resourceArgs(
   type: string,
@@ -34,13 +43,7 @@ export function resourceArgs(
     props: unknownCheckingProxy(props),
     urn: `urn:pulumi:dev::lakehouse::${type}::test`,
     name: "test",
-    opts: {
-      protect,
-      ignoreChanges: [],
-      aliases: [],
-      customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
-      additionalSecretOutputs: [],
-    },
+    opts: optionsWith(protect),
     stackTags: new Map(),
     isType: (cls) => (cls as unknown as { __pulumiType: string }).__pulumiType === type,
     asType: (() => props) as ResourceValidationArgs["asType"],
@@ -70,6 +73,26 @@ export async function violationsOf(
   return messages;
 }
 
+/** A stack-policy resource with no links yet (parents, dependencies and providers are set by the caller). */
+export function policyResource(
+  type: string,
+  name: string,
+  props: Record<string, unknown>,
+  protect = false,
+): PolicyResource {
+  return {
+    type,
+    props: unknownCheckingProxy(props),
+    urn: `urn:pulumi:dev::lakehouse::${type}::${name}`,
+    name,
+    opts: optionsWith(protect),
+    dependencies: [],
+    propertyDependencies: {},
+    isType: () => false,
+    asType: (() => undefined) as PolicyResource["asType"],
+  };
+}
+
 export interface StackResourceSpec {
   readonly type: string;
   readonly name: string;
@@ -91,26 +114,9 @@ export async function stackViolationsOf(
   specs: readonly StackResourceSpec[],
   config: Record<string, unknown> = {},
 ): Promise<string[]> {
-  const resources: PolicyResource[] = specs.map((spec) => {
-    const props = unknownCheckingProxy(spec.props);
-    return {
-      type: spec.type,
-      props,
-      urn: `urn:pulumi:dev::lakehouse::${spec.type}::${spec.name}`,
-      name: spec.name,
-      opts: {
-        protect: spec.protect ?? false,
-        ignoreChanges: [],
-        aliases: [],
-        customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
-        additionalSecretOutputs: [],
-      },
-      dependencies: [],
-      propertyDependencies: {},
-      isType: () => false,
-      asType: (() => undefined) as PolicyResource["asType"],
-    };
-  });
+  const resources: PolicyResource[] = specs.map((spec) =>
+    policyResource(spec.type, spec.name, spec.props, spec.protect),
+  );
   const named = (n: string) => {
     const found = resources[specs.findIndex((s) => s.name === n)];
     if (!found) throw new Error(`no resource ${n} in the test stack`);

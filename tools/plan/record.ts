@@ -19,7 +19,13 @@ export interface RecordedResource {
   readonly protect: boolean;
   readonly retainOnDelete: boolean;
   readonly provider?: string;
+  /**
+   * Every URN the resource waits for: its inputs' and `dependsOn` resources (a component expanded to the
+   * cloud resources it holds, as the SDK sends them to the engine) and, through its parent's registration,
+   * everything its parent waits for.
+   */
   readonly dependencies: string[];
+  /** Per input, the URNs it depends on (components expanded, as the engine records them). */
   readonly propertyDependencies: Record<string, string[]>;
 }
 
@@ -37,7 +43,12 @@ interface Captured {
 }
 
 // Internals of the SDK the plan relies on; the design notes why (mocks do not see parents or options).
-type Internal = { __parentResource?: pulumi.Resource; __protect?: boolean };
+type Internal = {
+  __parentResource?: pulumi.Resource;
+  __protect?: boolean;
+  /** The provider a custom resource uses, its own or inherited from its parent's `providers`. */
+  __prov?: pulumi.ProviderResource;
+};
 const waitForRPCs = (settings as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs;
 const resolve = <T>(output: pulumi.Output<T>): Promise<T> =>
   (output as unknown as { promise(): Promise<T> }).promise();
@@ -132,6 +143,30 @@ export async function recordProgram(
       ),
     );
   }
+  // What depending on a resource means to the SDK: a component stands for the cloud resources it holds
+  // (its custom descendants, not those of custom resources), a custom resource for itself.
+  const customUrns = new Set(
+    captured.filter((c) => pulumi.CustomResource.isInstance(c.resource)).map((c) => urns.get(c.resource)),
+  );
+  const childrenOf = new Map<string, string[]>();
+  for (const c of captured) {
+    const parent = (c.resource as unknown as Internal).__parentResource;
+    const parentUrn = parent ? urns.get(parent) : undefined;
+    if (parentUrn)
+      childrenOf.set(parentUrn, [...(childrenOf.get(parentUrn) ?? []), urns.get(c.resource) as string]);
+  }
+  const expanded = new Map<string, string[]>();
+  const expand = (urn: string): string[] => {
+    if (customUrns.has(urn)) return [urn];
+    let result = expanded.get(urn);
+    if (!result) {
+      result = (childrenOf.get(urn) ?? []).flatMap(expand);
+      expanded.set(urn, result);
+    }
+    return result;
+  };
+  const dependenciesOf = new Map<string, string[]>();
+
   for (const c of captured) {
     const urn = urns.get(c.resource) as string;
     const internal = c.resource as unknown as Internal;
@@ -141,20 +176,32 @@ export async function recordProgram(
     );
     const propertyDependencies: Record<string, string[]> = {};
     const dependencies = new Set<string>();
+    const add = (depUrns: string[]) => depUrns.forEach((u) => u !== urn && dependencies.add(u));
     for (const [key, deps] of dependencyMap) {
-      const depUrns = [...deps]
-        .map((d) => urns.get(d))
-        .filter((u): u is string => u !== undefined && u !== urn);
+      const depUrns = [
+        ...new Set(
+          [...deps]
+            .map((d) => urns.get(d))
+            .filter((u): u is string => u !== undefined)
+            .flatMap(expand)
+            .filter((u) => u !== urn),
+        ),
+      ];
       if (depUrns.length > 0) {
         propertyDependencies[key] = depUrns;
-        depUrns.forEach((u) => dependencies.add(u));
+        add(depUrns);
       }
     }
     for (const dep of await resolveDependsOn(c.opts.dependsOn)) {
       const depUrn = urns.get(dep);
-      if (depUrn) dependencies.add(depUrn);
+      if (depUrn) add(expand(depUrn));
     }
-    const provider = c.opts.provider ? urns.get(c.opts.provider) : undefined;
+    // A child registers only once its parent has, and the parent only once its dependencies exist.
+    const parentUrn = internal.__parentResource ? urns.get(internal.__parentResource) : undefined;
+    if (parentUrn) add(dependenciesOf.get(parentUrn) ?? []);
+    dependenciesOf.set(urn, [...dependencies]);
+    const providerResource = internal.__prov ?? c.opts.provider;
+    const provider = providerResource ? urns.get(providerResource) : undefined;
     resources.push({
       urn,
       type: c.type,
@@ -162,7 +209,7 @@ export async function recordProgram(
       // Known only now: CustomResource marks itself after its base constructor ran the transformations.
       custom: pulumi.CustomResource.isInstance(c.resource),
       id: pulumi.CustomResource.isInstance(c.resource) ? ((await resolve(c.resource.id)) ?? null) : null,
-      parent: internal.__parentResource ? urns.get(internal.__parentResource) : undefined,
+      parent: parentUrn,
       inputs,
       protect: internal.__protect === true,
       retainOnDelete: c.opts.retainOnDelete === true,

@@ -16,6 +16,11 @@ export interface PlanDocument {
     readonly custom: boolean;
     readonly protect: boolean;
     readonly retainOnDelete: boolean;
+    /**
+     * Every URN the resource waits for: explicit `dependsOn`, its inputs' dependencies and those inherited
+     * from its parent (stack policies receive the same).
+     */
+    readonly dependencies: string[];
     /** URNs of the resources each input depends on (as the engine hands them to stack policies). */
     readonly propertyDependencies: Record<string, string[]>;
   }[];
@@ -65,6 +70,7 @@ export function planDocument(
       custom: r.custom,
       protect: r.protect,
       retainOnDelete: r.retainOnDelete,
+      dependencies: r.dependencies,
       propertyDependencies: r.propertyDependencies,
     })),
     outputs: maskSecrets(outputs),
