@@ -54,6 +54,7 @@ for (const stack of ["dev", "prod"]) {
       assert.deepStrictEqual(settings.sort(), [
         "monitoring-diag-databricks: " + databricks + " | ",
         "monitoring-diag-eventhubs: OperationalLogs,AutoScaleLogs,KafkaCoordinatorLogs,KafkaUserErrorLogs,EventHubVNetConnectionEvent | AllMetrics",
+        "monitoring-diag-flowlogs:  | Transaction",
         "monitoring-diag-grafana: GrafanaLoginEvents | ",
         "monitoring-diag-keyvault: AuditEvent | AllMetrics",
         "monitoring-diag-lake-blob: StorageRead,StorageWrite,StorageDelete | Transaction",

@@ -324,6 +324,11 @@ const grantsTo = (grant: PolicyResource, resource: PolicyResource) =>
 function startsClassicCompute(r: PolicyResource): boolean {
   if (r.type === "databricks:index/cluster:Cluster") return true;
   if (r.type === "databricks:index/sqlEndpoint:SqlEndpoint") return r.props.enableServerlessCompute !== true;
+  // A continuous job starts its run (and the pipeline update it triggers) as soon as it is created.
+  if (r.type === "databricks:index/job:Job") {
+    const continuous = r.props.continuous as { pauseStatus?: string } | undefined;
+    return continuous !== undefined && continuous.pauseStatus !== "PAUSED";
+  }
   return (
     r.type === "databricks:index/pipeline:Pipeline" &&
     r.props.continuous === true &&

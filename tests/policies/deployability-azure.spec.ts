@@ -506,6 +506,26 @@ describe("deployability (Azure) rules", () => {
         );
       }
     });
+    it("treats a running continuous job as compute that starts when it is created, a paused one not", async () => {
+      const withJob = (continuous: Record<string, unknown>, dependsOn: string[]) => [
+        ...workspaceCase({ pipeline: { continuous: false }, pipelineDependsOn: [] }),
+        {
+          type: "databricks:index/job:Job",
+          name: "stream-job",
+          props: { continuous },
+          provider: "workspace-provider",
+          dependsOn,
+        },
+      ];
+      assert.deepStrictEqual(await stackViolations(azure.cmkAfterGrant, withJob({}, ["disks-grant"])), []);
+      assert.deepStrictEqual(
+        await stackViolations(azure.cmkAfterGrant, withJob({ pauseStatus: "PAUSED" }, [])),
+        [],
+      );
+      assert.deepStrictEqual(await stackViolations(azure.cmkAfterGrant, withJob({}, [])), [
+        "stream-job: Job stream-job starts classic compute before the workspace's disk encryption set is granted key disks-key: depend on that grant.",
+      ]);
+    });
     it("reports each consumer that does not wait, and a DBFS key no workspace identity holds", async () => {
       assert.deepStrictEqual(
         await stackViolations(
@@ -679,7 +699,8 @@ describe("flipping the issue 13 fixes back in the real platform (prod)", () => {
     assert.deepStrictEqual(found.sort(), [
       `mandatory azure-budget-notifications ${PROD}-monitoring-budget | Budget has 6 notifications: Azure accepts at most five.`,
       `mandatory azure-cmk-after-grant ${PROD}-databricks-workspace | Workspace uses key ${PROD}-keys-managed-services before any role assignment grants it (managed services: to AzureDatabricks): add the grant to dependsOn.`,
-      `mandatory azure-cmk-after-grant ${PROD}-ingestion-transfers | Pipeline ${PROD}-ingestion-transfers starts classic compute before the workspace's disk encryption set is granted key ${PROD}-keys-managed-disks: depend on that grant.`,
+      // The streaming pipeline is triggered by a continuous job, which starts compute once created.
+      `mandatory azure-cmk-after-grant ${PROD}-ingestion-transfers-job | Job ${PROD}-ingestion-transfers-job starts classic compute before the workspace's disk encryption set is granted key ${PROD}-keys-managed-disks: depend on that grant.`,
       `mandatory azure-cmk-after-grant ${PROD}-lake-account | Storage account uses key ${PROD}-keys-storage before ${PROD}-keys-storage-identity-key grants it to ${PROD}-keys-storage-identity: add the grant to dependsOn.`,
       `mandatory azure-diagnostic-categories ${PROD}-monitoring-diag-grafana | Diagnostic setting asks Microsoft.Dashboard/grafana for metric category AllMetrics, which the type does not document (documented: none).`,
       `mandatory azure-diagnostic-categories ${PROD}-monitoring-diag-keyvault | Diagnostic setting asks Microsoft.KeyVault/vaults for the log category group allLogs: name the documented categories instead (AuditEvent, AzurePolicyEvaluationDetails).`,
@@ -688,6 +709,8 @@ describe("flipping the issue 13 fixes back in the real platform (prod)", () => {
       `mandatory azure-no-archive-on-zone-redundant ${PROD}-lake-lifecycle | Lifecycle rule landing-to-archive moves blobs to archive on a Standard_GZRS account, which has no archive tier.`,
       `mandatory azure-no-versioning-with-hns ${PROD}-lake-blob-service | Blob versioning is on for an account with a hierarchical namespace, which does not support it: isVersioningEnabled must be false.`,
       `mandatory azure-sql-read-scale-tiers ${PROD}-replica-database | Read scale-out is on for a GeneralPurpose database (sku GP_Gen5_4): only Premium, Business Critical and Hyperscale have it.`,
+      // Reverting the pipeline's dependsOn also drops its run-as role (issue 14's rule sees it).
+      `mandatory databricks-run-as-user-role ${PROD}-ingestion-transfers | Pipeline ${PROD}-ingestion-transfers runs as service principal 5e6f7a8b-9c0d-4e1f-a2b3-c4d5e6f7a8b9 but waits for no rule set granting roles/servicePrincipal.user on it: Databricks refuses run_as from an identity without that role.`,
       `mandatory keyvault-expiry ${PROD}-keys-storage | Key never expires: set properties.rotationPolicy.attributes.expiryTime or properties.attributes.expires.`,
     ]);
   });
