@@ -8,6 +8,11 @@ import { tempDir } from "./support/files";
 import { PROJECT_DIR, planOf, runPlan } from "./support/plan";
 
 const TRANSFERS = fs.readFileSync(path.join(PROJECT_DIR, "sources", "transfers.yaml"), "utf8");
+const PACK_VERSION = (
+  JSON.parse(fs.readFileSync(path.join(PROJECT_DIR, "policies", "package.json"), "utf8")) as {
+    version: string;
+  }
+).version;
 
 describe("offline plan", () => {
   it("prints the dev plan as pulumi preview does: the tree, data sources, outputs, policies, counts", async () => {
@@ -65,7 +70,7 @@ describe("offline plan", () => {
     assert.ok(outputs.includes('    dataSources            : ["match_stats","registry","transfers"]'));
     assert.deepStrictEqual(section("Policies: 50 (8 advisory, 42 mandatory)"), [
       "Violations: 8 (0 mandatory)",
-      "    ⚠️ lakehouse-policies@v0.1.0 (local: policies)",
+      `    ⚠️ lakehouse-policies@v${PACK_VERSION} (local: policies)`,
       "        - [advisory]  reliability-protect-stateful  (7 resources)",
       "          Stateful resources are protected from deletion (mandatory in prod).",
       "          <type> <name> is stateful but not protected: set protect.",
@@ -126,7 +131,7 @@ describe("offline plan", () => {
         "dataSources",
       ]);
       assert.strictEqual(plan.stack, stack);
-      assert.deepStrictEqual(plan.policyPack, { name: "lakehouse-policies", version: "0.1.0" });
+      assert.deepStrictEqual(plan.policyPack, { name: "lakehouse-policies", version: PACK_VERSION });
       assert.deepStrictEqual(plan.dataSources, [
         { token: "azure-native:authorization:getClientConfig", calls: 1 },
       ]);
