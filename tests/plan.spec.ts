@@ -8,6 +8,13 @@ import { tempDir } from "./support/files";
 import { PROJECT_DIR, planOf, runPlan } from "./support/plan";
 
 const TRANSFERS = fs.readFileSync(path.join(PROJECT_DIR, "sources", "transfers.yaml"), "utf8");
+/** The `n` lines after the line `header`, which must be there. */
+function linesAfter(lines: string[], header: string, n: number): string[] {
+  const at = lines.indexOf(header);
+  assert.ok(at >= 0, `no line "${header}" in:\n${lines.join("\n")}`);
+  return lines.slice(at + 1, at + 1 + n);
+}
+
 const PACK_VERSION = (
   JSON.parse(fs.readFileSync(path.join(PROJECT_DIR, "policies", "package.json"), "utf8")) as {
     version: string;
@@ -32,9 +39,7 @@ describe("offline plan", () => {
       " +   pulumi:pulumi:Stack  lakehouse-dev",
       " +   └─ lakehouse:core:LakehousePlatform  lh-dev",
     ]);
-    const foundation = lines.indexOf(" +      ├─ lakehouse:core:Foundation  lh-dev-foundation");
-    assert.ok(foundation > 0, run.stdout);
-    assert.deepStrictEqual(lines.slice(foundation + 1, foundation + 4), [
+    assert.deepStrictEqual(linesAfter(lines, " +      ├─ lakehouse:core:Foundation  lh-dev-foundation", 3), [
       " +      │  ├─ azure-native:resources:ResourceGroup  lh-dev-foundation-rg",
       " +      │  ├─ azure-native:operationalinsights:Workspace  lh-dev-foundation-logs",
       " +      │  └─ azure-native:keyvault:Vault  lh-dev-foundation-kv",
@@ -105,9 +110,7 @@ describe("offline plan", () => {
     assert.strictEqual(run.code, 0, run.stderr);
     const lines = run.stdout.split("\n");
     assert.strictEqual(lines[3], "Resources by component (--summary):");
-    const foundation = lines.indexOf("      lakehouse:core:Foundation  lh-dev-foundation");
-    assert.ok(foundation > 0, run.stdout);
-    assert.deepStrictEqual(lines.slice(foundation + 1, foundation + 4), [
+    assert.deepStrictEqual(linesAfter(lines, "      lakehouse:core:Foundation  lh-dev-foundation", 3), [
       "          1  azure-native:keyvault:Vault",
       "          1  azure-native:operationalinsights:Workspace",
       "          1  azure-native:resources:ResourceGroup",
