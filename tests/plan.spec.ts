@@ -389,6 +389,23 @@ describe("offline plan text (renderText)", () => {
     assert.strictEqual(text.split("\n").at(-1), "Result: 1 mandatory violation(s)");
   });
 
+  it("counts the resources each remediation changed, as pulumi preview does", () => {
+    const a = resource("azure-native:storage:StorageAccount", "a");
+    const b = resource("azure-native:storage:StorageAccount", "b");
+    const remediated = {
+      ...doc([a, b]),
+      remediations: [
+        { policy: "storage-tls-1-2", urn: a.urn },
+        { policy: "storage-tls-1-2", urn: b.urn },
+      ],
+    };
+    assert.deepStrictEqual(policiesSection(renderText(remediated)), [
+      "Violations: 0 (0 mandatory)",
+      "    ✅ lakehouse-policies@v1.2.3 (local: policies)",
+      "        - [remediate]  storage-tls-1-2  (2 resources)",
+    ]);
+  });
+
   it("marks a pack without violations as passed", () => {
     assert.deepStrictEqual(policiesSection(renderText(doc([]))), [
       "Violations: 0 (0 mandatory)",
