@@ -1,6 +1,14 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as pulumiservice from "@pulumi/pulumiservice";
+import { version as sdkVersion } from "@pulumi/pulumi/version";
 import { chatChannels, isReviewStack, PlatformConfig } from "./config";
+
+/**
+ * The image deployments run in, which pins the Pulumi CLI (Pulumi docs, "Custom Executor Images"): the CLI
+ * released with this program's SDK (they share version numbers; `.pulumi-version` pins the workflows' CLI to
+ * the same one) on the Node.js line of `.nvmrc`. The default `pulumi/pulumi` image follows the latest CLI.
+ */
+export const EXECUTOR_IMAGE = `pulumi/pulumi-nodejs-24:${sdkVersion}`;
 
 /** Paths whose changes trigger a deployment; documentation-only changes do not. */
 export const DEPLOYMENT_PATHS = [
@@ -82,6 +90,7 @@ export class Deployments extends pulumi.ComponentResource {
             },
             options: { skipInstallDependencies: true, deleteAfterDestroy: d.reviewStacks },
           },
+          executorContext: { executorImage: EXECUTOR_IMAGE },
           cacheOptions: { enable: true },
         },
         { parent: this },

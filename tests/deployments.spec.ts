@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
-import { Deployments, DEPLOYMENT_PATHS } from "../components/deployments";
+import { Deployments, DEPLOYMENT_PATHS, EXECUTOR_IMAGE } from "../components/deployments";
 import { inputsOf, planOf, resourcesOf } from "./support/plan";
 
 const SUBSCRIPTION = "00000000-0000-0000-0000-00000000bbbb";
@@ -27,6 +27,8 @@ for (const stack of ["dev", "prod"]) {
         pullRequestTemplate: stack === "dev",
         paths: DEPLOYMENT_PATHS,
       });
+      // The Pulumi CLI is pinned: the image of the SDK's release on Node 24 (tests/versions.spec.ts).
+      assert.deepStrictEqual(settings.executorContext, { executorImage: EXECUTOR_IMAGE });
       const context = settings.operationContext as Record<string, unknown>;
       // Named literally: review stacks inherit these commands and have no stack file of their own.
       assert.deepStrictEqual(context.preRunCommands, [

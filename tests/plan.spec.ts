@@ -3,14 +3,26 @@ import * as fs from "fs";
 import * as path from "path";
 import * as runtime from "@pulumi/pulumi/runtime";
 import { policies } from "../policies/rules";
-import { maskSecrets } from "../tools/plan/report";
+import { PlanDocument, SUMMARY_ABOVE, displayType, maskSecrets, renderText } from "../tools/plan/report";
 import { tempDir } from "./support/files";
 import { PROJECT_DIR, planOf, runPlan } from "./support/plan";
 
 const TRANSFERS = fs.readFileSync(path.join(PROJECT_DIR, "sources", "transfers.yaml"), "utf8");
+/** The `n` lines after the line `header`, which must be there. */
+function linesAfter(lines: string[], header: string, n: number): string[] {
+  const at = lines.indexOf(header);
+  assert.ok(at >= 0, `no line "${header}" in:\n${lines.join("\n")}`);
+  return lines.slice(at + 1, at + 1 + n);
+}
+
+const PACK_VERSION = (
+  JSON.parse(fs.readFileSync(path.join(PROJECT_DIR, "policies", "package.json"), "utf8")) as {
+    version: string;
+  }
+).version;
 
 describe("offline plan", () => {
-  it("prints the dev plan by component and exits 0", async () => {
+  it("prints the dev plan as pulumi preview does: the tree, data sources, outputs, policies, counts", async () => {
     const run = await runPlan();
     assert.strictEqual(run.code, 0, run.stderr);
     const lines = run.stdout.split("\n");
@@ -23,9 +35,104 @@ describe("offline plan", () => {
         "Secrets replaced by placeholders: lakehouse:slackWebhookUrl, lakehouse:teamsWebhookUrl, lakehouse:pipelinesClientSecret",
       ),
     );
-    const foundation = lines.indexOf("      lakehouse:core:Foundation  lh-dev-foundation");
-    assert.ok(foundation > 0, run.stdout);
-    assert.deepStrictEqual(lines.slice(foundation + 1, foundation + 4), [
+    assert.deepStrictEqual(lines.slice(3, 5), [
+      " +   pulumi:pulumi:Stack  lakehouse-dev",
+      " +   └─ lakehouse:core:LakehousePlatform  lh-dev",
+    ]);
+    assert.deepStrictEqual(linesAfter(lines, " +      ├─ lakehouse:core:Foundation  lh-dev-foundation", 3), [
+      " +      │  ├─ azure-native:resources:ResourceGroup  lh-dev-foundation-rg",
+      " +      │  ├─ azure-native:operationalinsights:Workspace  lh-dev-foundation-logs",
+      " +      │  └─ azure-native:keyvault:Vault  lh-dev-foundation-kv",
+    ]);
+    // One line per resource, types shown as the CLI shows them (databricks:index:Catalog).
+    assert.strictEqual(
+      lines.filter((l) => l.startsWith(" +   ")).length,
+      Number(/(\d+) resources/.exec(lines[0])?.[1]),
+    );
+    assert.ok(lines.includes(" +      │  ├─ databricks:index:Catalog  lh-dev-uc-catalog"), run.stdout);
+    const section = (title: string) =>
+      lines.slice(lines.indexOf(title) + 1, lines.indexOf("", lines.indexOf(title)));
+    assert.deepStrictEqual(section("Data sources (read by the program, answered by the plan's mocks):"), [
+      "    azure-native:authorization:getClientConfig  (1 call)",
+      "    databricks:index/getCurrentUser:getCurrentUser  (1 call)",
+    ]);
+    const outputs = section("Outputs:");
+    assert.deepStrictEqual(
+      outputs.map((l) => l.split(":")[0].trim()),
+      [
+        "resourceGroupName",
+        "keyVaultUri",
+        "logAnalyticsWorkspaceId",
+        "workspaceUrl",
+        "lakeStorageAccount",
+        "catalogName",
+        "sqlWarehouseId",
+        "replicaHost",
+        "replicaCatalog",
+        "dataSources",
+      ],
+    );
+    assert.ok(outputs.includes('    catalogName            : "lh_dev"'), outputs.join("\n"));
+    assert.ok(outputs.includes('    dataSources            : ["match_stats","registry","transfers"]'));
+    assert.deepStrictEqual(
+      section(`Policies: ${policies.length} (10 advisory, ${policies.length - 10} mandatory)`),
+      [
+        "Violations: 13 (0 mandatory)",
+        `    ⚠️ lakehouse-policies@v${PACK_VERSION} (local: policies)`,
+        "        - [advisory]  defender-plans",
+        "          Where the stack holds storage accounts or Key Vaults, the subscription's Microsoft Defender plans for Storage",
+        "          (DefenderForStorageV2) and Key Vault are on (Standard). Unset fails; advisory where the stack does not own the",
+        "          subscription's settings.",
+        "          Microsoft Defender plan StorageAccounts (DefenderForStorageV2) is not on: add a security.Pricing with",
+        "          pricingTier Standard.",
+        "        - [advisory]  defender-plans",
+        "          Where the stack holds storage accounts or Key Vaults, the subscription's Microsoft Defender plans for Storage",
+        "          (DefenderForStorageV2) and Key Vault are on (Standard). Unset fails; advisory where the stack does not own the",
+        "          subscription's settings.",
+        "          Microsoft Defender plan KeyVaults is not on: add a security.Pricing with pricingTier Standard.",
+        "        - [advisory]  reliability-protect-stateful  (8 resources)",
+        "          Stateful resources are protected from deletion (mandatory in prod).",
+        "          <type> <name> is stateful but not protected: set protect.",
+        "          (azure-native:keyvault:Vault: lh-dev-foundation-kv)",
+        "          (azure-native:databricks:Workspace: lh-dev-databricks-workspace)",
+        "          (azure-native:storage:StorageAccount: lh-dev-lake-account)",
+        "          (azure-native:storage:StorageAccount: lh-dev-flowlogs-account)",
+        "          (databricks:index:Catalog: lh-dev-uc-catalog)",
+        "          (azure-native:sql:Server: lh-dev-replica-server)",
+        "          (azure-native:sql:Database: lh-dev-replica-database)",
+        "          (azure-native:eventhub:Namespace: lh-dev-eventhubs-namespace)",
+        "        - [advisory]  sql-zone-redundant  (azure-native:sql:Database: lh-dev-replica-database)",
+        "          SQL databases are zone-redundant where their tier offers it (mandatory in prod). Unset fails: Azure's default",
+        "          is not zone-redundant.",
+        "          SQL database on GP_Gen5_2 is not zone-redundant: set zoneRedundant: true.",
+        "        - [advisory]  storage-redundancy  (2 resources)",
+        "          Storage accounts are zone- or geo-redundant (mandatory in prod). The SKU is required.",
+        "          Storage account is not zone- or geo-redundant: sku is Standard_LRS, must be one of Standard_ZRS, Standard_GRS,",
+        "          Standard_GZRS, Standard_RAGRS, Standard_RAGZRS, Premium_ZRS.",
+        "          (azure-native:storage:StorageAccount: lh-dev-lake-account)",
+        "          (azure-native:storage:StorageAccount: lh-dev-flowlogs-account)",
+      ],
+    );
+    assert.deepStrictEqual(lines.slice(-5), [
+      "Resources:",
+      `    + ${/(\d+) resources/.exec(lines[0])?.[1]} to create`,
+      "",
+      "Result: no mandatory violation",
+      "",
+    ]);
+    assert.deepStrictEqual(
+      lines.filter((l) => l.length > 120),
+      [],
+      "every line fits 120 columns",
+    );
+  });
+
+  it("prints counts by type per component with --summary", async () => {
+    const run = await runPlan("--summary");
+    assert.strictEqual(run.code, 0, run.stderr);
+    const lines = run.stdout.split("\n");
+    assert.strictEqual(lines[3], "Resources by component (--summary):");
+    assert.deepStrictEqual(linesAfter(lines, "      lakehouse:core:Foundation  lh-dev-foundation", 3), [
       "          1  azure-native:keyvault:Vault",
       "          1  azure-native:operationalinsights:Workspace",
       "          1  azure-native:resources:ResourceGroup",
@@ -36,6 +143,7 @@ describe("offline plan", () => {
       run.stdout,
     );
     assert.ok(lines.includes("Violations: 13 (0 mandatory)"), run.stdout);
+    assert.ok(!lines.some((l) => l.startsWith(" +   ")));
     assert.strictEqual(lines.at(-2), "Result: no mandatory violation");
   });
 
@@ -50,8 +158,15 @@ describe("offline plan", () => {
         "policies",
         "violations",
         "remediations",
+        "policyPack",
+        "dataSources",
       ]);
       assert.strictEqual(plan.stack, stack);
+      assert.deepStrictEqual(plan.policyPack, { name: "lakehouse-policies", version: PACK_VERSION });
+      assert.deepStrictEqual(plan.dataSources, [
+        { token: "azure-native:authorization:getClientConfig", calls: 1 },
+        { token: "databricks:index/getCurrentUser:getCurrentUser", calls: 1 },
+      ]);
       const urns = new Set(plan.resources.map((r) => r.urn));
       assert.strictEqual(urns.size, plan.resources.length, "URNs are unique");
       const roots = plan.resources.filter((r) => r.parent === null);
@@ -217,7 +332,7 @@ describe("offline plan", () => {
     assert.strictEqual(run.code, 2);
     assert.strictEqual(
       run.stderr,
-      "plan: Unknown option '--stak'\nusage: npm run plan -- [--stack dev] [--sources DIR] [--json] [--program FILE]\n",
+      "plan: Unknown option '--stak'\nusage: npm run plan -- [--stack dev] [--sources DIR] [--json] [--summary] [--program FILE]\n",
     );
   });
 
@@ -225,7 +340,7 @@ describe("offline plan", () => {
     const run = await runPlan("--help");
     assert.deepStrictEqual(
       [run.code, run.stdout],
-      [0, "usage: npm run plan -- [--stack dev] [--sources DIR] [--json] [--program FILE]\n"],
+      [0, "usage: npm run plan -- [--stack dev] [--sources DIR] [--json] [--summary] [--program FILE]\n"],
     );
   });
 
@@ -239,6 +354,143 @@ describe("offline plan", () => {
     assert.strictEqual(
       lines[lines.length - 1],
       `(stack traces are cut to 1 frame for speed; for the whole trace run: node dist/tools/plan.js --program ${program})`,
+    );
+  });
+});
+
+describe("offline plan text (renderText)", () => {
+  const STACK = "urn:pulumi:dev::lakehouse::pulumi:pulumi:Stack::lakehouse-dev";
+  const resource = (type: string, name: string, parent: string | null = STACK, custom = true) => ({
+    urn: parent === null ? STACK : `urn:pulumi:dev::lakehouse::${type}::${name}`,
+    type,
+    name,
+    id: custom ? `${name}-id` : null,
+    parent,
+    inputs: {},
+    custom,
+    protect: false,
+    retainOnDelete: false,
+    dependencies: [],
+    propertyDependencies: {},
+  });
+  const doc = (
+    resources: PlanDocument["resources"],
+    violations: PlanDocument["violations"] = [],
+  ): PlanDocument => ({
+    stack: "dev",
+    resources: [resource("pulumi:pulumi:Stack", "lakehouse-dev", null, false), ...resources],
+    outputs: {},
+    placeholders: [],
+    policies: [{ name: "p", level: "mandatory" }],
+    violations,
+    remediations: [],
+    policyPack: { name: "lakehouse-policies", version: "1.2.3" },
+    dataSources: [],
+  });
+  const policiesSection = (text: string) => {
+    const lines = text.split("\n");
+    const start = lines.findIndex((l) => l.startsWith("Violations:"));
+    return lines.slice(start, lines.indexOf("", start));
+  };
+
+  it("groups the same finding on many resources into one entry, mandatory first, (type: name) for URNs", () => {
+    const a = resource("databricks:index/catalog:Catalog", "cat-a");
+    const b = resource("azure-native:sql:Server", "sql-b");
+    const text = renderText(
+      doc(
+        [a, b],
+        [
+          { policy: "protect", level: "advisory", urn: a.urn, message: `${a.type} cat-a is not protected.` },
+          { policy: "protect", level: "advisory", urn: b.urn, message: `${b.type} sql-b is not protected.` },
+          { policy: "budget", level: "mandatory", urn: "", message: "The stack has no budget." },
+        ],
+      ),
+      { descriptions: { budget: "A budget covers the stack." } },
+    );
+    assert.deepStrictEqual(policiesSection(text), [
+      "Violations: 3 (1 mandatory)",
+      "    ❌ lakehouse-policies@v1.2.3 (local: policies)",
+      "        - [mandatory]  budget",
+      "          A budget covers the stack.",
+      "          The stack has no budget.",
+      "        - [advisory]  protect  (2 resources)",
+      "          <type> <name> is not protected.",
+      "          (databricks:index:Catalog: cat-a)",
+      "          (azure-native:sql:Server: sql-b)",
+    ]);
+    assert.strictEqual(text.split("\n").at(-1), "Result: 1 mandatory violation(s)");
+  });
+
+  it("counts the resources each remediation changed, as pulumi preview does", () => {
+    const a = resource("azure-native:storage:StorageAccount", "a");
+    const b = resource("azure-native:storage:StorageAccount", "b");
+    const remediated = {
+      ...doc([a, b]),
+      remediations: [
+        { policy: "storage-tls-1-2", urn: a.urn },
+        { policy: "storage-tls-1-2", urn: b.urn },
+      ],
+    };
+    assert.deepStrictEqual(policiesSection(renderText(remediated)), [
+      "Violations: 0 (0 mandatory)",
+      "    ✅ lakehouse-policies@v1.2.3 (local: policies)",
+      "        - [remediate]  storage-tls-1-2  (2 resources)",
+    ]);
+  });
+
+  it("marks a pack without violations as passed", () => {
+    assert.deepStrictEqual(policiesSection(renderText(doc([]))), [
+      "Violations: 0 (0 mandatory)",
+      "    ✅ lakehouse-policies@v1.2.3 (local: policies)",
+    ]);
+  });
+
+  it(`switches to the summary above ${SUMMARY_ABOVE} resources`, () => {
+    const many = Array.from({ length: SUMMARY_ABOVE }, (_, i) =>
+      resource("azure-native:storage:BlobContainer", `c${i}`),
+    );
+    const lines = renderText(doc(many)).split("\n");
+    assert.deepStrictEqual(lines.slice(2, 5), [
+      `Resources by component (more than ${SUMMARY_ABOVE} resources; --json lists every one):`,
+      "  pulumi:pulumi:Stack  lakehouse-dev",
+      `    ${SUMMARY_ABOVE}  azure-native:storage:BlobContainer`,
+    ]);
+    assert.ok(renderText(doc(many.slice(1))).includes(" +   ├─ azure-native:storage:BlobContainer  c1\n"));
+  });
+
+  it("cuts what does not fit 120 columns in the middle, and wraps long messages", () => {
+    const long = resource("azure-native:storage:BlobContainer", `x${"y".repeat(150)}z`);
+    const text = renderText(
+      doc([long], [{ policy: "p", level: "advisory", urn: long.urn, message: "word ".repeat(40).trim() }]),
+    );
+    const line = text.split("\n").find((l) => l.includes("BlobContainer  x")) ?? "";
+    assert.strictEqual(line.length, 120);
+    assert.match(line, /^ \+ {3}└─ azure-native:storage:BlobContainer {2}xy+…y+z$/);
+    assert.deepStrictEqual(
+      text
+        .split("\n")
+        .filter((l) => l.startsWith("          word"))
+        .map((l) => l.length),
+      [119, 99],
+    );
+  });
+
+  it("shows types as the Pulumi CLI does", () => {
+    assert.deepStrictEqual(
+      [
+        "databricks:index/catalog:Catalog",
+        "databricks:index/sqlEndpoint:SqlEndpoint",
+        "azure-native:storage:StorageAccount",
+        "pulumi:providers:databricks",
+        "databricks:index/other:Catalog",
+      ].map(displayType),
+      [
+        "databricks:index:Catalog",
+        "databricks:index:SqlEndpoint",
+        "azure-native:storage:StorageAccount",
+        "pulumi:providers:databricks",
+        "databricks:index/other:Catalog",
+      ],
     );
   });
 });

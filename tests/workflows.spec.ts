@@ -129,17 +129,27 @@ describe("GitHub Actions workflows", () => {
     });
   });
 
-  it("pin every action to a commit or an exact version, and grant read-only rights by default", () => {
+  it("pin every action to a full commit SHA with its version in a comment, and grant read-only rights by default", () => {
     for (const file of files) {
       const w = workflow(file);
       assert.deepStrictEqual(w.permissions, { contents: "read" }, `${file}: top-level permissions`);
-      for (const step of steps(w).filter((s) => s.uses)) {
+      // The YAML parser drops comments: check the lines themselves, and that every parsed `uses` is on one.
+      const lines = fs
+        .readFileSync(path.join(WORKFLOWS, file), "utf8")
+        .split("\n")
+        .filter((line) => /^\s*(- )?uses:/.test(line));
+      for (const line of lines) {
         assert.match(
-          step.uses as string,
-          /@([0-9a-f]{40}|v\d+\.\d+\.\d+)$/,
-          `${file}: ${step.uses} is not pinned`,
+          line,
+          /^\s*(- )?uses: [\w.-]+\/[\w./-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$/,
+          `${file}: "${line.trim()}" is not pinned to a commit with its version`,
         );
       }
+      assert.strictEqual(
+        lines.length,
+        steps(w).filter((s) => s.uses).length,
+        `${file}: a uses: line is not a step`,
+      );
       for (const [name, job] of Object.entries(w.jobs)) {
         if (job.permissions?.["id-token"] === "write") {
           assert.ok(
@@ -147,6 +157,22 @@ describe("GitHub Actions workflows", () => {
             `${file}: ${name} asks for OIDC without using it`,
           );
         }
+      }
+    }
+  });
+
+  it("take Node from .nvmrc and the Pulumi CLI from .pulumi-version in every job", () => {
+    for (const file of files) {
+      const w = workflow(file);
+      for (const step of steps(w).filter((s) => s.uses?.startsWith("actions/setup-node@"))) {
+        assert.deepStrictEqual(
+          [step.with?.["node-version"], step.with?.["node-version-file"]],
+          [undefined, file === "data-source.yml" ? "platform/.nvmrc" : ".nvmrc"],
+          `${file}: setup-node`,
+        );
+      }
+      for (const step of steps(w).filter((s) => s.uses?.startsWith("pulumi/actions@"))) {
+        assert.strictEqual(step.with?.["pulumi-version-file"], ".pulumi-version", `${file}: pulumi/actions`);
       }
     }
   });

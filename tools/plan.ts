@@ -6,9 +6,10 @@ import * as path from "path";
 import { parseArgs, ParseArgsConfig } from "util";
 import * as pulumi from "@pulumi/pulumi";
 import { controlCharacter } from "../components/validation";
-import { PACK_ENFORCEMENT_LEVEL, policies } from "../policies/rules";
+import { PACK_ENFORCEMENT_LEVEL, PACK_NAME, policies } from "../policies/rules";
 import { noPlaintextSecrets, plaintextSecretFindings } from "../policies/rules/reliability";
 import { evaluatePolicies, readPackConfig } from "./plan/evaluate";
+import { dataSourceReads } from "./plan/mocks";
 import { recordProgram } from "./plan/record";
 import { planDocument, renderText } from "./plan/report";
 import { readStackConfig } from "./plan/stack-config";
@@ -20,9 +21,15 @@ const PROJECT_DIR = [path.resolve(__dirname, ".."), path.resolve(__dirname, ".."
 /** The program next to this file's tree: index.ts under ts-node, dist/index.js compiled. */
 const PROGRAM = path.join(__dirname, "..", "index");
 const ORGANIZATION = "offline-plan";
-const USAGE = "usage: npm run plan -- [--stack dev] [--sources DIR] [--json] [--program FILE]";
+const USAGE = "usage: npm run plan -- [--stack dev] [--sources DIR] [--json] [--summary] [--program FILE]";
 
 const reported = new Map<unknown, number>();
+
+/** The pack's version, as the engine reports it: policies/package.json. */
+function packVersion(): string {
+  const manifest = path.join(PROJECT_DIR, "policies", "package.json");
+  return (JSON.parse(fs.readFileSync(manifest, "utf8")) as { version: string }).version;
+}
 
 /** Prints an error the way the exit codes promise (user mistakes as their message, bugs with a stack), once. */
 function reportOnce(error: unknown): number {
@@ -47,6 +54,8 @@ const OPTIONS = {
   stack: { type: "string", default: "dev" },
   sources: { type: "string" },
   json: { type: "boolean", default: false },
+  // Counts by type per component instead of the resource tree (automatic for large stacks).
+  summary: { type: "boolean", default: false },
   // Another program than index.ts, with the same stack config: the policy tests' insecure fixtures.
   program: { type: "string" },
   help: { type: "boolean", default: false },
@@ -113,8 +122,15 @@ export async function plan(argv: string[]): Promise<number> {
       outcome.policies,
       outcome.violations,
       outcome.remediations,
+      { name: PACK_NAME, version: packVersion() },
+      dataSourceReads(),
     );
-    console.log(options.json ? JSON.stringify(doc, null, 2) : renderText(doc));
+    const descriptions = Object.fromEntries(policies.map((p) => [p.name, p.description ?? ""]));
+    console.log(
+      options.json
+        ? JSON.stringify(doc, null, 2)
+        : renderText(doc, { summary: options.summary, descriptions }),
+    );
     return outcome.violations.some((v) => v.level === "mandatory") ? 1 : 0;
   } catch (error) {
     return reportOnce(error);

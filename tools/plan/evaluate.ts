@@ -236,6 +236,7 @@ export async function evaluatePolicies(
         } else if (!(error instanceof NotApplicable)) {
           throw new Error(
             `policy '${policy.name}' failed on ${defaultUrn}: ${(error as Error).stack ?? String(error)}`,
+            { cause: error },
           );
         }
       }

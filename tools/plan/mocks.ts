@@ -91,6 +91,14 @@ function computedOutputs(
   }
 }
 
+/** Calls of each data source (invoke) since the plan started, for its report. */
+const reads = new Map<string, number>();
+
+/** The data sources the program read, in the order it first read them, with their number of calls. */
+export function dataSourceReads(): { token: string; calls: number }[] {
+  return [...reads].map(([token, calls]) => ({ token, calls }));
+}
+
 /**
  * Mocks that stand in for the engine and the providers: every resource echoes its inputs, with an Azure-like
  * id and the few computed outputs the program reads. An invoke without a mock fails loudly, so a new data
@@ -131,6 +139,7 @@ export const planMocks: pulumi.runtime.Mocks = {
     if (!invoke) {
       throw new Error(`offline plan: no mock for invoke ${args.token}; add one to tools/plan/mocks.ts`);
     }
+    reads.set(args.token, (reads.get(args.token) ?? 0) + 1);
     return invoke(args.inputs);
   },
 };
