@@ -134,7 +134,7 @@ export const keyVaultSecretContentType = resourceRule(
     anchor: anchor(
       "checkov",
       "CKV_AZURE_114",
-      'Ensure that key vault secrets have "content_type" set; trivy AVD-AZU-0015; Azure Policy 75262d3e-ba4a-4f43-85f8-9f72c090e5e3',
+      'Ensure that key vault secrets have "content_type" set; trivy AZU-0015; Azure Policy 75262d3e-ba4a-4f43-85f8-9f72c090e5e3',
     ),
     remediationSteps: "Set properties.contentType (for example text/plain or application/octet-stream).",
   },

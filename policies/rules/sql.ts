@@ -193,7 +193,7 @@ export const sqlThreatProtection = stackRule(
     anchor: anchor(
       "checkov",
       "CKV_AZURE_25",
-      "Ensure that 'Threat Detection types' is set to 'All'; CKV_AZURE_26 'Send Alerts To'; CKV_AZURE_27 admins mailed; CKV2_AZURE_13; trivy AVD-AZU-0028, AVD-AZU-0018, AVD-AZU-0023; Azure Policy abfb4388-5bf4-4ad7-ba82-2cd2f41ceae9",
+      "Ensure that 'Threat Detection types' is set to 'All'; CKV_AZURE_26 'Send Alerts To'; CKV_AZURE_27 admins mailed; CKV2_AZURE_13; trivy AZU-0028, AZU-0018, AZU-0023; Azure Policy abfb4388-5bf4-4ad7-ba82-2cd2f41ceae9",
     ),
     remediationSteps:
       "Add a ServerSecurityAlertPolicy (securityAlertPolicyName Default) with state Enabled, no disabledAlerts, emailAddresses (lakehouse:alertEmails) and emailAccountAdmins: true.",

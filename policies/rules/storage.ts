@@ -19,7 +19,7 @@ export const storageHttpsOnly = resourceRule(
     anchor: anchor(
       "checkov",
       "CKV_AZURE_3",
-      "Ensure that 'enable_https_traffic_only' is enabled; trivy AVD-AZU-0008",
+      "Ensure that 'enable_https_traffic_only' is enabled; trivy AZU-0008",
     ),
     remediationSteps: "Set enableHttpsTrafficOnly: true (or leave it unset: true is the default).",
   },
@@ -40,7 +40,7 @@ export const storageTls12 = {
       anchor: anchor(
         "checkov",
         "CKV_AZURE_44",
-        "Ensure Storage Account is using the latest version of TLS encryption; trivy AVD-AZU-0011",
+        "Ensure Storage Account is using the latest version of TLS encryption; trivy AZU-0011",
       ),
       remediationSteps: "Set minimumTlsVersion: TLS1_2 (remediable automatically).",
     },
@@ -154,7 +154,7 @@ export const storageInfrastructureEncryption = resourceRule(
     name: "storage-infrastructure-encryption",
     description: "Storage accounts encrypt twice (infrastructure encryption). Unset fails: off by default.",
     severity: "medium",
-    anchor: anchor("trivy", "AVD-AZU-0061", "Storage account should have infrastructure encryption enabled"),
+    anchor: anchor("trivy", "AZU-0061", "Storage account should have infrastructure encryption enabled"),
     remediationSteps:
       "Set encryption.requireInfrastructureEncryption: true (only possible when the account is created).",
   },
@@ -329,7 +329,7 @@ export const storageNetworkBypass = resourceRule<
     anchor: anchor(
       "checkov",
       "CKV_AZURE_36",
-      "Ensure 'Trusted Microsoft Services' is enabled for Storage Account access; trivy AVD-AZU-0010 (this rule also refuses Logging and Metrics)",
+      "Ensure 'Trusted Microsoft Services' is enabled for Storage Account access; trivy AZU-0010 (this rule also refuses Logging and Metrics)",
     ),
     remediationSteps:
       "Set networkRuleSet.bypass to None, or AzureServices where a trusted Microsoft service (such as Network Watcher flow logs) must write to the account.",
