@@ -162,7 +162,8 @@ interface FlowLogProps {
 }
 
 /** `/virtualNetworks/<name>` or `/networkSecurityGroups/<name>` at the end of a target id (a subnet or NIC is neither). */
-const TARGET_ID = /\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Network\/(virtualNetworks|networkSecurityGroups)\/([^/]+)$/i;
+const TARGET_ID =
+  /\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Network\/(virtualNetworks|networkSecurityGroups)\/([^/]+)$/i;
 
 /** What a flow log targets: VNets of the stack (by dependency or by a literal id naming them), an NSG, or else. */
 function targetOf(log: PolicyResource, vnets: PolicyResource[]): { nsg: boolean; vnets: PolicyResource[] } {

@@ -82,7 +82,9 @@ describe("policy anchors", () => {
   });
 
   it("cites the public-cloud Azure Policy definitions, not the Azure Government copies", () => {
-    const government = Object.entries(table["Azure Policy"]).filter(([, c]) => /Azure Government/.test(c.source));
+    const government = Object.entries(table["Azure Policy"]).filter(([, c]) =>
+      /Azure Government/.test(c.source),
+    );
     assert.deepStrictEqual(government, []);
   });
 
