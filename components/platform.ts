@@ -148,7 +148,7 @@ export class LakehousePlatform extends pulumi.ComponentResource {
       child,
     );
     this.storageThreatProtection = new StorageThreatProtection(
-      `${name}-defender-storage`,
+      `${name}-storage-defender`,
       {
         accounts: { lake: this.storage.account, flowlogs: this.flowLogs.account },
         malwareScanningCapGBPerMonth: config.malwareScanningCapGBPerMonth,

@@ -13,9 +13,11 @@ import {
   resourceArgs,
   StackResourceSpec,
   stackViolationsOf,
+  unknownBooleanValue,
+  unknownObjectValue,
+  unknownStringValue,
   violationsOf,
 } from "../support/policy";
-import { unknownBooleanValue, unknownObjectValue, unknownStringValue } from "@pulumi/policy/proxy";
 
 const NSG = "azure-native:network:NetworkSecurityGroup";
 const RULE = "azure-native:network:SecurityRule";

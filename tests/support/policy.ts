@@ -8,6 +8,14 @@ import {
   unknownCheckingProxy,
 } from "@pulumi/policy";
 
+import * as proxy from "@pulumi/policy/proxy";
+
+/** The SDK's sentinels for inputs unknown at preview (exported by @pulumi/policy/proxy at run time, untyped). */
+const sentinels = proxy as unknown as Record<string, string>;
+export const unknownStringValue = sentinels.unknownStringValue;
+export const unknownBooleanValue = sentinels.unknownBooleanValue;
+export const unknownObjectValue = sentinels.unknownObjectValue;
+
 export type Props = Record<string, unknown>;
 /** One way to break a rule: what it is, the change to the valid props, and the exact messages expected. */
 export type Mutation = [what: string, mutate: (props: Props) => void, messages: string[]];
