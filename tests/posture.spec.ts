@@ -4,6 +4,7 @@
 import * as assert from "assert";
 import { inputsOf, planOf, resourceOf, resourcesOf } from "./support/plan";
 import { FLOW_LOG_SINK_TAG } from "../components/flow-logs";
+import { DEFENDER_FOR_STORAGE_PROPERTIES, FLOW_LOG_SINK_FIREWALL } from "./support/policy";
 import * as storageRules from "../policies/rules/storage";
 
 const SUBSCRIPTION = "/subscriptions/00000000-0000-0000-0000-00000000bbbb";
@@ -94,13 +95,7 @@ for (const s of STACKS) {
           allowSharedKeyAccess: false,
           // Network Watcher FAQ: public network access enabled from selected networks, trusted services let in.
           publicNetworkAccess: "Enabled",
-          networkRuleSet: {
-            defaultAction: "Deny",
-            bypass: "AzureServices",
-            ipRules: [],
-            virtualNetworkRules: [],
-            resourceAccessRules: [],
-          },
+          networkRuleSet: FLOW_LOG_SINK_FIREWALL,
           sinkTag: "true",
           minimumTlsVersion: "TLS1_2",
           allowBlobPublicAccess: false,
@@ -178,12 +173,7 @@ for (const s of STACKS) {
               ).accountName as string
             }`,
             settingName: "current",
-            properties: {
-              isEnabled: true,
-              overrideSubscriptionLevelSettings: true,
-              malwareScanning: { onUpload: { isEnabled: true, capGBPerMonth: 5000 } },
-              sensitiveDataDiscovery: { isEnabled: true },
-            },
+            properties: DEFENDER_FOR_STORAGE_PROPERTIES,
           },
         ]),
       );

@@ -8,6 +8,9 @@ import * as sql from "../../policies/rules/sql";
 import * as storage from "../../policies/rules/storage";
 import * as workspace from "../../policies/rules/workspace";
 import {
+  DEFENDER_FOR_STORAGE_PROPERTIES,
+  FLOW_LOG_SINK_FIREWALL,
+  Mutation,
   Props,
   ResourceCase,
   resourceArgs,
@@ -83,17 +86,18 @@ const STORAGE_ACCOUNT = {
   networkRuleSet: { defaultAction: "Deny", bypass: "AzureServices" },
 };
 
+/** A firewall that denies by default with `bypass`, and the one message it gets. */
+const bypassCase = (what: string, bypass: string, message: string): Mutation => [
+  what,
+  set("networkRuleSet", { defaultAction: "Deny", bypass }),
+  [message],
+];
+
 /** The flow-log account's documented shape: public endpoint on, default deny, trusted services only, no rules. */
 const FLOW_LOG_SINK = {
   accountName: "stlhflowlogsdevweu1a2b",
   publicNetworkAccess: "Enabled",
-  networkRuleSet: {
-    defaultAction: "Deny",
-    bypass: "AzureServices",
-    ipRules: [],
-    virtualNetworkRules: [],
-    resourceAccessRules: [],
-  },
+  networkRuleSet: FLOW_LOG_SINK_FIREWALL,
   tags: { [storage.FLOW_LOG_SINK_TAG]: "true" },
 };
 
@@ -198,39 +202,31 @@ const cases: ResourceCase[] = [
     type: "azure-native:storage:StorageAccount",
     valid: STORAGE_ACCOUNT,
     invalid: [
-      [
+      bypassCase(
         "None, which keeps trusted Microsoft services out (CKV_AZURE_36, AZU-0010)",
-        set("networkRuleSet", { defaultAction: "Deny", bypass: "None" }),
-        [
-          "Storage account firewall keeps trusted Microsoft services out: networkRuleSet.bypass is None, must include AzureServices.",
-        ],
-      ],
-      [
+        "None",
+        "Storage account firewall keeps trusted Microsoft services out: networkRuleSet.bypass is None, must include AzureServices.",
+      ),
+      bypassCase(
         "classic logging and metrics let through",
-        set("networkRuleSet", { defaultAction: "Deny", bypass: "Logging, Metrics, AzureServices" }),
-        [
-          "Storage account firewall lets Logging, Metrics through: networkRuleSet.bypass may not hold Logging or Metrics.",
-        ],
-      ],
-      [
+        "Logging, Metrics, AzureServices",
+        "Storage account firewall lets Logging, Metrics through: networkRuleSet.bypass may not hold Logging or Metrics.",
+      ),
+      bypassCase(
         "None combined with AzureServices",
-        set("networkRuleSet", { defaultAction: "Deny", bypass: "AzureServices,None" }),
-        [
-          "Storage account firewall bypass combines None with other values (AzureServices,None): None stands alone.",
-        ],
-      ],
-      [
+        "AzureServices,None",
+        "Storage account firewall bypass combines None with other values (AzureServices,None): None stands alone.",
+      ),
+      bypassCase(
         "an empty bypass",
-        set("networkRuleSet", { defaultAction: "Deny", bypass: "" }),
-        [
-          "Storage account firewall bypass is empty: set networkRuleSet.bypass to AzureServices (or leave it unset).",
-        ],
-      ],
-      [
+        "",
+        "Storage account firewall bypass is empty: set networkRuleSet.bypass to AzureServices (or leave it unset).",
+      ),
+      bypassCase(
         "a value ARM does not know",
-        set("networkRuleSet", { defaultAction: "Deny", bypass: "AzureServices, Everything" }),
-        ["Storage account firewall bypass holds Everything: use AzureServices, Logging, Metrics or None."],
-      ],
+        "AzureServices, Everything",
+        "Storage account firewall bypass holds Everything: use AzureServices, Logging, Metrics or None.",
+      ),
     ],
   },
   {
@@ -239,13 +235,11 @@ const cases: ResourceCase[] = [
     // Lower case as written by hand, and unset (Azure's default, AzureServices), both pass.
     valid: { ...STORAGE_ACCOUNT, networkRuleSet: { defaultAction: "Deny", bypass: "azureservices" } },
     invalid: [
-      [
+      bypassCase(
         "metrics in lower case",
-        set("networkRuleSet", { defaultAction: "Deny", bypass: "azureservices, metrics" }),
-        [
-          "Storage account firewall lets metrics through: networkRuleSet.bypass may not hold Logging or Metrics.",
-        ],
-      ],
+        "azureservices, metrics",
+        "Storage account firewall lets metrics through: networkRuleSet.bypass may not hold Logging or Metrics.",
+      ),
     ],
   },
   {
@@ -254,11 +248,11 @@ const cases: ResourceCase[] = [
     valid: { ...STORAGE_ACCOUNT, networkRuleSet: { defaultAction: "Deny" } },
     config: { refusedBypass: ["Logging"] },
     invalid: [
-      [
+      bypassCase(
         "logging where config refuses only Logging",
-        set("networkRuleSet", { defaultAction: "Deny", bypass: "AzureServices, Metrics, Logging" }),
-        ["Storage account firewall lets Logging through: networkRuleSet.bypass may not hold Logging."],
-      ],
+        "AzureServices, Metrics, Logging",
+        "Storage account firewall lets Logging through: networkRuleSet.bypass may not hold Logging.",
+      ),
     ],
   },
   {
@@ -763,15 +757,7 @@ describe("peer rules (checkov, trivy, Azure Policy)", () => {
   });
 
   describe("defender-for-storage", () => {
-    const SETTING = {
-      settingName: "current",
-      properties: {
-        isEnabled: true,
-        overrideSubscriptionLevelSettings: true,
-        malwareScanning: { onUpload: { isEnabled: true, capGBPerMonth: 5000 } },
-        sensitiveDataDiscovery: { isEnabled: true },
-      },
-    };
+    const SETTING = { settingName: "current", properties: DEFENDER_FOR_STORAGE_PROPERTIES };
     const ACCOUNT = {
       type: "azure-native:storage:StorageAccount",
       name: "lake",
