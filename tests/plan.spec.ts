@@ -30,7 +30,7 @@ describe("offline plan", () => {
       "          1  azure-native:operationalinsights:Workspace",
       "          1  azure-native:resources:ResourceGroup",
     ]);
-    assert.ok(lines.includes("Policies: 63 (11 advisory, 52 mandatory)"), run.stdout);
+    assert.ok(lines.includes("Policies: 64 (11 advisory, 53 mandatory)"), run.stdout);
     assert.ok(lines.includes("Violations: 13 (0 mandatory)"), run.stdout);
     assert.strictEqual(lines.at(-2), "Result: no mandatory violation");
   });

@@ -4,8 +4,15 @@
 import * as assert from "assert";
 import { inputsOf, planOf, resourceOf, resourcesOf } from "./support/plan";
 import { FLOW_LOG_SINK_TAG } from "../components/flow-logs";
-import { DEFENDER_FOR_STORAGE_PROPERTIES, FLOW_LOG_SINK_FIREWALL } from "./support/policy";
+import {
+  DEFENDER_FOR_STORAGE_PROPERTIES,
+  FLOW_LOG_SINK_FIREWALL,
+  resourceArgs,
+  violationsOf,
+} from "./support/policy";
 import * as storageRules from "../policies/rules/storage";
+import * as sqlRules from "../policies/rules/sql";
+import { zoneRedundancyInputs } from "../components/sql-replica";
 
 const SUBSCRIPTION = "/subscriptions/00000000-0000-0000-0000-00000000bbbb";
 const BLOB_DATA_CONTRIBUTOR = `${SUBSCRIPTION}/providers/Microsoft.Authorization/roleDefinitions/ba92f5b4-2d11-453d-a403-e96b0029c9fe`;
@@ -13,6 +20,24 @@ const STACKS = [
   { stack: "dev", sku: "Standard_LRS", zoneRedundant: false, defender: false, protect: false, emails: 1 },
   { stack: "prod", sku: "Standard_GZRS", zoneRedundant: true, defender: true, protect: true, emails: 2 },
 ];
+
+it("makes a Hyperscale replica zone-redundant with zone-redundant backups and a high-availability replica", async () => {
+  const hyperscale = zoneRedundancyInputs("HS_Gen5_2", true);
+  assert.deepStrictEqual(hyperscale, {
+    zoneRedundant: true,
+    requestedBackupStorageRedundancy: "Zone",
+    highAvailabilityReplicaCount: 1,
+  });
+  assert.deepStrictEqual(zoneRedundancyInputs("HS_Gen5_2", false), { zoneRedundant: false });
+  assert.deepStrictEqual(zoneRedundancyInputs("GP_Gen5_4", true), { zoneRedundant: true });
+  assert.deepStrictEqual(
+    await violationsOf(
+      sqlRules.sqlHyperscaleZoneRedundancy,
+      resourceArgs("azure-native:sql:Database", { sku: { name: "HS_Gen5_2" }, ...hyperscale }),
+    ),
+    [],
+  );
+});
 
 it("marks the flow-log account with the tag the policy pack exempts", () => {
   assert.strictEqual(FLOW_LOG_SINK_TAG, storageRules.FLOW_LOG_SINK_TAG);

@@ -291,6 +291,36 @@ export const sqlZoneRedundant = resourceRule<sql.Database, sql.DatabaseArgs, { s
   },
 );
 
+export const sqlHyperscaleZoneRedundancy = resourceRule(
+  {
+    name: "sql-hyperscale-zone-redundancy",
+    description:
+      "A zone-redundant Hyperscale database (SKU HS_*) asks for zone-redundant backup storage (Zone or GeoZone) and at least one high-availability replica, which ARM requires and which cannot be added later. Unset fails.",
+    severity: "high",
+    anchor: anchor(
+      "project",
+      "deployability",
+      "Create a zone-redundant Hyperscale database (Azure SQL Database): -ZoneRedundant -BackupStorageRedundancy Zone -HighAvailabilityReplicaCount 1",
+    ),
+    remediationSteps:
+      "Set requestedBackupStorageRedundancy: Zone and highAvailabilityReplicaCount: 1 with zoneRedundant: true, when the database is created.",
+  },
+  sql.Database,
+  (p) => {
+    if (p.zoneRedundant !== true || !String(p.sku?.name ?? "").startsWith("HS_")) return [];
+    return [
+      ...unless(
+        ["Zone", "GeoZone"].includes(String(p.requestedBackupStorageRedundancy)),
+        `Zone-redundant Hyperscale database has ${String(p.requestedBackupStorageRedundancy ?? "unset")} backup storage: set requestedBackupStorageRedundancy: Zone.`,
+      ),
+      ...unless(
+        (p.highAvailabilityReplicaCount ?? 0) >= 1,
+        `Zone-redundant Hyperscale database has ${String(p.highAvailabilityReplicaCount ?? 0)} high-availability replicas: set highAvailabilityReplicaCount: 1 or more.`,
+      ),
+    ];
+  },
+);
+
 export const sqlPolicies: Policies = [
   sqlTde,
   sqlAuditing,
@@ -299,4 +329,5 @@ export const sqlPolicies: Policies = [
   sqlNoWideFirewall,
   sqlThreatProtection,
   sqlZoneRedundant,
+  sqlHyperscaleZoneRedundancy,
 ];

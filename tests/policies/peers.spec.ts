@@ -375,6 +375,52 @@ const cases: ResourceCase[] = [
     ],
   },
   {
+    policy: sql.sqlHyperscaleZoneRedundancy,
+    type: "azure-native:sql:Database",
+    valid: {
+      sku: { name: "HS_Gen5_4" },
+      zoneRedundant: true,
+      requestedBackupStorageRedundancy: "Zone",
+      highAvailabilityReplicaCount: 1,
+    },
+    invalid: [
+      [
+        "geo-redundant backup storage",
+        set("requestedBackupStorageRedundancy", "Geo"),
+        [
+          "Zone-redundant Hyperscale database has Geo backup storage: set requestedBackupStorageRedundancy: Zone.",
+        ],
+      ],
+      [
+        "backup redundancy and high-availability replicas unset",
+        (p) => {
+          delete p.requestedBackupStorageRedundancy;
+          delete p.highAvailabilityReplicaCount;
+        },
+        [
+          "Zone-redundant Hyperscale database has unset backup storage: set requestedBackupStorageRedundancy: Zone.",
+          "Zone-redundant Hyperscale database has 0 high-availability replicas: set highAvailabilityReplicaCount: 1 or more.",
+        ],
+      ],
+    ],
+  },
+  {
+    policy: sql.sqlHyperscaleZoneRedundancy,
+    type: "azure-native:sql:Database",
+    // General Purpose needs neither; a Hyperscale database that is not zone-redundant neither.
+    valid: { sku: { name: "GP_Gen5_4" }, zoneRedundant: true },
+    invalid: [
+      [
+        "Hyperscale made zone-redundant without them",
+        set("sku", { name: "HS_Gen5_2" }),
+        [
+          "Zone-redundant Hyperscale database has unset backup storage: set requestedBackupStorageRedundancy: Zone.",
+          "Zone-redundant Hyperscale database has 0 high-availability replicas: set highAvailabilityReplicaCount: 1 or more.",
+        ],
+      ],
+    ],
+  },
+  {
     policy: keyvault.keyVaultHsmKeys,
     type: "azure-native:keyvault:Key",
     valid: { properties: { kty: "RSA-HSM", keySize: 3072 } },
