@@ -175,6 +175,14 @@ export const settingsSchema = z.strictObject({
     ),
   replicaZoneRedundant: z.boolean(),
   defenderPlans: z.boolean(),
+  malwareScanningCapGBPerMonth: z.number().int().min(-1),
+  networkWatcherId: z
+    .string()
+    .regex(
+      /^\/subscriptions\/[0-9a-fA-F-]{36}\/resourceGroups\/[-\w.()]{1,90}\/providers\/Microsoft\.Network\/networkWatchers\/[-\w.]{1,80}$/i,
+      "must be the resource id of the region's Network Watcher: /subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.Network/networkWatchers/<name>",
+    )
+    .optional(),
   pipelinesClientId: guid,
   pipelinesClientSecret: z.string().min(1),
   eventHubsCapacity: z.number().int().min(1).max(40),
@@ -311,6 +319,10 @@ export interface PlatformConfig {
   };
   /** The subscription's Microsoft Defender plans for Storage and Key Vault are managed by this stack. */
   readonly defenderPlans: boolean;
+  /** Defender for Storage on every account the stack owns: GB scanned for malware per account and month (-1: no cap). */
+  readonly malwareScanningCapGBPerMonth: number;
+  /** The region's Network Watcher the flow log lives in; unset: the one Azure enables itself (NetworkWatcherRG). */
+  readonly networkWatcher?: { readonly resourceGroupName: string; readonly name: string };
   /**
    * Entra application pipelines and jobs run as: the only writer of the lakehouse, and the identity that
    * reads the replica (db_datareader there).
@@ -533,6 +545,13 @@ export function parsePlatformConfig(
       zoneRedundant: s.replicaZoneRedundant,
     },
     defenderPlans: s.defenderPlans,
+    malwareScanningCapGBPerMonth: s.malwareScanningCapGBPerMonth,
+    networkWatcher: s.networkWatcherId
+      ? {
+          resourceGroupName: s.networkWatcherId.split("/")[4],
+          name: s.networkWatcherId.split("/")[8],
+        }
+      : undefined,
     pipelines: { clientId: s.pipelinesClientId, clientSecret: pulumi.secret(s.pipelinesClientSecret) },
     protectStatefulResources: s.protectStatefulResources,
     logRetentionDays: s.logRetentionDays,

@@ -9,6 +9,9 @@ import { Network } from "./network";
 import { assignRole } from "./roles";
 import { secureStorageAccountInputs } from "./secure-storage";
 
+/** Marks the account as a flow-log sink for the policy pack (its public endpoint stays on, firewalled). */
+export const FLOW_LOG_SINK_TAG = "flowLogSink";
+
 /** Where Azure enables Network Watcher by itself when a subscription gets a VNet in a region. */
 export const AUTO_NETWORK_WATCHER = {
   resourceGroupName: "NetworkWatcherRG",
@@ -26,19 +29,24 @@ export interface FlowLogsArgs extends SubscriptionPlacement {
   readonly retentionDays?: number;
   /** Account SKU. Default: Standard_ZRS. */
   readonly sku?: string;
-  /** The region's Network Watcher. Default: the one Azure enables itself, `NetworkWatcherRG/NetworkWatcher_<location>`. */
+  /**
+   * The region's existing Network Watcher (`lakehouse:networkWatcherId`). Default: the one Azure enables itself,
+   * `NetworkWatcherRG/NetworkWatcher_<location>`, asynchronously after the subscription's first VNet in the region.
+   */
   readonly networkWatcher?: { readonly resourceGroupName: string; readonly name: string };
   /** Protects the account from deletion (`protect`). Default: false. */
   readonly protect?: boolean;
 }
 
 /**
- * A VNet flow log of the platform's VNet with Traffic Analytics, to a storage account of its own that passes
- * every storage rule of the pack: NSG flow logs cannot be created since 30 June 2025 and VNet flow logs replace
- * them (one per VNet instead of one per NSG). The flow log writes with a user-assigned identity, so the
- * account keeps shared keys off; Network Watcher is a trusted Microsoft service, so the account's firewall
- * lets AzureServices through and nothing else. The flow log lives in the region's Network Watcher, which Azure
- * enables by itself in `NetworkWatcherRG` when the subscription's first VNet in the region is created.
+ * A VNet flow log of the platform's VNet with Traffic Analytics, to a storage account of its own: NSG flow logs
+ * cannot be created since 30 June 2025 and VNet flow logs replace them (one per VNet instead of one per NSG).
+ * The flow log writes with a user-assigned identity, so the account keeps shared keys off. Network Watcher
+ * writes through the account's public endpoint as a trusted Azure service, so, as the Network Watcher FAQ
+ * says for an account behind a firewall, public network access stays enabled with a firewall that denies by
+ * default, names no IP or network and lets only trusted Azure services through; people read the logs through
+ * the private endpoint. The account is tagged as a flow-log sink, the one exemption the pack's public-network
+ * rule accepts (and reports). The flow log lives in the region's Network Watcher.
  */
 export class FlowLogs extends pulumi.ComponentResource {
   public readonly account: storage.StorageAccount;
@@ -62,11 +70,17 @@ export class FlowLogs extends pulumi.ComponentResource {
         ...secureStorageAccountInputs(keys),
         accountName: naming.name("storageAccount", "flowlogs"),
         sku: { name: args.sku ?? storage.SkuName.Standard_ZRS },
+        // Network Watcher cannot write through a private endpoint alone: it comes in on the public endpoint as a
+        // trusted Azure service (Network Watcher FAQ), and nothing else may.
+        publicNetworkAccess: storage.PublicNetworkAccess.Enabled,
         networkRuleSet: {
           defaultAction: storage.DefaultAction.Deny,
-          // Network Watcher writes as a trusted Microsoft service.
           bypass: storage.Bypass.AzureServices,
+          ipRules: [],
+          virtualNetworkRules: [],
+          resourceAccessRules: [],
         },
+        tags: { [FLOW_LOG_SINK_TAG]: "true" },
       },
       { parent: this, protect: args.protect ?? false, dependsOn: [keys.storageKeyAccess] },
     );

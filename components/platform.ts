@@ -20,7 +20,7 @@ import { Monitoring } from "./monitoring";
 import { PipelineAlerts } from "./pipeline-alerts";
 import { RunMetadata } from "./run-metadata";
 import { Deployments } from "./deployments";
-import { DefenderPlans } from "./defender";
+import { DefenderPlans, StorageThreatProtection } from "./defender";
 import { FlowLogs } from "./flow-logs";
 
 export interface LakehousePlatformArgs {
@@ -56,6 +56,8 @@ export class LakehousePlatform extends pulumi.ComponentResource {
   /** Only when `deploymentsEnabled`. */
   public readonly deployments?: Deployments;
   public readonly flowLogs: FlowLogs;
+  /** Defender for Storage on every storage account of the stack. */
+  public readonly storageThreatProtection: StorageThreatProtection;
   /** Only when the stack owns its subscription's Defender settings (`defenderPlans`). */
   public readonly defender?: DefenderPlans;
 
@@ -143,12 +145,25 @@ export class LakehousePlatform extends pulumi.ComponentResource {
         keys: this.keys,
         logAnalytics: this.foundation.logAnalytics,
         sku: config.storage.sku,
+        networkWatcher: config.networkWatcher,
         protect,
       },
       child,
     );
+    this.storageThreatProtection = new StorageThreatProtection(
+      `${name}-storage-defender`,
+      {
+        accounts: { lake: this.storage.account, flowlogs: this.flowLogs.account },
+        malwareScanningCapGBPerMonth: config.malwareScanningCapGBPerMonth,
+      },
+      child,
+    );
     if (config.defenderPlans) {
-      this.defender = new DefenderPlans(`${name}-defender`, { subscriptionId }, child);
+      this.defender = new DefenderPlans(
+        `${name}-defender`,
+        { subscriptionId, malwareScanningCapGBPerMonth: config.malwareScanningCapGBPerMonth },
+        child,
+      );
     }
 
     // Workspace-level resources go through the workspace's provider.

@@ -45,6 +45,27 @@ export interface SqlReplicaArgs extends AzurePlacement {
 }
 
 /**
+ * The zone-redundancy inputs of the replica. A zone-redundant Hyperscale geo-secondary also needs zone-redundant
+ * backup storage and at least one high-availability replica, and Hyperscale zone redundancy is fixed at creation
+ * ("Create a zone-redundant Hyperscale database", Azure SQL Database).
+ */
+export function zoneRedundancyInputs(
+  sku: string,
+  zoneRedundant: boolean,
+): Pick<
+  sql.DatabaseArgs,
+  "zoneRedundant" | "requestedBackupStorageRedundancy" | "highAvailabilityReplicaCount"
+> {
+  return zoneRedundant && sku.startsWith("HS_")
+    ? {
+        zoneRedundant,
+        requestedBackupStorageRedundancy: sql.BackupStorageRedundancy.Zone,
+        highAvailabilityReplicaCount: 1,
+      }
+    : { zoneRedundant };
+}
+
+/**
  * A readable geo-secondary of the production OLTP database on a logical server of its own, so analytics and
  * extraction never touch the primary: Entra-only authentication with the platform admins as administrator,
  * no public network access (private endpoint), TLS 1.2, TDE, auditing to Log Analytics, Microsoft Defender for SQL
@@ -106,7 +127,7 @@ export class SqlReplica extends pulumi.ComponentResource {
         readScale: READ_SCALE_TIERS.includes(sqlTier({ name: args.replica.sku }))
           ? sql.DatabaseReadScale.Enabled
           : sql.DatabaseReadScale.Disabled,
-        zoneRedundant: args.zoneRedundant ?? false,
+        ...zoneRedundancyInputs(args.replica.sku, args.zoneRedundant ?? false),
       },
       stateful,
     );

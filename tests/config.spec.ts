@@ -51,6 +51,7 @@ function validSettings(): Record<string, unknown> {
     replicaSku: "GP_Gen5_2",
     replicaZoneRedundant: false,
     defenderPlans: false,
+    malwareScanningCapGBPerMonth: 5000,
     pipelinesClientId: "5e6f7a8b-9c0d-4e1f-a2b3-c4d5e6f7a8b9",
     pipelinesClientSecret: "reader-secret",
     eventHubsCapacity: 1,
@@ -332,6 +333,21 @@ describe("stack config", () => {
       ],
     ],
     [
+      "a Network Watcher id that names another resource type",
+      {
+        networkWatcherId:
+          "/subscriptions/6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b/resourceGroups/NetworkWatcherRG/providers/Microsoft.Network/virtualNetworks/vnet",
+      },
+      [
+        `lakehouse:networkWatcherId: must be the resource id of the region's Network Watcher: /subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.Network/networkWatchers/<name> (got "/subscriptions/6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b/resourceGroups/NetworkWatcherRG/providers/Microsoft.Network/virtualNetworks/vnet")`,
+      ],
+    ],
+    [
+      "a malware scanning cap below -1",
+      { malwareScanningCapGBPerMonth: -2 },
+      ["lakehouse:malwareScanningCapGBPerMonth: must be at least -1 (got -2)"],
+    ],
+    [
       "several problems at once",
       { environment: "", costCenter: undefined },
       [
@@ -355,6 +371,20 @@ describe("stack config", () => {
       const config = parsePlatformConfig({ ...validSettings(), monthlyBudget: amount }, context);
       assert.strictEqual(config.budget.monthlyAmount, Number(amount), String(amount));
     }
+  });
+
+  it("reads the Network Watcher from its id, and leaves it unset by default", () => {
+    assert.strictEqual(parsePlatformConfig(validSettings(), context).networkWatcher, undefined);
+    const config = parsePlatformConfig(
+      {
+        ...validSettings(),
+        networkWatcherId:
+          "/subscriptions/6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b/resourceGroups/rg-network/providers/Microsoft.Network/networkWatchers/nw-weu",
+      },
+      context,
+    );
+    assert.deepStrictEqual(config.networkWatcher, { resourceGroupName: "rg-network", name: "nw-weu" });
+    assert.strictEqual(config.malwareScanningCapGBPerMonth, 5000);
   });
 
   it("gives a review stack names of its own and keeps its template's environment tag", () => {

@@ -146,7 +146,8 @@ describe("rule 1: reading is bounded and safe", () => {
   });
 
   it("refuses an empty option value and a program that does not exist", async () => {
-    const usage = "usage: npm run plan -- [--stack dev] [--sources DIR] [--json] [--summary] [--program FILE]";
+    const usage =
+      "usage: npm run plan -- [--stack dev] [--sources DIR] [--json] [--summary] [--program FILE]";
     const empty = await runPlan("--sources", " ");
     assert.deepStrictEqual(
       [empty.code, empty.stderr],

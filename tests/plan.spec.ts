@@ -75,20 +75,14 @@ describe("offline plan", () => {
     assert.ok(outputs.includes('    catalogName            : "lh_dev"'), outputs.join("\n"));
     assert.ok(outputs.includes('    dataSources            : ["match_stats","registry","transfers"]'));
     assert.deepStrictEqual(
-      section(`Policies: ${policies.length} (10 advisory, ${policies.length - 10} mandatory)`),
+      section(`Policies: ${policies.length} (11 advisory, ${policies.length - 11} mandatory)`),
       [
         "Violations: 13 (0 mandatory)",
         `    ⚠️ lakehouse-policies@v${PACK_VERSION} (local: policies)`,
         "        - [advisory]  defender-plans",
-        "          Where the stack holds storage accounts or Key Vaults, the subscription's Microsoft Defender plans for Storage",
-        "          (DefenderForStorageV2) and Key Vault are on (Standard). Unset fails; advisory where the stack does not own the",
-        "          subscription's settings.",
-        "          Microsoft Defender plan StorageAccounts (DefenderForStorageV2) is not on: add a security.Pricing with",
-        "          pricingTier Standard.",
-        "        - [advisory]  defender-plans",
-        "          Where the stack holds storage accounts or Key Vaults, the subscription's Microsoft Defender plans for Storage",
-        "          (DefenderForStorageV2) and Key Vault are on (Standard). Unset fails; advisory where the stack does not own the",
-        "          subscription's settings.",
+        "          Where the stack holds Key Vaults, the subscription's Microsoft Defender plan for Key Vault is on (Standard); a",
+        "          subscription Storage plan the stack sets is DefenderForStorageV2 with every extension on (never a downgrade).",
+        "          Unset fails; advisory where the stack does not own the subscription's settings.",
         "          Microsoft Defender plan KeyVaults is not on: add a security.Pricing with pricingTier Standard.",
         "        - [advisory]  reliability-protect-stateful  (8 resources)",
         "          Stateful resources are protected from deletion (mandatory in prod).",
@@ -102,9 +96,15 @@ describe("offline plan", () => {
         "          (azure-native:sql:Database: lh-dev-replica-database)",
         "          (azure-native:eventhub:Namespace: lh-dev-eventhubs-namespace)",
         "        - [advisory]  sql-zone-redundant  (azure-native:sql:Database: lh-dev-replica-database)",
-        "          SQL databases are zone-redundant where their tier offers it (mandatory in prod). Unset fails: Azure's default",
-        "          is not zone-redundant.",
+        "          SQL databases are zone-redundant where their tier offers it (mandatory in prod). Unset zoneRedundant fails",
+        "          (Azure's default is not zone-redundant); an unset SKU fails unless zoneRedundant is true, since the tier is",
+        "          then unknown.",
         "          SQL database on GP_Gen5_2 is not zone-redundant: set zoneRedundant: true.",
+        "        - [advisory]  storage-flow-log-sink-public-endpoint …ure-native:storage:StorageAccount: lh-dev-flowlogs-account)",
+        '          Reports (advisory) every storage account tagged flowLogSink: "true" whose public endpoint is enabled: the',
+        "          documented exemption from storage-no-public-network, so it is never silent.",
+        "          Storage account stlhflowlogsdevweuf04e is a flow-log sink: its public endpoint is enabled, firewalled to",
+        "          trusted Azure services (Network Watcher) only.",
         "        - [advisory]  storage-redundancy  (2 resources)",
         "          Storage accounts are zone- or geo-redundant (mandatory in prod). The SKU is required.",
         "          Storage account is not zone- or geo-redundant: sku is Standard_LRS, must be one of Standard_ZRS, Standard_GRS,",
@@ -137,9 +137,9 @@ describe("offline plan", () => {
       "          1  azure-native:operationalinsights:Workspace",
       "          1  azure-native:resources:ResourceGroup",
     ]);
-    // dev: the ten advisory rules of policies/config/dev.json, every other rule mandatory.
+    // dev: the eleven advisory rules of policies/config/dev.json, every other rule mandatory.
     assert.ok(
-      lines.includes(`Policies: ${policies.length} (10 advisory, ${policies.length - 10} mandatory)`),
+      lines.includes(`Policies: ${policies.length} (11 advisory, ${policies.length - 11} mandatory)`),
       run.stdout,
     );
     assert.ok(lines.includes("Violations: 13 (0 mandatory)"), run.stdout);

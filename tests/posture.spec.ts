@@ -3,6 +3,16 @@
 // and the subscription's Defender plans where the stack owns them (prod).
 import * as assert from "assert";
 import { inputsOf, planOf, resourceOf, resourcesOf } from "./support/plan";
+import { FLOW_LOG_SINK_TAG } from "../components/flow-logs";
+import {
+  DEFENDER_FOR_STORAGE_PROPERTIES,
+  FLOW_LOG_SINK_FIREWALL,
+  resourceArgs,
+  violationsOf,
+} from "./support/policy";
+import * as storageRules from "../policies/rules/storage";
+import * as sqlRules from "../policies/rules/sql";
+import { zoneRedundancyInputs } from "../components/sql-replica";
 
 const SUBSCRIPTION = "/subscriptions/00000000-0000-0000-0000-00000000bbbb";
 const BLOB_DATA_CONTRIBUTOR = `${SUBSCRIPTION}/providers/Microsoft.Authorization/roleDefinitions/ba92f5b4-2d11-453d-a403-e96b0029c9fe`;
@@ -10,6 +20,28 @@ const STACKS = [
   { stack: "dev", sku: "Standard_LRS", zoneRedundant: false, defender: false, protect: false, emails: 1 },
   { stack: "prod", sku: "Standard_GZRS", zoneRedundant: true, defender: true, protect: true, emails: 2 },
 ];
+
+it("makes a Hyperscale replica zone-redundant with zone-redundant backups and a high-availability replica", async () => {
+  const hyperscale = zoneRedundancyInputs("HS_Gen5_2", true);
+  assert.deepStrictEqual(hyperscale, {
+    zoneRedundant: true,
+    requestedBackupStorageRedundancy: "Zone",
+    highAvailabilityReplicaCount: 1,
+  });
+  assert.deepStrictEqual(zoneRedundancyInputs("HS_Gen5_2", false), { zoneRedundant: false });
+  assert.deepStrictEqual(zoneRedundancyInputs("GP_Gen5_4", true), { zoneRedundant: true });
+  assert.deepStrictEqual(
+    await violationsOf(
+      sqlRules.sqlHyperscaleZoneRedundancy,
+      resourceArgs("azure-native:sql:Database", { sku: { name: "HS_Gen5_2" }, ...hyperscale }),
+    ),
+    [],
+  );
+});
+
+it("marks the flow-log account with the tag the policy pack exempts", () => {
+  assert.strictEqual(FLOW_LOG_SINK_TAG, storageRules.FLOW_LOG_SINK_TAG);
+});
 
 for (const s of STACKS) {
   const { stack } = s;
@@ -61,7 +93,7 @@ for (const s of STACKS) {
       assert.deepStrictEqual(resourcesOf(plan, "azure-native:network:FlowLog").length, 1);
     });
 
-    it("writes to a standard, private, Entra-only, CMK-encrypted account that lets trusted services through", async () => {
+    it("writes to a standard, Entra-only, CMK-encrypted account whose public endpoint lets trusted services in only", async () => {
       const plan = await planOf(stack);
       const resource = resourceOf(plan, "azure-native:storage:StorageAccount", n("flowlogs-account"));
       assert.strictEqual(resource.protect, s.protect);
@@ -74,6 +106,7 @@ for (const s of STACKS) {
           allowSharedKeyAccess: inputs.allowSharedKeyAccess,
           publicNetworkAccess: inputs.publicNetworkAccess,
           networkRuleSet: inputs.networkRuleSet,
+          sinkTag: (inputs.tags as Record<string, string>)[FLOW_LOG_SINK_TAG],
           minimumTlsVersion: inputs.minimumTlsVersion,
           allowBlobPublicAccess: inputs.allowBlobPublicAccess,
           keySource: (inputs.encryption as { keySource: string }).keySource,
@@ -85,8 +118,10 @@ for (const s of STACKS) {
           sku: { name: s.sku },
           isHnsEnabled: undefined,
           allowSharedKeyAccess: false,
-          publicNetworkAccess: "Disabled",
-          networkRuleSet: { defaultAction: "Deny", bypass: "AzureServices" },
+          // Network Watcher FAQ: public network access enabled from selected networks, trusted services let in.
+          publicNetworkAccess: "Enabled",
+          networkRuleSet: FLOW_LOG_SINK_FIREWALL,
+          sinkTag: "true",
           minimumTlsVersion: "TLS1_2",
           allowBlobPublicAccess: false,
           keySource: "Microsoft.Keyvault",
@@ -146,6 +181,30 @@ for (const s of STACKS) {
     });
   });
 
+  describe(`StorageThreatProtection (${stack})`, () => {
+    it("turns Defender for Storage on for each account of the stack, with both extensions, overriding the subscription", async () => {
+      const plan = await planOf(stack);
+      const settings = resourcesOf(plan, "azure-native:security:DefenderForStorage");
+      assert.deepStrictEqual(
+        settings.map((r) => [r.name, r.inputs]),
+        ["lake", "flowlogs"].map((role) => [
+          n(`storage-defender-${role}`),
+          {
+            resourceId: `${rg}/azure-native:storage:StorageAccount/${
+              inputsOf(
+                plan,
+                "azure-native:storage:StorageAccount",
+                n(role === "lake" ? "lake-account" : "flowlogs-account"),
+              ).accountName as string
+            }`,
+            settingName: "current",
+            properties: DEFENDER_FOR_STORAGE_PROPERTIES,
+          },
+        ]),
+      );
+    });
+  });
+
   describe(`DefenderPlans (${stack})`, () => {
     it(`${s.defender ? "turns on" : "leaves to the landing zone"} the Defender plans for Storage and Key Vault`, async () => {
       const plan = await planOf(stack);
@@ -166,8 +225,12 @@ for (const s of STACKS) {
               pricingTier: "Standard",
               subPlan: "DefenderForStorageV2",
               extensions: [
+                {
+                  name: "OnUploadMalwareScanning",
+                  isEnabled: "True",
+                  additionalExtensionProperties: { CapGBPerMonthPerStorageAccount: "5000" },
+                },
                 { name: "SensitiveDataDiscovery", isEnabled: "True" },
-                { name: "OnUploadMalwareScanning", isEnabled: "False" },
               ],
             },
           ],

@@ -1,6 +1,7 @@
 import * as keyvault from "@pulumi/azure-native/keyvault";
 import { Policies } from "@pulumi/policy";
-import { anchor, resourceRule, typesRule, unless } from "../lib/rule";
+import { anchor, resourceRule, stackRule, typesRule, unless } from "../lib/rule";
+import { knownString, read } from "../lib/unknown";
 
 export const keyVaultPurgeProtection = resourceRule(
   {
@@ -104,12 +105,14 @@ export const keyVaultExpiry = typesRule(
   },
 );
 
-const HSM_KEY_TYPES = ["RSA-HSM", "EC-HSM", "oct-HSM"];
+/** HSM key types a vault (not a Managed HSM) holds: keyvault.Key's JsonWebKeyType, checkov and 587c79fe alike. */
+const HSM_KEY_TYPES = ["RSA-HSM", "EC-HSM"];
 
 export const keyVaultHsmKeys = resourceRule(
   {
     name: "keyvault-hsm-keys",
-    description: "Key Vault keys are HSM-backed (RSA-HSM, EC-HSM). Unset kty fails.",
+    description:
+      "Key Vault keys are HSM-backed (RSA-HSM, EC-HSM; oct-HSM is a Managed HSM type). Unset kty fails.",
     severity: "medium",
     anchor: anchor(
       "checkov",
@@ -134,7 +137,7 @@ export const keyVaultSecretContentType = resourceRule(
     anchor: anchor(
       "checkov",
       "CKV_AZURE_114",
-      'Ensure that key vault secrets have "content_type" set; trivy AVD-AZU-0015; Azure Policy 75262d3e-ba4a-4f43-85f8-9f72c090e5e3',
+      'Ensure that key vault secrets have "content_type" set; trivy AZU-0015; Azure Policy 75262d3e-ba4a-4f43-85f8-9f72c090e5e3',
     ),
     remediationSteps: "Set properties.contentType (for example text/plain or application/octet-stream).",
   },
@@ -146,11 +149,54 @@ export const keyVaultSecretContentType = resourceRule(
     ),
 );
 
+export const keyVaultHsmPremium = stackRule(
+  {
+    name: "keyvault-hsm-premium-vault",
+    description:
+      "HSM-backed keys (RSA-HSM, EC-HSM) live in a Premium vault: Standard vaults hold software keys only, and ARM refuses the key (About Azure Key Vault keys: HSM key types in Premium SKU). A vault outside the stack is not checked; values unknown at preview are checked at update.",
+    severity: "high",
+    anchor: anchor(
+      "project",
+      "deployability",
+      "About Azure Key Vault keys: HSM-protected key types need the Premium SKU",
+    ),
+    remediationSteps: "Set the vault's properties.sku { family: A, name: premium }.",
+  },
+  (resources) => {
+    const vaults = resources.filter((r) => r.type === "azure-native:keyvault:Vault");
+    return resources
+      .filter((r) => r.type === "azure-native:keyvault:Key")
+      .flatMap((key) => {
+        const kty = read(() => (key.props.properties as { kty?: string } | undefined)?.kty);
+        if (!kty.known || !HSM_KEY_TYPES.includes(String(kty.value))) return [];
+        const name = knownString(key, "vaultName");
+        const vault = vaults.find(
+          (v) =>
+            (key.propertyDependencies.vaultName ?? []).includes(v) ||
+            (name !== undefined && knownString(v, "vaultName") === name),
+        );
+        if (!vault) return [];
+        const sku = read(
+          () => (vault.props.properties as { sku?: { name?: string } } | undefined)?.sku?.name,
+        );
+        return sku.known && String(sku.value).toLowerCase() !== "premium"
+          ? [
+              {
+                urn: key.urn,
+                message: `Key of type ${String(kty.value)} needs a Premium vault: the vault's sku is ${String(sku.value ?? "unset")}.`,
+              },
+            ]
+          : [];
+      });
+  },
+);
+
 export const keyVaultPolicies: Policies = [
   keyVaultPurgeProtection,
   keyVaultRbac,
   keyVaultPrivate,
   keyVaultExpiry,
   keyVaultHsmKeys,
+  keyVaultHsmPremium,
   keyVaultSecretContentType,
 ];

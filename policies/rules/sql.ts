@@ -1,6 +1,7 @@
 import * as sql from "@pulumi/azure-native/sql";
 import { Policies, PolicyResource } from "@pulumi/policy";
 import { anchor, resourceRule, stackRule, publicAccessDisabled, unless } from "../lib/rule";
+import { knownString, read } from "../lib/unknown";
 
 /** Resources of `type` whose `property` input refers to `target` (by dependency, or by equal name when known). */
 function linked(
@@ -14,7 +15,7 @@ function linked(
     (r) =>
       r.type === type &&
       ((r.propertyDependencies[property] ?? []).includes(target) ||
-        (targetName !== undefined && r.props[property] === targetName)),
+        (targetName !== undefined && knownString(r, property) === targetName)),
   );
 }
 
@@ -41,7 +42,7 @@ export const sqlTde = stackRule(
           "azure-native:sql:TransparentDataEncryption",
           "databaseName",
           db,
-          db.props.databaseName,
+          knownString(db, "databaseName"),
         );
         return tde.some((t) => t.props.state === "Enabled")
           ? []
@@ -73,14 +74,14 @@ export const sqlAuditing = stackRule(
             "azure-native:sql:ExtendedServerBlobAuditingPolicy",
             "serverName",
             server,
-            server.props.serverName,
+            knownString(server, "serverName"),
           ),
           ...linked(
             resources,
             "azure-native:sql:ServerBlobAuditingPolicy",
             "serverName",
             server,
-            server.props.serverName,
+            knownString(server, "serverName"),
           ),
         ].filter((a) => a.props.state === "Enabled");
         if (audits.length === 0) {
@@ -188,12 +189,12 @@ export const sqlThreatProtection = stackRule(
   {
     name: "sql-threat-protection",
     description:
-      "Every SQL server has Microsoft Defender for SQL threat detection on (a security alert policy with state Enabled), no alert type disabled, alerts mailed to the alert addresses and to the admins. Unset state, addresses or admin mail fail.",
+      "Every SQL server has Microsoft Defender for SQL threat detection on (a security alert policy with state Enabled), and every such policy disables no alert type and mails the alert addresses and the admins. Unset state, addresses or admin mail fail; values unknown at preview are checked at update. Deliberately, a subscription Defender for SQL plan or ServerAdvancedThreatProtectionSettings alone does not pass: neither sets where alerts go.",
     severity: "high",
     anchor: anchor(
       "checkov",
       "CKV_AZURE_25",
-      "Ensure that 'Threat Detection types' is set to 'All'; CKV_AZURE_26 'Send Alerts To'; CKV_AZURE_27 admins mailed; CKV2_AZURE_13; trivy AVD-AZU-0028, AVD-AZU-0018, AVD-AZU-0023; Azure Policy abfb4388-5bf4-4ad7-ba82-2cd2f41ceae9",
+      "Ensure that 'Threat Detection types' is set to 'All'; CKV_AZURE_26 'Send Alerts To'; CKV_AZURE_27 admins mailed; CKV2_AZURE_13; trivy AZU-0028, AZU-0018, AZU-0023; Azure Policy abfb4388-5bf4-4ad7-ba82-2cd2f41ceae9",
     ),
     remediationSteps:
       "Add a ServerSecurityAlertPolicy (securityAlertPolicyName Default) with state Enabled, no disabledAlerts, emailAddresses (lakehouse:alertEmails) and emailAccountAdmins: true.",
@@ -207,8 +208,8 @@ export const sqlThreatProtection = stackRule(
           "azure-native:sql:ServerSecurityAlertPolicy",
           "serverName",
           server,
-          server.props.serverName,
-        ).filter((a) => a.props.state === "Enabled");
+          knownString(server, "serverName"),
+        ).filter((a) => read(() => a.props.state).known === false || a.props.state === "Enabled");
         if (policies.length === 0) {
           return [
             {
@@ -218,26 +219,33 @@ export const sqlThreatProtection = stackRule(
             },
           ];
         }
-        const p = policies[0].props as {
-          disabledAlerts?: string[];
-          emailAddresses?: string[];
-          emailAccountAdmins?: boolean;
-        };
-        const disabled = (p.disabledAlerts ?? []).filter((a) => a !== "");
-        return [
-          ...unless(
-            disabled.length === 0,
-            `SQL threat detection ignores ${disabled.join(", ")}: disabledAlerts must be empty.`,
-          ),
-          ...unless(
-            (p.emailAddresses ?? []).length > 0,
-            "SQL threat alerts reach no mailbox: set emailAddresses to the alert addresses.",
-          ),
-          ...unless(
-            p.emailAccountAdmins === true,
-            "SQL threat alerts skip the admins: emailAccountAdmins must be true.",
-          ),
-        ].map((message) => ({ urn: policies[0].urn, message }));
+        return policies.flatMap((policy) => {
+          const p = read(
+            () =>
+              ({
+                disabledAlerts: policy.props.disabledAlerts,
+                emailAddresses: policy.props.emailAddresses,
+                emailAccountAdmins: policy.props.emailAccountAdmins,
+              }) as { disabledAlerts?: string[]; emailAddresses?: string[]; emailAccountAdmins?: boolean },
+          );
+          if (!p.known) return [];
+          const { disabledAlerts, emailAddresses, emailAccountAdmins } = p.value;
+          const disabled = (disabledAlerts ?? []).filter((a) => a !== "");
+          return [
+            ...unless(
+              disabled.length === 0,
+              `SQL threat detection ignores ${disabled.join(", ")}: disabledAlerts must be empty.`,
+            ),
+            ...unless(
+              (emailAddresses ?? []).length > 0,
+              "SQL threat alerts reach no mailbox: set emailAddresses to the alert addresses.",
+            ),
+            ...unless(
+              emailAccountAdmins === true,
+              "SQL threat alerts skip the admins: emailAccountAdmins must be true.",
+            ),
+          ].map((message) => ({ urn: policy.urn, message }));
+        });
       }),
 );
 
@@ -248,7 +256,7 @@ export const sqlZoneRedundant = resourceRule<sql.Database, sql.DatabaseArgs, { s
   {
     name: "sql-zone-redundant",
     description:
-      "SQL databases are zone-redundant where their tier offers it (mandatory in prod). Unset fails: Azure's default is not zone-redundant.",
+      "SQL databases are zone-redundant where their tier offers it (mandatory in prod). Unset zoneRedundant fails (Azure's default is not zone-redundant); an unset SKU fails unless zoneRedundant is true, since the tier is then unknown.",
     severity: "medium",
     anchor: anchor(
       "checkov",
@@ -269,11 +277,47 @@ export const sqlZoneRedundant = resourceRule<sql.Database, sql.DatabaseArgs, { s
   },
   sql.Database,
   (p, config) => {
-    const sku = String(p.sku?.name ?? "");
+    if (p.zoneRedundant === true) return [];
+    if (p.sku?.name === undefined) {
+      return [
+        "SQL database has no sku and is not zone-redundant: a geo-secondary inherits the primary's tier, which may offer zone redundancy; set sku, and zoneRedundant: true where the tier offers it.",
+      ];
+    }
+    const sku = String(p.sku.name);
     return unless(
-      !new RegExp(config.skuPattern ?? ZONE_REDUNDANT_SKUS).test(sku) || p.zoneRedundant === true,
+      !new RegExp(config.skuPattern ?? ZONE_REDUNDANT_SKUS).test(sku),
       `SQL database on ${sku} is not zone-redundant: set zoneRedundant: true.`,
     );
+  },
+);
+
+export const sqlHyperscaleZoneRedundancy = resourceRule(
+  {
+    name: "sql-hyperscale-zone-redundancy",
+    description:
+      "A zone-redundant Hyperscale database (SKU HS_*) asks for zone-redundant backup storage (Zone or GeoZone) and at least one high-availability replica, which ARM requires and which cannot be added later. Unset fails.",
+    severity: "high",
+    anchor: anchor(
+      "project",
+      "deployability",
+      "Create a zone-redundant Hyperscale database (Azure SQL Database): -ZoneRedundant -BackupStorageRedundancy Zone -HighAvailabilityReplicaCount 1",
+    ),
+    remediationSteps:
+      "Set requestedBackupStorageRedundancy: Zone and highAvailabilityReplicaCount: 1 with zoneRedundant: true, when the database is created.",
+  },
+  sql.Database,
+  (p) => {
+    if (p.zoneRedundant !== true || !String(p.sku?.name ?? "").startsWith("HS_")) return [];
+    return [
+      ...unless(
+        ["Zone", "GeoZone"].includes(String(p.requestedBackupStorageRedundancy)),
+        `Zone-redundant Hyperscale database has ${String(p.requestedBackupStorageRedundancy ?? "unset")} backup storage: set requestedBackupStorageRedundancy: Zone.`,
+      ),
+      ...unless(
+        (p.highAvailabilityReplicaCount ?? 0) >= 1,
+        `Zone-redundant Hyperscale database has ${String(p.highAvailabilityReplicaCount ?? 0)} high-availability replicas: set highAvailabilityReplicaCount: 1 or more.`,
+      ),
+    ];
   },
 );
 
@@ -285,4 +329,5 @@ export const sqlPolicies: Policies = [
   sqlNoWideFirewall,
   sqlThreatProtection,
   sqlZoneRedundant,
+  sqlHyperscaleZoneRedundancy,
 ];

@@ -19,7 +19,7 @@ export const storageHttpsOnly = resourceRule(
     anchor: anchor(
       "checkov",
       "CKV_AZURE_3",
-      "Ensure that 'enable_https_traffic_only' is enabled; trivy AVD-AZU-0008",
+      "Ensure that 'enable_https_traffic_only' is enabled; trivy AZU-0008",
     ),
     remediationSteps: "Set enableHttpsTrafficOnly: true (or leave it unset: true is the default).",
   },
@@ -40,7 +40,7 @@ export const storageTls12 = {
       anchor: anchor(
         "checkov",
         "CKV_AZURE_44",
-        "Ensure Storage Account is using the latest version of TLS encryption; trivy AVD-AZU-0011",
+        "Ensure Storage Account is using the latest version of TLS encryption; trivy AZU-0011",
       ),
       remediationSteps: "Set minimumTlsVersion: TLS1_2 (remediable automatically).",
     },
@@ -137,16 +137,92 @@ export const storageDefaultDeny = resourceRule(
     ),
 );
 
+/**
+ * The tag that marks an account as a flow-log sink (value "true"): Network Watcher writes flow logs through the
+ * account's public endpoint as a trusted Azure service, so such an account keeps that endpoint enabled behind a
+ * firewall that lets nothing else in (Network Watcher FAQ, "How do I use flow logs with a storage account behind
+ * a firewall?"). `storage-no-public-network` accepts exactly that shape for marked accounts, and
+ * `storage-flow-log-sink-public-endpoint` reports every such account.
+ */
+export const FLOW_LOG_SINK_TAG = "flowLogSink";
+
+interface NetworkRuleSet {
+  defaultAction?: string;
+  bypass?: string;
+  ipRules?: unknown[];
+  virtualNetworkRules?: unknown[];
+  resourceAccessRules?: unknown[];
+}
+
+/** Bypass values as written: unset is AzureServices, Azure's default. */
+const bypassValues = (set: NetworkRuleSet | undefined): string[] =>
+  set?.bypass === undefined
+    ? ["AzureServices"]
+    : String(set.bypass)
+        .split(",")
+        .map((v) => v.trim());
+const hasAzureServices = (set: NetworkRuleSet | undefined) =>
+  bypassValues(set).some((v) => v.toLowerCase() === "azureservices");
+
+const isFlowLogSink = (tags: unknown) =>
+  String((tags as Record<string, unknown> | undefined)?.[FLOW_LOG_SINK_TAG] ?? "").toLowerCase() === "true";
+
+/** What keeps a flow-log sink's enabled public endpoint closed to everything but trusted Azure services. */
+function flowLogSinkProblems(set: NetworkRuleSet | undefined): string[] {
+  const named = (["ipRules", "virtualNetworkRules", "resourceAccessRules"] as const).filter(
+    (key) => (set?.[key] ?? []).length > 0,
+  );
+  return [
+    ...unless(
+      set?.defaultAction === "Deny",
+      `Flow-log sink account firewall allows by default: networkRuleSet.defaultAction is ${String(set?.defaultAction ?? "unset")}, must be Deny.`,
+    ),
+    ...unless(
+      hasAzureServices(set),
+      `Flow-log sink account firewall keeps Network Watcher out: networkRuleSet.bypass is ${String(set?.bypass)}, must include AzureServices.`,
+    ),
+    ...unless(
+      named.length === 0,
+      `Flow-log sink account firewall lets named networks in: remove networkRuleSet ${named.join(", ")}.`,
+    ),
+  ];
+}
+
 export const storageNoPublicNetwork = resourceRule(
   {
     name: "storage-no-public-network",
-    description: "Storage accounts have public network access disabled. Unset fails: written out.",
+    description: `Storage accounts have public network access disabled. Unset fails: written out. The one exemption: an account tagged ${FLOW_LOG_SINK_TAG}: "true" may keep its public endpoint enabled behind a firewall that denies by default, lets trusted Azure services through and names no IP, network or resource (what Network Watcher needs to write flow logs); storage-flow-log-sink-public-endpoint reports it.`,
     severity: "high",
     anchor: anchor("checkov", "CKV_AZURE_59", "Ensure that Storage accounts disallow public access"),
-    remediationSteps: "Set publicNetworkAccess: Disabled and use private endpoints.",
+    remediationSteps: `Set publicNetworkAccess: Disabled and use private endpoints; a flow-log sink (tag ${FLOW_LOG_SINK_TAG}) instead sets networkRuleSet { defaultAction: Deny, bypass: AzureServices } with no ipRules, virtualNetworkRules or resourceAccessRules.`,
   },
   storage.StorageAccount,
-  (p) => publicAccessDisabled("Storage account", p.publicNetworkAccess),
+  (p) =>
+    p.publicNetworkAccess !== "Disabled" && isFlowLogSink(p.tags)
+      ? flowLogSinkProblems(p.networkRuleSet as NetworkRuleSet | undefined)
+      : publicAccessDisabled("Storage account", p.publicNetworkAccess),
+);
+
+export const storageFlowLogSinkPublicEndpoint = resourceRule(
+  {
+    name: "storage-flow-log-sink-public-endpoint",
+    description: `Reports (advisory) every storage account tagged ${FLOW_LOG_SINK_TAG}: "true" whose public endpoint is enabled: the documented exemption from storage-no-public-network, so it is never silent.`,
+    severity: "low",
+    anchor: anchor(
+      "project",
+      "network",
+      "Network Watcher FAQ: flow logs to a storage account behind a firewall need public network access enabled from selected networks, with the trusted-services exception",
+    ),
+    remediationSteps:
+      "None while the account receives flow logs; keep its firewall at defaultAction Deny, bypass AzureServices and no network rules, and read the logs through its private endpoint.",
+    enforcementLevel: "advisory",
+  },
+  storage.StorageAccount,
+  (p) =>
+    unless(
+      p.publicNetworkAccess === "Disabled" || !isFlowLogSink(p.tags),
+      `Storage account ${String(p.accountName ?? "(unnamed)")} is a flow-log sink: its public endpoint is enabled, firewalled to trusted Azure services (Network Watcher) only.`,
+    ),
 );
 
 export const storageInfrastructureEncryption = resourceRule(
@@ -154,7 +230,7 @@ export const storageInfrastructureEncryption = resourceRule(
     name: "storage-infrastructure-encryption",
     description: "Storage accounts encrypt twice (infrastructure encryption). Unset fails: off by default.",
     severity: "medium",
-    anchor: anchor("trivy", "AVD-AZU-0061", "Storage account should have infrastructure encryption enabled"),
+    anchor: anchor("trivy", "AZU-0061", "Storage account should have infrastructure encryption enabled"),
     remediationSteps:
       "Set encryption.requireInfrastructureEncryption: true (only possible when the account is created).",
   },
@@ -330,47 +406,67 @@ export const storageRedundancy = resourceRule<
   },
 );
 
-/** Values of networkRuleSet.bypass (a comma-separated combination of Logging, Metrics, AzureServices, None). */
-const BYPASS_DEFAULT = ["AzureServices"];
+const BYPASS_VALUES = ["azureservices", "logging", "metrics", "none"];
 
 export const storageNetworkBypass = resourceRule<
   storage.StorageAccount,
   storage.StorageAccountArgs,
-  { allowedBypass?: string[] }
+  { refusedBypass?: string[] }
 >(
   {
     name: "storage-network-bypass",
     description:
-      "Storage account firewalls let through only the bypasses config allows (AzureServices, None): never classic Logging or Metrics. Unset counts as AzureServices, Azure's default.",
+      "Storage account firewalls let trusted Microsoft services through (bypass includes AzureServices, as checkov CKV_AZURE_36 and trivy AZU-0010 require) and, stricter than both, not classic Logging or Metrics (policy config refusedBypass); None stands alone; values compare case-insensitively. Unset counts as AzureServices, Azure's default; an empty value fails.",
     severity: "medium",
     anchor: anchor(
       "checkov",
       "CKV_AZURE_36",
-      "Ensure 'Trusted Microsoft Services' is enabled for Storage Account access; trivy AVD-AZU-0010 (this rule also refuses Logging and Metrics)",
+      "Ensure 'Trusted Microsoft Services' is enabled for Storage Account access; trivy AZU-0010",
     ),
     remediationSteps:
-      "Set networkRuleSet.bypass to None, or AzureServices where a trusted Microsoft service (such as Network Watcher flow logs) must write to the account.",
+      "Set networkRuleSet.bypass: AzureServices (or leave it unset); drop Logging and Metrics.",
     configSchema: {
       properties: {
-        allowedBypass: {
+        refusedBypass: {
           type: "array",
           items: { type: "string" },
-          default: ["AzureServices", "None"],
-          description: "Bypass values accounts may use.",
+          default: ["Logging", "Metrics"],
+          description: "Bypass values accounts may not use.",
         },
       },
     },
   },
   storage.StorageAccount,
   (p, config) => {
-    const allowed = config.allowedBypass ?? ["AzureServices", "None"];
-    const bypass = p.networkRuleSet?.bypass;
-    const values = bypass === undefined ? BYPASS_DEFAULT : String(bypass).split(/\s*,\s*/);
-    const extra = values.filter((v) => !allowed.includes(v));
-    return unless(
-      extra.length === 0,
-      `Storage account firewall lets ${extra.join(", ")} through: networkRuleSet.bypass may hold only ${allowed.join(" or ")}.`,
-    );
+    const refused = config.refusedBypass ?? ["Logging", "Metrics"];
+    const set = p.networkRuleSet as NetworkRuleSet | undefined;
+    if (set?.bypass !== undefined && String(set.bypass).trim() === "") {
+      return [
+        "Storage account firewall bypass is empty: set networkRuleSet.bypass to AzureServices (or leave it unset).",
+      ];
+    }
+    const values = bypassValues(set);
+    const lower = values.map((v) => v.toLowerCase());
+    const invalid = values.filter((v) => !BYPASS_VALUES.includes(v.toLowerCase()));
+    const denied = values.filter((v) => refused.some((r) => r.toLowerCase() === v.toLowerCase()));
+    return [
+      ...unless(
+        invalid.length === 0,
+        `Storage account firewall bypass holds ${invalid.join(", ")}: use AzureServices, Logging, Metrics or None.`,
+      ),
+      ...unless(
+        !lower.includes("none") || values.length === 1,
+        `Storage account firewall bypass combines None with other values (${String(set?.bypass)}): None stands alone.`,
+      ),
+      ...unless(
+        hasAzureServices(set),
+        `Storage account firewall keeps trusted Microsoft services out: networkRuleSet.bypass is ${String(set?.bypass)}, must include AzureServices.`,
+      ),
+      ...unless(
+        denied.length === 0,
+        `Storage account firewall lets ${denied.join(", ")} through: networkRuleSet.bypass may not hold ${refused.join(" or ")}.`,
+      ),
+    ];
   },
 );
 
@@ -399,6 +495,7 @@ export const storagePolicies: Policies = [
   storageNoSharedKey,
   storageDefaultDeny,
   storageNoPublicNetwork,
+  storageFlowLogSinkPublicEndpoint,
   storageInfrastructureEncryption,
   storageCustomerManagedKey,
   storageSoftDelete,

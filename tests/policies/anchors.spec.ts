@@ -20,12 +20,12 @@ const table = JSON.parse(
   fs.readFileSync(path.join(PROJECT_DIR, "policies", "anchors.json"), "utf8"),
 ) as Table;
 
-/** Ids of checks in a text: checkov (CKV_AZURE_n, CKV2_AZURE_n, CKV_SECRET_*), trivy (AVD-AZU-nnnn), Azure Policy (GUID). */
+/** Ids of checks in a text: checkov (CKV_AZURE_n, CKV2_AZURE_n, CKV_SECRET_*), trivy (AZU-nnnn), Azure Policy (GUID). */
 const IDS =
-  /CKV2?_AZURE_\d+|CKV_SECRET_\*|AVD-AZU-\d{4}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
+  /CKV2?_AZURE_\d+|CKV_SECRET_\*|AZU-\d{4}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
 const idsIn = (text: string) => text.match(IDS) ?? [];
 const frameworkOf = (id: string): Framework =>
-  id.startsWith("CKV") ? "checkov" : id.startsWith("AVD-") ? "trivy" : "Azure Policy";
+  id.startsWith("CKV") ? "checkov" : id.startsWith("AZU-") ? "trivy" : "Azure Policy";
 
 /** `policy | framework | reference | title` for every anchor: the list the closing note cites. */
 export const anchorList = () =>
@@ -72,6 +72,20 @@ describe("policy anchors", () => {
     );
     const stale = FRAMEWORKS.flatMap((f) => Object.keys(table[f]).filter((id) => !cited.has(id)));
     assert.deepStrictEqual(stale, []);
+  });
+
+  it("cites trivy checks by their AZU ids, with the former AVD ids as aliases", () => {
+    const wrong = Object.entries(table.trivy as Record<string, Check & { aliases?: string[] }>).filter(
+      ([id, check]) => !/^AZU-\d{4}$/.test(id) || !(check.aliases ?? []).includes(`AVD-${id}`),
+    );
+    assert.deepStrictEqual(wrong, []);
+  });
+
+  it("cites the public-cloud Azure Policy definitions, not the Azure Government copies", () => {
+    const government = Object.entries(table["Azure Policy"]).filter(([, c]) =>
+      /Azure Government/.test(c.source),
+    );
+    assert.deepStrictEqual(government, []);
   });
 
   it("lists every anchor of the pack", () => {

@@ -40,7 +40,7 @@ const FIXTURES: [string, string, number, string[]][] = [
       NO_CHAT,
       NO_BUDGET("advisory"),
       "advisory reliability-protect-stateful public | azure-native:storage:StorageAccount public is stateful but not protected: set protect.",
-      "advisory defender-plans (stack) | Microsoft Defender plan StorageAccounts (DefenderForStorageV2) is not on: add a security.Pricing with pricingTier Standard.",
+      "mandatory defender-for-storage public | Storage account has no Defender for Storage setting: add a security.DefenderForStorage with malware scanning and sensitive data discovery.",
     ],
   ],
   [
@@ -243,7 +243,7 @@ describe("flipping secure defaults of the platform", () => {
     );
   });
 
-  it("finds nothing in the same program without mutations", async () => {
+  it("finds nothing in the same program without mutations but the reported flow-log sink", async () => {
     const run = await runPlanWith(
       { LAKEHOUSE_MUTATIONS: "[]" },
       "--stack",
@@ -253,6 +253,11 @@ describe("flipping secure defaults of the platform", () => {
       fixture("mutated-platform"),
     );
     assert.strictEqual(run.code, 0, run.stderr);
-    assert.deepStrictEqual((JSON.parse(run.stdout) as PlanDocument).violations, []);
+    assert.deepStrictEqual(
+      (JSON.parse(run.stdout) as PlanDocument).violations.map(
+        (v) => `${v.level} ${v.policy} ${v.urn.split("::").pop()}`,
+      ),
+      ["advisory storage-flow-log-sink-public-endpoint lh-prod-flowlogs-account"],
+    );
   });
 });

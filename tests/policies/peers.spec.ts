@@ -8,11 +8,17 @@ import * as sql from "../../policies/rules/sql";
 import * as storage from "../../policies/rules/storage";
 import * as workspace from "../../policies/rules/workspace";
 import {
+  DEFENDER_FOR_STORAGE_PROPERTIES,
+  FLOW_LOG_SINK_FIREWALL,
+  Mutation,
   Props,
   ResourceCase,
   resourceArgs,
   StackResourceSpec,
   stackViolationsOf,
+  unknownBooleanValue,
+  unknownObjectValue,
+  unknownStringValue,
   violationsOf,
 } from "../support/policy";
 
@@ -78,6 +84,21 @@ const del = (key: string) => (p: Props) => {
 const STORAGE_ACCOUNT = {
   accountName: "stlhlakedevweu1a2b",
   networkRuleSet: { defaultAction: "Deny", bypass: "AzureServices" },
+};
+
+/** A firewall that denies by default with `bypass`, and the one message it gets. */
+const bypassCase = (what: string, bypass: string, message: string): Mutation => [
+  what,
+  set("networkRuleSet", { defaultAction: "Deny", bypass }),
+  [message],
+];
+
+/** The flow-log account's documented shape: public endpoint on, default deny, trusted services only, no rules. */
+const FLOW_LOG_SINK = {
+  accountName: "stlhflowlogsdevweu1a2b",
+  publicNetworkAccess: "Enabled",
+  networkRuleSet: FLOW_LOG_SINK_FIREWALL,
+  tags: { [storage.FLOW_LOG_SINK_TAG]: "true" },
 };
 
 const cases: ResourceCase[] = [
@@ -181,25 +202,108 @@ const cases: ResourceCase[] = [
     type: "azure-native:storage:StorageAccount",
     valid: STORAGE_ACCOUNT,
     invalid: [
-      [
+      bypassCase(
+        "None, which keeps trusted Microsoft services out (CKV_AZURE_36, AZU-0010)",
+        "None",
+        "Storage account firewall keeps trusted Microsoft services out: networkRuleSet.bypass is None, must include AzureServices.",
+      ),
+      bypassCase(
         "classic logging and metrics let through",
-        set("networkRuleSet", { defaultAction: "Deny", bypass: "Logging, Metrics, AzureServices" }),
-        [
-          "Storage account firewall lets Logging, Metrics through: networkRuleSet.bypass may hold only AzureServices or None.",
-        ],
-      ],
+        "Logging, Metrics, AzureServices",
+        "Storage account firewall lets Logging, Metrics through: networkRuleSet.bypass may not hold Logging or Metrics.",
+      ),
+      bypassCase(
+        "None combined with AzureServices",
+        "AzureServices,None",
+        "Storage account firewall bypass combines None with other values (AzureServices,None): None stands alone.",
+      ),
+      bypassCase(
+        "an empty bypass",
+        "",
+        "Storage account firewall bypass is empty: set networkRuleSet.bypass to AzureServices (or leave it unset).",
+      ),
+      bypassCase(
+        "a value ARM does not know",
+        "AzureServices, Everything",
+        "Storage account firewall bypass holds Everything: use AzureServices, Logging, Metrics or None.",
+      ),
     ],
   },
   {
     policy: storage.storageNetworkBypass,
     type: "azure-native:storage:StorageAccount",
-    valid: { ...STORAGE_ACCOUNT, networkRuleSet: { defaultAction: "Deny", bypass: "None" } },
-    config: { allowedBypass: ["None"] },
+    // Lower case as written by hand, and unset (Azure's default, AzureServices), both pass.
+    valid: { ...STORAGE_ACCOUNT, networkRuleSet: { defaultAction: "Deny", bypass: "azureservices" } },
+    invalid: [
+      bypassCase(
+        "metrics in lower case",
+        "azureservices, metrics",
+        "Storage account firewall lets metrics through: networkRuleSet.bypass may not hold Logging or Metrics.",
+      ),
+    ],
+  },
+  {
+    policy: storage.storageNetworkBypass,
+    type: "azure-native:storage:StorageAccount",
+    valid: { ...STORAGE_ACCOUNT, networkRuleSet: { defaultAction: "Deny" } },
+    config: { refusedBypass: ["Logging"] },
+    invalid: [
+      bypassCase(
+        "logging where config refuses only Logging",
+        "AzureServices, Metrics, Logging",
+        "Storage account firewall lets Logging through: networkRuleSet.bypass may not hold Logging.",
+      ),
+    ],
+  },
+  {
+    policy: storage.storageNoPublicNetwork,
+    type: "azure-native:storage:StorageAccount",
+    valid: FLOW_LOG_SINK,
     invalid: [
       [
-        "an unset bypass where only None is allowed (Azure's default is AzureServices)",
-        set("networkRuleSet", { defaultAction: "Deny" }),
-        ["Storage account firewall lets AzureServices through: networkRuleSet.bypass may hold only None."],
+        "a flow-log sink that lets an IP range in",
+        set("networkRuleSet", {
+          ...FLOW_LOG_SINK.networkRuleSet,
+          ipRules: [{ iPAddressOrRange: "203.0.113.0/24" }],
+        }),
+        ["Flow-log sink account firewall lets named networks in: remove networkRuleSet ipRules."],
+      ],
+      [
+        "a flow-log sink whose firewall allows by default and keeps Network Watcher out",
+        set("networkRuleSet", { defaultAction: "Allow", bypass: "None" }),
+        [
+          "Flow-log sink account firewall allows by default: networkRuleSet.defaultAction is Allow, must be Deny.",
+          "Flow-log sink account firewall keeps Network Watcher out: networkRuleSet.bypass is None, must include AzureServices.",
+        ],
+      ],
+      [
+        "the same shape without the sink tag",
+        del("tags"),
+        [
+          "Storage account is reachable from public networks: publicNetworkAccess is Enabled, must be Disabled.",
+        ],
+      ],
+      [
+        "the sink tag set to something other than true",
+        set("tags", { [storage.FLOW_LOG_SINK_TAG]: "yes" }),
+        [
+          "Storage account is reachable from public networks: publicNetworkAccess is Enabled, must be Disabled.",
+        ],
+      ],
+    ],
+  },
+  {
+    policy: storage.storageFlowLogSinkPublicEndpoint,
+    type: "azure-native:storage:StorageAccount",
+    // A sink whose public endpoint is off has nothing to report; neither has an account without the tag.
+    valid: { ...FLOW_LOG_SINK, publicNetworkAccess: "Disabled" },
+    invalid: [
+      [
+        "a sink with its public endpoint enabled",
+        set("publicNetworkAccess", "Enabled"),
+        [
+          "Storage account stlhflowlogsdevweu1a2b is a flow-log sink: its public endpoint is enabled, firewalled to trusted Azure services (Network Watcher) only.",
+        ],
       ],
     ],
   },
@@ -238,6 +342,16 @@ const cases: ResourceCase[] = [
         ["SQL database on GP_Gen5_4 is not zone-redundant: set zoneRedundant: true."],
       ],
       [
+        "no SKU (a geo-secondary inherits the primary's tier)",
+        (p) => {
+          delete p.sku;
+          delete p.zoneRedundant;
+        },
+        [
+          "SQL database has no sku and is not zone-redundant: a geo-secondary inherits the primary's tier, which may offer zone redundancy; set sku, and zoneRedundant: true where the tier offers it.",
+        ],
+      ],
+      [
         "zone redundancy unset on Premium",
         (p) => {
           p.sku = { name: "P2" };
@@ -261,6 +375,52 @@ const cases: ResourceCase[] = [
     ],
   },
   {
+    policy: sql.sqlHyperscaleZoneRedundancy,
+    type: "azure-native:sql:Database",
+    valid: {
+      sku: { name: "HS_Gen5_4" },
+      zoneRedundant: true,
+      requestedBackupStorageRedundancy: "Zone",
+      highAvailabilityReplicaCount: 1,
+    },
+    invalid: [
+      [
+        "geo-redundant backup storage",
+        set("requestedBackupStorageRedundancy", "Geo"),
+        [
+          "Zone-redundant Hyperscale database has Geo backup storage: set requestedBackupStorageRedundancy: Zone.",
+        ],
+      ],
+      [
+        "backup redundancy and high-availability replicas unset",
+        (p) => {
+          delete p.requestedBackupStorageRedundancy;
+          delete p.highAvailabilityReplicaCount;
+        },
+        [
+          "Zone-redundant Hyperscale database has unset backup storage: set requestedBackupStorageRedundancy: Zone.",
+          "Zone-redundant Hyperscale database has 0 high-availability replicas: set highAvailabilityReplicaCount: 1 or more.",
+        ],
+      ],
+    ],
+  },
+  {
+    policy: sql.sqlHyperscaleZoneRedundancy,
+    type: "azure-native:sql:Database",
+    // General Purpose needs neither; a Hyperscale database that is not zone-redundant neither.
+    valid: { sku: { name: "GP_Gen5_4" }, zoneRedundant: true },
+    invalid: [
+      [
+        "Hyperscale made zone-redundant without them",
+        set("sku", { name: "HS_Gen5_2" }),
+        [
+          "Zone-redundant Hyperscale database has unset backup storage: set requestedBackupStorageRedundancy: Zone.",
+          "Zone-redundant Hyperscale database has 0 high-availability replicas: set highAvailabilityReplicaCount: 1 or more.",
+        ],
+      ],
+    ],
+  },
+  {
     policy: keyvault.keyVaultHsmKeys,
     type: "azure-native:keyvault:Key",
     valid: { properties: { kty: "RSA-HSM", keySize: 3072 } },
@@ -268,12 +428,17 @@ const cases: ResourceCase[] = [
       [
         "a software key",
         set("properties", { kty: "RSA", keySize: 3072 }),
-        ["Key is not HSM-backed: properties.kty is RSA, must be RSA-HSM, EC-HSM, oct-HSM."],
+        ["Key is not HSM-backed: properties.kty is RSA, must be RSA-HSM, EC-HSM."],
+      ],
+      [
+        "a symmetric key (oct-HSM is a Managed HSM type)",
+        set("properties", { kty: "oct-HSM", keySize: 256 }),
+        ["Key is not HSM-backed: properties.kty is oct-HSM, must be RSA-HSM, EC-HSM."],
       ],
       [
         "no key type",
         set("properties", { keySize: 3072 }),
-        ["Key is not HSM-backed: properties.kty is unset, must be RSA-HSM, EC-HSM, oct-HSM."],
+        ["Key is not HSM-backed: properties.kty is unset, must be RSA-HSM, EC-HSM."],
       ],
     ],
   },
@@ -357,10 +522,16 @@ describe("peer rules (checkov, trivy, Azure Policy)", () => {
         "10.0.0.0/0",
         "::/0",
         "AzureCloud",
+        "AzureCloud.WestEurope",
+        "0.0.0.0/1",
+        "128.0.0.0/1",
+        "8000::/1",
         "10.0.0.0/8",
+        "0.0.0.0/2",
+        "AzureMonitor",
         "::",
       ].map(net.isInternetSource),
-      [true, true, true, true, true, true, true, false, false, false],
+      [true, true, true, true, true, true, true, true, true, true, true, true, false, false, false, false],
     );
     assert.deepStrictEqual(
       ["*", "22", "20-25", "23-30", " 22 "].map((spec) => net.portSpecIncludes(spec, 22)),
@@ -374,11 +545,16 @@ describe("peer rules (checkov, trivy, Azure Policy)", () => {
       storageId: "/st",
       retentionPolicy: { enabled: true, days: 90 },
       flowAnalyticsConfiguration: {
-        networkWatcherFlowAnalyticsConfiguration: { enabled: true, workspaceResourceId: "/log" },
+        networkWatcherFlowAnalyticsConfiguration: {
+          enabled: true,
+          workspaceResourceId: "/log",
+          trafficAnalyticsInterval: 10,
+        },
       },
     };
+    const VNET = { type: "azure-native:network:VirtualNetwork", name: "vnet", props: {} };
     const stack = (flowLog: Props | undefined, target = "vnet"): StackResourceSpec[] => [
-      { type: "azure-native:network:VirtualNetwork", name: "vnet", props: {} },
+      VNET,
       { type: NSG, name: "nsg", props: {} },
       ...(flowLog
         ? [
@@ -393,13 +569,78 @@ describe("peer rules (checkov, trivy, Azure Policy)", () => {
     ];
     const run = (flowLog: Props | undefined, target?: string, config: Props = {}) =>
       stackViolationsOf(net.vnetFlowLogs, stack(flowLog, target), config);
+    const NO_FLOW_LOG = "vnet: Virtual network has no flow log: add a VNet flow log.";
+    const VNET_ID =
+      "/subscriptions/6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b/resourceGroups/rg-lh-dev/providers/Microsoft.Network/virtualNetworks/vnet-lh-dev";
+    /** A VNet named in config and a flow log that names it by a literal id (imported, or a StackReference). */
+    const literal = (targetResourceId: string, flowLog: Props = FLOW_LOG) =>
+      stackViolationsOf(net.vnetFlowLogs, [
+        { ...VNET, props: { virtualNetworkName: "vnet-lh-dev", resourceGroupName: "rg-lh-dev" } },
+        { type: "azure-native:network:FlowLog", name: "flowlog", props: { ...flowLog, targetResourceId } },
+      ]);
 
     it("passes a VNet flow log kept 90 days (or forever) with Traffic Analytics", async () => {
       assert.deepStrictEqual(await run(FLOW_LOG), []);
       assert.deepStrictEqual(await run({ ...FLOW_LOG, retentionPolicy: { enabled: true, days: 0 } }), []);
     });
+    it("matches a flow log to its VNet by a literal id, in any case", async () => {
+      assert.deepStrictEqual(await literal(VNET_ID), []);
+      assert.deepStrictEqual(await literal(VNET_ID.toUpperCase()), []);
+    });
+    it("does not count a subnet's flow log, or one of another VNet, but checks both", async () => {
+      assert.deepStrictEqual(await literal(`${VNET_ID}/subnets/host`), [NO_FLOW_LOG]);
+      assert.deepStrictEqual(
+        await literal(VNET_ID.replace("vnet-lh-dev", "vnet-hub"), { ...FLOW_LOG, enabled: false }),
+        ["flowlog: VNet flow log is not enabled: set enabled: true.", NO_FLOW_LOG],
+      );
+    });
+    it("reports an NSG named by a literal id", async () => {
+      assert.deepStrictEqual(
+        await literal(VNET_ID.replace("virtualNetworks/vnet-lh-dev", "networkSecurityGroups/nsg")),
+        [
+          "flowlog: Flow log targets a network security group: NSG flow logs cannot be created since 30 June 2025 (retired 30 September 2027); target the virtual network.",
+          NO_FLOW_LOG,
+        ],
+      );
+    });
+    it("runs at preview: new VNet, account and workspace ids unknown, an unlinked VNet still reported", async () => {
+      const unknownIds = {
+        ...FLOW_LOG,
+        targetResourceId: unknownStringValue,
+        storageId: unknownStringValue,
+        flowAnalyticsConfiguration: {
+          networkWatcherFlowAnalyticsConfiguration: {
+            enabled: true,
+            workspaceResourceId: unknownStringValue,
+            trafficAnalyticsInterval: 10,
+          },
+        },
+      };
+      assert.deepStrictEqual(
+        await stackViolationsOf(net.vnetFlowLogs, [
+          ...stack(unknownIds),
+          {
+            type: "azure-native:network:VirtualNetwork",
+            name: "vnet-2",
+            props: { virtualNetworkName: unknownStringValue },
+          },
+        ]),
+        ["vnet-2: Virtual network has no flow log: add a VNet flow log."],
+      );
+    });
+    it("leaves settings unknown at preview to the update, and checks the rest", async () => {
+      assert.deepStrictEqual(
+        await run({
+          ...FLOW_LOG,
+          enabled: unknownBooleanValue,
+          retentionPolicy: unknownObjectValue,
+          storageId: "",
+        }),
+        ["flowlog: VNet flow log has no storage account: set storageId."],
+      );
+    });
     const mutations: [string, Props | undefined, string[], string?][] = [
-      ["no flow log", undefined, ["vnet: Virtual network has no flow log: add a VNet flow log."]],
+      ["no flow log", undefined, [NO_FLOW_LOG]],
       [
         "a disabled flow log",
         { ...FLOW_LOG, enabled: false },
@@ -432,11 +673,27 @@ describe("peer rules (checkov, trivy, Azure Policy)", () => {
         ],
       ],
       [
+        "a Traffic Analytics interval Azure Policy 2f080164 does not accept",
+        {
+          ...FLOW_LOG,
+          flowAnalyticsConfiguration: {
+            networkWatcherFlowAnalyticsConfiguration: {
+              enabled: true,
+              workspaceResourceId: "/log",
+              trafficAnalyticsInterval: 30,
+            },
+          },
+        },
+        [
+          "flowlog: VNet flow log Traffic Analytics interval is 30: set trafficAnalyticsInterval to 10 or 60 minutes.",
+        ],
+      ],
+      [
         "an NSG flow log instead",
         FLOW_LOG,
         [
           "flowlog: Flow log targets a network security group: NSG flow logs cannot be created since 30 June 2025 (retired 30 September 2027); target the virtual network.",
-          "vnet: Virtual network has no flow log: add a VNet flow log.",
+          NO_FLOW_LOG,
         ],
         "nsg",
       ],
@@ -510,6 +767,123 @@ describe("peer rules (checkov, trivy, Azure Policy)", () => {
         assert.deepStrictEqual(await run(policy), messages);
       });
     }
+    it("checks every enabled policy of a server, not only the first", async () => {
+      assert.deepStrictEqual(
+        await stackViolationsOf(sql.sqlThreatProtection, [
+          { type: "azure-native:sql:Server", name: "server", props: {} },
+          ...[POLICY, { ...POLICY, emailAddresses: [] }].map((props, i) => ({
+            type: "azure-native:sql:ServerSecurityAlertPolicy",
+            name: `threat-${i}`,
+            props,
+            dependsOn: { serverName: ["server"] },
+          })),
+        ]),
+        ["threat-1: SQL threat alerts reach no mailbox: set emailAddresses to the alert addresses."],
+      );
+    });
+    it("runs at preview with two new servers whose names are unknown", async () => {
+      const servers = ["a", "b"].map((name) => ({
+        type: "azure-native:sql:Server",
+        name,
+        props: { serverName: unknownStringValue },
+      }));
+      assert.deepStrictEqual(
+        await stackViolationsOf(sql.sqlThreatProtection, [
+          ...servers,
+          {
+            type: "azure-native:sql:ServerSecurityAlertPolicy",
+            name: "threat",
+            props: { ...POLICY, serverName: unknownStringValue },
+            dependsOn: { serverName: ["a"] },
+          },
+        ]),
+        ["b: SQL server has no threat detection: add a ServerSecurityAlertPolicy with state Enabled."],
+      );
+    });
+  });
+
+  describe("defender-for-storage", () => {
+    const SETTING = { settingName: "current", properties: DEFENDER_FOR_STORAGE_PROPERTIES };
+    const ACCOUNT = {
+      type: "azure-native:storage:StorageAccount",
+      name: "lake",
+      props: { accountName: "stlake" },
+    };
+    const run = (properties: Props | undefined) =>
+      stackViolationsOf(defender.defenderForStorage, [
+        ACCOUNT,
+        ...(properties
+          ? [
+              {
+                type: "azure-native:security:DefenderForStorage",
+                name: "defender",
+                props: { ...SETTING, properties },
+                dependsOn: { resourceId: ["lake"] },
+              },
+            ]
+          : []),
+      ]);
+
+    it("passes Defender on the account, overriding the subscription, with both extensions", async () => {
+      assert.deepStrictEqual(await run(SETTING.properties), []);
+    });
+    it("finds the setting of an account named by a literal id", async () => {
+      assert.deepStrictEqual(
+        await stackViolationsOf(defender.defenderForStorage, [
+          ACCOUNT,
+          {
+            type: "azure-native:security:DefenderForStorage",
+            name: "defender",
+            props: {
+              ...SETTING,
+              resourceId:
+                "/subscriptions/6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/STLAKE",
+            },
+          },
+        ]),
+        [],
+      );
+    });
+    const mutations: [string, Props | undefined, string[]][] = [
+      [
+        "no setting",
+        undefined,
+        [
+          "lake: Storage account has no Defender for Storage setting: add a security.DefenderForStorage with malware scanning and sensitive data discovery.",
+        ],
+      ],
+      [
+        "Defender off",
+        { ...SETTING.properties, isEnabled: false },
+        ["defender: Defender for Storage is off: properties.isEnabled must be true."],
+      ],
+      [
+        "the subscription's settings in charge",
+        { ...SETTING.properties, overrideSubscriptionLevelSettings: false },
+        [
+          "defender: Defender for Storage setting defers to the subscription's: properties.overrideSubscriptionLevelSettings must be true.",
+        ],
+      ],
+      [
+        "malware scanning off (what the subscription plan used to set)",
+        { ...SETTING.properties, malwareScanning: { onUpload: { isEnabled: false } } },
+        [
+          "defender: Defender for Storage does not scan uploads for malware: properties.malwareScanning.onUpload.isEnabled must be true.",
+        ],
+      ],
+      [
+        "sensitive data discovery unset",
+        { ...SETTING.properties, sensitiveDataDiscovery: undefined },
+        [
+          "defender: Defender for Storage skips sensitive data discovery: properties.sensitiveDataDiscovery.isEnabled must be true.",
+        ],
+      ],
+    ];
+    for (const [what, properties, messages] of mutations) {
+      it(`reports ${what}`, async () => {
+        assert.deepStrictEqual(await run(properties), messages);
+      });
+    }
   });
 
   describe("defender-plans", () => {
@@ -517,6 +891,14 @@ describe("peer rules (checkov, trivy, Azure Policy)", () => {
       pricingName: "StorageAccounts",
       pricingTier: "Standard",
       subPlan: "DefenderForStorageV2",
+      extensions: [
+        {
+          name: "OnUploadMalwareScanning",
+          isEnabled: "True",
+          additionalExtensionProperties: { CapGBPerMonthPerStorageAccount: "5000" },
+        },
+        { name: "SensitiveDataDiscovery", isEnabled: "True" },
+      ],
     };
     const VAULT_PLAN = { pricingName: "KeyVaults", pricingTier: "Standard" };
     const run = (plans: Props[], withVault = true) =>
@@ -526,28 +908,51 @@ describe("peer rules (checkov, trivy, Azure Policy)", () => {
         ...plans.map((props, i) => ({ type: "azure-native:security:Pricing", name: `plan-${i}`, props })),
       ]);
 
-    it("passes Standard plans for Storage (per account) and Key Vault", async () => {
+    it("passes the Key Vault plan, with or without a full Storage plan", async () => {
       assert.deepStrictEqual(await run([STORAGE_PLAN, VAULT_PLAN]), []);
+      assert.deepStrictEqual(await run([VAULT_PLAN]), []);
     });
-    it("asks only for the plans of the services the stack holds", async () => {
-      assert.deepStrictEqual(await run([STORAGE_PLAN], false), []);
+    it("asks for no Key Vault plan where the stack holds no vault", async () => {
+      assert.deepStrictEqual(await run([], false), []);
     });
-    const STORAGE_OFF =
-      "(stack): Microsoft Defender plan StorageAccounts (DefenderForStorageV2) is not on: add a security.Pricing with pricingTier Standard.";
     const mutations: [string, Props[], string[]][] = [
       [
-        "no plans",
+        "no Key Vault plan",
         [],
         [
-          STORAGE_OFF,
           "(stack): Microsoft Defender plan KeyVaults is not on: add a security.Pricing with pricingTier Standard.",
         ],
       ],
-      ["Storage on the free tier", [{ ...STORAGE_PLAN, pricingTier: "Free" }, VAULT_PLAN], [STORAGE_OFF]],
+      [
+        "a Storage plan that switches malware scanning off for the subscription",
+        [
+          {
+            ...STORAGE_PLAN,
+            extensions: [
+              { name: "OnUploadMalwareScanning", isEnabled: "False" },
+              { name: "SensitiveDataDiscovery", isEnabled: "True" },
+            ],
+          },
+          VAULT_PLAN,
+        ],
+        [
+          "plan-0: Microsoft Defender plan StorageAccounts leaves OnUploadMalwareScanning off: enable every extension (isEnabled True).",
+        ],
+      ],
       [
         "the classic per-transaction Storage plan",
         [{ ...STORAGE_PLAN, subPlan: "PerTransaction" }, VAULT_PLAN],
-        [STORAGE_OFF],
+        [
+          "plan-0: Microsoft Defender plan StorageAccounts is Standard / PerTransaction: set pricingTier Standard and subPlan DefenderForStorageV2.",
+        ],
+      ],
+      [
+        "a free Storage plan",
+        [{ pricingName: "StorageAccounts", pricingTier: "Free" }, VAULT_PLAN],
+        [
+          "plan-0: Microsoft Defender plan StorageAccounts is Free / unset: set pricingTier Standard and subPlan DefenderForStorageV2.",
+          "plan-0: Microsoft Defender plan StorageAccounts leaves OnUploadMalwareScanning, SensitiveDataDiscovery off: enable every extension (isEnabled True).",
+        ],
       ],
     ];
     for (const [what, plans, messages] of mutations) {
@@ -555,5 +960,31 @@ describe("peer rules (checkov, trivy, Azure Policy)", () => {
         assert.deepStrictEqual(await run(plans), messages);
       });
     }
+  });
+
+  describe("keyvault-hsm-premium-vault", () => {
+    const run = (sku: string, kty = "RSA-HSM") =>
+      stackViolationsOf(keyvault.keyVaultHsmPremium, [
+        {
+          type: "azure-native:keyvault:Vault",
+          name: "kv",
+          props: { vaultName: "kv-lh", properties: { sku: { family: "A", name: sku } } },
+        },
+        {
+          type: "azure-native:keyvault:Key",
+          name: "key",
+          props: { vaultName: "kv-lh", properties: { kty } },
+          dependsOn: { vaultName: ["kv"] },
+        },
+      ]);
+    it("passes an HSM key in a Premium vault, and a software key in a Standard one", async () => {
+      assert.deepStrictEqual(await run("premium"), []);
+      assert.deepStrictEqual(await run("standard", "RSA"), []);
+    });
+    it("reports an HSM key in a Standard vault", async () => {
+      assert.deepStrictEqual(await run("standard", "EC-HSM"), [
+        "key: Key of type EC-HSM needs a Premium vault: the vault's sku is standard.",
+      ]);
+    });
   });
 });

@@ -867,16 +867,16 @@ const cases: ResourceCase[] = [
 ];
 
 describe("policy pack", () => {
-  it("holds the 50 rules of POLICY-RULES.md, the 10 peer rules (issue 19) and the deployability rules, each with a name, description, severity, anchor and remediation", () => {
+  it("holds the 50 rules of POLICY-RULES.md, the 14 peer rules (issue 19) and the deployability rules, each with a name, description, severity, anchor and remediation", () => {
     const { deployability, ...domains } = POLICY_DOMAINS;
-    assert.strictEqual(policies.length, 60 + deployability.length);
+    assert.strictEqual(policies.length, 64 + deployability.length);
     assert.strictEqual(new Set(policies.map((p) => p.name)).size, policies.length);
     assert.deepStrictEqual(
       Object.fromEntries(Object.entries(domains).map(([domain, list]) => [domain, list.length])),
       {
-        storage: 15,
-        sql: 7,
-        keyvault: 6,
+        storage: 16,
+        sql: 8,
+        keyvault: 7,
         "databricks workspace": 5,
         "databricks compute": 8,
         "event hubs": 1,
@@ -885,7 +885,7 @@ describe("policy pack", () => {
         "unity catalog and PII": 6,
         reliability: 2,
         network: 3,
-        "subscription posture": 1,
+        "subscription posture": 2,
       },
     );
     for (const policy of policies) {

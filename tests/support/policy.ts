@@ -8,7 +8,32 @@ import {
   unknownCheckingProxy,
 } from "@pulumi/policy";
 
+import * as proxy from "@pulumi/policy/proxy";
+
+/** The SDK's sentinels for inputs unknown at preview (exported by @pulumi/policy/proxy at run time, untyped). */
+const sentinels = proxy as unknown as Record<string, string>;
+export const unknownStringValue = sentinels.unknownStringValue;
+export const unknownBooleanValue = sentinels.unknownBooleanValue;
+export const unknownObjectValue = sentinels.unknownObjectValue;
+
 export type Props = Record<string, unknown>;
+
+/** Defender for Storage settings of an account: on, overriding the subscription, with both extensions. */
+export const DEFENDER_FOR_STORAGE_PROPERTIES = {
+  isEnabled: true,
+  overrideSubscriptionLevelSettings: true,
+  malwareScanning: { onUpload: { isEnabled: true, capGBPerMonth: 5000 } },
+  sensitiveDataDiscovery: { isEnabled: true },
+};
+
+/** The flow-log account's firewall the Network Watcher FAQ asks for: default deny, trusted services, no rules. */
+export const FLOW_LOG_SINK_FIREWALL = {
+  defaultAction: "Deny",
+  bypass: "AzureServices",
+  ipRules: [],
+  virtualNetworkRules: [],
+  resourceAccessRules: [],
+};
 /** One way to break a rule: what it is, the change to the valid props, and the exact messages expected. */
 export type Mutation = [what: string, mutate: (props: Props) => void, messages: string[]];
 
