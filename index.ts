@@ -14,6 +14,13 @@ export const workspaceUrl = platform.workspace.workspace.workspaceUrl;
 export const lakeStorageAccount = platform.storage.account.name;
 export const catalogName = platform.unityCatalog.catalog.name;
 export const sqlWarehouseId = platform.compute.sqlWarehouse.id;
-export const replicaHost = platform.replica.host;
-export const replicaCatalog = platform.replica.foreignCatalog.name;
+export const replicaHost = platform.replica?.host;
+export const replicaCatalog = platform.replica?.foreignCatalog.name;
+// Read back by this stack's next update: the DBFS root key is turned on once this identity holds it.
+export const dbfsRootIdentity = platform.workspace.workspace.storageAccountIdentity.apply(
+  (i) => i?.principalId,
+);
+export const serverlessBudgetPolicyId = platform.account.budgetPolicyIds.apply(
+  (ids) => ids[config.tags.environment],
+);
 export const dataSources = sources.map((source) => source.name);

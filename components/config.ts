@@ -96,7 +96,7 @@ export const settingsSchema = z.strictObject({
   ]),
   blobSoftDeleteDays: z.number().int().min(1).max(365),
   blobVersioning: z.boolean(),
-  metastoreId: guid,
+  accountStack: z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/, "must be the name of a lakehouse-account stack"),
   azureDatabricksObjectId: guid,
   dbfsRootCmk: z.boolean(),
   complianceSecurityProfile: z.boolean(),
@@ -216,6 +216,10 @@ export interface MandatoryTags {
 export interface PlatformConfig {
   readonly project: string;
   readonly stack: string;
+  /** A pull request's review stack: no copy of production data, cheapest settings, destroyed by its TTL. */
+  readonly review: boolean;
+  /** The account stack (`<organization>/lakehouse-account/<accountStack>`) whose outputs this stack reads. */
+  readonly accountStack: string;
   readonly environment: string;
   readonly location: AzureRegion;
   readonly prefix: string;
@@ -268,11 +272,9 @@ export interface PlatformConfig {
     readonly versioning: boolean;
   };
   readonly databricks: {
-    /** Existing regional Unity Catalog metastore the workspace is assigned to. */
-    readonly metastoreId: string;
     /** Object id of the tenant's AzureDatabricks enterprise application (managed services CMK). */
     readonly azureDatabricksObjectId: string;
-    /** Encrypt the workspace's DBFS root with a customer-managed key (off only for a workspace's first deployment). */
+    /** Encrypt the workspace's DBFS root with a customer-managed key (from the update after the workspace's first). */
     readonly dbfsRootCmk: boolean;
     readonly complianceSecurityProfile: boolean;
     readonly tokenMaxLifetimeDays: number;
@@ -341,6 +343,8 @@ export function parsePlatformConfig(
   return {
     project: context.project,
     stack: context.stack,
+    review: isReviewStack(context.stack),
+    accountStack: s.accountStack,
     environment: isReviewStack(context.stack) ? reviewEnvironment(context.stack) : s.environment,
     location: s.location,
     prefix: s.prefix,
@@ -383,7 +387,6 @@ export function parsePlatformConfig(
     sourcesDirs: s.sourcesDirs.map((dir) => path.resolve(context.baseDir, dir)),
     storage: { sku: s.storageSku, softDeleteDays: s.blobSoftDeleteDays, versioning: s.blobVersioning },
     databricks: {
-      metastoreId: s.metastoreId,
       azureDatabricksObjectId: s.azureDatabricksObjectId,
       dbfsRootCmk: s.dbfsRootCmk,
       complianceSecurityProfile: s.complianceSecurityProfile,

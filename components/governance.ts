@@ -11,7 +11,7 @@ import {
   HASH_SALT_SECRET,
 } from "./governance-sql";
 import { assignRole } from "./roles";
-import { DataSource, MASK_KINDS } from "./sources";
+import { DataSource } from "./sources";
 import type { UnityCatalog } from "./unity-catalog";
 
 /** Schema of the mask and row-filter functions. */
@@ -97,10 +97,13 @@ export interface GovernanceArgs {
   readonly sources: readonly DataSource[];
   /** Application id of the service principal pipelines and jobs run as: the only writer. */
   readonly pipelinesPrincipal: string;
+  /** Governed tag keys the account stack defines (its `governedTags` output). */
+  readonly governedTags: pulumi.Input<string[]>;
   /** Names of the other securables that get grants. */
   readonly securables: {
     readonly landingLocation: pulumi.Input<string>;
-    readonly replicaCatalog: pulumi.Input<string>;
+    /** The replica's foreign catalog; review stacks have none. */
+    readonly replicaCatalog?: pulumi.Input<string>;
     readonly eventHubsCredential?: pulumi.Input<string>;
   };
   /**
@@ -169,7 +172,9 @@ export function planGrants(
     [groups.dataEngineers, writer],
     ["READ_FILES"],
   );
-  plan.grant("replica", { catalog: replicaCatalog }, [writer], ["USE_CATALOG", "USE_SCHEMA", "SELECT"]);
+  if (replicaCatalog !== undefined) {
+    plan.grant("replica", { catalog: replicaCatalog }, [writer], ["USE_CATALOG", "USE_SCHEMA", "SELECT"]);
+  }
   if (eventHubsCredential !== undefined) {
     plan.grant("eventhubs", { credential: eventHubsCredential }, [writer], ["ACCESS"]);
   }
@@ -319,28 +324,20 @@ export class Governance extends pulumi.ComponentResource {
     return scope;
   }
 
-  /** Governed tags with their allowed values, and the tags of the securables Pulumi creates. */
+  /**
+   * The governed tags of the securables Pulumi creates. The tag policies themselves belong to the account
+   * stack (account-wide objects): the key comes from its outputs, so a missing policy fails the preview.
+   */
   private tagSecurables(name: string, args: GovernanceArgs): void {
-    const policies = [
-      new databricks.TagPolicy(
-        `${name}-tag-pii`,
-        {
-          tagKey: "pii",
-          description: "Personal data, by how it is masked.",
-          values: MASK_KINDS.map((kind) => ({ name: kind })),
-        },
-        { parent: this },
-      ),
-      new databricks.TagPolicy(
-        `${name}-tag-classification`,
-        {
-          tagKey: "classification",
-          description: "Data classification.",
-          values: CLASSIFICATIONS.map((value) => ({ name: value })),
-        },
-        { parent: this },
-      ),
-    ];
+    const tagKey = pulumi.output(args.governedTags).apply((keys) => {
+      if (!keys.includes("classification")) {
+        throw new pulumi.ResourceError(
+          `the account stack defines no governed tag "classification" (it has: ${keys.join(", ") || "none"})`,
+          this,
+        );
+      }
+      return "classification";
+    });
     const tag = (
       id: string,
       entityType: string,
@@ -350,8 +347,8 @@ export class Governance extends pulumi.ComponentResource {
     ) =>
       new databricks.EntityTagAssignment(
         `${name}-tag-${id}`,
-        { entityType, entityName, tagKey: "classification", tagValue },
-        { parent: this, dependsOn: [...policies, securable] },
+        { entityType, entityName, tagKey, tagValue },
+        { parent: this, dependsOn: [securable] },
       );
     const { catalog, schemas } = args.unityCatalog;
     tag("catalog", "catalogs", args.catalogName, args.dataClassification, catalog);

@@ -1,11 +1,14 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
+import * as databricks from "@pulumi/databricks";
+import * as random from "@pulumi/random";
+import { ACCOUNTS_HOST } from "./account";
 import { Compute } from "./compute";
 import { PlatformConfig } from "./config";
 import { Foundation } from "./foundation";
 import { Keys } from "./keys";
 import { LakehouseStorage } from "./lakehouse-storage";
-import { mandatoryTagsTransformation, Naming } from "./naming";
+import { INCARNATION_LENGTH, mandatoryTagsTransformation, Naming } from "./naming";
 import { Network } from "./network";
 import { DataSource } from "./sources";
 import { UnityCatalog } from "./unity-catalog";
@@ -18,6 +21,7 @@ import { resourceAlerts, LOG_ALERTS } from "./alerts";
 import { Monitoring } from "./monitoring";
 import { RunMetadata } from "./run-metadata";
 import { Deployments } from "./deployments";
+import { AccountReference, readAccountStack, readPreviousOutputs } from "./stack-references";
 
 export interface LakehousePlatformArgs {
   /** Validated stack configuration. */
@@ -40,7 +44,10 @@ export class LakehousePlatform extends pulumi.ComponentResource {
   public readonly storage: LakehouseStorage;
   public readonly unityCatalog: UnityCatalog;
   public readonly compute: Compute;
-  public readonly replica: SqlReplica;
+  /** The account stack's outputs this stack uses (metastore, connectivity, budget policies, governed tags). */
+  public readonly account: AccountReference;
+  /** Only outside review stacks: a review stack holds no copy of production data. */
+  public readonly replica?: SqlReplica;
   /** Only when at least one source streams through Event Hubs. */
   public readonly eventHubs?: EventHubs;
   public readonly governance: Governance;
@@ -62,11 +69,37 @@ export class LakehousePlatform extends pulumi.ComponentResource {
         transformations: [mandatoryTagsTransformation(tags), ...(opts?.transformations ?? [])],
       },
     );
+    // Names Azure keeps after deletion end in this suffix, new with every incarnation of the stack.
+    const incarnation = new random.RandomString(
+      `${name}-incarnation`,
+      { length: INCARNATION_LENGTH, lower: true, numeric: true, upper: false, special: false },
+      { parent: this },
+    );
     const naming = (this.naming = new Naming({
       prefix: config.prefix,
       environment: config.environment,
       location: config.location,
+      incarnation: incarnation.result,
     }));
+    const account = (this.account = readAccountStack(
+      `${name}-account`,
+      { organization: config.deployments.organization, stack: config.accountStack },
+      { parent: this },
+    ));
+    // The DBFS root key needs the identity the workspace's creation makes: turned on by the next update.
+    const previous = readPreviousOutputs(`${name}-previous`, { parent: this });
+    const dbfsRootCmk = previous.dbfsRootIdentity.apply(
+      (identity) => config.databricks.dbfsRootCmk && identity !== undefined,
+    );
+    const accountProvider = new databricks.Provider(
+      `${name}-account-provider`,
+      { host: ACCOUNTS_HOST, accountId: account.accountId },
+      { parent: this },
+    );
+    // A review stack leaves out the sources that read the replica it does not have.
+    const sources = config.review
+      ? args.sources.filter((source) => source.source.kind !== "sqlserver")
+      : args.sources;
     const location = config.location;
     const protect = config.protectStatefulResources;
     const client = authorization.getClientConfigOutput({ parent: this });
@@ -101,8 +134,12 @@ export class LakehousePlatform extends pulumi.ComponentResource {
         network: this.network,
         keys: this.keys,
         azureDatabricksObjectId: config.databricks.azureDatabricksObjectId,
-        metastoreId: config.databricks.metastoreId,
-        dbfsRootCmk: config.databricks.dbfsRootCmk,
+        metastoreId: account.metastoreId,
+        account: {
+          provider: accountProvider,
+          networkConnectivityConfigId: account.networkConnectivityConfigId,
+        },
+        dbfsRootCmk,
         complianceSecurityProfile: config.databricks.complianceSecurityProfile,
         tokenMaxLifetimeDays: config.databricks.tokenMaxLifetimeDays,
         dbfsStorageSku: config.storage.sku,
@@ -136,7 +173,7 @@ export class LakehousePlatform extends pulumi.ComponentResource {
         workspaceId: this.workspace.workspaceId,
         metastoreAssignment: this.workspace.metastoreAssignment,
         groups: config.groups,
-        sources: args.sources,
+        sources,
         protect,
       },
       inWorkspace,
@@ -153,25 +190,27 @@ export class LakehousePlatform extends pulumi.ComponentResource {
       inWorkspace,
     );
 
-    this.replica = new SqlReplica(
-      `${name}-replica`,
-      {
-        ...placement,
-        tenantId,
-        network: this.network,
-        replica: config.replica,
-        reader: config.pipelines,
-        admins: { login: owner, objectId: config.groups.platformAdminsObjectId },
-        logAnalyticsWorkspaceId: this.foundation.logAnalytics.id,
-        foreignCatalogName: `${catalogName}_replica`,
-        owner,
-        databricksProvider: this.workspace.provider,
-        protect,
-      },
-      child,
-    );
+    const replica = (this.replica = config.review
+      ? undefined
+      : new SqlReplica(
+          `${name}-replica`,
+          {
+            ...placement,
+            tenantId,
+            network: this.network,
+            replica: config.replica,
+            reader: config.pipelines,
+            admins: { login: owner, objectId: config.groups.platformAdminsObjectId },
+            logAnalyticsWorkspaceId: this.foundation.logAnalytics.id,
+            foreignCatalogName: `${catalogName}_replica`,
+            owner,
+            databricksProvider: this.workspace.provider,
+            protect,
+          },
+          child,
+        ));
 
-    const streamed = args.sources.filter((source) => source.source.kind === "eventhub");
+    const streamed = sources.filter((source) => source.source.kind === "eventhub");
     const eventHubs = (this.eventHubs =
       streamed.length === 0
         ? undefined
@@ -221,7 +260,15 @@ export class LakehousePlatform extends pulumi.ComponentResource {
             resourceId: pulumi.interpolate`${this.storage.account.id}/blobServices/default`,
           },
           { name: "keyvault", type: "azure-native:keyvault:Vault", resourceId: this.foundation.keyVault.id },
-          { name: "replica", type: "azure-native:sql:Database", resourceId: this.replica.database.id },
+          ...(replica
+            ? [
+                {
+                  name: "replica",
+                  type: "azure-native:sql:Database" as const,
+                  resourceId: replica.database.id,
+                },
+              ]
+            : []),
           {
             name: "vnet",
             type: "azure-native:network:VirtualNetwork",
@@ -250,7 +297,7 @@ export class LakehousePlatform extends pulumi.ComponentResource {
         metricAlerts: resourceAlerts({
           storageAccountId: this.storage.account.id,
           keyVaultId: this.foundation.keyVault.id,
-          sqlDatabaseId: this.replica.database.id,
+          sqlDatabaseId: replica?.database.id,
           eventHubsNamespaceId: eventHubs?.namespace.id,
           storageCapacityTiB: config.monitoring.storageCapacityAlertTiB,
         }),
@@ -265,8 +312,9 @@ export class LakehousePlatform extends pulumi.ComponentResource {
       {
         catalogName,
         dataClassification: config.tags.dataClassification,
+        governedTags: account.governedTags,
         groups: config.groups,
-        sources: args.sources,
+        sources,
         pipelinesPrincipal: config.pipelines.clientId,
         keyVault: this.foundation.keyVault,
         resourceGroupName,
@@ -277,7 +325,7 @@ export class LakehousePlatform extends pulumi.ComponentResource {
         protect,
         securables: {
           landingLocation: this.unityCatalog.externalLocations.landing.name,
-          replicaCatalog: this.replica.foreignCatalog.name,
+          replicaCatalog: replica?.foreignCatalog.name,
           eventHubsCredential: eventHubs?.credential.name,
         },
         unityCatalog: this.unityCatalog,
@@ -291,7 +339,7 @@ export class LakehousePlatform extends pulumi.ComponentResource {
       {
         namePrefix: name,
         catalogName,
-        sources: args.sources,
+        sources,
         sqlContext: pulumi
           .all([eventHubs?.bootstrapServers, eventHubs?.credential.name])
           .apply(([bootstrapServers, credential]) => ({
@@ -320,7 +368,7 @@ export class LakehousePlatform extends pulumi.ComponentResource {
       {
         namePrefix: name,
         catalogName,
-        sources: args.sources,
+        sources,
         sqlWarehouseId: this.compute.sqlWarehouse.id,
         runAs: this.compute.pipelinesPrincipal.applicationId,
         alertEmails: config.alerts.emails,
