@@ -16,11 +16,7 @@ export const catalogName = platform.unityCatalog.catalog.name;
 export const sqlWarehouseId = platform.compute.sqlWarehouse.id;
 export const replicaHost = platform.replica?.host;
 export const replicaCatalog = platform.replica?.foreignCatalog.name;
-// Read back by this stack's next update: the DBFS root key is turned on once this identity holds it.
-export const dbfsRootIdentity = platform.workspace.workspace.storageAccountIdentity.apply(
-  (i) => i?.principalId,
-);
-export const serverlessBudgetPolicyId = platform.account.budgetPolicyIds.apply(
-  (ids) => ids[config.tags.environment],
-);
-export const dataSources = sources.map((source) => source.name);
+// Read back by this stack's next update, which turns the DBFS root key on (dbfsRootCmk: pending -> on).
+export const dbfsRootIdentity = platform.dbfsRootIdentity;
+export const dbfsRootCmk = platform.dbfsRootCmkState;
+export const serverlessBudgetPolicyId = platform.serverlessBudgetPolicyId;

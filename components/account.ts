@@ -215,7 +215,8 @@ export class DatabricksAccount extends pulumi.ComponentResource {
               },
             ],
           },
-          { parent: this },
+          // Membership is code; the policy-pack workflow enables each newly published version.
+          { parent: this, ignoreChanges: ["policyPacks"] },
         );
       const env = (stack: string) => ({ project: config.environmentProject, stack });
       group("prod", "prod", config.productionStacks.map(env));

@@ -56,6 +56,12 @@ export class LakehousePlatform extends pulumi.ComponentResource {
   public readonly runMetadata: RunMetadata;
   /** Only when `deploymentsEnabled`. */
   public readonly deployments?: Deployments;
+  /** The DBFS root's identity, read back by the next update to turn the DBFS root key on. */
+  public readonly dbfsRootIdentity: pulumi.Output<string | undefined>;
+  /** `on`, `pending` (a new workspace: the next update turns it on) or `off` (opted out by config). */
+  public readonly dbfsRootCmkState: pulumi.Output<"on" | "pending" | "off">;
+  /** The account's serverless budget policy of this environment (review stacks use their template's). */
+  public readonly serverlessBudgetPolicyId: pulumi.Output<string>;
 
   constructor(name: string, args: LakehousePlatformArgs, opts?: pulumi.ComponentResourceOptions) {
     const { config } = args;
@@ -390,6 +396,21 @@ export class LakehousePlatform extends pulumi.ComponentResource {
         child,
       );
     }
+
+    this.dbfsRootIdentity = this.workspace.workspace.storageAccountIdentity.apply((i) => i?.principalId);
+    this.dbfsRootCmkState = dbfsRootCmk.apply((on) =>
+      on ? "on" : config.databricks.dbfsRootCmk ? "pending" : "off",
+    );
+    this.serverlessBudgetPolicyId = account.budgetPolicyIds.apply((ids) => {
+      const id = ids[config.tags.environment];
+      if (id === undefined) {
+        throw new pulumi.ResourceError(
+          `the account stack has no serverless budget policy for environment "${config.tags.environment}" (it has: ${Object.keys(ids).join(", ")})`,
+          this,
+        );
+      }
+      return id;
+    });
 
     this.registerOutputs({ foundation: this.foundation, workspace: this.workspace });
   }

@@ -4,6 +4,7 @@ import * as databricks from "@pulumi/databricks";
 import { CustomerManagedKey, Keys } from "./keys";
 import { SubscriptionPlacement } from "./naming";
 import { Network } from "./network";
+import { DBFS_ROOT_CMK_PENDING } from "../policies/rules/workspace";
 
 /** Workspace settings the Databricks SRA turns on (values are strings in the workspace-conf API). */
 export const SECURE_WORKSPACE_CONF = {
@@ -17,9 +18,6 @@ export const SECURE_WORKSPACE_CONF = {
   enableWebTerminal: "false",
   storeInteractiveNotebookResultsInCustomerAccount: "true",
 } as const;
-
-/** The tag of a workspace whose DBFS root key is turned on by the next update (its first deployment). */
-export const DBFS_ROOT_CMK_PENDING = { key: "lakehouse-bootstrap", value: "dbfs-root-cmk-pending" } as const;
 
 export interface DatabricksWorkspaceArgs extends SubscriptionPlacement {
   /** VNet and subnets the workspace is injected into, and its private endpoints. */
