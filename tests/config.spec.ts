@@ -35,7 +35,7 @@ function validSettings(): Record<string, unknown> {
     storageSku: "Standard_ZRS",
     blobSoftDeleteDays: 14,
     blobVersioning: true,
-    metastoreId: "8f2c6a1e-3b4d-4c5e-9f60-7a8b9c0d1e2f",
+    accountStack: "westeurope",
     azureDatabricksObjectId: "4b5c6d7e-8f90-4a1b-2c3d-4e5f60718293",
     dbfsRootCmk: true,
     complianceSecurityProfile: false,
@@ -206,11 +206,14 @@ describe("stack config", () => {
     ],
     ["a misspelt key", { ownr: "x" }, ["lakehouse:ownr: unknown field"]],
     [
-      "a metastore id that is not a GUID",
-      { metastoreId: "main" },
-      [
-        'lakehouse:metastoreId: must be a GUID, for example 2ff814a6-3304-4ab8-85cb-cd0e6f879c1d (got "main")',
-      ],
+      "an account stack that is not a stack name",
+      { accountStack: "west europe" },
+      ['lakehouse:accountStack: must be the name of a lakehouse-account stack (got "west europe")'],
+    ],
+    [
+      "a hand-copied metastore id (the account stack owns the metastore)",
+      { metastoreId: "8f2c6a1e-3b4d-4c5e-9f60-7a8b9c0d1e2f" },
+      ["lakehouse:metastoreId: unknown field"],
     ],
     [
       "a node type that is not an Azure VM size",

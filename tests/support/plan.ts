@@ -2,6 +2,8 @@
 // so every spec file asserts on the same recorded plan instead of rebuilding the platform.
 import { execFile } from "child_process";
 import * as path from "path";
+import { INCARNATION_LENGTH } from "../../components/naming";
+import { mockRandomString } from "../../tools/plan/mocks";
 import type { PlanDocument } from "../../tools/plan/report";
 
 export const PROJECT_DIR = path.resolve(__dirname, "..", "..");
@@ -47,6 +49,27 @@ export async function planOf(stack: string): Promise<PlanDocument> {
     throw new Error(`plan of ${stack} exited ${run.code}:\n${run.stderr}\n${run.stdout.slice(0, 2000)}`);
   }
   return JSON.parse(run.stdout) as PlanDocument;
+}
+
+/** The `--json` plan of the account stack (`--project account`). */
+export async function accountPlanOf(stack = "westeurope"): Promise<PlanDocument> {
+  const run = await runPlan("--project", "account", "--stack", stack, "--json");
+  if (run.code !== 0) {
+    throw new Error(
+      `account plan of ${stack} exited ${run.code}:\n${run.stderr}\n${run.stdout.slice(0, 2000)}`,
+    );
+  }
+  return JSON.parse(run.stdout) as PlanDocument;
+}
+
+/** The per-incarnation name suffix of a stack in the offline plan (seed "1" unless `--incarnation`). */
+export function incarnationOf(stack: string, seed = "1"): string {
+  const environment = /^pr-.*-(\d+)$/.exec(stack)?.[1];
+  return mockRandomString(
+    seed,
+    `lh-${environment ? `pr${environment}` : stack}-incarnation`,
+    INCARNATION_LENGTH,
+  );
 }
 
 export type PlannedResource = PlanDocument["resources"][number];

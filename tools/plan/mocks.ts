@@ -94,6 +94,11 @@ function computedOutputs(
   }
 }
 
+/** The `result` of a mocked `random.RandomString` named `name` in incarnation `seed` (lowercase hex). */
+export function mockRandomString(seed: string, name: string, length: number): string {
+  return createHash("sha256").update(`${seed}/${name}`).digest("hex").slice(0, length);
+}
+
 /** What the plan pretends about the world outside the program. */
 export interface PlanMockOptions {
   /** Seed of every random value: another seed is another incarnation of the stack. Default: "1". */
