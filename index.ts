@@ -20,4 +20,4 @@ export const replicaCatalog = platform.replica?.foreignCatalog.name;
 export const dbfsRootIdentity = platform.dbfsRootIdentity;
 export const dbfsRootCmk = platform.dbfsRootCmkState;
 export const serverlessBudgetPolicyId = platform.serverlessBudgetPolicyId;
-export const dataSources = sources.map((source) => source.name);
+export const dataSources = platform.sources.map((source) => source.name);

@@ -217,6 +217,8 @@ export class Governance extends pulumi.ComponentResource {
         name: GOVERNANCE_SCHEMA,
         owner: groups.platformAdmins,
         comment: "Mask and row-filter functions of the lakehouse. Only platform admins may change them.",
+        // The governance job creates the functions: a stack that may be destroyed drops them with it.
+        forceDestroy: !(args.protect ?? false),
       },
       // Silver tables' masks refer to its functions: losing it would break every read.
       { parent: this, dependsOn: [args.unityCatalog.catalog], protect: args.protect ?? false },

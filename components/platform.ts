@@ -56,6 +56,8 @@ export class LakehousePlatform extends pulumi.ComponentResource {
   public readonly runMetadata: RunMetadata;
   /** Only when `deploymentsEnabled`. */
   public readonly deployments?: Deployments;
+  /** The data sources this stack ingests (a review stack leaves out those that read the replica). */
+  public readonly sources: readonly DataSource[];
   /** The DBFS root's identity, read back by the next update to turn the DBFS root key on. */
   public readonly dbfsRootIdentity: pulumi.Output<string | undefined>;
   /** `on`, `pending` (a new workspace: the next update turns it on) or `off` (opted out by config). */
@@ -103,9 +105,9 @@ export class LakehousePlatform extends pulumi.ComponentResource {
       { parent: this },
     );
     // A review stack leaves out the sources that read the replica it does not have.
-    const sources = config.review
+    const sources = (this.sources = config.review
       ? args.sources.filter((source) => source.source.kind !== "sqlserver")
-      : args.sources;
+      : args.sources);
     const location = config.location;
     const protect = config.protectStatefulResources;
     const client = authorization.getClientConfigOutput({ parent: this });
