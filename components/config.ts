@@ -204,6 +204,24 @@ export function reviewEnvironment(stack: string): string {
   return `pr${number}`;
 }
 
+/**
+ * What a review stack changes in its template's settings: the cheapest sizes that still run every component,
+ * short retention, nothing protected (its TTL destroys it).
+ */
+export function reviewStackSettings(s: Settings): Partial<Settings> {
+  return {
+    protectStatefulResources: false,
+    storageSku: "Standard_LRS",
+    blobSoftDeleteDays: 1,
+    logRetentionDays: 30,
+    maxWorkers: Math.min(s.maxWorkers, 2),
+    sqlWarehouseSize: "2X-Small",
+    sqlWarehouseMaxClusters: 1,
+    eventHubsCapacity: 1,
+    spotWorkers: true,
+  };
+}
+
 export interface MandatoryTags {
   readonly owner: string;
   readonly costCenter: string;
@@ -333,7 +351,8 @@ export function parsePlatformConfig(
   raw: Record<string, unknown>,
   context: { project: string; stack: string; baseDir: string },
 ): PlatformConfig {
-  const s = parseOrThrow(settingsSchema, raw, (key) => `${context.project}:${key || "(config)"}`);
+  const parsed = parseOrThrow(settingsSchema, raw, (key) => `${context.project}:${key || "(config)"}`);
+  const s = isReviewStack(context.stack) ? { ...parsed, ...reviewStackSettings(parsed) } : parsed;
   if (s.slackWebhookUrl === undefined && s.teamsWebhookUrl === undefined) {
     throw new InvalidInputError([
       `${context.project}:slackWebhookUrl: set slackWebhookUrl or teamsWebhookUrl (pulumi config set --secret), so failures reach a channel`,

@@ -255,6 +255,37 @@ describe("stack config", () => {
     assert.strictEqual(parsePlatformConfig(validSettings(), context).environment, "dev");
   });
 
+  it("runs a review stack on the cheapest settings, unprotected", () => {
+    const template = {
+      ...validSettings(),
+      protectStatefulResources: true,
+      storageSku: "Standard_GZRS",
+      maxWorkers: 16,
+      sqlWarehouseSize: "Small",
+      sqlWarehouseMaxClusters: 4,
+      eventHubsCapacity: 4,
+      spotWorkers: false,
+    };
+    const review = parsePlatformConfig(template, {
+      ...context,
+      stack: "pr-transfermarket-lakehouse-platform-42",
+    });
+    const original = parsePlatformConfig(template, context);
+    assert.deepStrictEqual(
+      [review.review, review.protectStatefulResources, review.storage, review.logRetentionDays],
+      [true, false, { sku: "Standard_LRS", softDeleteDays: 1, versioning: true }, 30],
+    );
+    assert.deepStrictEqual(
+      [review.compute.maxWorkers, review.compute.sqlWarehouseSize, review.compute.sqlWarehouseMaxClusters],
+      [2, "2X-Small", 1],
+    );
+    assert.deepStrictEqual([review.compute.spotWorkers, review.eventHubs.capacity], [true, 1]);
+    assert.deepStrictEqual(
+      [original.review, original.protectStatefulResources, original.storage.sku, original.compute.maxWorkers],
+      [false, true, "Standard_GZRS", 16],
+    );
+  });
+
   it("refuses a review stack whose name does not end in its pull request number", () => {
     assert.throws(
       () => parsePlatformConfig(validSettings(), { ...context, stack: "pr-experiment" }),

@@ -46,8 +46,18 @@ function accountOutputs(stack: string, file?: string): Record<string, unknown> {
     { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 },
   );
   if (run.status !== 0) {
+    let reason = run.stderr.trim();
+    try {
+      const doc = JSON.parse(run.stdout) as { violations: { policy: string; level: string; urn: string }[] };
+      reason = doc.violations
+        .filter((v) => v.level === "mandatory")
+        .map((v) => `${v.policy} ${v.urn}`)
+        .join("; ");
+    } catch {
+      // not a plan document: the error is on stderr
+    }
     throw new InvalidInputError([
-      `--project account --stack ${stack}: the account plan, whose outputs this stack reads, exited ${run.status}: ${run.stderr || run.stdout.split("\n").slice(-3).join(" ")}`,
+      `--project account --stack ${stack}: the account plan, whose outputs this stack reads, exited ${run.status}: ${reason}`,
     ]);
   }
   return (JSON.parse(run.stdout) as { outputs: Record<string, unknown> }).outputs;
