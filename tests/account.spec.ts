@@ -33,7 +33,7 @@ describe("account project (lakehouse-account, stack westeurope)", () => {
       lines[0],
       'Offline plan of stack "westeurope": 11 resources (9 cloud resources, 2 components)',
     );
-    assert.ok(lines.includes("Policies: 50 (1 advisory, 2 disabled, 47 mandatory)"), run.stdout);
+    assert.ok(lines.includes("Policies: 54 (1 advisory, 2 disabled, 51 mandatory)"), run.stdout);
     assert.ok(lines.includes("Violations: none"), run.stdout);
     const plan = await accountPlanOf();
     assert.deepStrictEqual(inputsOf(plan, "pulumi:providers:databricks", A("provider")), {
