@@ -1,6 +1,7 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
+import { parse } from "yaml";
 import { ACCOUNT_PROJECT, ACCOUNTS_HOST, POLICY_PACK } from "../components/account";
 import { PACK_NAME } from "../policies/rules";
 import {
@@ -211,3 +212,32 @@ for (const stack of ["dev", "prod"]) {
     });
   });
 }
+
+describe("account stack in CI", () => {
+  it("previews the account stack on every pull request with the pack and the account's policy config", () => {
+    const workflow = parse(
+      fs.readFileSync(path.join(PROJECT_DIR, ".github", "workflows", "pull-request.yml"), "utf8"),
+    ) as {
+      jobs: Record<string, { steps: { uses?: string; with?: Record<string, unknown> }[] }>;
+    };
+    const preview = workflow.jobs["preview-account"].steps.find((s) => s.uses?.startsWith("pulumi/actions@"));
+    assert.deepStrictEqual(preview?.with, {
+      command: "preview",
+      "work-dir": "account",
+      "stack-name": "${{ vars.PULUMI_ORGANIZATION }}/lakehouse-account/westeurope",
+      policyPacks: "../policies",
+      policyPackConfigs: "../policies/config/account.json",
+      "comment-on-pr": true,
+      diff: true,
+    });
+  });
+
+  it("runs the compiled account program, built with the environment project", () => {
+    const project = parse(fs.readFileSync(path.join(PROJECT_DIR, "account", "Pulumi.yaml"), "utf8")) as {
+      name: string;
+      main: string;
+    };
+    assert.deepStrictEqual([project.name, project.main], [ACCOUNT_PROJECT, "../dist/account/"]);
+    assert.ok(fs.existsSync(path.join(PROJECT_DIR, "dist", "account", "index.js")));
+  });
+});
