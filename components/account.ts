@@ -5,7 +5,8 @@ import * as databricks from "@pulumi/databricks";
 import * as pulumiservice from "@pulumi/pulumiservice";
 import { z } from "zod";
 import { CLASSIFICATIONS } from "./governance";
-import { AzureRegion, REGION_CODES } from "./naming";
+import { settingsSchema } from "./config";
+import { REGION_CODES } from "./naming";
 import { MASK_KINDS } from "./sources";
 import { parseOrThrow } from "./validation";
 
@@ -21,31 +22,22 @@ export const GOVERNED_TAGS = {
   classification: { description: "Data classification.", values: CLASSIFICATIONS },
 } as const;
 
-const guid = z.string().regex(/^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$/, "must be a GUID");
-const tagValue = z
-  .string()
-  .regex(/^[^<>%&\\?/]{1,256}$/, "must be 1 to 256 characters without < > % & \\ ? /");
-const regions = Object.keys(REGION_CODES) as [AzureRegion, ...AzureRegion[]];
+const env = settingsSchema.shape;
 const stackName = z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/, "must be a stack name");
 
 /** Every setting of the account project, by its key under `lakehouse-account:` (Pulumi.yaml has the defaults). */
 export const accountSettingsSchema = z.strictObject({
-  accountId: guid,
-  location: z.enum(regions),
-  prefix: z
-    .string()
-    .regex(/^[a-z][a-z0-9]{1,5}$/, "must be 2 to 6 lowercase letters or digits, starting with a letter"),
-  owner: tagValue,
-  costCenter: tagValue,
-  environments: z
-    .array(z.string().regex(/^[a-z][a-z0-9]{1,7}$/, "must be an environment name (2 to 8 letters or digits)"))
-    .min(1),
+  // The same rules as the environment project's settings of the same meaning.
+  accountId: env.azureDatabricksObjectId,
+  location: env.location,
+  prefix: env.prefix,
+  owner: env.owner,
+  costCenter: env.costCenter,
+  environments: z.array(env.environment).min(1),
   metastore: z.enum(["lookup", "create"]),
   metastoreOwner: z.string().min(1),
   tagPolicyWorkspaceId: z.string().regex(/^\d{1,19}$/, "must be a numeric Databricks workspace id"),
-  pulumiOrganization: z
-    .string()
-    .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/, "must be a Pulumi organization name"),
+  pulumiOrganization: env.pulumiOrganization,
   environmentProject: z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/, "must be a Pulumi project name"),
   policyGroups: z.boolean(),
   productionStacks: z.array(stackName),

@@ -1,20 +1,11 @@
 import * as assert from "assert";
-import { PolicyResource, StackValidationPolicy, unknownCheckingProxy } from "@pulumi/policy";
+import { StackValidationPolicy } from "@pulumi/policy";
 import * as account from "../../policies/rules/deployability-account";
 import * as workspace from "../../policies/rules/workspace";
 
-import { resourceArgs, violationsOf } from "../support/policy";
+import { resourceArgs, StackResourceSpec, stackViolationsOf, violationsOf } from "../support/policy";
 
 const { DBFS_ROOT_CMK_PENDING } = workspace;
-
-interface Spec {
-  readonly type: string;
-  readonly name: string;
-  readonly props: Record<string, unknown>;
-  /** `stack::project` of the URN. Default: dev::lakehouse. */
-  readonly where?: string;
-  readonly provider?: Record<string, unknown>;
-}
 
 const ACCOUNT_PROVIDER = {
   host: "https://accounts.azuredatabricks.net",
@@ -22,35 +13,8 @@ const ACCOUNT_PROVIDER = {
 };
 const WORKSPACE_PROVIDER = { host: "https://adb-1234567890123456.7.azuredatabricks.net" };
 
-/** Runs a stack policy over resources with the URNs and providers the engine gives them. */
-async function stackViolations(policy: StackValidationPolicy, specs: Spec[]): Promise<string[]> {
-  const resources: PolicyResource[] = specs.map((spec) => ({
-    type: spec.type,
-    props: unknownCheckingProxy(spec.props),
-    urn: `urn:pulumi:${spec.where ?? "dev::lakehouse"}::${spec.type}::${spec.name}`,
-    name: spec.name,
-    opts: {
-      protect: false,
-      ignoreChanges: [],
-      aliases: [],
-      customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
-      additionalSecretOutputs: [],
-    },
-    dependencies: [],
-    propertyDependencies: {},
-    provider: spec.provider
-      ? { type: "pulumi:providers:databricks", props: spec.provider, urn: "urn:provider", name: "provider" }
-      : undefined,
-    isType: () => false,
-    asType: (() => undefined) as PolicyResource["asType"],
-  }));
-  const messages: string[] = [];
-  await policy.validateStack(
-    { resources, stackTags: new Map(), getConfig: <T>() => ({}) as T, notApplicable: () => assert.fail() },
-    (message, urn) => messages.push(`${urn?.split("::").pop()}: ${message}`),
-  );
-  return messages;
-}
+const stackViolations = (policy: StackValidationPolicy, specs: StackResourceSpec[]) =>
+  stackViolationsOf(policy, specs);
 
 const NCC = "databricks:index/mwsNetworkConnectivityConfig:MwsNetworkConnectivityConfig";
 const TAG_POLICY = "databricks:index/tagPolicy:TagPolicy";

@@ -63,6 +63,10 @@ export interface StackResourceSpec {
   readonly protect?: boolean;
   /** Input name -> names of the resources it depends on. */
   readonly dependsOn?: Record<string, string[]>;
+  /** `stack::project` of its URN. Default: `dev::lakehouse`. */
+  readonly where?: string;
+  /** Inputs of the provider resource it uses, if the test needs one. */
+  readonly provider?: Record<string, unknown>;
 }
 
 /** Runs a stack policy over resources linked as the engine links them; returns `urn-name: message` lines. */
@@ -76,7 +80,7 @@ export async function stackViolationsOf(
     return {
       type: spec.type,
       props,
-      urn: `urn:pulumi:dev::lakehouse::${spec.type}::${spec.name}`,
+      urn: `urn:pulumi:${spec.where ?? "dev::lakehouse"}::${spec.type}::${spec.name}`,
       name: spec.name,
       opts: {
         protect: spec.protect ?? false,
@@ -87,6 +91,12 @@ export async function stackViolationsOf(
       },
       dependencies: [],
       propertyDependencies: {},
+      provider: spec.provider && {
+        type: `pulumi:providers:${spec.type.split(":")[0]}`,
+        props: spec.provider,
+        urn: `urn:pulumi:dev::lakehouse::pulumi:providers:${spec.type.split(":")[0]}::provider`,
+        name: "provider",
+      },
       isType: () => false,
       asType: (() => undefined) as PolicyResource["asType"],
     };
