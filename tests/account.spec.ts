@@ -12,7 +12,9 @@ import {
   resourceOf,
   resourcesOf,
   runPlan,
+  runPlanAsUsers,
 } from "./support/plan";
+import type { PlanDocument } from "../tools/plan/report";
 
 /** Resources that belong to the Databricks account or the Pulumi organization, never to one environment. */
 const ACCOUNT_SCOPED_TYPES = [
@@ -212,6 +214,28 @@ for (const stack of ["dev", "prod"]) {
     });
   });
 }
+
+describe("offline plan of both projects", () => {
+  it("plans the account stack first and feeds its outputs to the environment's stack reference", async () => {
+    // As `npm run plan -- --stack dev` runs it: no saved account plan.
+    const run = await runPlanAsUsers("--stack", "dev", "--json");
+    assert.strictEqual(run.code, 0, run.stderr);
+    const [plan, account] = [JSON.parse(run.stdout) as PlanDocument, await accountPlanOf()];
+    const ids = (account.outputs as { budgetPolicyIds: Record<string, string> }).budgetPolicyIds;
+    assert.strictEqual(
+      (plan.outputs as { serverlessBudgetPolicyId: string }).serverlessBudgetPolicyId,
+      ids.dev,
+    );
+    assert.strictEqual(
+      inputsOf(
+        plan,
+        "databricks:index/metastoreAssignment:MetastoreAssignment",
+        "lh-dev-databricks-metastore",
+      ).metastoreId,
+      (account.outputs as { metastoreId: string }).metastoreId,
+    );
+  });
+});
 
 describe("account stack in CI", () => {
   it("previews the account stack on every pull request with the pack and the account's policy config", () => {

@@ -5,7 +5,7 @@ import * as runtime from "@pulumi/pulumi/runtime";
 import { policies } from "../policies/rules";
 import { maskSecrets } from "../tools/plan/report";
 import { tempDir } from "./support/files";
-import { accountPlanOf, incarnationOf, PROJECT_DIR, planOf, runPlan } from "./support/plan";
+import { accountPlanOf, incarnationOf, PROJECT_DIR, planOf, runPlan, runPlanAsUsers } from "./support/plan";
 
 const USAGE =
   "usage: npm run plan -- [--project env|account] [--stack dev] [--sources DIR] [--json] [--program FILE]\n" +
@@ -229,7 +229,7 @@ describe("offline plan", () => {
 
   it("exits 3 for a bug, with its stack trace and how to get the whole trace", async () => {
     const program = path.join("tests", "fixtures", "programs", "internal-bug.ts");
-    const run = await runPlan("--program", program);
+    const run = await runPlanAsUsers("--program", program);
     assert.strictEqual(run.code, 3);
     const lines = run.stderr.trim().split("\n");
     assert.strictEqual(lines[0], "plan: internal error: Error: internal bug in a component");
