@@ -22,22 +22,22 @@ export const GOVERNED_TAGS = {
   classification: { description: "Data classification.", values: CLASSIFICATIONS },
 } as const;
 
-const env = settingsSchema.shape;
+const shared = settingsSchema.shape;
 const stackName = z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/, "must be a stack name");
 
 /** Every setting of the account project, by its key under `lakehouse-account:` (Pulumi.yaml has the defaults). */
 export const accountSettingsSchema = z.strictObject({
   // The same rules as the environment project's settings of the same meaning.
-  accountId: env.azureDatabricksObjectId,
-  location: env.location,
-  prefix: env.prefix,
-  owner: env.owner,
-  costCenter: env.costCenter,
-  environments: z.array(env.environment).min(1),
+  accountId: shared.azureDatabricksObjectId,
+  location: shared.location,
+  prefix: shared.prefix,
+  owner: shared.owner,
+  costCenter: shared.costCenter,
+  environments: z.array(shared.environment).min(1),
   metastore: z.enum(["lookup", "create"]),
   metastoreOwner: z.string().min(1),
   tagPolicyWorkspaceId: z.string().regex(/^\d{1,19}$/, "must be a numeric Databricks workspace id"),
-  pulumiOrganization: env.pulumiOrganization,
+  pulumiOrganization: shared.pulumiOrganization,
   environmentProject: z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/, "must be a Pulumi project name"),
   policyGroups: z.boolean(),
   productionStacks: z.array(stackName),
@@ -82,6 +82,8 @@ export function loadAccountConfig(): AccountConfig {
 /** What environment stacks read from the account stack (`pulumi.StackReference`), by output name. */
 export interface AccountOutputs {
   readonly accountId: string;
+  /** Azure region of the metastore and the connectivity configuration; workspaces must be in it. */
+  readonly region: string;
   readonly metastoreId: string;
   readonly networkConnectivityConfigId: string;
   /** Serverless budget policy id per environment name. */
@@ -122,11 +124,13 @@ export class DatabricksAccount extends pulumi.ComponentResource {
   public readonly ncc: databricks.MwsNetworkConnectivityConfig;
   public readonly budgetPolicies: Map<string, databricks.BudgetPolicy>;
   public readonly tagPolicies: databricks.TagPolicy[];
+  public readonly region: string;
 
   constructor(name: string, args: DatabricksAccountArgs, opts?: pulumi.ComponentResourceOptions) {
     super("lakehouse:account:DatabricksAccount", name, {}, opts);
     const { config } = args;
     const region = REGION_CODES[config.location];
+    this.region = config.location;
 
     this.provider = new databricks.Provider(
       `${name}-provider`,
@@ -224,6 +228,7 @@ export class DatabricksAccount extends pulumi.ComponentResource {
   public outputs(accountId: string): { [K in keyof AccountOutputs]: pulumi.Input<AccountOutputs[K]> } {
     return {
       accountId,
+      region: this.region,
       metastoreId: this.metastoreId,
       networkConnectivityConfigId: this.ncc.networkConnectivityConfigId,
       budgetPolicyIds: pulumi.output(

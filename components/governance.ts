@@ -13,6 +13,7 @@ import {
 import { assignRole } from "./roles";
 import { DataSource } from "./sources";
 import type { UnityCatalog } from "./unity-catalog";
+import { InvalidInputError } from "./validation";
 
 /** Schema of the mask and row-filter functions. */
 export const GOVERNANCE_SCHEMA = "governance";
@@ -333,10 +334,9 @@ export class Governance extends pulumi.ComponentResource {
   private tagSecurables(name: string, args: GovernanceArgs): void {
     const tagKey = pulumi.output(args.governedTags).apply((keys) => {
       if (!keys.includes("classification")) {
-        throw new pulumi.ResourceError(
+        throw new InvalidInputError([
           `the account stack defines no governed tag "classification" (it has: ${keys.join(", ") || "none"})`,
-          this,
-        );
+        ]);
       }
       return "classification";
     });

@@ -22,6 +22,7 @@ import { Monitoring } from "./monitoring";
 import { RunMetadata } from "./run-metadata";
 import { Deployments } from "./deployments";
 import { AccountReference, readAccountStack, readPreviousOutputs } from "./stack-references";
+import { InvalidInputError } from "./validation";
 
 export interface LakehousePlatformArgs {
   /** Validated stack configuration. */
@@ -94,6 +95,15 @@ export class LakehousePlatform extends pulumi.ComponentResource {
       { organization: config.deployments.organization, stack: config.accountStack },
       { parent: this },
     ));
+    // A workspace binds only to a connectivity configuration (and a metastore) of its own region.
+    const metastoreId = pulumi.all([account.region, account.metastoreId]).apply(([region, id]) => {
+      if (region !== config.location) {
+        throw new InvalidInputError([
+          `lakehouse:accountStack: ${config.accountStack} serves ${region}, but this stack is in ${config.location}`,
+        ]);
+      }
+      return id;
+    });
     // The DBFS root key needs the identity the workspace's creation makes: turned on by the next update.
     const previous = readPreviousOutputs(`${name}-previous`, { parent: this });
     const dbfsRootCmk = previous.dbfsRootIdentity.apply(
@@ -142,7 +152,7 @@ export class LakehousePlatform extends pulumi.ComponentResource {
         network: this.network,
         keys: this.keys,
         azureDatabricksObjectId: config.databricks.azureDatabricksObjectId,
-        metastoreId: account.metastoreId,
+        metastoreId,
         account: {
           provider: accountProvider,
           networkConnectivityConfigId: account.networkConnectivityConfigId,
@@ -406,10 +416,9 @@ export class LakehousePlatform extends pulumi.ComponentResource {
     this.serverlessBudgetPolicyId = account.budgetPolicyIds.apply((ids) => {
       const id = ids[config.tags.environment];
       if (id === undefined) {
-        throw new pulumi.ResourceError(
-          `the account stack has no serverless budget policy for environment "${config.tags.environment}" (it has: ${Object.keys(ids).join(", ")})`,
-          this,
-        );
+        throw new InvalidInputError([
+          `lakehouse:accountStack: ${config.accountStack} has no serverless budget policy for environment "${config.tags.environment}" (it has: ${Object.keys(ids).join(", ")})`,
+        ]);
       }
       return id;
     });

@@ -23,6 +23,7 @@ export function readAccountStack(
     ref.requireOutput(key) as pulumi.Output<AccountOutputs[K]>;
   return {
     accountId: output("accountId"),
+    region: output("region"),
     metastoreId: output("metastoreId"),
     networkConnectivityConfigId: output("networkConnectivityConfigId"),
     budgetPolicyIds: output("budgetPolicyIds"),

@@ -15,6 +15,7 @@ import {
   runPlanAsUsers,
 } from "./support/plan";
 import type { PlanDocument } from "../tools/plan/report";
+import { tempDir } from "./support/files";
 
 /** Resources that belong to the Databricks account or the Pulumi organization, never to one environment. */
 const ACCOUNT_SCOPED_TYPES = [
@@ -150,7 +151,9 @@ describe("account project (lakehouse-account, stack westeurope)", () => {
       "governedTags",
       "metastoreId",
       "networkConnectivityConfigId",
+      "region",
     ]);
+    assert.strictEqual(outputs.region, "westeurope");
     assert.strictEqual(outputs.accountId, ACCOUNT_ID);
     assert.strictEqual(
       `account/${String(outputs.networkConnectivityConfigId)}`,
@@ -233,6 +236,23 @@ describe("offline plan of both projects", () => {
         "lh-dev-databricks-metastore",
       ).metastoreId,
       (account.outputs as { metastoreId: string }).metastoreId,
+    );
+  });
+});
+
+describe("an environment stack and an account stack of another region", () => {
+  it("exits 2: a workspace binds only to its own region's metastore and connectivity configuration", async () => {
+    const account = await accountPlanOf();
+    const file = path.join(tempDir({}), "northeurope.json");
+    fs.writeFileSync(
+      file,
+      JSON.stringify({ ...account, outputs: { ...(account.outputs as object), region: "northeurope" } }),
+    );
+    const run = await runPlanAsUsers("--stack", "dev", "--account-outputs", file);
+    assert.strictEqual(run.code, 2, run.stderr);
+    assert.match(
+      run.stderr,
+      /lakehouse:accountStack: westeurope serves northeurope, but this stack is in westeurope/,
     );
   });
 });
