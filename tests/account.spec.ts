@@ -257,6 +257,17 @@ describe("an environment stack and an account stack of another region", () => {
   });
 });
 
+describe("--account-outputs", () => {
+  it("exits 2 for a file that is not an account plan", async () => {
+    const file = path.join(tempDir({ "plan.json": "{}" }), "plan.json");
+    const run = await runPlanAsUsers("--stack", "dev", "--account-outputs", file);
+    assert.deepStrictEqual(
+      [run.code, run.stderr],
+      [2, `--account-outputs ${file}: no outputs (not a --project account --json plan)\n`],
+    );
+  });
+});
+
 describe("account stack in CI", () => {
   it("previews the account stack on every pull request with the pack and the account's policy config", () => {
     const workflow = parse(

@@ -38,7 +38,14 @@ export const PREVIOUS_DBFS_ROOT_IDENTITY = "00000000-0000-4000-8000-0000000dbf50
 /** The account stack's outputs, from its own offline plan (a child process: one program per process). */
 function accountOutputs(stack: string, file?: string): Record<string, unknown> {
   if (file) {
-    return (JSON.parse(fs.readFileSync(file, "utf8")) as { outputs: Record<string, unknown> }).outputs;
+    try {
+      const outputs = (JSON.parse(fs.readFileSync(file, "utf8")) as { outputs?: Record<string, unknown> })
+        .outputs;
+      if (outputs === undefined) throw new Error("no outputs (not a --project account --json plan)");
+      return outputs;
+    } catch (error) {
+      throw new InvalidInputError([`--account-outputs ${file}: ${(error as Error).message}`]);
+    }
   }
   const run = spawnSync(
     process.execPath,
