@@ -52,31 +52,38 @@ export interface AccountConfig extends AccountSettings {
   readonly stack: string;
 }
 
-/** Reads `lakehouse-account:*` into a validated `AccountConfig`, one line per problem otherwise. */
-export function loadAccountConfig(): AccountConfig {
-  const project = pulumi.getProject();
-  const config = new pulumi.Config(ACCOUNT_PROJECT);
-  const raw: Record<string, unknown> = {};
-  const namespace = `${ACCOUNT_PROJECT}:`;
-  for (const fullKey of Object.keys(pulumi.runtime.allConfig())) {
-    if (fullKey.startsWith(namespace)) {
-      const key = fullKey.slice(namespace.length);
-      const value = config.get(key) as string;
-      raw[key] = /^[[{]/.test(value)
-        ? JSON.parse(value)
-        : value === "true"
-          ? true
-          : value === "false"
-            ? false
-            : value;
-    }
-  }
+/** Validates raw account settings (JSON types) into an `AccountConfig`, or one line per problem. */
+export function parseAccountConfig(
+  raw: Record<string, unknown>,
+  context: { project: string; stack: string },
+): AccountConfig {
   const settings = parseOrThrow(
     accountSettingsSchema,
     raw,
     (key) => `${ACCOUNT_PROJECT}:${key || "(config)"}`,
   );
-  return { ...settings, project, stack: pulumi.getStack() };
+  return { ...settings, ...context };
+}
+
+/** A config value as Pulumi stores it (text) in the JSON type it was written as; text the schema judges. */
+function decodeSetting(value: string): unknown {
+  if (value === "true" || value === "false") return value === "true";
+  try {
+    return /^[[{]/.test(value) ? JSON.parse(value) : value;
+  } catch {
+    return value;
+  }
+}
+
+/** Reads `lakehouse-account:*` (defaults from account/Pulumi.yaml) into a validated `AccountConfig`. */
+export function loadAccountConfig(): AccountConfig {
+  const namespace = `${ACCOUNT_PROJECT}:`;
+  const raw = Object.fromEntries(
+    Object.entries(pulumi.runtime.allConfig())
+      .filter(([key]) => key.startsWith(namespace))
+      .map(([key, value]) => [key.slice(namespace.length), decodeSetting(value)]),
+  );
+  return parseAccountConfig(raw, { project: pulumi.getProject(), stack: pulumi.getStack() });
 }
 
 /** What environment stacks read from the account stack (`pulumi.StackReference`), by output name. */

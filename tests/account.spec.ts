@@ -2,7 +2,8 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
-import { ACCOUNT_PROJECT, ACCOUNTS_HOST, POLICY_PACK } from "../components/account";
+import { ACCOUNT_PROJECT, ACCOUNTS_HOST, parseAccountConfig, POLICY_PACK } from "../components/account";
+import { InvalidInputError } from "../components/validation";
 import { PACK_NAME } from "../policies/rules";
 import {
   accountPlanOf,
@@ -253,6 +254,51 @@ describe("an environment stack and an account stack of another region", () => {
     assert.match(
       run.stderr,
       /lakehouse:accountStack: westeurope serves northeurope, but this stack is in westeurope/,
+    );
+  });
+});
+
+describe("account config", () => {
+  const valid = {
+    accountId: ACCOUNT_ID,
+    location: "westeurope",
+    prefix: "lh",
+    owner: "data-platform",
+    costCenter: "cc-4100",
+    environments: ["dev", "prod"],
+    metastore: "lookup",
+    metastoreOwner: "lakehouse-platform-admins",
+    tagPolicyWorkspaceId: "1234567890123456",
+    pulumiOrganization: "transfermarket",
+    environmentProject: "lakehouse",
+    policyGroups: true,
+    productionStacks: ["prod"],
+    preProductionStacks: ["dev"],
+  };
+  const context = { project: ACCOUNT_PROJECT, stack: "westeurope" };
+  it("turns valid settings into an AccountConfig", () => {
+    assert.deepStrictEqual(parseAccountConfig(valid, context), { ...valid, ...context });
+  });
+  it("refuses a workspace URL for the tag policies' workspace, an unknown metastore mode and a misspelt key", () => {
+    assert.throws(
+      () =>
+        parseAccountConfig(
+          {
+            ...valid,
+            tagPolicyWorkspaceId: "adb-1234.7.azuredatabricks.net",
+            metastore: "find",
+            acountId: "x",
+          },
+          context,
+        ),
+      (error: unknown) =>
+        error instanceof InvalidInputError &&
+        error.problems.join("\n") ===
+          [
+            'lakehouse-account:metastore: must be one of lookup, create (got "find")',
+            'lakehouse-account:tagPolicyWorkspaceId: must be a numeric Databricks workspace id (got "adb-1234.7.azuredatabricks.net")',
+            "lakehouse-account:acountId: unknown field",
+          ].join("\n"),
     );
   });
 });
