@@ -14,6 +14,10 @@ export const workspaceUrl = platform.workspace.workspace.workspaceUrl;
 export const lakeStorageAccount = platform.storage.account.name;
 export const catalogName = platform.unityCatalog.catalog.name;
 export const sqlWarehouseId = platform.compute.sqlWarehouse.id;
-export const replicaHost = platform.replica.host;
-export const replicaCatalog = platform.replica.foreignCatalog.name;
-export const dataSources = sources.map((source) => source.name);
+export const replicaHost = platform.replica?.host;
+export const replicaCatalog = platform.replica?.foreignCatalog.name;
+// Read back by this stack's next update, which turns the DBFS root key on (dbfsRootCmk: pending -> on).
+export const dbfsRootIdentity = platform.dbfsRootIdentity;
+export const dbfsRootCmk = platform.dbfsRootCmkState;
+export const serverlessBudgetPolicyId = platform.serverlessBudgetPolicyId;
+export const dataSources = platform.sources.map((source) => source.name);

@@ -2,11 +2,14 @@ import * as pulumi from "@pulumi/pulumi";
 import { LogAlertSpec, MetricAlertSpec } from "./monitoring";
 
 const TIB = 1024 ** 4;
+/** The scope of an alert whose resource the stack does not have; such alerts are left out. */
+const NO_TARGET = "";
 
 export interface AlertTargets {
   readonly storageAccountId: pulumi.Input<string>;
   readonly keyVaultId: pulumi.Input<string>;
-  readonly sqlDatabaseId: pulumi.Input<string>;
+  /** The SQL read replica; review stacks have none. */
+  readonly sqlDatabaseId?: pulumi.Input<string>;
   readonly eventHubsNamespaceId?: pulumi.Input<string>;
   /** Lake size above which the capacity alert fires. */
   readonly storageCapacityTiB: number;
@@ -73,7 +76,7 @@ export function resourceAlerts(t: AlertTargets): MetricAlertSpec[] {
     {
       name: "replica-cpu",
       description: "The SQL read replica runs above 80 % CPU.",
-      scope: t.sqlDatabaseId,
+      scope: t.sqlDatabaseId ?? NO_TARGET,
       severity: 2,
       window: "PT15M",
       frequency: "PT5M",
@@ -90,7 +93,7 @@ export function resourceAlerts(t: AlertTargets): MetricAlertSpec[] {
     {
       name: "replica-storage",
       description: "The SQL read replica is more than 90 % full.",
-      scope: t.sqlDatabaseId,
+      scope: t.sqlDatabaseId ?? NO_TARGET,
       severity: 1,
       window: "PT1H",
       frequency: "PT15M",
@@ -107,7 +110,7 @@ export function resourceAlerts(t: AlertTargets): MetricAlertSpec[] {
     {
       name: "replica-availability",
       description: "The SQL read replica is unavailable.",
-      scope: t.sqlDatabaseId,
+      scope: t.sqlDatabaseId ?? NO_TARGET,
       severity: 1,
       window: "PT15M",
       frequency: "PT5M",
@@ -185,7 +188,7 @@ export function resourceAlerts(t: AlertTargets): MetricAlertSpec[] {
       },
     );
   }
-  return alerts;
+  return alerts.filter((alert) => alert.scope !== NO_TARGET);
 }
 
 /**

@@ -12,8 +12,8 @@ export interface ComputeArgs {
   readonly groups: PlatformConfig["groups"];
   /** Client id of the Entra application pipelines and jobs run as. */
   readonly pipelinesClientId: string;
-  /** Databricks account id: names the pipelines principal's account-level rule set. */
-  readonly accountId: string;
+  /** Databricks account id (from the account stack): names the pipelines principal's account-level rule set. */
+  readonly accountId: pulumi.Input<string>;
   /**
    * ACL principal of the identity that deploys (`servicePrincipals/<application id>`, or `users/<name>`): it
    * sets `run_as` on every pipeline and job, which needs the Service Principal User role.
@@ -127,7 +127,7 @@ export class Compute extends pulumi.ComponentResource {
     this.runAsRoles = new databricks.AccessControlRuleSet(
       `${name}-pipelines-principal-roles`,
       {
-        name: `accounts/${args.accountId}/servicePrincipals/${args.pipelinesClientId}/ruleSets/default`,
+        name: pulumi.interpolate`accounts/${args.accountId}/servicePrincipals/${args.pipelinesClientId}/ruleSets/default`,
         grantRules: [
           { role: "roles/servicePrincipal.manager", principals: [args.deployer, admins] },
           { role: "roles/servicePrincipal.user", principals: [args.deployer, admins] },

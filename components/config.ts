@@ -153,9 +153,8 @@ export const settingsSchema = z.strictObject({
     "Standard_RAGZRS",
   ]),
   blobSoftDeleteDays: z.number().int().min(1).max(365),
-  metastoreId: guid,
+  accountStack: z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/, "must be the name of a lakehouse-account stack"),
   azureDatabricksObjectId: guid,
-  databricksAccountId: guid,
   dbfsRootCmk: z.boolean(),
   complianceSecurityProfile: z.boolean(),
   tokenMaxLifetimeDays: z.number().int().min(1).max(730),
@@ -267,6 +266,24 @@ export function reviewEnvironment(stack: string): string {
   return `pr${number}`;
 }
 
+/**
+ * What a review stack changes in its template's settings: the cheapest sizes that still run every component,
+ * short retention, nothing protected (its TTL destroys it).
+ */
+export function reviewStackSettings(s: Settings): Partial<Settings> {
+  return {
+    protectStatefulResources: false,
+    storageSku: "Standard_LRS",
+    blobSoftDeleteDays: 1,
+    logRetentionDays: 30,
+    maxWorkers: Math.min(s.maxWorkers, 2),
+    sqlWarehouseSize: "2X-Small",
+    sqlWarehouseMaxClusters: 1,
+    eventHubsCapacity: 1,
+    spotWorkers: true,
+  };
+}
+
 export interface MandatoryTags {
   readonly owner: string;
   readonly costCenter: string;
@@ -279,6 +296,10 @@ export interface MandatoryTags {
 export interface PlatformConfig {
   readonly project: string;
   readonly stack: string;
+  /** A pull request's review stack: no copy of production data, cheapest settings, destroyed by its TTL. */
+  readonly review: boolean;
+  /** The account stack (`<organization>/lakehouse-account/<accountStack>`) whose outputs this stack reads. */
+  readonly accountStack: string;
   readonly environment: string;
   readonly location: AzureRegion;
   readonly prefix: string;
@@ -338,13 +359,9 @@ export interface PlatformConfig {
     readonly softDeleteDays: number;
   };
   readonly databricks: {
-    /** Existing regional Unity Catalog metastore the workspace is assigned to. */
-    readonly metastoreId: string;
-    /** Databricks account id: names the account-level rule sets (service principal and tag policy roles). */
-    readonly accountId: string;
     /** Object id of the tenant's AzureDatabricks enterprise application (managed services CMK). */
     readonly azureDatabricksObjectId: string;
-    /** Encrypt the workspace's DBFS root with a customer-managed key (off only for a workspace's first deployment). */
+    /** Encrypt the workspace's DBFS root with a customer-managed key (from the update after the workspace's first). */
     readonly dbfsRootCmk: boolean;
     readonly complianceSecurityProfile: boolean;
     readonly tokenMaxLifetimeDays: number;
@@ -475,7 +492,8 @@ export function parsePlatformConfig(
   raw: Record<string, unknown>,
   context: { project: string; stack: string; baseDir: string },
 ): PlatformConfig {
-  const s = parseOrThrow(settingsSchema, raw, (key) => `${context.project}:${key || "(config)"}`);
+  const parsed = parseOrThrow(settingsSchema, raw, (key) => `${context.project}:${key || "(config)"}`);
+  const s = isReviewStack(context.stack) ? { ...parsed, ...reviewStackSettings(parsed) } : parsed;
   const sourcesDirs = s.sourcesDirs.map((dir) => path.resolve(context.baseDir, dir));
   const overlaps = overlappingDirs(sourcesDirs).map(
     ([i, j]) =>
@@ -507,6 +525,8 @@ export function parsePlatformConfig(
   return {
     project: context.project,
     stack: context.stack,
+    review: isReviewStack(context.stack),
+    accountStack: s.accountStack,
     environment: isReviewStack(context.stack) ? reviewEnvironment(context.stack) : s.environment,
     location: s.location,
     prefix: s.prefix,
@@ -558,8 +578,6 @@ export function parsePlatformConfig(
     sourcesDirs,
     storage: { sku: s.storageSku, softDeleteDays: s.blobSoftDeleteDays },
     databricks: {
-      metastoreId: s.metastoreId,
-      accountId: s.databricksAccountId,
       azureDatabricksObjectId: s.azureDatabricksObjectId,
       dbfsRootCmk: s.dbfsRootCmk,
       complianceSecurityProfile: s.complianceSecurityProfile,

@@ -66,10 +66,12 @@ export class Deployments extends pulumi.ComponentResource {
         {
           ...target,
           sourceContext: { git: { branch: `refs/heads/${d.branch}`, repoDir: "." } },
-          github: {
+          vcs: {
+            provider: "github",
             repository: d.repository,
             deployCommits: d.deployOnPush,
-            previewPullRequests: true,
+            // Pull requests are previewed (and commented on) by GitHub Actions only, with the pack of the PR.
+            previewPullRequests: false,
             pullRequestTemplate: d.reviewStacks,
             paths: DEPLOYMENT_PATHS,
           },

@@ -44,7 +44,7 @@ export class Foundation extends pulumi.ComponentResource {
       {
         resourceGroupName,
         location,
-        workspaceName: naming.name("logAnalyticsWorkspace"),
+        workspaceName: naming.incarnationName("logAnalyticsWorkspace"),
         sku: { name: operationalinsights.WorkspaceSkuNameEnum.PerGB2018 },
         retentionInDays: args.logRetentionDays,
         features: { disableLocalAuth: true, enableLogAccessUsingOnlyResourcePermissions: true },
@@ -61,7 +61,7 @@ export class Foundation extends pulumi.ComponentResource {
       {
         resourceGroupName,
         location,
-        vaultName: naming.name("keyVault"),
+        vaultName: naming.incarnationName("keyVault"),
         properties: {
           tenantId: args.tenantId,
           // Premium keeps customer-managed keys in HSMs.

@@ -11,8 +11,9 @@ import {
   HASH_SALT_SECRET,
 } from "./governance-sql";
 import { assignRole } from "./roles";
-import { DataSource, MASK_KINDS } from "./sources";
+import { DataSource } from "./sources";
 import type { UnityCatalog } from "./unity-catalog";
+import { InvalidInputError } from "./validation";
 
 /** Schema of the mask and row-filter functions. */
 export const GOVERNANCE_SCHEMA = "governance";
@@ -97,10 +98,13 @@ export interface GovernanceArgs {
   readonly sources: readonly DataSource[];
   /** Application id of the service principal pipelines and jobs run as: the only writer. */
   readonly pipelinesPrincipal: string;
+  /** Governed tag keys the account stack defines (its `governedTags` output). */
+  readonly governedTags: pulumi.Input<string[]>;
   /** Names of the other securables that get grants. */
   readonly securables: {
     readonly landingLocation: pulumi.Input<string>;
-    readonly replicaCatalog: pulumi.Input<string>;
+    /** The replica's foreign catalog; review stacks have none. */
+    readonly replicaCatalog?: pulumi.Input<string>;
     readonly eventHubsCredential?: pulumi.Input<string>;
   };
   /**
@@ -126,10 +130,6 @@ export interface GovernanceArgs {
   readonly codeFolder: pulumi.Resource;
   /** The pipelines' principal's Service Principal User role for the deployer: the job's run_as needs it. */
   readonly runAsRoles: pulumi.Resource;
-  /** Databricks account id: names the tag policies' rule sets. */
-  readonly accountId: string;
-  /** ACL principal of the deploying identity (it assigns the catalog's and schemas' tags). */
-  readonly deployer: pulumi.Input<string>;
   readonly alertEmails: readonly string[];
   /** Protects the PII keys (hash salt, encryption key) from deletion. Default: false. */
   readonly protect?: boolean;
@@ -180,7 +180,9 @@ export function planGrants(
     [groups.dataEngineers, writer],
     ["READ_FILES"],
   );
-  plan.grant("replica", { catalog: replicaCatalog }, [writer], ["USE_CATALOG", "USE_SCHEMA", "SELECT"]);
+  if (replicaCatalog !== undefined) {
+    plan.grant("replica", { catalog: replicaCatalog }, [writer], ["USE_CATALOG", "USE_SCHEMA", "SELECT"]);
+  }
   if (eventHubsCredential !== undefined) {
     plan.grant("eventhubs", { credential: eventHubsCredential }, [writer], ["ACCESS"]);
   }
@@ -230,6 +232,8 @@ export class Governance extends pulumi.ComponentResource {
         name: GOVERNANCE_SCHEMA,
         owner: groups.platformAdmins,
         comment: "Mask and row-filter functions of the lakehouse. Only platform admins may change them.",
+        // The governance job creates the functions: a stack that may be destroyed drops them with it.
+        forceDestroy: !(args.protect ?? false),
       },
       // Silver tables' masks refer to its functions: losing it would break every read.
       { parent: this, dependsOn: [args.unityCatalog.catalog], protect: args.protect ?? false },
@@ -357,39 +361,19 @@ export class Governance extends pulumi.ComponentResource {
     return scope;
   }
 
-  /** Governed tags with their allowed values, and the tags of the securables Pulumi creates. */
+  /**
+   * The governed tags of the securables Pulumi creates. The tag policies themselves belong to the account
+   * stack (account-wide objects): the key comes from its outputs, so a missing policy fails the preview.
+   */
   private tagSecurables(name: string, args: GovernanceArgs): void {
-    const policies = [
-      new databricks.TagPolicy(
-        `${name}-tag-pii`,
-        {
-          tagKey: "pii",
-          description: "Personal data, by how it is masked.",
-          values: MASK_KINDS.map((kind) => ({ name: kind })),
-        },
-        { parent: this },
-      ),
-      new databricks.TagPolicy(
-        `${name}-tag-classification`,
-        {
-          tagKey: "classification",
-          description: "Data classification.",
-          values: CLASSIFICATIONS.map((value) => ({ name: value })),
-        },
-        { parent: this },
-      ),
-    ];
-    const assigners = grantTagAssign(
-      `${name}-tag`,
-      {
-        accountId: args.accountId,
-        tagPolicies: { pii: policies[0].id, classification: policies[1].id },
-        managers: [args.deployer, `groups/${args.groups.platformAdmins}`],
-        // The deployer tags the catalog and PII schemas; the pipelines' principal, the PII tables and columns.
-        assigners: [args.deployer, `servicePrincipals/${args.pipelinesPrincipal}`],
-      },
-      { parent: this },
-    );
+    const tagKey = pulumi.output(args.governedTags).apply((keys) => {
+      if (!keys.includes("classification")) {
+        throw new InvalidInputError([
+          `the account stack defines no governed tag "classification" (it has: ${keys.join(", ") || "none"})`,
+        ]);
+      }
+      return "classification";
+    });
     const tag = (
       id: string,
       entityType: string,
@@ -399,8 +383,8 @@ export class Governance extends pulumi.ComponentResource {
     ) =>
       new databricks.EntityTagAssignment(
         `${name}-tag-${id}`,
-        { entityType, entityName, tagKey: "classification", tagValue },
-        { parent: this, dependsOn: [...policies, ...assigners, securable] },
+        { entityType, entityName, tagKey, tagValue },
+        { parent: this, dependsOn: [securable] },
       );
     const { catalog, schemas } = args.unityCatalog;
     tag("catalog", "catalogs", args.catalogName, args.dataClassification, catalog);
@@ -463,40 +447,4 @@ export function sqlFileTask(
   extra: { maxRetries?: number; dependsOns?: { taskKey: string }[] } = {},
 ) {
   return { taskKey, ...extra, sqlTask: { file: { path, source: "WORKSPACE" }, warehouseId } };
-}
-
-export interface TagAssignArgs {
-  readonly accountId: string;
-  /** Tag policy ids by tag key: the ones this stack creates, or ones another stack owns. */
-  readonly tagPolicies: Record<string, pulumi.Input<string>>;
-  /** ACL principals (`groups/..`, `servicePrincipals/..`, `users/..`) that manage each tag policy's roles. */
-  readonly managers: pulumi.Input<string>[];
-  /** ACL principals that may assign each governed tag (the ASSIGN permission). */
-  readonly assigners: pulumi.Input<string>[];
-}
-
-/**
- * The ASSIGN permission on governed tags (`roles/tagPolicy.assigner`), one rule set per tag policy
- * (provider docs, access_control_rule_set: tag policy usage). It takes tag policy ids, so it works the same
- * when the tag policies come from another stack. Authoritative per tag policy: managers are kept in it.
- */
-export function grantTagAssign(
-  name: string,
-  args: TagAssignArgs,
-  opts: pulumi.CustomResourceOptions,
-): databricks.AccessControlRuleSet[] {
-  return Object.entries(args.tagPolicies).map(
-    ([key, id]) =>
-      new databricks.AccessControlRuleSet(
-        `${name}-${key}-roles`,
-        {
-          name: pulumi.interpolate`accounts/${args.accountId}/tagPolicies/${id}/ruleSets/default`,
-          grantRules: [
-            { role: "roles/tagPolicy.manager", principals: args.managers },
-            { role: "roles/tagPolicy.assigner", principals: args.assigners },
-          ],
-        },
-        opts,
-      ),
-  );
 }

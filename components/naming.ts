@@ -67,6 +67,22 @@ export const NAME_RULES = {
 
 export type ResourceKind = keyof typeof NAME_RULES;
 
+/**
+ * Kinds whose deleted resources keep their name: a Key Vault for its soft-delete retention under purge
+ * protection (up to 90 days), a Log Analytics workspace for 14 days (re-creating it recovers the old one),
+ * a SQL logical server while its soft-delete retention lasts. Their names change with every incarnation of
+ * the stack (`Naming.incarnationName`), so a destroyed stack can be re-created at once.
+ */
+export const SOFT_DELETED_KINDS = [
+  "keyVault",
+  "logAnalyticsWorkspace",
+  "sqlServer",
+] as const satisfies readonly ResourceKind[];
+export type SoftDeletedKind = (typeof SOFT_DELETED_KINDS)[number];
+
+/** Length of the per-incarnation suffix (lowercase letters and digits, kept in the stack's state). */
+export const INCARNATION_LENGTH = 4;
+
 /** Where a component's Azure resources go, and how they are named. */
 export interface AzurePlacement {
   /** Names every resource (see `Naming`). */
@@ -88,6 +104,8 @@ export interface NamingArgs {
   readonly location: AzureRegion;
   /** Seed of the suffix that makes global names unique; defaults to organization/project/stack. */
   readonly uniquenessSeed?: string;
+  /** Random suffix of this incarnation of the stack (a `random.RandomString` in its state). */
+  readonly incarnation?: pulumi.Input<string>;
 }
 
 const ROLE = /^[a-z][a-z0-9]{0,11}$/;
@@ -112,10 +130,25 @@ export class Naming {
 
   /** The name of a resource of `kind`; `role` tells apart several resources of one kind (`lake`, `pii`). */
   public name(kind: ResourceKind, role?: string): string {
+    return this.build(kind, role, 0);
+  }
+
+  /** The name of a resource whose deleted name Azure keeps: ends in this incarnation's suffix. */
+  public incarnationName(kind: SoftDeletedKind, role?: string): pulumi.Output<string> {
+    if (this.args.incarnation === undefined) {
+      throw new Error(`naming: ${kind} needs the stack's incarnation suffix`);
+    }
+    const separator = NAME_RULES[kind].hyphens ? "-" : "";
+    const head = this.build(kind, role, separator.length + INCARNATION_LENGTH);
+    return pulumi.interpolate`${head}${separator}${this.args.incarnation}`;
+  }
+
+  private build(kind: ResourceKind, role: string | undefined, reserved: number): string {
     if (role !== undefined && !ROLE.test(role)) {
       throw new Error(`naming: role "${role}" must match ${ROLE}`);
     }
     const rule: NameRule = NAME_RULES[kind];
+    const maxLength = rule.maxLength - reserved;
     const region = REGION_CODES[this.args.location];
     const parts = [rule.abbreviation, this.args.prefix, role, this.args.environment, region].filter(
       (part): part is string => part !== undefined,
@@ -123,12 +156,12 @@ export class Naming {
     const separator = rule.hyphens ? "-" : "";
     const full = parts.join(separator);
     const suffixes = rule.globallyUnique ? [this.uniqueSuffix] : [];
-    if ([full, ...suffixes].join(separator).length > rule.maxLength) {
+    if ([full, ...suffixes].join(separator).length > maxLength) {
       // Shortened names keep a hash of the full name so two long names cannot collapse into one.
       suffixes.push(shortHash(full, 4));
     }
     const tail = suffixes.map((suffix) => separator + suffix).join("");
-    const head = full.slice(0, rule.maxLength - tail.length).replace(/-+$/, "");
+    const head = full.slice(0, maxLength - tail.length).replace(/-+$/, "");
     return head + tail;
   }
 }

@@ -1,12 +1,14 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as databricks from "@pulumi/databricks";
+import * as random from "@pulumi/random";
+import { ACCOUNTS_HOST } from "./account";
 import { Compute } from "./compute";
 import { PlatformConfig } from "./config";
 import { Foundation } from "./foundation";
 import { Keys } from "./keys";
 import { LakehouseStorage } from "./lakehouse-storage";
-import { mandatoryTagsTransformation, Naming } from "./naming";
+import { INCARNATION_LENGTH, mandatoryTagsTransformation, Naming } from "./naming";
 import { Network } from "./network";
 import { DataSource } from "./sources";
 import { UnityCatalog } from "./unity-catalog";
@@ -22,6 +24,8 @@ import { RunMetadata } from "./run-metadata";
 import { Deployments } from "./deployments";
 import { DefenderPlans, StorageThreatProtection } from "./defender";
 import { FlowLogs } from "./flow-logs";
+import { AccountReference, readAccountStack, readPreviousOutputs } from "./stack-references";
+import { InvalidInputError } from "./validation";
 
 export interface LakehousePlatformArgs {
   /** Validated stack configuration. */
@@ -44,7 +48,10 @@ export class LakehousePlatform extends pulumi.ComponentResource {
   public readonly storage: LakehouseStorage;
   public readonly unityCatalog: UnityCatalog;
   public readonly compute: Compute;
-  public readonly replica: SqlReplica;
+  /** The account stack's outputs this stack uses (metastore, connectivity, budget policies, governed tags). */
+  public readonly account: AccountReference;
+  /** Only outside review stacks: a review stack holds no copy of production data. */
+  public readonly replica?: SqlReplica;
   /** Only when at least one source streams through Event Hubs. */
   public readonly eventHubs?: EventHubs;
   public readonly governance: Governance;
@@ -60,6 +67,14 @@ export class LakehousePlatform extends pulumi.ComponentResource {
   public readonly storageThreatProtection: StorageThreatProtection;
   /** Only when the stack owns its subscription's Defender settings (`defenderPlans`). */
   public readonly defender?: DefenderPlans;
+  /** The data sources this stack ingests (a review stack leaves out those that read the replica). */
+  public readonly sources: readonly DataSource[];
+  /** The DBFS root's identity, read back by the next update to turn the DBFS root key on. */
+  public readonly dbfsRootIdentity: pulumi.Output<string | undefined>;
+  /** `on`, `pending` (a new workspace: the next update turns it on) or `off` (opted out by config). */
+  public readonly dbfsRootCmkState: pulumi.Output<"on" | "pending" | "off">;
+  /** The account's serverless budget policy of this environment (review stacks use their template's). */
+  public readonly serverlessBudgetPolicyId: pulumi.Output<string>;
 
   constructor(name: string, args: LakehousePlatformArgs, opts?: pulumi.ComponentResourceOptions) {
     const { config } = args;
@@ -73,11 +88,46 @@ export class LakehousePlatform extends pulumi.ComponentResource {
         transformations: [mandatoryTagsTransformation(tags), ...(opts?.transformations ?? [])],
       },
     );
+    // Names Azure keeps after deletion end in this suffix, new with every incarnation of the stack.
+    const incarnation = new random.RandomString(
+      `${name}-incarnation`,
+      { length: INCARNATION_LENGTH, lower: true, numeric: true, upper: false, special: false },
+      { parent: this },
+    );
     const naming = (this.naming = new Naming({
       prefix: config.prefix,
       environment: config.environment,
       location: config.location,
+      incarnation: incarnation.result,
     }));
+    const account = (this.account = readAccountStack(
+      `${name}-account`,
+      { organization: config.deployments.organization, stack: config.accountStack },
+      { parent: this },
+    ));
+    // A workspace binds only to a connectivity configuration (and a metastore) of its own region.
+    const metastoreId = pulumi.all([account.region, account.metastoreId]).apply(([region, id]) => {
+      if (region !== config.location) {
+        throw new InvalidInputError([
+          `lakehouse:accountStack: ${config.accountStack} serves ${region}, but this stack is in ${config.location}`,
+        ]);
+      }
+      return id;
+    });
+    // The DBFS root key needs the identity the workspace's creation makes: turned on by the next update.
+    const previous = readPreviousOutputs(`${name}-previous`, { parent: this });
+    const dbfsRootCmk = previous.dbfsRootIdentity.apply(
+      (identity) => config.databricks.dbfsRootCmk && identity !== undefined,
+    );
+    const accountProvider = new databricks.Provider(
+      `${name}-account-provider`,
+      { host: ACCOUNTS_HOST, accountId: account.accountId },
+      { parent: this },
+    );
+    // A review stack leaves out the sources that read the replica it does not have.
+    const sources = (this.sources = config.review
+      ? args.sources.filter((source) => source.source.kind !== "sqlserver")
+      : args.sources);
     const location = config.location;
     const protect = config.protectStatefulResources;
     const client = authorization.getClientConfigOutput({ parent: this });
@@ -112,8 +162,12 @@ export class LakehousePlatform extends pulumi.ComponentResource {
         network: this.network,
         keys: this.keys,
         azureDatabricksObjectId: config.databricks.azureDatabricksObjectId,
-        metastoreId: config.databricks.metastoreId,
-        dbfsRootCmk: config.databricks.dbfsRootCmk,
+        metastoreId,
+        account: {
+          provider: accountProvider,
+          networkConnectivityConfigId: account.networkConnectivityConfigId,
+        },
+        dbfsRootCmk,
         complianceSecurityProfile: config.databricks.complianceSecurityProfile,
         tokenMaxLifetimeDays: config.databricks.tokenMaxLifetimeDays,
         dbfsStorageSku: config.storage.sku,
@@ -185,7 +239,7 @@ export class LakehousePlatform extends pulumi.ComponentResource {
         storage: this.storage,
         metastoreAssignment: this.workspace.metastoreAssignment,
         groups: config.groups,
-        sources: args.sources,
+        sources,
         protect,
       },
       inWorkspace,
@@ -198,34 +252,36 @@ export class LakehousePlatform extends pulumi.ComponentResource {
         tags: config.tags,
         groups: config.groups,
         pipelinesClientId: config.pipelines.clientId,
-        accountId: config.databricks.accountId,
+        accountId: account.accountId,
         deployer,
       },
       inWorkspace,
     );
 
-    this.replica = new SqlReplica(
-      `${name}-replica`,
-      {
-        ...placement,
-        tenantId,
-        network: this.network,
-        replica: config.replica,
-        reader: config.pipelines,
-        admins: { login: owner, objectId: config.groups.platformAdminsObjectId },
-        logAnalyticsWorkspaceId: this.foundation.logAnalytics.id,
-        foreignCatalogName: `${catalogName}_replica`,
-        owner,
-        databricksProvider: this.workspace.provider,
-        metastoreAssignment: this.workspace.metastoreAssignment,
-        protect,
-        alertEmails: config.alerts.emails,
-        zoneRedundant: config.replica.zoneRedundant,
-      },
-      child,
-    );
+    const replica = (this.replica = config.review
+      ? undefined
+      : new SqlReplica(
+          `${name}-replica`,
+          {
+            ...placement,
+            tenantId,
+            network: this.network,
+            replica: config.replica,
+            reader: config.pipelines,
+            admins: { login: owner, objectId: config.groups.platformAdminsObjectId },
+            logAnalyticsWorkspaceId: this.foundation.logAnalytics.id,
+            foreignCatalogName: `${catalogName}_replica`,
+            owner,
+            databricksProvider: this.workspace.provider,
+            metastoreAssignment: this.workspace.metastoreAssignment,
+            protect,
+            alertEmails: config.alerts.emails,
+            zoneRedundant: config.replica.zoneRedundant,
+          },
+          child,
+        ));
 
-    const streamed = args.sources.filter((source) => source.source.kind === "eventhub");
+    const streamed = sources.filter((source) => source.source.kind === "eventhub");
     const eventHubs = (this.eventHubs =
       streamed.length === 0
         ? undefined
@@ -281,8 +337,15 @@ export class LakehousePlatform extends pulumi.ComponentResource {
             type: "azure-native:storage:StorageAccount",
             resourceId: this.flowLogs.account.id,
           },
-
-          { name: "replica", type: "azure-native:sql:Database", resourceId: this.replica.database.id },
+          ...(replica
+            ? [
+                {
+                  name: "replica",
+                  type: "azure-native:sql:Database" as const,
+                  resourceId: replica.database.id,
+                },
+              ]
+            : []),
           {
             name: "vnet",
             type: "azure-native:network:VirtualNetwork",
@@ -311,7 +374,7 @@ export class LakehousePlatform extends pulumi.ComponentResource {
         metricAlerts: resourceAlerts({
           storageAccountId: this.storage.account.id,
           keyVaultId: this.foundation.keyVault.id,
-          sqlDatabaseId: this.replica.database.id,
+          sqlDatabaseId: replica?.database.id,
           eventHubsNamespaceId: eventHubs?.namespace.id,
           storageCapacityTiB: config.monitoring.storageCapacityAlertTiB,
         }),
@@ -326,8 +389,9 @@ export class LakehousePlatform extends pulumi.ComponentResource {
       {
         catalogName,
         dataClassification: config.tags.dataClassification,
+        governedTags: account.governedTags,
         groups: config.groups,
-        sources: args.sources,
+        sources,
         pipelinesPrincipal: config.pipelines.clientId,
         keyVault: this.foundation.keyVault,
         resourceGroupName,
@@ -337,13 +401,11 @@ export class LakehousePlatform extends pulumi.ComponentResource {
         workspaceRoot: `${this.compute.codeRoot}/governance`,
         codeFolder: this.compute.codeFolder,
         runAsRoles: this.compute.runAsRoles,
-        accountId: config.databricks.accountId,
-        deployer,
         alertEmails: config.alerts.emails,
         protect,
         securables: {
           landingLocation: this.unityCatalog.externalLocations.landing.name,
-          replicaCatalog: this.replica.foreignCatalog.name,
+          replicaCatalog: replica?.foreignCatalog.name,
           eventHubsCredential: eventHubs?.credential.name,
         },
         unityCatalog: this.unityCatalog,
@@ -357,7 +419,7 @@ export class LakehousePlatform extends pulumi.ComponentResource {
       {
         namePrefix: name,
         catalogName,
-        sources: args.sources,
+        sources,
         sqlContext: pulumi
           .all([eventHubs?.bootstrapServers, eventHubs?.credential.name])
           .apply(([bootstrapServers, credential]) => ({
@@ -396,7 +458,7 @@ export class LakehousePlatform extends pulumi.ComponentResource {
       {
         namePrefix: name,
         catalogName,
-        sources: args.sources,
+        sources,
         sqlWarehouseId: this.compute.sqlWarehouse.id,
         runAs: config.pipelines.clientId,
         alertEmails: config.alerts.emails,
@@ -434,6 +496,20 @@ export class LakehousePlatform extends pulumi.ComponentResource {
         child,
       );
     }
+
+    this.dbfsRootIdentity = this.workspace.workspace.storageAccountIdentity.apply((i) => i?.principalId);
+    this.dbfsRootCmkState = dbfsRootCmk.apply((on) =>
+      on ? "on" : config.databricks.dbfsRootCmk ? "pending" : "off",
+    );
+    this.serverlessBudgetPolicyId = account.budgetPolicyIds.apply((ids) => {
+      const id = ids[config.tags.environment];
+      if (id === undefined) {
+        throw new InvalidInputError([
+          `lakehouse:accountStack: ${config.accountStack} has no serverless budget policy for environment "${config.tags.environment}" (it has: ${Object.keys(ids).join(", ")})`,
+        ]);
+      }
+      return id;
+    });
 
     this.registerOutputs({ foundation: this.foundation, workspace: this.workspace });
   }

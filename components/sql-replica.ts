@@ -92,7 +92,7 @@ export class SqlReplica extends pulumi.ComponentResource {
       {
         resourceGroupName,
         location,
-        serverName: naming.name("sqlServer", "replica"),
+        serverName: naming.incarnationName("sqlServer", "replica"),
         version: "12.0",
         minimalTlsVersion: sql.MinimalTlsVersion.MinimalTlsVersion_1_2,
         publicNetworkAccess: sql.ServerPublicNetworkAccessFlag.Disabled,

@@ -92,6 +92,8 @@ export class UnityCatalog extends pulumi.ComponentResource {
       }),
     ) as Record<LakeContainer, databricks.ExternalLocation>;
     const stateful = { parent: this, protect: args.protect ?? false };
+    // Pipelines create the tables: a stack that may be destroyed (dev, review) drops them with its catalog.
+    const forceDestroy = !(args.protect ?? false);
     this.catalog = new databricks.Catalog(
       `${name}-catalog`,
       {
@@ -101,6 +103,7 @@ export class UnityCatalog extends pulumi.ComponentResource {
         isolationMode: "ISOLATED",
         owner,
         enablePredictiveOptimization: "ENABLE",
+        forceDestroy,
       },
       { ...stateful, dependsOn: [this.externalLocations.catalog] },
     );
@@ -114,6 +117,7 @@ export class UnityCatalog extends pulumi.ComponentResource {
           owner,
           comment,
           properties: { source: source.name, tier: container, owner: source.owner },
+          forceDestroy,
         },
         stateful,
       );
@@ -140,6 +144,7 @@ export class UnityCatalog extends pulumi.ComponentResource {
         owner,
         comment: "Pipeline event logs and run metadata of every source.",
         properties: { tier: "ops" },
+        forceDestroy,
       },
       stateful,
     );

@@ -4,6 +4,7 @@ import * as databricks from "@pulumi/databricks";
 import { CustomerManagedKey, Keys } from "./keys";
 import { SubscriptionPlacement } from "./naming";
 import { Network } from "./network";
+import { DBFS_ROOT_CMK_PENDING } from "../policies/rules/workspace";
 
 /** Workspace settings the Databricks SRA turns on (values are strings in the workspace-conf API). */
 export const SECURE_WORKSPACE_CONF = {
@@ -25,10 +26,18 @@ export interface DatabricksWorkspaceArgs extends SubscriptionPlacement {
   readonly keys: Keys;
   /** Object id of the tenant's AzureDatabricks application, which must unwrap the managed-services key. */
   readonly azureDatabricksObjectId: string;
-  /** Existing regional Unity Catalog metastore to assign the workspace to. */
-  readonly metastoreId: string;
-  /** Encrypt the DBFS root with a customer-managed key. Default: true (false for a workspace's first deployment). */
-  readonly dbfsRootCmk?: boolean;
+  /** The region's Unity Catalog metastore (the account stack's) to assign the workspace to. */
+  readonly metastoreId: pulumi.Input<string>;
+  /**
+   * Encrypt the DBFS root with a customer-managed key. Azure creates the DBFS root's identity with the
+   * workspace, so the key can only be turned on by a later update, once that identity holds it. Default: true.
+   */
+  readonly dbfsRootCmk?: pulumi.Input<boolean>;
+  /** The account stack's serverless network connectivity configuration, bound through the account provider. */
+  readonly account?: {
+    readonly provider: databricks.Provider;
+    readonly networkConnectivityConfigId: pulumi.Input<string>;
+  };
   /** Turn on the compliance security profile. Default: false. */
   readonly complianceSecurityProfile?: boolean;
   /** Longest lifetime of a personal access token, in days. Default: 90. */
@@ -65,6 +74,7 @@ export class DatabricksWorkspace extends pulumi.ComponentResource {
     super("lakehouse:core:DatabricksWorkspace", name, {}, opts);
     const { naming, location, resourceGroupName, network, keys, subscriptionId } = args;
     const keySource = azureDatabricks.EncryptionKeySource.Microsoft_Keyvault;
+    const dbfsKey = keys.keys["dbfs-root"];
 
     // The Databricks control plane unwraps the managed-services key, so it needs access before the workspace.
     const controlPlaneKeyAccess = keys.grantKeyUse(
@@ -93,16 +103,20 @@ export class DatabricksWorkspace extends pulumi.ComponentResource {
           prepareEncryption: { value: true },
           requireInfrastructureEncryption: { value: true },
           storageAccountSkuName: { value: args.dbfsStorageSku ?? "Standard_ZRS" },
-          ...((args.dbfsRootCmk ?? true)
-            ? {
-                encryption: {
-                  value: {
-                    keySource: azureDatabricks.KeySource.Microsoft_Keyvault,
-                    ...keyVaultProperties(keys.keys["dbfs-root"]),
-                  },
-                },
-              }
-            : {}),
+          encryption: pulumi
+            .all([args.dbfsRootCmk ?? true, dbfsKey.name, dbfsKey.version, dbfsKey.vaultUri])
+            .apply(([on, keyName, keyVersion, keyVaultUri]) =>
+              on
+                ? {
+                    value: {
+                      keySource: azureDatabricks.KeySource.Microsoft_Keyvault,
+                      keyName,
+                      keyVersion,
+                      keyVaultUri,
+                    },
+                  }
+                : undefined,
+            ),
         },
         encryption: {
           entities: {
@@ -127,6 +141,12 @@ export class DatabricksWorkspace extends pulumi.ComponentResource {
           },
         },
         defaultCatalog: { initialType: azureDatabricks.InitialType.UnityCatalog },
+        // Says in Azure, and to the policy pack, that the DBFS root key waits for the next update.
+        tags: pulumi
+          .output(args.dbfsRootCmk ?? true)
+          .apply((on): Record<string, string> =>
+            on ? {} : { [DBFS_ROOT_CMK_PENDING.key]: DBFS_ROOT_CMK_PENDING.value },
+          ),
       },
       {
         parent: this,
@@ -207,6 +227,17 @@ export class DatabricksWorkspace extends pulumi.ComponentResource {
       { metastoreId: args.metastoreId, workspaceId: this.workspaceId },
       inWorkspace,
     );
+    if (args.account) {
+      // Serverless compute of this workspace egresses through the account's regional configuration.
+      new databricks.MwsNccBinding(
+        `${name}-ncc`,
+        {
+          networkConnectivityConfigId: args.account.networkConnectivityConfigId,
+          workspaceId: this.workspaceId,
+        },
+        { parent: this, provider: args.account.provider },
+      );
+    }
 
     this.registerOutputs({ workspace: this.workspace, workspaceUrl: this.workspace.workspaceUrl });
   }

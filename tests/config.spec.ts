@@ -34,9 +34,8 @@ function validSettings(): Record<string, unknown> {
     sourcesDirs: ["sources", "../ds-scouting/sources"],
     storageSku: "Standard_ZRS",
     blobSoftDeleteDays: 14,
-    metastoreId: "8f2c6a1e-3b4d-4c5e-9f60-7a8b9c0d1e2f",
+    accountStack: "westeurope",
     azureDatabricksObjectId: "4b5c6d7e-8f90-4a1b-2c3d-4e5f60718293",
-    databricksAccountId: "3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f",
     dbfsRootCmk: true,
     complianceSecurityProfile: false,
     tokenMaxLifetimeDays: 90,
@@ -314,11 +313,14 @@ describe("stack config", () => {
     ],
     ["a misspelt key", { ownr: "x" }, ["lakehouse:ownr: unknown field"]],
     [
-      "a metastore id that is not a GUID",
-      { metastoreId: "main" },
-      [
-        'lakehouse:metastoreId: must be a GUID, for example 2ff814a6-3304-4ab8-85cb-cd0e6f879c1d (got "main")',
-      ],
+      "an account stack that is not a stack name",
+      { accountStack: "west europe" },
+      ['lakehouse:accountStack: must be the name of a lakehouse-account stack (got "west europe")'],
+    ],
+    [
+      "a hand-copied metastore id (the account stack owns the metastore)",
+      { metastoreId: "8f2c6a1e-3b4d-4c5e-9f60-7a8b9c0d1e2f" },
+      ["lakehouse:metastoreId: unknown field"],
     ],
     [
       "a node type that is not an Azure VM size",
@@ -394,6 +396,37 @@ describe("stack config", () => {
     });
     assert.deepStrictEqual([config.environment, config.tags.environment], ["pr42", "dev"]);
     assert.strictEqual(parsePlatformConfig(validSettings(), context).environment, "dev");
+  });
+
+  it("runs a review stack on the cheapest settings, unprotected", () => {
+    const template = {
+      ...validSettings(),
+      protectStatefulResources: true,
+      storageSku: "Standard_GZRS",
+      maxWorkers: 16,
+      sqlWarehouseSize: "Small",
+      sqlWarehouseMaxClusters: 4,
+      eventHubsCapacity: 4,
+      spotWorkers: false,
+    };
+    const review = parsePlatformConfig(template, {
+      ...context,
+      stack: "pr-transfermarket-lakehouse-platform-42",
+    });
+    const original = parsePlatformConfig(template, context);
+    assert.deepStrictEqual(
+      [review.review, review.protectStatefulResources, review.storage, review.logRetentionDays],
+      [true, false, { sku: "Standard_LRS", softDeleteDays: 1, versioning: true }, 30],
+    );
+    assert.deepStrictEqual(
+      [review.compute.maxWorkers, review.compute.sqlWarehouseSize, review.compute.sqlWarehouseMaxClusters],
+      [2, "2X-Small", 1],
+    );
+    assert.deepStrictEqual([review.compute.spotWorkers, review.eventHubs.capacity], [true, 1]);
+    assert.deepStrictEqual(
+      [original.review, original.protectStatefulResources, original.storage.sku, original.compute.maxWorkers],
+      [false, true, "Standard_GZRS", 16],
+    );
   });
 
   it("refuses a review stack whose name does not end in its pull request number", () => {

@@ -3,7 +3,7 @@
 import * as assert from "assert";
 import { firstVersionExpiry } from "../components/keys";
 import { planSubnets } from "../components/network";
-import { inputsOf, planOf, resourceOf, resourcesOf } from "./support/plan";
+import { accountPlanOf, inputsOf, planOf, resourceOf, resourcesOf } from "./support/plan";
 
 const SUBSCRIPTION = "/subscriptions/00000000-0000-0000-0000-00000000bbbb";
 const CRYPTO_USER = `${SUBSCRIPTION}/providers/Microsoft.Authorization/roleDefinitions/e147488a-f6f5-4113-8e2d-b22465e65bf6`;
@@ -326,10 +326,12 @@ for (const s of STACKS) {
 
     it("assigns the metastore and builds the workspace provider from the workspace's outputs", async () => {
       const plan = await planOf(stack);
+      const account = await accountPlanOf();
       assert.deepStrictEqual(
         inputsOf(plan, "databricks:index/metastoreAssignment:MetastoreAssignment", n("databricks-metastore")),
+        // The region's metastore, read from the account stack (never a hand-copied id).
         {
-          metastoreId: "8f2c6a1e-3b4d-4c5e-9f60-7a8b9c0d1e2f",
+          metastoreId: (account.outputs as { metastoreId: string }).metastoreId,
           workspaceId: "1234567890123456",
         },
       );
@@ -522,6 +524,8 @@ for (const s of STACKS) {
         isolationMode: "ISOLATED",
         owner: "lakehouse-platform-admins",
         enablePredictiveOptimization: "ENABLE",
+        // A stack that may be destroyed (dev, review) drops the tables its pipelines created.
+        forceDestroy: stack !== "prod",
       });
       const credential = inputsOf(
         plan,

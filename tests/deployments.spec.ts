@@ -20,10 +20,13 @@ for (const stack of ["dev", "prod"]) {
         [settings.organization, settings.project, settings.stack, settings.sourceContext],
         ["transfermarket", "lakehouse", stack, { git: { branch: "refs/heads/main", repoDir: "." } }],
       );
-      assert.deepStrictEqual(settings.github, {
+      // `vcs`, not the deprecated `github`; pull requests are previewed by GitHub Actions only.
+      assert.strictEqual(settings.github, undefined);
+      assert.deepStrictEqual(settings.vcs, {
+        provider: "github",
         repository: "transfermarket/lakehouse-platform",
         deployCommits: stack === "dev",
-        previewPullRequests: true,
+        previewPullRequests: false,
         pullRequestTemplate: stack === "dev",
         paths: DEPLOYMENT_PATHS,
       });

@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { planOf, resourceOf } from "./support/plan";
+import { incarnationOf, planOf, resourceOf } from "./support/plan";
 
 const TENANT = "00000000-0000-0000-0000-00000000aaaa";
 
@@ -57,7 +57,8 @@ for (const { stack, classification, retention, protect } of stacks) {
         retentionInDays: retention,
         sku: { name: "PerGB2018" },
         tags,
-        workspaceName: `log-lh-${stack}-weu`,
+        // Unique per incarnation: a deleted workspace keeps its name for 14 days.
+        workspaceName: `log-lh-${stack}-weu-${incarnationOf(stack)}`,
       });
       assert.strictEqual(logs.protect, protect);
     });
@@ -69,7 +70,8 @@ for (const { stack, classification, retention, protect } of stacks) {
         `lh-${stack}-foundation-kv`,
       );
       const inputs = vault.inputs as { vaultName: string; properties: unknown };
-      assert.match(inputs.vaultName, new RegExp(`^kv-lh-${stack}-weu-[0-9a-f]{4}$`));
+      // Globally unique (stable hash), then unique per incarnation (purge protection keeps the name 90 days).
+      assert.match(inputs.vaultName, new RegExp(`^kv-lh-${stack}-weu-[0-9a-f]{4}-${incarnationOf(stack)}$`));
       assert.deepStrictEqual(vault.inputs, {
         location: "westeurope",
         properties: {

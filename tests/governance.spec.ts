@@ -183,18 +183,10 @@ for (const stack of ["dev", "prod"]) {
       );
     });
 
-    it("declares governed pii and classification tags and tags the catalog and PII schemas", async () => {
+    it("tags the catalog and PII schemas with the account's governed tags, and declares none itself", async () => {
       const plan = await planOf(stack);
-      assert.deepStrictEqual(
-        resourcesOf(plan, "databricks:index/tagPolicy:TagPolicy").map((t) => {
-          const inputs = t.inputs as { tagKey: string; values: { name: string }[] };
-          return [inputs.tagKey, inputs.values.map((v) => v.name)];
-        }),
-        [
-          ["pii", ["redact", "email", "hash", "last4", "year_only"]],
-          ["classification", ["public", "internal", "confidential", "restricted"]],
-        ],
-      );
+      // Tag policies are account-wide: the account stack owns them (tests/account.spec.ts).
+      assert.deepStrictEqual(resourcesOf(plan, "databricks:index/tagPolicy:TagPolicy"), []);
       assert.deepStrictEqual(
         resourcesOf(plan, "databricks:index/entityTagAssignment:EntityTagAssignment").map((t) => t.inputs),
         [

@@ -5,7 +5,15 @@ import { governanceSqlContext } from "../components/governance";
 import { pipelineSql } from "../components/pipeline-sql";
 import { loadSources } from "../components/sources";
 import { tempDir } from "./support/files";
-import { inputsOf, PROJECT_DIR, planOf, resourceOf, resourcesOf, runPlan } from "./support/plan";
+import {
+  incarnationOf,
+  inputsOf,
+  PROJECT_DIR,
+  planOf,
+  resourceOf,
+  resourcesOf,
+  runPlan,
+} from "./support/plan";
 import type { PlanDocument } from "../tools/plan/report";
 
 const PRIMARY =
@@ -80,7 +88,10 @@ for (const stack of ["dev", "prod"]) {
     it("allows Entra ID only, with the platform admins as administrator, and no public network access", async () => {
       const server = resourceOf(await planOf(stack), "azure-native:sql:Server", n("replica-server"));
       const { tags: _tags, serverName, ...inputs } = server.inputs as Record<string, unknown>;
-      assert.match(serverName as string, new RegExp(`^sql-lh-replica-${stack}-weu-[0-9a-f]{4}$`));
+      assert.match(
+        serverName as string,
+        new RegExp(`^sql-lh-replica-${stack}-weu-[0-9a-f]{4}-${incarnationOf(stack)}$`),
+      );
       assert.strictEqual(server.protect, stack === "prod");
       assert.deepStrictEqual(inputs, {
         resourceGroupName: `rg-lh-${stack}-weu`,

@@ -5,8 +5,11 @@ import * as runtime from "@pulumi/pulumi/runtime";
 import { policies } from "../policies/rules";
 import { PlanDocument, SUMMARY_ABOVE, displayType, maskSecrets, renderText } from "../tools/plan/report";
 import { tempDir } from "./support/files";
-import { PROJECT_DIR, planOf, runPlan } from "./support/plan";
+import { accountPlanOf, incarnationOf, PROJECT_DIR, planOf, runPlan, runPlanAsUsers } from "./support/plan";
 
+const USAGE =
+  "usage: npm run plan -- [--project env|account] [--stack dev] [--sources DIR] [--json] [--summary]\n" +
+  "                       [--program FILE] [--review NUMBER] [--incarnation SEED] [--first-deploy] [--account-outputs FILE]\n";
 const TRANSFERS = fs.readFileSync(path.join(PROJECT_DIR, "sources", "transfers.yaml"), "utf8");
 /** The `n` lines after the line `header`, which must be there. */
 function linesAfter(lines: string[], header: string, n: number): string[] {
@@ -222,16 +225,23 @@ describe("offline plan", () => {
       const lake = plan.resources.find((r) => r.type === "azure-native:storage:StorageAccount")?.inputs as {
         accountName: string;
       };
-      assert.deepStrictEqual(plan.outputs, {
+      const account = await accountPlanOf();
+      const { dbfsRootIdentity, ...outputs } = plan.outputs as Record<string, unknown>;
+      // The workspace's DBFS root identity, read back by the next update (the mocks make it a fake GUID).
+      assert.match(String(dbfsRootIdentity), /^00000000-0000-4000-8000-[0-9a-f]{12}$/);
+      assert.deepStrictEqual(outputs, {
         resourceGroupName: `rg-lh-${stack}-weu`,
         keyVaultUri: `https://${vault.vaultName}.vault.azure.net/`,
-        logAnalyticsWorkspaceId: `/subscriptions/00000000-0000-0000-0000-00000000bbbb/resourceGroups/rg-lh-${stack}-weu/providers/azure-native:operationalinsights:Workspace/log-lh-${stack}-weu`,
+        logAnalyticsWorkspaceId: `/subscriptions/00000000-0000-0000-0000-00000000bbbb/resourceGroups/rg-lh-${stack}-weu/providers/azure-native:operationalinsights:Workspace/log-lh-${stack}-weu-${incarnationOf(stack)}`,
         workspaceUrl: "adb-1234567890123456.7.azuredatabricks.net",
         lakeStorageAccount: lake.accountName,
         catalogName: `lh_${stack}`,
         sqlWarehouseId: `lh-${stack}-compute-sql-id`,
         replicaHost: `${(plan.resources.find((r) => r.type === "azure-native:sql:Server")?.inputs as { serverName: string }).serverName}.database.windows.net`,
         replicaCatalog: `lh_${stack}_replica`,
+        dbfsRootCmk: "on",
+        serverlessBudgetPolicyId: (account.outputs as { budgetPolicyIds: Record<string, string> })
+          .budgetPolicyIds[stack],
         dataSources: ["match_stats", "registry", "transfers"],
       });
     });
@@ -330,23 +340,17 @@ describe("offline plan", () => {
   it("exits 2 with the usage for an unknown option", async () => {
     const run = await runPlan("--stak", "prod");
     assert.strictEqual(run.code, 2);
-    assert.strictEqual(
-      run.stderr,
-      "plan: Unknown option '--stak'\nusage: npm run plan -- [--stack dev] [--sources DIR] [--json] [--summary] [--program FILE]\n",
-    );
+    assert.strictEqual(run.stderr, "plan: Unknown option '--stak'\n" + USAGE);
   });
 
   it("prints the usage and exits 0 for --help", async () => {
     const run = await runPlan("--help");
-    assert.deepStrictEqual(
-      [run.code, run.stdout],
-      [0, "usage: npm run plan -- [--stack dev] [--sources DIR] [--json] [--summary] [--program FILE]\n"],
-    );
+    assert.deepStrictEqual([run.code, run.stdout], [0, USAGE]);
   });
 
   it("exits 3 for a bug, with its stack trace and how to get the whole trace", async () => {
     const program = path.join("tests", "fixtures", "programs", "internal-bug.ts");
-    const run = await runPlan("--program", program);
+    const run = await runPlanAsUsers("--program", program);
     assert.strictEqual(run.code, 3);
     const lines = run.stderr.trim().split("\n");
     assert.strictEqual(lines[0], "plan: internal error: Error: internal bug in a component");

@@ -2,6 +2,7 @@ import { EnforcementLevel, Policies } from "@pulumi/policy";
 import { computePolicies, computeSize } from "./compute";
 import { costPolicies } from "./cost";
 import { defenderPolicies } from "./defender";
+import { accountDeployabilityPolicies } from "./deployability-account";
 import { azureDeployabilityPolicies } from "./deployability-azure";
 import { databricksDeployabilityPolicies } from "./deployability-databricks";
 import { networkDeployabilityPolicies } from "./deployability-network";
@@ -39,6 +40,7 @@ export const POLICY_DOMAINS: Record<string, Policies> = {
     ...azureDeployabilityPolicies,
     ...databricksDeployabilityPolicies,
     ...networkDeployabilityPolicies,
+    ...accountDeployabilityPolicies,
   ],
 };
 

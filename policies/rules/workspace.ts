@@ -94,6 +94,13 @@ export const workspacePrivateLink = resourceRule(
   ],
 );
 
+/**
+ * The tag of a workspace's first deployment: Azure creates the DBFS root's identity with the workspace, so
+ * its key can only be turned on by the next update (Microsoft Learn, "Configure customer-managed keys for
+ * DBFS root": prepare the workspace, grant the key to its storage identity, then update it).
+ */
+export const DBFS_ROOT_CMK_PENDING = { key: "lakehouse-bootstrap", value: "dbfs-root-cmk-pending" } as const;
+
 export const workspaceCmk = resourceRule(
   {
     name: "databricks-workspace-cmk",
@@ -106,7 +113,7 @@ export const workspaceCmk = resourceRule(
       "Ensure that Databricks Workspaces enables customer-managed key for root DBFS encryption (managed services and disks: project SRA)",
     ),
     remediationSteps:
-      "Set encryption.entities.managedServices and managedDisk with keySource Microsoft.Keyvault, parameters.prepareEncryption, and parameters.encryption (lakehouse:dbfsRootCmk).",
+      "Set encryption.entities.managedServices and managedDisk with keySource Microsoft.Keyvault, parameters.prepareEncryption, and parameters.encryption (lakehouse:dbfsRootCmk); on a workspace's first deployment only, the tag lakehouse-bootstrap: dbfs-root-cmk-pending stands for parameters.encryption until the next update.",
   },
   azureDatabricks.Workspace,
   (p) => [
@@ -120,7 +127,8 @@ export const workspaceCmk = resourceRule(
     ),
     ...unless(
       p.parameters?.prepareEncryption?.value === true &&
-        p.parameters?.encryption?.value?.keySource === "Microsoft.Keyvault",
+        (p.parameters?.encryption?.value?.keySource === "Microsoft.Keyvault" ||
+          p.tags?.[DBFS_ROOT_CMK_PENDING.key] === DBFS_ROOT_CMK_PENDING.value),
       "Databricks DBFS root is not encrypted with a customer-managed key: set parameters.prepareEncryption and parameters.encryption (lakehouse:dbfsRootCmk is false).",
     ),
   ],

@@ -1,7 +1,11 @@
 // Runs the offline plan as users do (a child process), once per distinct set of arguments per test run,
 // so every spec file asserts on the same recorded plan instead of rebuilding the platform.
 import { execFile } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
+import { INCARNATION_LENGTH } from "../../components/naming";
+import { mockRandomString } from "../../tools/plan/mocks";
 import type { PlanDocument } from "../../tools/plan/report";
 
 export const PROJECT_DIR = path.resolve(__dirname, "..", "..");
@@ -21,8 +25,33 @@ export function runPlan(...args: string[]): Promise<PlanRun> {
   return runPlanWith({}, ...args);
 }
 
+let accountOutputs: Promise<string> | undefined;
+
+/**
+ * The account stack's plan, saved once per test run: environment plans read its outputs from this file
+ * (`--account-outputs`) instead of planning the account stack again each time.
+ */
+function savedAccountPlan(): Promise<string> {
+  accountOutputs ??= execPlan({}, ["--project", "account", "--json"]).then((run) => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "account-plan-")), "westeurope.json");
+    fs.writeFileSync(file, run.stdout);
+    return file;
+  });
+  return accountOutputs;
+}
+
 /** Runs the plan with extra environment variables (fixture programs read them). */
-export function runPlanWith(env: Record<string, string>, ...args: string[]): Promise<PlanRun> {
+export async function runPlanWith(env: Record<string, string>, ...args: string[]): Promise<PlanRun> {
+  const own = args.includes("--project") ? [] : ["--account-outputs", await savedAccountPlan()];
+  return execPlan(env, [...args, ...own]);
+}
+
+/** Runs the plan exactly as `npm run plan -- <args>` does (an environment plan plans its account stack). */
+export function runPlanAsUsers(...args: string[]): Promise<PlanRun> {
+  return execPlan({}, args);
+}
+
+function execPlan(env: Record<string, string>, args: string[]): Promise<PlanRun> {
   const key = JSON.stringify([env, args]);
   let run = runs.get(key);
   if (!run) {
@@ -47,6 +76,27 @@ export async function planOf(stack: string): Promise<PlanDocument> {
     throw new Error(`plan of ${stack} exited ${run.code}:\n${run.stderr}\n${run.stdout.slice(0, 2000)}`);
   }
   return JSON.parse(run.stdout) as PlanDocument;
+}
+
+/** The `--json` plan of the account stack (`--project account`). */
+export async function accountPlanOf(stack = "westeurope"): Promise<PlanDocument> {
+  const run = await runPlan("--project", "account", "--stack", stack, "--json");
+  if (run.code !== 0) {
+    throw new Error(
+      `account plan of ${stack} exited ${run.code}:\n${run.stderr}\n${run.stdout.slice(0, 2000)}`,
+    );
+  }
+  return JSON.parse(run.stdout) as PlanDocument;
+}
+
+/** The per-incarnation name suffix of a stack in the offline plan (seed "1" unless `--incarnation`). */
+export function incarnationOf(stack: string, seed = "1"): string {
+  const environment = /^pr-.*-(\d+)$/.exec(stack)?.[1];
+  return mockRandomString(
+    seed,
+    `lh-${environment ? `pr${environment}` : stack}-incarnation`,
+    INCARNATION_LENGTH,
+  );
 }
 
 export type PlannedResource = PlanDocument["resources"][number];

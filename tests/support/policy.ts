@@ -104,11 +104,12 @@ export function policyResource(
   name: string,
   props: Record<string, unknown>,
   protect = false,
+  where = "dev::lakehouse",
 ): PolicyResource {
   return {
     type,
     props: unknownCheckingProxy(props),
-    urn: `urn:pulumi:dev::lakehouse::${type}::${name}`,
+    urn: `urn:pulumi:${where}::${type}::${name}`,
     name,
     opts: optionsWith(protect),
     dependencies: [],
@@ -129,8 +130,10 @@ export interface StackResourceSpec {
   readonly waitsFor?: string[];
   /** Name of its parent resource. */
   readonly parent?: string;
-  /** Name of its provider resource. */
-  readonly provider?: string;
+  /** Name of its provider resource, or the inputs of a provider made for it. */
+  readonly provider?: string | Record<string, unknown>;
+  /** `stack::project` of its URN. Default: `dev::lakehouse`. */
+  readonly where?: string;
 }
 
 /** Runs a stack policy over resources linked as the engine links them; returns `urn-name: message` lines. */
@@ -140,7 +143,7 @@ export async function stackViolationsOf(
   config: Record<string, unknown> = {},
 ): Promise<string[]> {
   const resources: PolicyResource[] = specs.map((spec) =>
-    policyResource(spec.type, spec.name, spec.props, spec.protect),
+    policyResource(spec.type, spec.name, spec.props, spec.protect, spec.where),
   );
   const named = (n: string) => {
     const found = resources[specs.findIndex((s) => s.name === n)];
@@ -155,9 +158,18 @@ export async function stackViolationsOf(
       resource.dependencies.push(...names.map(named));
     }
     resource.parent = spec.parent ? named(spec.parent) : undefined;
-    if (spec.provider) {
+    if (typeof spec.provider === "string") {
       const { type, props, urn, name } = named(spec.provider);
       resource.provider = { type, props, urn, name };
+    } else if (spec.provider) {
+      // A provider made for this resource only, from its inputs.
+      const type = `pulumi:providers:${spec.type.split(":")[0]}`;
+      resource.provider = {
+        type,
+        props: spec.provider,
+        urn: `urn:pulumi:dev::lakehouse::${type}::provider`,
+        name: "provider",
+      };
     }
   });
   const messages: string[] = [];

@@ -19,6 +19,16 @@ const INVOKES: Record<string, (inputs: Record<string, unknown>) => Record<string
     aclPrincipalId: "servicePrincipals/00000000-0000-0000-0000-00000000cccc",
     home: "/Users/00000000-0000-0000-0000-00000000cccc",
   }),
+  // The region's metastore, as the account-level provider finds it.
+  "databricks:index/getMetastore:getMetastore": (inputs) => {
+    const metastoreId = fakeGuid(`metastore/${String(inputs.region)}`);
+    return {
+      id: metastoreId,
+      metastoreId,
+      name: `metastore-${String(inputs.region)}`,
+      region: inputs.region,
+    };
+  },
 };
 
 function lowerFirst(text: string): string {
@@ -97,6 +107,61 @@ const reads = new Map<string, number>();
 /** The data sources the program read, in the order it first read them, with their number of calls. */
 export function dataSourceReads(): { token: string; calls: number }[] {
   return [...reads].map(([token, calls]) => ({ token, calls }));
+}
+
+/** The `result` of a mocked `random.RandomString` named `name` in incarnation `seed` (lowercase hex). */
+export function mockRandomString(seed: string, name: string, length: number): string {
+  return createHash("sha256").update(`${seed}/${name}`).digest("hex").slice(0, length);
+}
+
+/** What the plan pretends about the world outside the program. */
+export interface PlanMockOptions {
+  /** Seed of every random value: another seed is another incarnation of the stack. Default: "1". */
+  readonly incarnation?: string;
+  /**
+   * Outputs of a stack a `pulumi.StackReference` reads, by fully qualified name (`org/project/stack`);
+   * undefined for a stack the plan does not know, which fails loudly.
+   */
+  readonly stackOutputs?: (name: string) => Record<string, unknown> | undefined;
+}
+
+/**
+ * Mocks that stand in for the engine and the providers: every resource echoes its inputs, with an Azure-like
+ * id and the few computed outputs the program reads; stack references read the outputs they are given. An
+ * invoke without a mock fails loudly, so a new data lookup cannot silently return nothing.
+ */
+export function createPlanMocks(options: PlanMockOptions = {}): pulumi.runtime.Mocks {
+  const incarnation = options.incarnation ?? "1";
+  return {
+    newResource(args) {
+      if (args.type === "pulumi:pulumi:StackReference") {
+        const name = String(args.inputs.name);
+        const outputs = options.stackOutputs?.(name);
+        if (outputs === undefined) {
+          throw new Error(`offline plan: no outputs for the stack reference ${name}`);
+        }
+        return { id: name, state: { name, outputs, secretOutputNames: [] } };
+      }
+      if (args.type === "random:index/randomString:RandomString") {
+        const length = Number(args.inputs.length);
+        const result = createHash("sha256")
+          .update(`${incarnation}/${args.name}`)
+          .digest("hex")
+          .slice(0, length);
+        return { id: `${args.name}-id`, state: { ...args.inputs, result } };
+      }
+      if (args.type === "databricks:index/mwsNetworkConnectivityConfig:MwsNetworkConnectivityConfig") {
+        const id = fakeGuid(`ncc/${args.name}`);
+        return { id: `account/${id}`, state: { ...args.inputs, networkConnectivityConfigId: id } };
+      }
+      if (args.type === "databricks:index/budgetPolicy:BudgetPolicy") {
+        const id = fakeGuid(`budget-policy/${args.name}`);
+        return { id, state: { ...args.inputs, policyId: id } };
+      }
+      return planMocks.newResource(args);
+    },
+    call: (args) => planMocks.call(args),
+  };
 }
 
 /**

@@ -73,8 +73,9 @@ export async function recordProgram(
   program: string,
   stack: StackConfig,
   organization: string,
+  mocks: pulumi.runtime.Mocks = planMocks,
 ): Promise<RecordedProgram> {
-  await pulumi.runtime.setMocks(planMocks, stack.project, stack.stack, false, organization);
+  await pulumi.runtime.setMocks(mocks, stack.project, stack.stack, false, organization);
   // Every resource captures its full call stack (unbounded) for the engine to show where it was declared;
   // nothing reads it under mocks, and at thousands of resources it dominates time and memory.
   (pulumi.Resource as unknown as { callsites: () => unknown[] }).callsites = () => [];

@@ -1,0 +1,8 @@
+// The Databricks account's own stack (one per region): what no environment stack may create or destroy.
+import { DatabricksAccount, loadAccountConfig } from "../components/account";
+
+const config = loadAccountConfig();
+const account = new DatabricksAccount(`${config.prefix}-account`, { config });
+
+export const { accountId, region, metastoreId, networkConnectivityConfigId, budgetPolicyIds, governedTags } =
+  account.outputs(config.accountId);

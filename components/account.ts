@@ -1,0 +1,309 @@
+import * as fs from "fs";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import * as databricks from "@pulumi/databricks";
+import * as pulumiservice from "@pulumi/pulumiservice";
+import { z } from "zod";
+import { CLASSIFICATIONS } from "./governance";
+import { settingsSchema } from "./config";
+import { REGION_CODES } from "./naming";
+import { MASK_KINDS } from "./sources";
+import { parseOrThrow } from "./validation";
+
+/** The account-level project's name, and so the namespace of its config keys (`lakehouse-account:<key>`). */
+export const ACCOUNT_PROJECT = "lakehouse-account";
+
+/** The Databricks account console API of Azure Databricks (account-level provider host). */
+export const ACCOUNTS_HOST = "https://accounts.azuredatabricks.net";
+
+/** Governed tag keys and their allowed values, account-wide (see README, "Who owns what"). */
+export const GOVERNED_TAGS = {
+  pii: { description: "Personal data, by how it is masked.", values: MASK_KINDS },
+  classification: { description: "Data classification.", values: CLASSIFICATIONS },
+} as const;
+
+const shared = settingsSchema.shape;
+/** An account ACL principal: a group or a service principal, never a single user. */
+const aclPrincipal = z
+  .string()
+  .regex(
+    /^(groups\/[A-Za-z0-9 ._-]{1,200}|servicePrincipals\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/,
+    "must be groups/<group name> or servicePrincipals/<application id>",
+  );
+const stackName = z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/, "must be a stack name");
+
+/** Every setting of the account project, by its key under `lakehouse-account:` (Pulumi.yaml has the defaults). */
+export const accountSettingsSchema = z.strictObject({
+  // The same rules as the environment project's settings of the same meaning.
+  accountId: shared.azureDatabricksObjectId,
+  location: shared.location,
+  prefix: shared.prefix,
+  owner: shared.owner,
+  costCenter: shared.costCenter,
+  environments: z.array(shared.environment).min(1),
+  metastore: z.enum(["lookup", "create"]),
+  metastoreOwner: z.string().min(1),
+  tagPolicyWorkspaceId: z.string().regex(/^\d{1,19}$/, "must be a numeric Databricks workspace id"),
+  // Who may manage and who may assign the governed tags, account-wide: every environment's deployer and
+  // pipelines' principal (ACL principals: groups/<name> or servicePrincipals/<application id>).
+  tagManagers: z.array(aclPrincipal).min(1),
+  tagAssigners: z.array(aclPrincipal).min(1),
+  pulumiOrganization: shared.pulumiOrganization,
+  environmentProject: z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/, "must be a Pulumi project name"),
+  policyGroups: z.boolean(),
+  productionStacks: z.array(stackName),
+  preProductionStacks: z.array(stackName),
+});
+
+export type AccountSettings = z.output<typeof accountSettingsSchema>;
+
+/** The validated account config. */
+export interface AccountConfig extends AccountSettings {
+  readonly project: string;
+  readonly stack: string;
+}
+
+/** Validates raw account settings (JSON types) into an `AccountConfig`, or one line per problem. */
+export function parseAccountConfig(
+  raw: Record<string, unknown>,
+  context: { project: string; stack: string },
+): AccountConfig {
+  const settings = parseOrThrow(
+    accountSettingsSchema,
+    raw,
+    (key) => `${ACCOUNT_PROJECT}:${key || "(config)"}`,
+  );
+  return { ...settings, ...context };
+}
+
+/** A config value as Pulumi stores it (text) in the JSON type it was written as; text the schema judges. */
+function decodeSetting(value: string): unknown {
+  if (value === "true" || value === "false") return value === "true";
+  try {
+    return /^[[{]/.test(value) ? JSON.parse(value) : value;
+  } catch {
+    return value;
+  }
+}
+
+/** Reads `lakehouse-account:*` (defaults from account/Pulumi.yaml) into a validated `AccountConfig`. */
+export function loadAccountConfig(): AccountConfig {
+  const namespace = `${ACCOUNT_PROJECT}:`;
+  const raw = Object.fromEntries(
+    Object.entries(pulumi.runtime.allConfig())
+      .filter(([key]) => key.startsWith(namespace))
+      .map(([key, value]) => [key.slice(namespace.length), decodeSetting(value)]),
+  );
+  return parseAccountConfig(raw, { project: pulumi.getProject(), stack: pulumi.getStack() });
+}
+
+/** What environment stacks read from the account stack (`pulumi.StackReference`), by output name. */
+export interface AccountOutputs {
+  readonly accountId: string;
+  /** Azure region of the metastore and the connectivity configuration; workspaces must be in it. */
+  readonly region: string;
+  readonly metastoreId: string;
+  readonly networkConnectivityConfigId: string;
+  /** Serverless budget policy id per environment name. */
+  readonly budgetPolicyIds: Record<string, string>;
+  /** Governed tag keys the account defines; environment stacks only assign them. */
+  readonly governedTags: string[];
+}
+
+/** The fully qualified name of the account stack environment stacks of `organization` read. */
+export function accountStackName(organization: string, stack: string): string {
+  return `${organization}/${ACCOUNT_PROJECT}/${stack}`;
+}
+
+/** The published policy pack's name (policies/rules PACK_NAME; a test keeps them equal). */
+export const POLICY_PACK = "lakehouse-policies";
+
+/** A JSON file of the policy pack, whether this runs from components/ (ts-node) or dist/components/. */
+function readPackFile<T>(...parts: string[]): T {
+  const candidates = [path.join(__dirname, "..", "policies"), path.join(__dirname, "..", "..", "policies")];
+  const dir = candidates.find((d) => fs.existsSync(path.join(d, "package.json"))) as string;
+  return JSON.parse(fs.readFileSync(path.join(dir, ...parts), "utf8")) as T;
+}
+
+export interface DatabricksAccountArgs {
+  readonly config: AccountConfig;
+}
+
+/**
+ * What the Databricks account and the Pulumi organization own, not one environment: the regional Unity
+ * Catalog metastore (looked up, or created where the region has none), the serverless network connectivity
+ * configuration, one serverless budget policy per environment carrying the mandatory cost tags, the governed
+ * tags, and the policy groups that enforce the pack on the environment stacks. Environment stacks read its
+ * outputs and never create or destroy any of these.
+ */
+export class DatabricksAccount extends pulumi.ComponentResource {
+  public readonly provider: databricks.Provider;
+  public readonly metastoreId: pulumi.Output<string>;
+  public readonly ncc: databricks.MwsNetworkConnectivityConfig;
+  public readonly budgetPolicies: Map<string, databricks.BudgetPolicy>;
+  public readonly tagPolicies: databricks.TagPolicy[];
+  /** Who manages and who may assign each governed tag. */
+  public readonly tagRoles: databricks.AccessControlRuleSet[];
+  public readonly region: string;
+
+  constructor(name: string, args: DatabricksAccountArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("lakehouse:account:DatabricksAccount", name, {}, opts);
+    const { config } = args;
+    const region = REGION_CODES[config.location];
+    this.region = config.location;
+
+    this.provider = new databricks.Provider(
+      `${name}-provider`,
+      { host: ACCOUNTS_HOST, accountId: config.accountId },
+      { parent: this },
+    );
+    const inAccount = { parent: this, provider: this.provider };
+
+    // Azure creates a region's metastore with its first Unity Catalog workspace; one metastore per region.
+    if (config.metastore === "create") {
+      const metastore = new databricks.Metastore(
+        `${name}-metastore`,
+        { name: `metastore-${config.location}`, region: config.location, owner: config.metastoreOwner },
+        { ...inAccount, protect: true },
+      );
+      this.metastoreId = metastore.metastoreId;
+    } else {
+      this.metastoreId = databricks
+        .getMetastoreOutput({ region: config.location }, { parent: this, provider: this.provider })
+        .apply((m) => m.metastoreId);
+    }
+
+    this.ncc = new databricks.MwsNetworkConnectivityConfig(
+      `${name}-ncc`,
+      { name: `ncc-${config.prefix}-${region}`, region: config.location },
+      { ...inAccount, protect: true },
+    );
+
+    this.budgetPolicies = new Map(
+      config.environments.map((environment) => [
+        environment,
+        new databricks.BudgetPolicy(
+          `${name}-budget-${environment}`,
+          {
+            policyName: `${config.prefix}-${environment}-serverless`,
+            customTags: Object.entries({
+              owner: config.owner,
+              costCenter: config.costCenter,
+              environment,
+            }).map(([key, value]) => ({ key, value })),
+          },
+          inAccount,
+        ),
+      ]),
+    );
+
+    // Governed tags are account-wide objects behind a workspace API: the account provider reaches them
+    // through a long-lived workspace of the account (providerConfig), so no environment stack owns them.
+    this.tagPolicies = Object.entries(GOVERNED_TAGS).map(
+      ([tagKey, tag]) =>
+        new databricks.TagPolicy(
+          `${name}-tag-${tagKey}`,
+          {
+            tagKey,
+            description: tag.description,
+            values: tag.values.map((value) => ({ name: value })),
+            providerConfig: { workspaceId: config.tagPolicyWorkspaceId },
+          },
+          inAccount,
+        ),
+    );
+
+    // ASSIGN on the governed tags: one rule set per tag policy, authoritative, so it lives with the policies.
+    this.tagRoles = grantTagAssign(
+      `${name}-tag`,
+      {
+        accountId: config.accountId,
+        tagPolicies: Object.fromEntries(
+          Object.keys(GOVERNED_TAGS).map((key, i) => [key, this.tagPolicies[i].id]),
+        ),
+        managers: config.tagManagers,
+        assigners: config.tagAssigners,
+      },
+      inAccount,
+    );
+
+    if (config.policyGroups) {
+      const group = (id: string, environment: string, stacks: { project: string; stack: string }[]) =>
+        new pulumiservice.PolicyGroup(
+          `${name}-policy-group-${id}`,
+          {
+            name: `${id}-stacks`,
+            organizationName: config.pulumiOrganization,
+            entityType: "stacks",
+            mode: "preventative",
+            stacks: stacks.map((s) => ({ name: s.stack, routingProject: s.project })),
+            policyPacks: [
+              {
+                name: POLICY_PACK,
+                versionTag: readPackFile<{ version: string }>("package.json").version,
+                config: readPackFile<Record<string, unknown>>("config", `${environment}.json`),
+              },
+            ],
+          },
+          // Membership is code; the policy-pack workflow enables each newly published version.
+          { parent: this, ignoreChanges: ["policyPacks"] },
+        );
+      const env = (stack: string) => ({ project: config.environmentProject, stack });
+      group("prod", "prod", config.productionStacks.map(env));
+      group("dev", "dev", config.preProductionStacks.map(env));
+      // Nothing of the account stack is billed to Azure or runs jobs: no budget, no alert channel to check.
+      group("account", "account", [{ project: config.project, stack: config.stack }]);
+    }
+
+    this.registerOutputs({ metastoreId: this.metastoreId, ncc: this.ncc });
+  }
+
+  /** The outputs environment stacks read, as the account stack exports them. */
+  public outputs(accountId: string): { [K in keyof AccountOutputs]: pulumi.Input<AccountOutputs[K]> } {
+    return {
+      accountId,
+      region: this.region,
+      metastoreId: this.metastoreId,
+      networkConnectivityConfigId: this.ncc.networkConnectivityConfigId,
+      budgetPolicyIds: pulumi.output(
+        Object.fromEntries([...this.budgetPolicies].map(([env, policy]) => [env, policy.policyId])),
+      ) as pulumi.Output<Record<string, string>>,
+      governedTags: pulumi.all(this.tagPolicies.map((t) => t.tagKey)),
+    };
+  }
+}
+
+export interface TagAssignArgs {
+  readonly accountId: string;
+  /** Tag policy ids by tag key. */
+  readonly tagPolicies: Record<string, pulumi.Input<string>>;
+  /** ACL principals (`groups/..`, `servicePrincipals/..`, `users/..`) that manage each tag policy's roles. */
+  readonly managers: pulumi.Input<string>[];
+  /** ACL principals that may assign each governed tag (the ASSIGN permission). */
+  readonly assigners: pulumi.Input<string>[];
+}
+
+/**
+ * The ASSIGN permission on governed tags (`roles/tagPolicy.assigner`), one rule set per tag policy
+ * (provider docs, access_control_rule_set: tag policy usage). Authoritative per tag policy: managers are kept in it.
+ */
+export function grantTagAssign(
+  name: string,
+  args: TagAssignArgs,
+  opts: pulumi.CustomResourceOptions,
+): databricks.AccessControlRuleSet[] {
+  return Object.entries(args.tagPolicies).map(
+    ([key, id]) =>
+      new databricks.AccessControlRuleSet(
+        `${name}-${key}-roles`,
+        {
+          name: pulumi.interpolate`accounts/${args.accountId}/tagPolicies/${id}/ruleSets/default`,
+          grantRules: [
+            { role: "roles/tagPolicy.manager", principals: args.managers },
+            { role: "roles/tagPolicy.assigner", principals: args.assigners },
+          ],
+        },
+        opts,
+      ),
+  );
+}
