@@ -4,7 +4,7 @@ import * as path from "path";
 import { parse } from "yaml";
 import { ACCOUNT_PROJECT, ACCOUNTS_HOST, parseAccountConfig, POLICY_PACK } from "../components/account";
 import { InvalidInputError } from "../components/validation";
-import { PACK_NAME } from "../policies/rules";
+import { PACK_NAME, policies } from "../policies/rules";
 import {
   accountPlanOf,
   inputsOf,
@@ -36,10 +36,15 @@ describe("account project (lakehouse-account, stack westeurope)", () => {
     const lines = run.stdout.split("\n");
     assert.strictEqual(
       lines[0],
-      'Offline plan of stack "westeurope": 11 resources (9 cloud resources, 2 components)',
+      'Offline plan of stack "westeurope": 13 resources (11 cloud resources, 2 components)',
     );
-    assert.ok(lines.includes("Policies: 54 (1 advisory, 2 disabled, 51 mandatory)"), run.stdout);
-    assert.ok(lines.includes("Violations: none"), run.stdout);
+    assert.ok(
+      lines.includes(
+        `Policies: ${policies.length} (2 advisory, 2 disabled, ${policies.length - 4} mandatory)`,
+      ),
+      run.stdout,
+    );
+    assert.ok(lines.includes("Violations: 0 (0 mandatory)"), run.stdout);
     const plan = await accountPlanOf();
     assert.deepStrictEqual(inputsOf(plan, "pulumi:providers:databricks", A("provider")), {
       host: ACCOUNTS_HOST,
@@ -49,6 +54,28 @@ describe("account project (lakehouse-account, stack westeurope)", () => {
       assert.strictEqual(
         (r as unknown as { urn: string }).urn.includes("lakehouse:account:DatabricksAccount"),
         true,
+      );
+    }
+  });
+
+  it("lets the tag assigners of its config assign the governed tags, one authoritative rule set per tag policy", async () => {
+    const plan = await accountPlanOf();
+    for (const key of ["pii", "classification"]) {
+      assert.deepStrictEqual(
+        inputsOf(plan, "databricks:index/accessControlRuleSet:AccessControlRuleSet", A(`tag-${key}-roles`)),
+        {
+          name: `accounts/${ACCOUNT_ID}/tagPolicies/${A(`tag-${key}`)}-id/ruleSets/default`,
+          grantRules: [
+            { role: "roles/tagPolicy.manager", principals: ["groups/lakehouse-platform-admins"] },
+            {
+              role: "roles/tagPolicy.assigner",
+              principals: [
+                "groups/lakehouse-platform-admins",
+                "servicePrincipals/5e6f7a8b-9c0d-4e1f-a2b3-c4d5e6f7a8b9",
+              ],
+            },
+          ],
+        },
       );
     }
   });
@@ -269,6 +296,11 @@ describe("account config", () => {
     metastore: "lookup",
     metastoreOwner: "lakehouse-platform-admins",
     tagPolicyWorkspaceId: "1234567890123456",
+    tagManagers: ["groups/lakehouse-platform-admins"],
+    tagAssigners: [
+      "groups/lakehouse-platform-admins",
+      "servicePrincipals/5e6f7a8b-9c0d-4e1f-a2b3-c4d5e6f7a8b9",
+    ],
     pulumiOrganization: "transfermarket",
     environmentProject: "lakehouse",
     policyGroups: true,
@@ -287,6 +319,7 @@ describe("account config", () => {
             ...valid,
             tagPolicyWorkspaceId: "adb-1234.7.azuredatabricks.net",
             metastore: "find",
+            tagAssigners: ["users/someone@example.com"],
             acountId: "x",
           },
           context,
@@ -297,6 +330,7 @@ describe("account config", () => {
           [
             'lakehouse-account:metastore: must be one of lookup, create (got "find")',
             'lakehouse-account:tagPolicyWorkspaceId: must be a numeric Databricks workspace id (got "adb-1234.7.azuredatabricks.net")',
+            'lakehouse-account:tagAssigners[0]: must be groups/<group name> or servicePrincipals/<application id> (got "users/someone@example.com")',
             "lakehouse-account:acountId: unknown field",
           ].join("\n"),
     );
@@ -323,6 +357,7 @@ describe("account stack in CI", () => {
     };
     const preview = workflow.jobs["preview-account"].steps.find((s) => s.uses?.startsWith("pulumi/actions@"));
     assert.deepStrictEqual(preview?.with, {
+      "pulumi-version-file": ".pulumi-version",
       command: "preview",
       "work-dir": "account",
       "stack-name": "${{ vars.PULUMI_ORGANIZATION }}/lakehouse-account/westeurope",

@@ -416,7 +416,7 @@ describe("stack config", () => {
     const original = parsePlatformConfig(template, context);
     assert.deepStrictEqual(
       [review.review, review.protectStatefulResources, review.storage, review.logRetentionDays],
-      [true, false, { sku: "Standard_LRS", softDeleteDays: 1, versioning: true }, 30],
+      [true, false, { sku: "Standard_LRS", softDeleteDays: 1 }, 30],
     );
     assert.deepStrictEqual(
       [review.compute.maxWorkers, review.compute.sqlWarehouseSize, review.compute.sqlWarehouseMaxClusters],

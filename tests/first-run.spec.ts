@@ -36,26 +36,6 @@ for (const stack of ["dev", "prod"]) {
       );
     });
 
-    it("lets the deployer and the pipelines' principal assign the governed tags", async () => {
-      const plan = await planOf(stack);
-      for (const key of ["pii", "classification"]) {
-        assert.deepStrictEqual(
-          inputsOf(
-            plan,
-            "databricks:index/accessControlRuleSet:AccessControlRuleSet",
-            n(`governance-tag-${key}-roles`),
-          ),
-          {
-            name: `accounts/${ACCOUNT}/tagPolicies/${n(`governance-tag-${key}-id`)}/ruleSets/default`,
-            grantRules: [
-              { role: "roles/tagPolicy.manager", principals: [DEPLOYER, ADMINS] },
-              { role: "roles/tagPolicy.assigner", principals: [DEPLOYER, `servicePrincipals/${APP}`] },
-            ],
-          },
-        );
-      }
-    });
-
     it("leaves RestrictWorkspaceAdminsSetting to an account admin", async () => {
       const plan = await planOf(stack);
       assert.deepStrictEqual(

@@ -147,7 +147,8 @@ describe("rule 1: reading is bounded and safe", () => {
 
   it("refuses an empty option value and a program that does not exist", async () => {
     const usage =
-      "usage: npm run plan -- [--stack dev] [--sources DIR] [--json] [--summary] [--program FILE]";
+      "usage: npm run plan -- [--project env|account] [--stack dev] [--sources DIR] [--json] [--summary]\n" +
+      "                       [--program FILE] [--review NUMBER] [--incarnation SEED] [--first-deploy] [--account-outputs FILE]";
     const empty = await runPlan("--sources", " ");
     assert.deepStrictEqual(
       [empty.code, empty.stderr],

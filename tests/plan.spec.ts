@@ -72,6 +72,9 @@ describe("offline plan", () => {
         "sqlWarehouseId",
         "replicaHost",
         "replicaCatalog",
+        "dbfsRootIdentity",
+        "dbfsRootCmk",
+        "serverlessBudgetPolicyId",
         "dataSources",
       ],
     );

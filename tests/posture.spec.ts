@@ -2,7 +2,7 @@
 // Traffic Analytics and its storage account, Microsoft Defender for SQL and zone redundancy on the replica,
 // and the subscription's Defender plans where the stack owns them (prod).
 import * as assert from "assert";
-import { inputsOf, planOf, resourceOf, resourcesOf } from "./support/plan";
+import { incarnationOf, inputsOf, planOf, resourceOf, resourcesOf } from "./support/plan";
 import { FLOW_LOG_SINK_TAG } from "../components/flow-logs";
 import {
   DEFENDER_FOR_STORAGE_PROPERTIES,
@@ -82,7 +82,7 @@ for (const s of STACKS) {
         flowAnalyticsConfiguration: {
           networkWatcherFlowAnalyticsConfiguration: {
             enabled: true,
-            workspaceResourceId: `${rg}/azure-native:operationalinsights:Workspace/log-lh-${stack}-weu`,
+            workspaceResourceId: `${rg}/azure-native:operationalinsights:Workspace/log-lh-${stack}-weu-${incarnationOf(stack)}`,
             workspaceId,
             workspaceRegion: "westeurope",
             trafficAnalyticsInterval: 10,

@@ -2,6 +2,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { SOFT_DELETED_KINDS } from "../components/naming";
+import { keyName } from "../components/keys";
 import { DBFS_ROOT_CMK_PENDING } from "../policies/rules/workspace";
 import type { PlanDocument } from "../tools/plan/report";
 import {
@@ -34,7 +35,9 @@ function azureNames(plan: PlanDocument): Map<string, string> {
         !["resourceGroupName", "location", "virtualNetworkName", "privateZoneName", "accountName"].includes(
           key,
         ) &&
-        key.toLowerCase().startsWith(r.type.split(":")[2].toLowerCase().slice(0, 4)),
+        key.toLowerCase().startsWith(r.type.split(":")[2].toLowerCase().slice(0, 4)) &&
+        // A server's child (its alert policy) names its server, not itself.
+        !(key === "serverName" && r.type !== "azure-native:sql:Server"),
     );
     // Fixed sub-resource names ("default", "current") are not the stack's to choose.
     if (own && String(own[1]).includes("lh"))
@@ -191,7 +194,7 @@ describe("first deploy of a new stack", () => {
       assert.deepStrictEqual(workspace(next).parameters.encryption, {
         value: {
           keySource: "Microsoft.Keyvault",
-          keyName: "cmk-dbfs-root",
+          keyName: keyName("dbfs-root"),
           keyVersion: "0123456789abcdef0123456789abcdef",
           keyVaultUri: (
             inputsOf(next, "azure-native:keyvault:Vault", `lh-${stack}-foundation-kv`) as {
