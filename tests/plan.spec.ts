@@ -78,8 +78,8 @@ describe("offline plan", () => {
         "dataSources",
       ],
     );
-    assert.ok(outputs.includes('    catalogName            : "lh_dev"'), outputs.join("\n"));
-    assert.ok(outputs.includes('    dataSources            : ["match_stats","registry","transfers"]'));
+    assert.ok(outputs.includes('    catalogName             : "lh_dev"'), outputs.join("\n"));
+    assert.ok(outputs.includes('    dataSources             : ["match_stats","registry","transfers"]'));
     assert.deepStrictEqual(
       section(`Policies: ${policies.length} (11 advisory, ${policies.length - 11} mandatory)`),
       [
