@@ -133,7 +133,9 @@ export class Compute extends pulumi.ComponentResource {
           { role: "roles/servicePrincipal.user", principals: [args.deployer, admins] },
         ],
       },
-      { parent: this, dependsOn: [this.pipelinesPrincipal] },
+      // The rule set is one authoritative object per principal: a review stack runs as its template's
+      // principal and declares the same rule set, so destroying it must not strip the roles dev relies on.
+      { parent: this, dependsOn: [this.pipelinesPrincipal], retainOnDelete: true },
     );
 
     // Not /Shared: every workspace user may manage objects there, and this principal reads PII and defines

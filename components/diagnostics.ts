@@ -8,6 +8,8 @@ export interface DiagnosticsArgs {
   readonly workspaceId: pulumi.Input<string>;
   /** Log categories the target's type documents (policies/lib/diagnostic-categories.ts). */
   readonly logs: readonly string[];
+  /** Log category groups the type documents (`allLogs`), sent in addition to `logs`. Default: none. */
+  readonly logGroups?: readonly string[];
   /** Metric categories the target's type documents (`AllMetrics` for most; storage says `Transaction`). */
   readonly metrics: readonly string[];
 }
@@ -25,7 +27,10 @@ export function sendDiagnostics(
       resourceUri: args.resourceId,
       workspaceId: args.workspaceId,
       logAnalyticsDestinationType: "Dedicated",
-      logs: args.logs.map((category) => ({ category, enabled: true })),
+      logs: [
+        ...(args.logGroups ?? []).map((categoryGroup) => ({ categoryGroup, enabled: true })),
+        ...args.logs.map((category) => ({ category, enabled: true })),
+      ],
       metrics: args.metrics.map((category) => ({ category, enabled: true })),
     },
     { parent },

@@ -155,6 +155,9 @@ export class Ingestion extends pulumi.ComponentResource {
                 name: `${args.namePrefix}-${source.name}-stream`,
                 description: `Runs the ${source.name} pipeline continuously.`,
                 continuous: { pauseStatus: "UNPAUSED" },
+                // Restart the active run when the job changes, so new pipeline code reaches the stream
+                // (provider docs, job: control_run_state, continuous jobs only).
+                controlRunState: true,
                 maxConcurrentRuns: 1,
                 tasks: [{ taskKey: "stream", pipelineTask: { pipelineId: pipeline.id, fullRefresh: false } }],
                 runAs: { servicePrincipalName: args.runAs },

@@ -31,7 +31,8 @@ export const DIAGNOSTICS: Record<
   LoggingResourceType | "blobService",
   Omit<DiagnosticsArgs, "resourceId" | "workspaceId">
 > = {
-  "azure-native:databricks:Workspace": documented("Microsoft.Databricks/workspaces"),
+  // Every Databricks audit category, present and future (a fixed list drops new audit tables).
+  "azure-native:databricks:Workspace": { logs: [], logGroups: ["allLogs"], metrics: [] },
   "azure-native:storage:StorageAccount": { logs: [], metrics: ["Transaction"] },
   blobService: {
     logs: documented("Microsoft.Storage/storageAccounts/blobServices").logs,

@@ -5,7 +5,7 @@ import * as assert from "assert";
 import { jobRunsSql, sourceRunsSql } from "../components/ops-sql";
 import { loadSources } from "../components/sources";
 import * as path from "path";
-import { inputsOf, planOf, PROJECT_DIR, resourcesOf } from "./support/plan";
+import { inputsOf, planOf, PROJECT_DIR, resourceOf, resourcesOf } from "./support/plan";
 
 const APP = "5e6f7a8b-9c0d-4e1f-a2b3-c4d5e6f7a8b9";
 const ACCOUNT = "3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f";
@@ -34,6 +34,13 @@ for (const stack of ["dev", "prod"]) {
           ],
         },
       );
+      // Authoritative and shared with the review stacks that run as the same principal: never deleted.
+      const ruleSet = resourceOf(
+        plan,
+        "databricks:index/accessControlRuleSet:AccessControlRuleSet",
+        n("compute-pipelines-principal-roles"),
+      );
+      assert.strictEqual(ruleSet.retainOnDelete, true);
     });
 
     it("leaves RestrictWorkspaceAdminsSetting to an account admin", async () => {

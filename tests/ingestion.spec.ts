@@ -365,10 +365,18 @@ for (const stack of ["dev", "prod"]) {
       ]);
       const stream = inputsOf(plan, "databricks:index/job:Job", n("ingestion-transfers-job"));
       assert.deepStrictEqual(
-        [stream.name, stream.continuous, stream.maxConcurrentRuns, stream.tasks, stream.runAs],
+        [
+          stream.name,
+          stream.continuous,
+          stream.controlRunState,
+          stream.maxConcurrentRuns,
+          stream.tasks,
+          stream.runAs,
+        ],
         [
           n("transfers-stream"),
           { pauseStatus: "UNPAUSED" },
+          true,
           1,
           [
             {

@@ -44,13 +44,16 @@ for (const stack of ["dev", "prod"]) {
 
     it("asks every diagnostic setting for named categories its type documents only", async () => {
       const plan = await planOf(stack);
-      const categories = (list: unknown) => (list as { category: string }[]).map((c) => c.category).join(",");
+      const categories = (list: unknown) =>
+        (list as { category?: string; categoryGroup?: string }[])
+          .map((c) => c.category ?? `group:${c.categoryGroup}`)
+          .join(",");
       const settings = resourcesOf(plan, "azure-native:monitor:DiagnosticSetting").map((d) => {
         const inputs = d.inputs as { logs: unknown; metrics: unknown };
         return `${d.name.replace(`lh-${stack}-`, "")}: ${categories(inputs.logs)} | ${categories(inputs.metrics)}`;
       });
-      const databricks =
-        "accounts,capsule8Dataplane,clamAVScan,clusterLibraries,ClusterPolicies,clusters,databrickssql,dbfs,deltaPipelines,featureStore,jobs,notebook,secrets,sqlPermissions,unityCatalog,workspace";
+      // Databricks: every category, present and future, through the documented allLogs group.
+      const databricks = "group:allLogs";
       assert.deepStrictEqual(settings.sort(), [
         "monitoring-diag-databricks: " + databricks + " | ",
         "monitoring-diag-eventhubs: OperationalLogs,AutoScaleLogs,KafkaCoordinatorLogs,KafkaUserErrorLogs,EventHubVNetConnectionEvent | AllMetrics",

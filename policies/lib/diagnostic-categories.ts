@@ -1,12 +1,17 @@
 /**
  * The diagnostic categories each Azure resource type documents, from Microsoft Learn's "Supported logs for
  * <type>" and "Supported metrics for <type>" pages (metrics: only those marked "DS Export: Yes"). A
- * diagnostic setting that asks for any other category, or a category group, is refused by Azure Resource
- * Manager. Only categories verified on those pages are listed; leaving one out never breaks a deployment.
+ * diagnostic setting that asks for any other category, or a category group its type does not have, is
+ * refused by Azure Resource Manager. Only categories verified on those pages are listed; leaving one out never breaks a deployment.
  */
 export interface DocumentedCategories {
   /** Resource log categories. */
   readonly logs: readonly string[];
+  /**
+   * Log category groups (`allLogs`, `audit`) the type's "Supported logs" page lists for its categories; Azure
+   * Policy's "Enable logging by category group for <type>" built-ins exist for these types. Default: none.
+   */
+  readonly logGroups?: readonly string[];
   /** Metric categories (`AllMetrics` for most types; storage and SQL name their own). */
   readonly metrics: readonly string[];
   /** Where the lists come from. */
@@ -38,6 +43,9 @@ export const DIAGNOSTIC_CATEGORIES = {
       "unityCatalog",
       "workspace",
     ],
+    // allLogs keeps every category, including ones added after this table (audit tables such as web terminal,
+    // global init scripts or workspace files), which a fixed list would silently drop.
+    logGroups: ["allLogs", "audit"],
     metrics: [],
     sources: [logsPage("microsoft-databricks-workspaces")],
   },
@@ -57,6 +65,7 @@ export const DIAGNOSTIC_CATEGORIES = {
   },
   "Microsoft.KeyVault/vaults": {
     logs: ["AuditEvent", "AzurePolicyEvaluationDetails"],
+    logGroups: ["allLogs", "audit"],
     metrics: ["AllMetrics"],
     sources: [logsPage("microsoft-keyvault-vaults"), metricsPage("microsoft-keyvault-vaults")],
   },

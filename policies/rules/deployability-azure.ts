@@ -4,6 +4,7 @@ import * as sql from "@pulumi/azure-native/sql";
 import { Policies, PolicyResource, UnknownValueError } from "@pulumi/policy";
 import {
   DIAGNOSTIC_CATEGORIES,
+  DocumentedCategories,
   diagnosticTargetCandidates,
   diagnosticTargetType,
   DiagnosticTargetType,
@@ -215,7 +216,7 @@ export const diagnosticCategories = stackRule(
   {
     name: "azure-diagnostic-categories",
     description:
-      "Diagnostic settings ask only for the log and metric categories their target's type documents (no category groups).",
+      "Diagnostic settings ask only for the log and metric categories, and log category groups, their target's type documents.",
     severity: "high",
     anchor: anchor(
       "project",
@@ -243,6 +244,11 @@ export const diagnosticCategories = stackRule(
         if (armTypes.length === 0) return [];
         const armType = armTypes.join(" or ");
         const documented = {
+          groups: [
+            ...new Set(
+              armTypes.flatMap((t) => (DIAGNOSTIC_CATEGORIES[t] as DocumentedCategories).logGroups ?? []),
+            ),
+          ],
           logs: [...new Set(armTypes.flatMap((t) => DIAGNOSTIC_CATEGORIES[t].logs))],
           metrics: [...new Set(armTypes.flatMap((t) => DIAGNOSTIC_CATEGORIES[t].metrics))],
         };
@@ -251,10 +257,12 @@ export const diagnosticCategories = stackRule(
           const documentedList = allowed.join(", ") || "none";
           for (const entry of (entries ?? []) as { category?: string; categoryGroup?: string }[]) {
             if (entry.categoryGroup !== undefined) {
-              // Category groups are not supported by every type; the table lists categories only.
-              problems.push(
-                `Diagnostic setting asks ${armType} for the ${kind} category group ${entry.categoryGroup}: name the documented categories instead (${documentedList}).`,
-              );
+              // Category groups exist for some types only (Learn: "Not all Azure services use category groups").
+              if (kind === "metric" || !documented.groups.includes(entry.categoryGroup)) {
+                problems.push(
+                  `Diagnostic setting asks ${armType} for the ${kind} category group ${entry.categoryGroup}, which the type does not document (documented groups: ${(kind === "log" ? documented.groups : []).join(", ") || "none"}); name the documented categories instead (${documentedList}).`,
+                );
+              }
             } else if (!allowed.includes(String(entry.category))) {
               problems.push(
                 `Diagnostic setting asks ${armType} for ${kind} category ${String(entry.category)}, which the type does not document (documented: ${documentedList}).`,

@@ -250,6 +250,16 @@ describe("deployability (Azure) rules", () => {
     const lake: Spec = { type: T.account, name: "lake" };
     const blobUri =
       "/subscriptions/s/resourceGroups/g/providers/Microsoft.Storage/storageAccounts/st/blobServices/default";
+    it("passes a log category group the type documents (Databricks: allLogs)", async () => {
+      const workspace: Spec = { type: "azure-native:databricks:Workspace", name: "workspace" };
+      assert.deepStrictEqual(
+        await stackViolations(
+          azure.diagnosticCategories,
+          setting(workspace, "/dbw", [{ categoryGroup: "allLogs" }], []),
+        ),
+        [],
+      );
+    });
     it("passes documented categories, for a resource and for a child it names", async () => {
       assert.deepStrictEqual(
         await stackViolations(
@@ -273,7 +283,7 @@ describe("deployability (Azure) rules", () => {
           setting(grafana, "/grafana", [{ categoryGroup: "allLogs" }], [{ category: "AllMetrics" }]),
         ),
         [
-          "diag: Diagnostic setting asks Microsoft.Dashboard/grafana for the log category group allLogs: name the documented categories instead (GrafanaLoginEvents, GrafanaUsageInsightsEvents).",
+          "diag: Diagnostic setting asks Microsoft.Dashboard/grafana for the log category group allLogs, which the type does not document (documented groups: none); name the documented categories instead (GrafanaLoginEvents, GrafanaUsageInsightsEvents).",
           "diag: Diagnostic setting asks Microsoft.Dashboard/grafana for metric category AllMetrics, which the type does not document (documented: none).",
         ],
       );
@@ -659,7 +669,8 @@ describe("flipping the issue 13 fixes back in the real platform (prod)", () => {
     [T.pipeline, `${PROD}-ingestion-transfers`, "opts.dependsOn", []],
     [T.database, `${PROD}-replica-database`, "readScale", "Enabled"],
     [T.diagnostic, `${PROD}-monitoring-diag-grafana`, "metrics", [{ category: "AllMetrics", enabled: true }]],
-    [T.diagnostic, `${PROD}-monitoring-diag-keyvault`, "logs", [{ categoryGroup: "allLogs", enabled: true }]],
+    // The storage account itself has no logs (they are per service): no category group either.
+    [T.diagnostic, `${PROD}-monitoring-diag-lake`, "logs", [{ categoryGroup: "allLogs", enabled: true }]],
     [
       T.key,
       `${PROD}-keys-storage`,
@@ -704,7 +715,7 @@ describe("flipping the issue 13 fixes back in the real platform (prod)", () => {
       `mandatory azure-cmk-after-grant ${PROD}-ingestion-transfers-job | Job ${PROD}-ingestion-transfers-job starts classic compute before the workspace's disk encryption set is granted key ${PROD}-keys-managed-disks: depend on that grant.`,
       `mandatory azure-cmk-after-grant ${PROD}-lake-account | Storage account uses key ${PROD}-keys-storage before ${PROD}-keys-storage-identity-key grants it to ${PROD}-keys-storage-identity: add the grant to dependsOn.`,
       `mandatory azure-diagnostic-categories ${PROD}-monitoring-diag-grafana | Diagnostic setting asks Microsoft.Dashboard/grafana for metric category AllMetrics, which the type does not document (documented: none).`,
-      `mandatory azure-diagnostic-categories ${PROD}-monitoring-diag-keyvault | Diagnostic setting asks Microsoft.KeyVault/vaults for the log category group allLogs: name the documented categories instead (AuditEvent, AzurePolicyEvaluationDetails).`,
+      `mandatory azure-diagnostic-categories ${PROD}-monitoring-diag-lake | Diagnostic setting asks Microsoft.Storage/storageAccounts for the log category group allLogs, which the type does not document (documented groups: none); name the documented categories instead (none).`,
       `mandatory azure-key-first-version-expiry ${PROD}-keys-storage | Key's first version never expires: rotationPolicy.attributes.expiryTime only applies to new versions; set properties.attributes.expires.`,
       `mandatory azure-key-name-fingerprint ${PROD}-keys-storage | Key ${keyName("storage")} does not name its properties: ARM never updates an existing key, so a changed policy would not reach it; name it <name>-${keyFingerprint(unexpired)}.`,
       `mandatory azure-no-archive-on-zone-redundant ${PROD}-lake-lifecycle | Lifecycle rule landing-to-archive moves blobs to archive on a Standard_GZRS account, which has no archive tier.`,
