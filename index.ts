@@ -1,7 +1,7 @@
 // The governed Azure Databricks lakehouse of one stack: validated config and data sources in, platform out.
-import { loadPlatformConfig } from "./components/config";
-import { LakehousePlatform } from "./components/platform";
-import { loadSources } from "./components/sources";
+import { loadPlatformConfig } from "./config/config";
+import { LakehousePlatform } from "./components/core/platform";
+import { loadSources } from "./config/sources";
 
 const config = loadPlatformConfig();
 const sources = loadSources(config.sourcesDirs);

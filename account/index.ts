@@ -1,5 +1,5 @@
 // The Databricks account's own stack (one per region): what no environment stack may create or destroy.
-import { DatabricksAccount, loadAccountConfig } from "../components/account";
+import { DatabricksAccount, loadAccountConfig } from "../components/account/account";
 
 const config = loadAccountConfig();
 const account = new DatabricksAccount(`${config.prefix}-account`, { config });

@@ -2,8 +2,13 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
-import { ACCOUNT_PROJECT, ACCOUNTS_HOST, parseAccountConfig, POLICY_PACK } from "../components/account";
-import { InvalidInputError } from "../components/validation";
+import {
+  ACCOUNT_PROJECT,
+  ACCOUNTS_HOST,
+  parseAccountConfig,
+  POLICY_PACK,
+} from "../components/account/account";
+import { InvalidInputError } from "../config/validation";
 import { PACK_NAME, policies } from "../policies/rules";
 import {
   accountPlanOf,

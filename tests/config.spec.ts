@@ -3,8 +3,8 @@ import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
-import { parsePlatformConfig, PROJECT, SECRET_SETTINGS, settingKinds } from "../components/config";
-import { InvalidInputError } from "../components/validation";
+import { parsePlatformConfig, PROJECT, SECRET_SETTINGS, settingKinds } from "../config/config";
+import { InvalidInputError } from "../config/validation";
 import { PROJECT_DIR } from "./support/plan";
 
 const context = { project: PROJECT, stack: "dev", baseDir: "/repo" };

@@ -1,8 +1,8 @@
 // The secure lakehouse core, asserted on the recorded plan of each stack: every security-relevant property
 // with its exact value, so turning one secure default off fails here.
 import * as assert from "assert";
-import { firstVersionExpiry } from "../components/keys";
-import { planSubnets } from "../components/network";
+import { firstVersionExpiry } from "../components/security/keys";
+import { planSubnets } from "../components/network/network";
 import { accountPlanOf, inputsOf, planOf, resourceOf, resourcesOf } from "./support/plan";
 
 const SUBSCRIPTION = "/subscriptions/00000000-0000-0000-0000-00000000bbbb";

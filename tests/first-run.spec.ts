@@ -2,8 +2,8 @@
 // who may set run_as, pipeline compute, the warehouse for the SQL jobs, the private code folder, the governed
 // tags' ASSIGN, and the system tables the run metadata reads.
 import * as assert from "assert";
-import { jobRunsSql, sourceRunsSql } from "../components/ops-sql";
-import { loadSources } from "../components/sources";
+import { jobRunsSql, sourceRunsSql } from "../sql/ops-sql";
+import { loadSources } from "../config/sources";
 import * as path from "path";
 import { inputsOf, planOf, PROJECT_DIR, resourceOf, resourcesOf } from "./support/plan";
 

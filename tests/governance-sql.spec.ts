@@ -1,12 +1,8 @@
 import * as assert from "assert";
 import * as path from "path";
-import {
-  governanceFunctionsSql,
-  governanceTagsSql,
-  GovernanceSqlContext,
-} from "../components/governance-sql";
-import { pipelineSql } from "../components/pipeline-sql";
-import { DataSource, parseSourceFile } from "../components/sources";
+import { governanceFunctionsSql, governanceTagsSql, GovernanceSqlContext } from "../sql/governance-sql";
+import { pipelineSql } from "../sql/pipeline-sql";
+import { DataSource, parseSourceFile } from "../config/sources";
 import { SQL_CONTEXT } from "./pipeline-sql.spec";
 
 const ctx: GovernanceSqlContext = SQL_CONTEXT;

@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { GrantPlan } from "../components/governance";
+import { GrantPlan } from "../components/governance/governance";
 
 /** The pipelines' principal's home folder: the only place code it runs is deployed. */
 const CODE = "/Users/5e6f7a8b-9c0d-4e1f-a2b3-c4d5e6f7a8b9/lakehouse";

@@ -1,9 +1,9 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { governanceSqlContext } from "../components/governance";
-import { pipelineSql } from "../components/pipeline-sql";
-import { loadSources } from "../components/sources";
+import { governanceSqlContext } from "../components/governance/governance";
+import { pipelineSql } from "../sql/pipeline-sql";
+import { loadSources } from "../config/sources";
 import { tempDir } from "./support/files";
 import {
   incarnationOf,

@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
-import { mandatoryTagsTransformation, NAME_RULES, Naming, ResourceKind } from "../components/naming";
+import { mandatoryTagsTransformation, NAME_RULES, Naming, ResourceKind } from "../components/core/naming";
 
 const seed = "acme/lakehouse/dev";
 const naming = new Naming({ prefix: "lh", environment: "dev", location: "westeurope", uniquenessSeed: seed });

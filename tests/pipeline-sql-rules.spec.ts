@@ -5,9 +5,9 @@
 // - Tags on pipeline datasets: ALTER STREAMING TABLE / ALTER MATERIALIZED VIEW, by the dataset's type.
 import * as assert from "assert";
 import * as path from "path";
-import { governanceTagsSql } from "../components/governance-sql";
-import { pipelineSql, PipelineSql } from "../components/pipeline-sql";
-import { loadSources } from "../components/sources";
+import { governanceTagsSql } from "../sql/governance-sql";
+import { pipelineSql, PipelineSql } from "../sql/pipeline-sql";
+import { loadSources } from "../config/sources";
 import { SQL_CONTEXT } from "./pipeline-sql.spec";
 import { PROJECT_DIR } from "./support/plan";
 

@@ -1,9 +1,9 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { storesMaskedValue } from "../components/governance-sql";
-import { pipelineSql, PipelineSqlContext } from "../components/pipeline-sql";
-import { loadSources, parseSourceFile } from "../components/sources";
+import { storesMaskedValue } from "../sql/governance-sql";
+import { pipelineSql, PipelineSqlContext } from "../sql/pipeline-sql";
+import { loadSources, parseSourceFile } from "../config/sources";
 import { PROJECT_DIR } from "./support/plan";
 
 const SNAPSHOTS = path.join(__dirname, "snapshots");

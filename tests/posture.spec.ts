@@ -3,7 +3,7 @@
 // and the subscription's Defender plans where the stack owns them (prod).
 import * as assert from "assert";
 import { incarnationOf, inputsOf, planOf, resourceOf, resourcesOf } from "./support/plan";
-import { FLOW_LOG_SINK_TAG } from "../components/flow-logs";
+import { FLOW_LOG_SINK_TAG } from "../components/network/flow-logs";
 import {
   DEFENDER_FOR_STORAGE_PROPERTIES,
   FLOW_LOG_SINK_FIREWALL,
@@ -12,7 +12,7 @@ import {
 } from "./support/policy";
 import * as storageRules from "../policies/rules/storage";
 import * as sqlRules from "../policies/rules/sql";
-import { zoneRedundancyInputs } from "../components/sql-replica";
+import { zoneRedundancyInputs } from "../components/ingestion/sql-replica";
 
 const SUBSCRIPTION = "/subscriptions/00000000-0000-0000-0000-00000000bbbb";
 const BLOB_DATA_CONTRIBUTOR = `${SUBSCRIPTION}/providers/Microsoft.Authorization/roleDefinitions/ba92f5b4-2d11-453d-a403-e96b0029c9fe`;

@@ -1,8 +1,8 @@
 import * as assert from "assert";
 import * as path from "path";
-import { loadSources, parseSourceFile } from "../components/sources";
-import { checkExpectationExpression, quoteIdentifier, quoteString } from "../components/sql";
-import { InvalidInputError } from "../components/validation";
+import { loadSources, parseSourceFile } from "../config/sources";
+import { checkExpectationExpression, quoteIdentifier, quoteString } from "../sql/sql";
+import { InvalidInputError } from "../config/validation";
 import { tempDir } from "./support/files";
 import { sourceProblems } from "./support/sources";
 import { PROJECT_DIR } from "./support/plan";

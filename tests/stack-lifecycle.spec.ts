@@ -1,8 +1,8 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { SOFT_DELETED_KINDS } from "../components/naming";
-import { keyName } from "../components/keys";
+import { SOFT_DELETED_KINDS } from "../components/core/naming";
+import { keyName } from "../components/security/keys";
 import { DBFS_ROOT_CMK_PENDING } from "../policies/rules/workspace";
 import type { PlanDocument } from "../tools/plan/report";
 import {

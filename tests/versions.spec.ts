@@ -2,7 +2,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import * as semver from "semver";
-import { EXECUTOR_IMAGE } from "../components/deployments";
+import { EXECUTOR_IMAGE } from "../components/deployments/deployments";
 import { PROJECT_DIR } from "./support/plan";
 
 type Manifest = {

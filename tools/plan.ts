@@ -6,7 +6,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { parseArgs, ParseArgsConfig } from "util";
 import * as pulumi from "@pulumi/pulumi";
-import { controlCharacter } from "../components/validation";
+import { controlCharacter } from "../config/validation";
 import { PACK_ENFORCEMENT_LEVEL, PACK_NAME, policies } from "../policies/rules";
 import { noPlaintextSecrets, plaintextSecretFindings } from "../policies/rules/reliability";
 import { evaluatePolicies, readPackConfig } from "./plan/evaluate";
@@ -14,7 +14,7 @@ import { createPlanMocks, dataSourceReads } from "./plan/mocks";
 import { recordProgram } from "./plan/record";
 import { planDocument, renderText } from "./plan/report";
 import { readStackConfig } from "./plan/stack-config";
-import { InvalidInputError } from "../components/validation";
+import { InvalidInputError } from "../config/validation";
 
 /** The directory of Pulumi.yaml, whether this runs from tools/ (ts-node) or dist/tools/ (compiled). */
 const PROJECT_DIR = [path.resolve(__dirname, ".."), path.resolve(__dirname, "..", "..")].find((dir) =>

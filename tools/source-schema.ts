@@ -4,8 +4,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import { z } from "zod";
-import { SOURCE_SCHEMA_FILE } from "../components/source-files";
-import { SOURCE_KIND_SCHEMAS, sourceSchema } from "../components/sources";
+import { SOURCE_SCHEMA_FILE } from "../config/source-files";
+import { SOURCE_KIND_SCHEMAS, sourceSchema } from "../config/sources";
 
 /** The JSON Schema document, as committed (two-space JSON and a final newline). */
 export function sourceJsonSchema(): string {
@@ -24,7 +24,7 @@ export function sourceJsonSchema(): string {
     $schema: schema.$schema,
     title: "Lakehouse data source",
     description:
-      "One data source of the lakehouse platform (sources/<name>.yaml). Generated from components/sources.ts by npm run source-schema; do not edit.",
+      "One data source of the lakehouse platform (sources/<name>.yaml). Generated from config/sources.ts by npm run source-schema; do not edit.",
     ...schema,
   };
   return `${JSON.stringify(document, null, 2)}\n`;

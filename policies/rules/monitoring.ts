@@ -23,7 +23,7 @@ export const diagnosticsEverywhere = stackRule(
       "Audit diagnostic setting for selected resource types",
     ),
     remediationSteps:
-      "Add the resource to the monitoring component's watched list (components/platform.ts); it creates the setting.",
+      "Add the resource to the monitoring component's watched list (components/core/platform.ts); it creates the setting.",
   },
   (resources) => {
     const settings = resources.filter((r) => r.type === "azure-native:monitor:DiagnosticSetting");

@@ -4,7 +4,7 @@
 import * as assert from "assert";
 import { StackValidationPolicy } from "@pulumi/policy";
 import { POLICY_DOMAINS } from "../../policies/rules";
-import { pipelineClusterPolicy, baseClusterPolicy } from "../../components/compute";
+import { pipelineClusterPolicy, baseClusterPolicy } from "../../components/databricks/compute";
 import * as compute from "../../policies/rules/compute";
 import * as rules from "../../policies/rules/deployability-databricks";
 import { resourceArgs, StackResourceSpec, stackViolationsOf, violationsOf } from "../support/policy";

@@ -4,7 +4,7 @@ import { execFile } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { INCARNATION_LENGTH } from "../../components/naming";
+import { INCARNATION_LENGTH } from "../../components/core/naming";
 import { mockRandomString } from "../../tools/plan/mocks";
 import type { PlanDocument } from "../../tools/plan/report";
 

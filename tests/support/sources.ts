@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import * as path from "path";
-import { parseSourceFile } from "../../components/sources";
-import { InvalidInputError } from "../../components/validation";
+import { parseSourceFile } from "../../config/sources";
+import { InvalidInputError } from "../../config/validation";
 
 /** The problems a source file's text is refused with, as if it were `file` below the working directory. */
 export function sourceProblems(text: string, file: string): readonly string[] {

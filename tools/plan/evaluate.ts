@@ -14,7 +14,7 @@ import {
   unknownCheckingProxy,
   UnknownValueError,
 } from "@pulumi/policy";
-import { InvalidInputError } from "../../components/validation";
+import { InvalidInputError } from "../../config/validation";
 import { RecordedResource } from "./record";
 
 export interface PolicySummary {

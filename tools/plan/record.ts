@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as settings from "@pulumi/pulumi/runtime/settings";
-import { InvalidInputError } from "../../components/validation";
+import { InvalidInputError } from "../../config/validation";
 import { planMocks } from "./mocks";
 import { StackConfig } from "./stack-config";
 

@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
-import { InvalidInputError } from "../../components/validation";
+import { InvalidInputError } from "../../config/validation";
 
 /** The config a stack's program sees, as the engine would hand it over. */
 export interface StackConfig {

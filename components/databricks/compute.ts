@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as databricks from "@pulumi/databricks";
-import { MandatoryTags, PlatformConfig } from "./config";
+import { MandatoryTags, PlatformConfig } from "../../config/config";
 
 export interface ComputeArgs {
   /** Workspace-level names get this prefix (`lh-dev`). */

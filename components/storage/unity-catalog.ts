@@ -1,9 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as databricks from "@pulumi/databricks";
-import { PlatformConfig } from "./config";
+import { PlatformConfig } from "../../config/config";
 import { LAKE_CONTAINERS, LakeContainer, LakehouseStorage } from "./lakehouse-storage";
-import { OPS_SCHEMA } from "./ops-sql";
-import { DataSource } from "./sources";
+import { OPS_SCHEMA } from "../../sql/ops-sql";
+import { DataSource } from "../../config/sources";
 
 /** Medallion tiers; every source gets one schema per tier, plus `<source>_pii` when it declares PII. */
 export const TIERS = ["bronze", "silver", "gold"] as const;

@@ -1,10 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as eventhub from "@pulumi/azure-native/eventhub";
 import * as databricks from "@pulumi/databricks";
-import { SubscriptionPlacement } from "./naming";
-import { Network } from "./network";
-import { assignRole } from "./roles";
-import { DataSource } from "./sources";
+import { SubscriptionPlacement } from "../core/naming";
+import { Network } from "../network/network";
+import { assignRole } from "../security/roles";
+import { DataSource } from "../../config/sources";
 
 /**
  * The Kafka `group.id` the pipelines read with. Event Hubs creates Kafka consumer groups itself when a client

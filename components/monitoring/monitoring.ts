@@ -9,13 +9,13 @@ import type {
   monitor as monitorInputs,
 } from "@pulumi/azure-native/types/input";
 import * as databricks from "@pulumi/databricks";
-import { DIAGNOSTIC_CATEGORIES, DiagnosticTargetType } from "../policies/lib/diagnostic-categories";
-import { LoggingResourceType } from "../policies/lib/logging-types";
-import { chatChannels, PlatformConfig } from "./config";
+import { DIAGNOSTIC_CATEGORIES, DiagnosticTargetType } from "../../policies/lib/diagnostic-categories";
+import { LoggingResourceType } from "../../policies/lib/logging-types";
+import { chatChannels, PlatformConfig } from "../../config/config";
 import { DiagnosticsArgs, sendDiagnostics } from "./diagnostics";
-import { SubscriptionPlacement } from "./naming";
-import { Network } from "./network";
-import { assignRole } from "./roles";
+import { SubscriptionPlacement } from "../core/naming";
+import { Network } from "../network/network";
+import { assignRole } from "../security/roles";
 
 /** Every category a type documents. */
 const documented = (type: DiagnosticTargetType) => {

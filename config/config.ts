@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as ipaddr from "ipaddr.js";
 import { z } from "zod";
 import { standardCronProblem } from "./cron";
-import { AzureRegion, REGION_CODES } from "./naming";
+import { AzureRegion, REGION_CODES } from "../components/core/naming";
 import { controlCharacter, describe, InvalidInputError, parseOrThrow } from "./validation";
 
 /** The Pulumi project name, and so the namespace of every config key (`lakehouse:<key>`). */

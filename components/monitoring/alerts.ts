@@ -194,7 +194,7 @@ export function resourceAlerts(t: AlertTargets): MetricAlertSpec[] {
 /**
  * Alerts on the Databricks diagnostic logs: a failed job run (`jobs` category, `runFailed` event). Pipeline
  * updates that fail and sources that are late are alerted per source on the pipelines' event logs
- * (components/pipeline-alerts.ts): the `deltaPipelines` diagnostic category records API calls, not updates.
+ * (components/monitoring/pipeline-alerts.ts): the `deltaPipelines` diagnostic category records API calls, not updates.
  */
 export const LOG_ALERTS: readonly LogAlertSpec[] = [
   {

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as pulumiservice from "@pulumi/pulumiservice";
 import { version as sdkVersion } from "@pulumi/pulumi/version";
-import { chatChannels, isReviewStack, PlatformConfig } from "./config";
+import { chatChannels, isReviewStack, PlatformConfig } from "../../config/config";
 
 /**
  * The image deployments run in, which pins the Pulumi CLI (Pulumi docs, "Custom Executor Images"): the CLI
@@ -14,6 +14,8 @@ export const EXECUTOR_IMAGE = `pulumi/pulumi-nodejs-24:${sdkVersion}`;
 export const DEPLOYMENT_PATHS = [
   "index.ts",
   "components/**",
+  "config/**",
+  "sql/**",
   "sources/**",
   "policies/**",
   "Pulumi.yaml",

@@ -1,8 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as databricks from "@pulumi/databricks";
-import { eventLogTable, OPS_SCHEMA } from "./ops-sql";
-import { DataSource } from "./sources";
-import { quoteIdentifier as q } from "./sql";
+import { eventLogTable, OPS_SCHEMA } from "../../sql/ops-sql";
+import { DataSource } from "../../config/sources";
+import { quoteIdentifier as q } from "../../sql/sql";
 
 export interface PipelineAlertsArgs {
   /** Workspace-level names get this prefix (`lh-dev`). */

@@ -1,10 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as azureDatabricks from "@pulumi/azure-native/databricks";
 import * as databricks from "@pulumi/databricks";
-import { CustomerManagedKey, Keys } from "./keys";
-import { SubscriptionPlacement } from "./naming";
-import { Network } from "./network";
-import { DBFS_ROOT_CMK_PENDING } from "../policies/rules/workspace";
+import { CustomerManagedKey, Keys } from "../security/keys";
+import { SubscriptionPlacement } from "../core/naming";
+import { Network } from "../network/network";
+import { DBFS_ROOT_CMK_PENDING } from "../../policies/rules/workspace";
 
 /** Workspace settings the Databricks SRA turns on (values are strings in the workspace-conf API). */
 export const SECURE_WORKSPACE_CONF = {

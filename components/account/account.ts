@@ -4,11 +4,11 @@ import * as pulumi from "@pulumi/pulumi";
 import * as databricks from "@pulumi/databricks";
 import * as pulumiservice from "@pulumi/pulumiservice";
 import { z } from "zod";
-import { CLASSIFICATIONS } from "./governance";
-import { settingsSchema } from "./config";
-import { REGION_CODES } from "./naming";
-import { MASK_KINDS } from "./sources";
-import { parseOrThrow } from "./validation";
+import { CLASSIFICATIONS } from "../governance/governance";
+import { settingsSchema } from "../../config/config";
+import { REGION_CODES } from "../core/naming";
+import { MASK_KINDS } from "../../config/sources";
+import { parseOrThrow } from "../../config/validation";
 
 /** The account-level project's name, and so the namespace of its config keys (`lakehouse-account:<key>`). */
 export const ACCOUNT_PROJECT = "lakehouse-account";
@@ -118,9 +118,12 @@ export function accountStackName(organization: string, stack: string): string {
 /** The published policy pack's name (policies/rules PACK_NAME; a test keeps them equal). */
 export const POLICY_PACK = "lakehouse-policies";
 
-/** A JSON file of the policy pack, whether this runs from components/ (ts-node) or dist/components/. */
+/** A JSON file of the policy pack, whether this runs from components/account/ (ts-node) or dist/components/account/. */
 function readPackFile<T>(...parts: string[]): T {
-  const candidates = [path.join(__dirname, "..", "policies"), path.join(__dirname, "..", "..", "policies")];
+  const candidates = [
+    path.join(__dirname, "..", "..", "policies"),
+    path.join(__dirname, "..", "..", "..", "policies"),
+  ];
   const dir = candidates.find((d) => fs.existsSync(path.join(d, "package.json"))) as string;
   return JSON.parse(fs.readFileSync(path.join(dir, ...parts), "utf8")) as T;
 }

@@ -1,8 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as databricks from "@pulumi/databricks";
-import { sqlFileTask } from "./governance";
-import { jobRunsSql, sourceRunsSql } from "./ops-sql";
-import { DataSource } from "./sources";
+import { sqlFileTask } from "../governance/governance";
+import { jobRunsSql, sourceRunsSql } from "../../sql/ops-sql";
+import { DataSource } from "../../config/sources";
 
 export interface RunMetadataArgs {
   /** Workspace-level names get this prefix (`lh-dev`). */

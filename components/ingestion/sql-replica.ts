@@ -1,11 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as sql from "@pulumi/azure-native/sql";
 import * as databricks from "@pulumi/databricks";
-import { READ_SCALE_TIERS, sqlTier } from "../policies/lib/sql-tiers";
-import { PlatformConfig } from "./config";
-import { sendDiagnostics } from "./diagnostics";
-import { AzurePlacement } from "./naming";
-import { Network } from "./network";
+import { READ_SCALE_TIERS, sqlTier } from "../../policies/lib/sql-tiers";
+import { PlatformConfig } from "../../config/config";
+import { sendDiagnostics } from "../monitoring/diagnostics";
+import { AzurePlacement } from "../core/naming";
+import { Network } from "../network/network";
 
 /** The parts of an Azure SQL database resource id. */
 export function parseSqlDatabaseId(id: string): { resourceGroup: string; server: string; database: string } {

@@ -1,7 +1,7 @@
 // Generates the governance SQL of the lakehouse from the source files: the dynamic mask and row-filter
 // functions the pipelines' MASK / ROW FILTER clauses refer to, and the governed tags of every PII table and
-// column. A governance job runs it (components/governance.ts).
-import { DataSource, MaskKind, SourceColumn } from "./sources";
+// column. A governance job runs it (components/governance/governance.ts).
+import { DataSource, MaskKind, SourceColumn } from "../config/sources";
 import { quoteIdentifier as q, quoteString } from "./sql";
 
 export interface GovernanceSqlContext {

@@ -1,5 +1,5 @@
 import * as storage from "@pulumi/azure-native/storage";
-import { Keys } from "./keys";
+import { Keys } from "../security/keys";
 
 /**
  * The inputs every storage account of the platform shares, secure by default: StorageV2, HTTPS and TLS 1.2

@@ -1,6 +1,6 @@
 // Generates the views of the operational `ops` schema: what every pipeline and job run did, from the
 // pipelines' event logs (published to `ops` by each pipeline) and the jobs system tables.
-import { DataSource } from "./sources";
+import { DataSource } from "../config/sources";
 import { quoteIdentifier as q, quoteString } from "./sql";
 
 export const OPS_SCHEMA = "ops";

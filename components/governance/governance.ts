@@ -2,18 +2,18 @@ import * as pulumi from "@pulumi/pulumi";
 import * as keyvault from "@pulumi/azure-native/keyvault";
 import * as databricks from "@pulumi/databricks";
 import * as random from "@pulumi/random";
-import { PlatformConfig } from "./config";
+import { PlatformConfig } from "../../config/config";
 import {
   ENCRYPTION_KEY_SECRET,
   GovernanceSqlContext,
   governanceFunctionsSql,
   governanceTagsSql,
   HASH_SALT_SECRET,
-} from "./governance-sql";
-import { assignRole } from "./roles";
-import { DataSource } from "./sources";
-import type { UnityCatalog } from "./unity-catalog";
-import { InvalidInputError } from "./validation";
+} from "../../sql/governance-sql";
+import { assignRole } from "../security/roles";
+import { DataSource } from "../../config/sources";
+import type { UnityCatalog } from "../storage/unity-catalog";
+import { InvalidInputError } from "../../config/validation";
 
 /** Schema of the mask and row-filter functions. */
 export const GOVERNANCE_SCHEMA = "governance";

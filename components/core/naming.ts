@@ -1,6 +1,6 @@
 import { createHash } from "crypto";
 import * as pulumi from "@pulumi/pulumi";
-import { isTaggableAzureType } from "../policies/lib/taggable";
+import { isTaggableAzureType } from "../../policies/lib/taggable";
 
 /** Short codes of the Azure regions the platform may be deployed to (CAF abbreviations). */
 export const REGION_CODES = {

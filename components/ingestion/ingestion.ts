@@ -1,10 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as databricks from "@pulumi/databricks";
-import { PlatformConfig } from "./config";
-import { eventLogTable, OPS_SCHEMA } from "./ops-sql";
-import { PipelineSql, pipelineSql, PipelineSqlContext } from "./pipeline-sql";
-import { sqlFileTask } from "./governance";
-import { DataSource } from "./sources";
+import { PlatformConfig } from "../../config/config";
+import { eventLogTable, OPS_SCHEMA } from "../../sql/ops-sql";
+import { PipelineSql, pipelineSql, PipelineSqlContext } from "../../sql/pipeline-sql";
+import { sqlFileTask } from "../governance/governance";
+import { DataSource } from "../../config/sources";
 
 /** Lakeflow events that notify the alert targets: every failure of an update or a flow. */
 export const PIPELINE_FAILURE_ALERTS = ["on-update-failure", "on-update-fatal-failure", "on-flow-failure"];

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as network from "@pulumi/azure-native/network";
 import * as privatedns from "@pulumi/azure-native/privatedns";
-import { AzurePlacement } from "./naming";
+import { AzurePlacement } from "../core/naming";
 
 /** Private DNS zones of every service the platform reaches over private endpoints. */
 export const PRIVATE_DNS_ZONES = {

@@ -2,9 +2,9 @@ import * as pulumi from "@pulumi/pulumi";
 import * as keyvault from "@pulumi/azure-native/keyvault";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import type { keyvault as keyvaultInputs } from "@pulumi/azure-native/types/input";
-import { keyFingerprint } from "../policies/lib/key-fingerprint";
-import { SubscriptionPlacement } from "./naming";
-import { Network } from "./network";
+import { keyFingerprint } from "../../policies/lib/key-fingerprint";
+import { SubscriptionPlacement } from "../core/naming";
+import { Network } from "../network/network";
 import { assignRole } from "./roles";
 
 /** What each customer-managed key encrypts; one key per purpose so each can be revoked alone. */

@@ -1,6 +1,6 @@
 // Generates the Lakeflow declarative pipeline (DLT) SQL of one data source from its validated source file.
 // Every identifier goes through quoteIdentifier and every literal through quoteString; expectation
-// expressions were checked against a token grammar when the file was loaded (components/sql.ts).
+// expressions were checked against a token grammar when the file was loaded (sql/sql.ts).
 import {
   datasetKind,
   decryptExpression,
@@ -13,7 +13,7 @@ import {
   rowFilterFunctionName,
   storesMaskedValue,
 } from "./governance-sql";
-import { DataSource, SourceAggregate, SourceColumn, SourceTable } from "./sources";
+import { DataSource, SourceAggregate, SourceColumn, SourceTable } from "../config/sources";
 import { quoteIdentifier as q, quoteString } from "./sql";
 
 /**

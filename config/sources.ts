@@ -6,7 +6,7 @@ import { groupName } from "./config";
 import { quartzCronProblem } from "./cron";
 import { displayPath, listSourceDir, readSourceText } from "./source-files";
 import { nameCollisions } from "./source-names";
-import { checkExpectationExpression, quoteReservedColumns, SQL_IDENTIFIER } from "./sql";
+import { checkExpectationExpression, quoteReservedColumns, SQL_IDENTIFIER } from "../sql/sql";
 import { controlCharacter, describe, formatPath, InvalidInputError, parseOrThrow } from "./validation";
 
 export { displayPath } from "./source-files";

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { accountStackName, AccountOutputs } from "./account";
+import { accountStackName, AccountOutputs } from "../account/account";
 
 /** The account stack's outputs, as an environment stack reads them. */
 export type AccountReference = { readonly [K in keyof AccountOutputs]: pulumi.Output<AccountOutputs[K]> };

@@ -3,11 +3,11 @@ import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as network from "@pulumi/azure-native/network";
 import * as operationalinsights from "@pulumi/azure-native/operationalinsights";
 import * as storage from "@pulumi/azure-native/storage";
-import { Keys } from "./keys";
-import { SubscriptionPlacement } from "./naming";
+import { Keys } from "../security/keys";
+import { SubscriptionPlacement } from "../core/naming";
 import { Network } from "./network";
-import { assignRole } from "./roles";
-import { secureStorageAccountInputs } from "./secure-storage";
+import { assignRole } from "../security/roles";
+import { secureStorageAccountInputs } from "../storage/secure-storage";
 
 /** Marks the account as a flow-log sink for the policy pack (its public endpoint stays on, firewalled). */
 export const FLOW_LOG_SINK_TAG = "flowLogSink";

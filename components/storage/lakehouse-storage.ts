@@ -2,10 +2,10 @@ import * as pulumi from "@pulumi/pulumi";
 import * as azureDatabricks from "@pulumi/azure-native/databricks";
 import * as storage from "@pulumi/azure-native/storage";
 import type { storage as storageInputs } from "@pulumi/azure-native/types/input";
-import { Keys } from "./keys";
-import { SubscriptionPlacement } from "./naming";
-import { Network } from "./network";
-import { assignRole } from "./roles";
+import { Keys } from "../security/keys";
+import { SubscriptionPlacement } from "../core/naming";
+import { Network } from "../network/network";
+import { assignRole } from "../security/roles";
 
 /** Containers of the lake: raw files land, then flow bronze -> silver -> gold; `catalog` holds managed tables. */
 export const LAKE_CONTAINERS = ["landing", "bronze", "silver", "gold", "catalog"] as const;
