@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as azureDatabricks from "@pulumi/azure-native/databricks";
 import * as storage from "@pulumi/azure-native/storage";
+import { secureStorageAccountInputs } from "./secure-storage";
 import type { storage as storageInputs } from "@pulumi/azure-native/types/input";
 import { Keys } from "../security/keys";
 import { SubscriptionPlacement } from "../core/naming";
@@ -61,46 +62,21 @@ export class LakehouseStorage extends pulumi.ComponentResource {
     );
 
     this.accountName = naming.name("storageAccount", "lake");
-    const storageKey = keys.keys.storage;
     this.account = new storage.StorageAccount(
       `${name}-account`,
       {
         resourceGroupName,
         location,
+        ...secureStorageAccountInputs(keys, { encryptFileService: true }),
         accountName: this.accountName,
-        kind: storage.Kind.StorageV2,
         sku: { name: args.sku ?? storage.SkuName.Standard_ZRS },
-        accessTier: storage.AccessTier.Hot,
         isHnsEnabled: true,
-        enableHttpsTrafficOnly: true,
-        minimumTlsVersion: storage.MinimumTlsVersion.TLS1_2,
-        allowBlobPublicAccess: false,
-        allowSharedKeyAccess: false,
-        defaultToOAuthAuthentication: true,
-        allowCrossTenantReplication: false,
-        allowedCopyScope: storage.AllowedCopyScope.PrivateLink,
-        isLocalUserEnabled: false,
         isSftpEnabled: false,
-        publicNetworkAccess: storage.PublicNetworkAccess.Disabled,
         networkRuleSet: {
           defaultAction: storage.DefaultAction.Deny,
           bypass: storage.Bypass.AzureServices,
           // Unity Catalog reaches the lake as this access connector (resource instance rule).
           resourceAccessRules: [{ tenantId: args.tenantId, resourceId: this.accessConnector.id }],
-        },
-        identity: {
-          type: storage.IdentityType.UserAssigned,
-          userAssignedIdentities: [keys.storageIdentity.id],
-        },
-        encryption: {
-          keySource: storage.KeySource.Microsoft_Keyvault,
-          requireInfrastructureEncryption: true,
-          keyVaultProperties: { keyName: storageKey.name, keyVaultUri: storageKey.vaultUri },
-          encryptionIdentity: { encryptionUserAssignedIdentity: keys.storageIdentity.id },
-          services: {
-            blob: { enabled: true, keyType: storage.KeyType.Account },
-            file: { enabled: true, keyType: storage.KeyType.Account },
-          },
         },
       },
       // CMK at creation: the identity must already hold the key (Learn, CMK for a new storage account).

@@ -6,10 +6,11 @@ import { Keys } from "../security/keys";
  * only, Entra ID only (no shared keys, no local users), no anonymous access, no cross-tenant replication, copies
  * over private link only, no public network access with a default-deny firewall, and encryption twice with the
  * storage key through the storage identity (customer-managed key from creation on). Callers add the name, SKU,
- * firewall bypass and what is particular to the account. The lake account predates this helper.
+ * firewall bypass and what is particular to the account (the lake: its namespace, file service and firewall).
  */
 export function secureStorageAccountInputs(
   keys: Keys,
+  options: { encryptFileService?: boolean } = {},
 ): Omit<storage.StorageAccountArgs, "resourceGroupName" | "sku"> {
   const key = keys.keys.storage;
   return {
@@ -33,7 +34,10 @@ export function secureStorageAccountInputs(
       requireInfrastructureEncryption: true,
       keyVaultProperties: { keyName: key.name, keyVaultUri: key.vaultUri },
       encryptionIdentity: { encryptionUserAssignedIdentity: keys.storageIdentity.id },
-      services: { blob: { enabled: true, keyType: storage.KeyType.Account } },
+      services: {
+        blob: { enabled: true, keyType: storage.KeyType.Account },
+        ...(options.encryptFileService ? { file: { enabled: true, keyType: storage.KeyType.Account } } : {}),
+      },
     },
   };
 }
