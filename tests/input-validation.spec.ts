@@ -161,6 +161,53 @@ describe("rule 1: reading is bounded and safe", () => {
     );
   });
 
+  it("refuses a --program that is not a program with exit 2, quoting nothing from the file", async () => {
+    const usage =
+      "usage: npm run plan -- [--project env|account] [--stack dev] [--sources DIR] [--json] [--summary]\n" +
+      "                       [--program FILE] [--review NUMBER] [--incarnation SEED] [--first-deploy] [--account-outputs FILE]";
+    const secret = "root:x:0:0:hunter2:/root:/bin/bash\n";
+    const dir = tempDir({ passwd: secret, "program.ts": secret, "program.js": secret });
+    const runs = await Promise.all(
+      [
+        path.join(dir, "passwd"),
+        path.join(PROJECT_DIR, "sources", "registry.yaml"),
+        path.join(PROJECT_DIR, "README.md"),
+      ]
+        .concat([path.join(dir, "program.ts"), path.join(dir, "program.js")])
+        .map((file) => runPlan("--project", "account", "--program", file)),
+    );
+    assert.deepStrictEqual(
+      runs.map((run) => [run.code, run.stdout, run.stderr]),
+      [
+        [
+          2,
+          "",
+          `plan: --program: ${path.join(dir, "passwd")} is not a program; give a .ts or .js file\n${usage}\n`,
+        ],
+        [
+          2,
+          "",
+          `plan: --program: ${path.join(PROJECT_DIR, "sources", "registry.yaml")} is not a program; give a .ts or .js file\n${usage}\n`,
+        ],
+        [
+          2,
+          "",
+          `plan: --program: ${path.join(PROJECT_DIR, "README.md")} is not a program; give a .ts or .js file\n${usage}\n`,
+        ],
+        [
+          2,
+          "",
+          `--program ${path.join(dir, "program.ts")}: is not a program (it does not parse as TypeScript)\n`,
+        ],
+        [
+          2,
+          "",
+          `--program ${path.join(dir, "program.js")}: is not a program (it does not parse as JavaScript)\n`,
+        ],
+      ],
+    );
+  });
+
   it("answers a 50 MB file and an alias bomb with exit 2 within 10 s, without a stack trace", async () => {
     const big = tempDir({});
     fs.writeFileSync(path.join(big, "big.yaml"), `name: big\n# ${"x".repeat(50 * 1024 * 1024)}\n`);

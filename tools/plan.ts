@@ -162,10 +162,16 @@ export async function plan(argv: string[]): Promise<number> {
       : undefined;
     const project = PROJECTS[options.project];
     const program = options.program ? path.resolve(options.program) : project.program;
+    let resolved: string;
     try {
-      require.resolve(program);
+      resolved = require.resolve(program);
     } catch {
       console.error(`plan: --program: no program at ${program}\n${USAGE}`);
+      return 2;
+    }
+    // Only programs are loaded: any other file would be run as JavaScript and its text echoed in the error.
+    if (!/\.[jt]s$/.test(resolved)) {
+      console.error(`plan: --program: ${resolved} is not a program; give a .ts or .js file\n${USAGE}`);
       return 2;
     }
     if (program.endsWith(".ts") && !process.execArgv.some((a) => a.includes("ts-node"))) {

@@ -1,3 +1,4 @@
+import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as settings from "@pulumi/pulumi/runtime/settings";
 import { InvalidInputError } from "../../config/validation";
@@ -66,6 +67,31 @@ async function resolveDependsOn(dependsOn: unknown): Promise<pulumi.Resource[]> 
 }
 
 /**
+ * Loads the program. A file that does not parse is the user's mistake (exit 2), reported without its text:
+ * Node's SyntaxError and ts-node's TSError both quote the offending line.
+ */
+function loadProgram(program: string): Record<string, unknown> {
+  const file = require.resolve(program);
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require(file) as Record<string, unknown>;
+  } catch (error) {
+    const { name, stack, message } = error as Error;
+    const inFile = (text: string | undefined) =>
+      text?.startsWith(`${file}:`) || text?.includes(`${path.basename(file)}(`);
+    if (
+      (error instanceof SyntaxError && inFile(stack)) ||
+      (name === "TSError" && inFile(message.split("\n")[1]))
+    ) {
+      throw new InvalidInputError([
+        `--program ${file}: is not a program (it does not parse as ${file.endsWith(".ts") ? "TypeScript" : "JavaScript"})`,
+      ]);
+    }
+    throw error;
+  }
+}
+
+/**
  * Runs `program` (a module whose exports are the stack outputs) under Pulumi's mocks with the stack's
  * config and records every resource with its parent, options and inputs.
  */
@@ -89,8 +115,7 @@ export async function recordProgram(
       captured.push({ resource, type, name, props, opts });
       return undefined;
     });
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const exports = require(program) as Record<string, unknown>;
+    const exports = loadProgram(program);
     exported = Object.fromEntries(Object.entries(exports).filter(([key]) => key !== "__esModule"));
     return exported;
   });
