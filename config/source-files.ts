@@ -5,8 +5,13 @@ import * as fs from "fs";
 import * as path from "path";
 import { controlCharacter } from "./validation";
 
-/** Largest source file read. The shipped ones are under 5 KiB; this is generous and keeps memory bounded. */
-export const MAX_SOURCE_FILE_BYTES = 1024 * 1024;
+/**
+ * Largest source file read. The shipped ones are under 5 KiB; 256 KiB is generous and keeps parsing and
+ * validation (linear in the file) to well under seconds.
+ */
+export const MAX_SOURCE_FILE_BYTES = 256 * 1024;
+/** How the limit is stated in messages. */
+const SIZE_LIMIT = `${MAX_SOURCE_FILE_BYTES} bytes (256 KiB; the shipped source files are under 5 KiB)`;
 /** Most source files read from one directory. */
 export const MAX_SOURCE_FILES = 500;
 /** The JSON Schema of source files published beside them; not a source and not worth a notice. */
@@ -110,9 +115,7 @@ export function listSourceDir(dir: string): SourceDirListing {
     } else if (!stat.isFile()) {
       problems.push(`${where}: is not a regular file (a device, socket or pipe)`);
     } else if (stat.size > MAX_SOURCE_FILE_BYTES) {
-      problems.push(
-        `${where}: is ${stat.size} bytes; a source file may have at most ${MAX_SOURCE_FILE_BYTES} bytes (1 MiB)`,
-      );
+      problems.push(`${where}: is ${stat.size} bytes; a source file may have at most ${SIZE_LIMIT}`);
     } else {
       files.push(full);
     }
@@ -144,7 +147,7 @@ export function readSourceText(file: string): { text: string } | { problem: stri
     }
     if (length > MAX_SOURCE_FILE_BYTES) {
       return {
-        problem: `${where}: is more than ${MAX_SOURCE_FILE_BYTES} bytes; a source file may have at most ${MAX_SOURCE_FILE_BYTES} bytes (1 MiB)`,
+        problem: `${where}: is more than ${MAX_SOURCE_FILE_BYTES} bytes; a source file may have at most ${SIZE_LIMIT}`,
       };
     }
     const bytes = buffer.subarray(0, length);

@@ -1,6 +1,17 @@
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { Document, isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument } from "yaml";
+import {
+  Document,
+  isAlias,
+  isMap,
+  isScalar,
+  isSeq,
+  LineCounter,
+  Pair,
+  parseDocument,
+  visit,
+  YAMLMap,
+} from "yaml";
 import { z } from "zod";
 import { groupName } from "./config";
 import { quartzCronProblem } from "./cron";
@@ -457,6 +468,52 @@ export const MAX_ALIAS_COUNT = 100;
 type Range = [number, number, number];
 const rangeOf = (node: unknown): Range | undefined => (node as { range?: Range } | null | undefined)?.range;
 
+const pairIndex = new WeakMap<YAMLMap, Map<string, Pair>>();
+/** A map's pairs by scalar key (the first of each), built once per map: lookups stay linear in the file. */
+function pairsOf(map: YAMLMap): Map<string, Pair> {
+  let index = pairIndex.get(map);
+  if (!index) {
+    index = new Map();
+    for (const pair of map.items) {
+      if (isScalar(pair.key) && !index.has(String(pair.key.value))) index.set(String(pair.key.value), pair);
+    }
+    pairIndex.set(map, index);
+  }
+  return index;
+}
+
+/**
+ * Keys repeated in one map, each as its offset. One pass with a set per map: the `yaml` package's own
+ * `uniqueKeys` check compares every key with every earlier one, quadratic in a map's size.
+ */
+function duplicateKeyOffsets(doc: Document): number[] {
+  const offsets: number[] = [];
+  visit(doc, {
+    Map(_, map) {
+      const seen = new Set<unknown>();
+      for (const pair of map.items) {
+        // Equal as the package compares them: the same node, or scalars of the same value.
+        const key = isScalar(pair.key) ? pair.key.value : pair.key;
+        if (seen.has(key)) offsets.push(rangeOf(pair.key)?.[0] ?? rangeOf(map)?.[0] ?? 0);
+        seen.add(key);
+      }
+    },
+  });
+  return offsets;
+}
+
+/** Most problems reported per source file; a file with more gets the first ones and a count. */
+export const MAX_PROBLEMS_PER_FILE = 20;
+
+function capped(shown: string, problems: readonly string[]): string[] {
+  return problems.length <= MAX_PROBLEMS_PER_FILE
+    ? [...problems]
+    : [
+        ...problems.slice(0, MAX_PROBLEMS_PER_FILE),
+        `${shown}: and ${problems.length - MAX_PROBLEMS_PER_FILE} more problems`,
+      ];
+}
+
 /**
  * Line and column (1-based) of the value at `at` in `doc` (of its key, with `onKey`: an unknown field), or
  * of its nearest ancestor that exists (a missing field is shown where its parent is).
@@ -473,7 +530,7 @@ export function positionOf(
     if (isAlias(node)) node = node.resolve(doc);
     let next: unknown;
     if (isMap(node)) {
-      const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(key));
+      const pair = pairsOf(node).get(String(key));
       if (!pair) break;
       if (onKey && i === at.length - 1) {
         offset = rangeOf(pair.key)?.[0] ?? offset;
@@ -518,24 +575,39 @@ export function parseSourceFile(file: string, text: string): DataSource {
 }
 
 function parseSource(file: string, text: string): { source: DataSource; document: SourceDocument } {
+  try {
+    return parseSourceUncapped(file, text);
+  } catch (error) {
+    if (!(error instanceof InvalidInputError)) throw error;
+    throw new InvalidInputError(capped(displayPath(file), error.problems));
+  }
+}
+
+function parseSourceUncapped(file: string, text: string): { source: DataSource; document: SourceDocument } {
   const shown = displayPath(file);
   const lines = new LineCounter();
   let doc: Document;
   let value: unknown;
   try {
     // Warnings (an unknown tag such as !foo) are refused like errors; "error" keeps the package quiet.
-    doc = parseDocument(text, { uniqueKeys: true, lineCounter: lines, logLevel: "error" });
+    doc = parseDocument(text, { uniqueKeys: false, lineCounter: lines, logLevel: "error" });
     if (doc.errors.some((e) => /call stack/i.test(e.message))) {
       // The parser gave up on nesting; what it says after that is noise.
       throw new InvalidInputError([`${shown}: invalid YAML: collections nest too deeply`]);
     }
-    if (doc.errors.length > 0 || doc.warnings.length > 0) {
+    const found = [...doc.errors, ...doc.warnings].map((e) => ({
+      offset: e.pos[0],
+      at: e.linePos?.[0],
+      reason: firstLine(e.message).replace(/ at line \d+, column \d+:?$/, ""),
+    }));
+    for (const offset of duplicateKeyOffsets(doc)) {
+      found.push({ offset, at: lines.linePos(offset), reason: "Map keys must be unique" });
+    }
+    if (found.length > 0) {
       throw new InvalidInputError(
-        [...doc.errors, ...doc.warnings].map((e) => {
-          const at = e.linePos?.[0];
-          const reason = firstLine(e.message).replace(/ at line \d+, column \d+:?$/, "");
-          return `${shown}${at ? `:${at.line}:${at.col}` : ""}: invalid YAML: ${reason}`;
-        }),
+        found
+          .sort((a, b) => a.offset - b.offset)
+          .map(({ at, reason }) => `${shown}${at ? `:${at.line}:${at.col}` : ""}: invalid YAML: ${reason}`),
       );
     }
     value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });

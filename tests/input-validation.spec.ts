@@ -106,7 +106,7 @@ describe("rule 1: reading is bounded and safe", () => {
     const at = (name: string) => path.join(dir, name);
     assert.deepStrictEqual(problems, [
       `${at("Upper.YAML")}: source files end in .yaml or .yml in lower case; rename it to Upper.yaml`,
-      `${at("big.yaml")}: is 2097152 bytes; a source file may have at most 1048576 bytes (1 MiB)`,
+      `${at("big.yaml")}: is 2097152 bytes; a source file may have at most 262144 bytes (256 KiB; the shipped source files are under 5 KiB)`,
       `${at("dangling.yaml")}: is a symbolic link to a file that does not exist`,
       `${at("folder.yaml")}: is a directory, not a source file`,
       `${at("loop-a.yaml")}: is a symbolic link loop`,
@@ -219,7 +219,7 @@ describe("rule 1: reading is bounded and safe", () => {
       [bigRun.code, bigRun.stderr],
       [
         2,
-        `${path.join(big, "big.yaml")}: is 52428813 bytes; a source file may have at most 1048576 bytes (1 MiB)\n`,
+        `${path.join(big, "big.yaml")}: is 52428813 bytes; a source file may have at most 262144 bytes (256 KiB; the shipped source files are under 5 KiB)\n`,
       ],
     );
     assert.deepStrictEqual(
@@ -227,6 +227,64 @@ describe("rule 1: reading is bounded and safe", () => {
       [
         2,
         `${path.join(bomb, "bomb.yaml")}: invalid YAML: its aliases expand to more than 100 copies (an alias bomb?); write the values out\n`,
+      ],
+    );
+  });
+
+  it("answers a file of 20k keys within the size limit with exit 2 in seconds and at most 21 lines", async () => {
+    // Quadratic work per map (the yaml package's duplicate-key check, a key lookup per message) made such a
+    // file take minutes; every step is linear now and a file reports its first 20 problems.
+    const keys = (n: number, key: (i: number) => string) =>
+      Array.from({ length: n }, (_, i) => `${key(i)}: 1\n`).join("");
+    const unknown = tempDir({
+      "big.yaml": `name: big\n${keys(20_000, (i) => `k${String(i).padStart(7, "0")}`)}`,
+    });
+    const nested = tempDir({
+      "big.yaml": `name: big\nextra:\n${keys(20_000, (i) => `  k${String(i).padStart(5, "0")}`)}`,
+    });
+    const duplicated = tempDir({ "big.yaml": `name: big\n${keys(20_000, () => "k0000000")}` });
+    for (const dir of [unknown, nested, duplicated]) {
+      const size = fs.statSync(path.join(dir, "big.yaml")).size;
+      assert.ok(size > 200 * 1024 && size <= 256 * 1024, `${size} bytes`);
+    }
+    const started = Date.now();
+    const runs = await Promise.all([unknown, nested, duplicated].map((dir) => runPlan("--sources", dir)));
+    assert.ok(Date.now() - started < 10_000, `took ${Date.now() - started} ms`);
+    const at = (dir: string) => path.join(dir, "big.yaml");
+    const required = (dir: string) => [
+      `${at(dir)}:1:1: owner: is required`,
+      `${at(dir)}:1:1: mode: must be one of streaming, batch`,
+      `${at(dir)}:1:1: source: is required`,
+      `${at(dir)}:1:1: tables: is required`,
+      `${at(dir)}:1:1: access: is required`,
+    ];
+    assert.deepStrictEqual(
+      runs.map((run) => [run.code, run.stdout, run.stderr.split("\n").slice(0, -1)]),
+      [
+        [
+          2,
+          "",
+          [
+            ...required(unknown),
+            ...Array.from(
+              { length: 15 },
+              (_, i) => `${at(unknown)}:${i + 2}:1: k${String(i).padStart(7, "0")}: unknown field`,
+            ),
+            `${at(unknown)}: and 19985 more problems`,
+          ],
+        ],
+        [2, "", [...required(nested), `${at(nested)}:2:1: extra: unknown field`]],
+        [
+          2,
+          "",
+          [
+            ...Array.from(
+              { length: 20 },
+              (_, i) => `${at(duplicated)}:${i + 3}:1: invalid YAML: Map keys must be unique`,
+            ),
+            `${at(duplicated)}: and 19979 more problems`,
+          ],
+        ],
       ],
     );
   });
