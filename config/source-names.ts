@@ -1,6 +1,7 @@
 // Every name a data source turns into (Unity Catalog schemas and views, storage paths, pipeline datasets,
 // view columns), so two names that only collide after those transformations are refused with both origins.
 import type { DataSource } from "./sources";
+import { defaultAggregate } from "../sql/pipeline-sql";
 
 /** One name a source makes, where it comes from in the file, and what it becomes. */
 export interface DerivedName {
@@ -66,7 +67,9 @@ export function derivedNames(source: DataSource): DerivedName[] {
       ),
     );
     if (t.aggregates.length === 0) {
-      add("gold view", `${s}_gold.${t.name}_daily`, `the daily row count of table ${t.name}`, [
+      // The generator's own default, whose name depends on the source's kind and the table's watermark.
+      const view = defaultAggregate(source, t);
+      add("gold view", `${s}_gold.${view.name}`, `the default gold view of table ${t.name}`, [
         "tables",
         i,
         "name",

@@ -284,7 +284,7 @@ function measure(m: SourceAggregate["measures"][number]): string {
  * is re-read whole on every refresh (every row would carry the refresh's day), so its rows count per day of
  * their watermark column, or in total without one.
  */
-function defaultAggregate(source: DataSource, table: SourceTable): SourceAggregate {
+export function defaultAggregate(source: DataSource, table: SourceTable): SourceAggregate {
   const measures: SourceAggregate["measures"] = [{ name: "row_count", fn: "count" }];
   if (isStreamingKind(source)) {
     const description = `Rows of ${table.name} ingested per day.`;
@@ -300,13 +300,17 @@ function defaultAggregate(source: DataSource, table: SourceTable): SourceAggrega
   return { name: `${table.name}_row_count`, description, groupBy: [], measures };
 }
 
+/** The gold views of a table: its aggregates, or the default row count. Name checks use this too. */
+export function goldAggregates(source: DataSource, table: SourceTable): readonly SourceAggregate[] {
+  return table.aggregates.length > 0 ? table.aggregates : [defaultAggregate(source, table)];
+}
+
 /** Gold: the source's aggregates as materialized views (a daily row count where a table declares none). */
 export function goldSql(source: DataSource, ctx: PipelineSqlContext): string {
   const parts = [header(source, "Gold")];
   for (const table of source.tables) {
     const silver = tableName(ctx.catalog, `${source.name}_silver`, table.name);
-    const aggregates: SourceAggregate[] =
-      table.aggregates.length > 0 ? table.aggregates : [defaultAggregate(source, table)];
+    const aggregates = goldAggregates(source, table);
     for (const a of aggregates) {
       const select = [
         ...(a.timeBucket

@@ -10,6 +10,7 @@ import { configKeyProblems, parsePlatformConfig, PROJECT } from "../config/confi
 import { quartzCronProblem, standardCronProblem } from "../config/cron";
 import { loadSources, parseSourceFile } from "../config/sources";
 import { checkExpectationExpression } from "../sql/sql";
+import { goldAggregates } from "../sql/pipeline-sql";
 import { InvalidInputError } from "../config/validation";
 import { policies } from "../policies/rules";
 import { sourceJsonSchema, SOURCE_SCHEMA_PATH } from "../tools/source-schema";
@@ -49,6 +50,10 @@ access:
 `;
 
 const FILE = "sources/registry.yaml";
+
+/** A second table of VALID (to append before `access:`); it has no aggregates, so it gets the default view. */
+const CLUBS =
+  "  - name: clubs\n    primaryKey: [id]\n    columns:\n      - { name: id, type: bigint }\n      - { name: changed_at, type: timestamp }\n";
 
 const problemsOf = (text: string, file = FILE) => sourceProblems(text, file);
 
@@ -534,16 +539,23 @@ describe("rule 3: names stay unique after every transformation", () => {
       ],
     ],
     [
-      "an aggregate named like another table's daily count",
+      "an aggregate named like the row count view of a table without watermark",
       (t) =>
         t
-          .replace(
-            "access:\n",
-            "  - name: clubs\n    primaryKey: [id]\n    columns:\n      - { name: id, type: bigint }\n      - { name: n, type: int }\naccess:\n",
-          )
+          .replace("access:\n", `${CLUBS}access:\n`)
+          .replace("- name: fees_by_club", "- name: clubs_row_count"),
+      [
+        `${FILE}:25:11: tables[1].name: gold view "registry_gold.clubs_row_count" (the default gold view of table clubs) is also aggregate clubs_row_count of table players (${FILE}:20:15: tables[0].aggregates[0].name); rename one`,
+      ],
+    ],
+    [
+      "an aggregate named like the daily count view of a table with a watermark",
+      (t) =>
+        t
+          .replace("access:\n", `${CLUBS}    watermarkColumn: changed_at\naccess:\n`)
           .replace("- name: fees_by_club", "- name: clubs_daily"),
       [
-        `${FILE}:25:11: tables[1].name: gold view "registry_gold.clubs_daily" (the daily row count of table clubs) is also aggregate clubs_daily of table players (${FILE}:20:15: tables[0].aggregates[0].name); rename one`,
+        `${FILE}:25:11: tables[1].name: gold view "registry_gold.clubs_daily" (the default gold view of table clubs) is also aggregate clubs_daily of table players (${FILE}:20:15: tables[0].aggregates[0].name); rename one`,
       ],
     ],
   ];
@@ -554,6 +566,18 @@ describe("rule 3: names stay unique after every transformation", () => {
       assert.deepStrictEqual(problems, expected);
     });
   }
+
+  it("accepts an aggregate named <table>_daily beside a table whose default view is <table>_row_count", () => {
+    const text = VALID.replace("access:\n", `${CLUBS}access:\n`).replace(
+      "- name: fees_by_club",
+      "- name: clubs_daily",
+    );
+    const source = parseSourceFile(path.join(process.cwd(), FILE), text);
+    assert.deepStrictEqual(
+      source.tables.map((t) => goldAggregates(source, t).map((a) => a.name)),
+      [["clubs_daily"], ["clubs_row_count"]],
+    );
+  });
 
   it("refuses a program that registers two resources with one URN, as the engine does", async () => {
     const run = await runPlan(
