@@ -17,7 +17,7 @@ import { groupName } from "./config";
 import { quartzCronProblem } from "./cron";
 import { displayPath, listSourceDir, readSourceText } from "./source-files";
 import { nameCollisions } from "./source-names";
-import { checkExpectationExpression, quoteReservedColumns, SQL_IDENTIFIER } from "../sql/sql";
+import { checkExpectationExpression, SQL_IDENTIFIER, SQL_WORDS } from "../sql/sql";
 import { controlCharacter, describe, formatPath, InvalidInputError, parseOrThrow } from "./validation";
 
 export { displayPath } from "./source-files";
@@ -85,9 +85,19 @@ const MASK_TYPE_HINT: Record<MaskKind, string> = {
   year_only: "date or timestamp columns only",
 };
 
+/** A column's name: an identifier that expectations cannot mistake for SQL (see SQL_WORDS). */
+const columnName = identifier.superRefine((name, ctx) => {
+  if (SQL_WORDS.has(name)) {
+    ctx.addIssue({
+      code: "custom",
+      message: `"${name}" is a SQL keyword or reserved word, which an expectation would read as SQL rather than as this column; rename the column (for example ${name}_value)`,
+    });
+  }
+});
+
 const column = z
   .strictObject({
-    name: identifier,
+    name: columnName,
     type: z
       .string()
       .regex(
@@ -273,12 +283,7 @@ const table = z
         }
       });
     });
-  })
-  // Reserved words used as column names are back-quoted, so they cannot change the generated SQL.
-  .transform((t) => ({
-    ...t,
-    expectations: t.expectations.map((e) => ({ ...e, expr: quoteReservedColumns(e.expr) })),
-  }));
+  });
 
 /** Quartz cron, as Databricks job schedules take it (checked by cron-validate, see cron.ts). */
 const quartzCron = z.string().superRefine((cron, ctx) => {

@@ -39,11 +39,11 @@ export const EXPECTATION_FUNCTIONS = new Set([
 ]);
 
 /**
- * Words a column is back-quoted as in generated expressions: the keywords Spark SQL reserves in ANSI mode
+ * Words Spark SQL reserves: the keywords Spark SQL reserves in ANSI mode
  * (`spark.sql.ansi.enabled`, the default of Databricks SQL; "ANSI compliance", SQL keywords table), and
  * the words Databricks reserves or reads as keywords in expressions ("Reserved words and schemas").
  */
-export const RESERVED_WORDS = new Set([
+const RESERVED_WORDS = new Set([
   ...["all", "and", "any", "as", "authorization", "both", "case", "cast", "check", "collate", "column"],
   ...["constraint", "create", "cross", "current_date", "current_time", "current_timestamp", "current_user"],
   ...["distinct", "else", "end", "escape", "except", "false", "fetch", "filter", "for", "foreign", "from"],
@@ -54,6 +54,19 @@ export const RESERVED_WORDS = new Set([
   // Databricks: reserved as table aliases, and special words in expressions.
   ...["anti", "minus", "semi", "default", "true"],
 ]);
+
+/**
+ * Words that are not reserved but start or continue an expression's syntax in Spark SQL: interval literals,
+ * operators written as words, and clauses an expression could run into.
+ */
+const EXPRESSION_WORDS = ["interval", "limit", "offset", "div", "rlike", "regexp", "ilike", "exists"];
+
+/**
+ * Names a column may not have: an expectation (a token grammar, not a parser) reads these words as SQL, so
+ * `null IS NULL` would test a literal and `in > 0` would not parse. Refusing them is simpler and safer than
+ * telling the word from the column.
+ */
+export const SQL_WORDS: ReadonlySet<string> = new Set([...KEYWORDS, ...RESERVED_WORDS, ...EXPRESSION_WORDS]);
 
 const TOKEN =
   /[ \t\r\n]+|(?<number>\d+(?:\.\d+)?)|(?<string>'[^'\\]*')|(?<quoted>`[a-z][a-z0-9_]{0,62}`)|(?<word>[A-Za-z_][A-Za-z0-9_]*)|(?<operator><>|!=|<=|>=|=|<|>|\+|-|\*|\/|%|\(|\)|,)/y;
@@ -91,27 +104,6 @@ function tokenize(expr: string): Token[] | string {
     }
   }
   return tokens;
-}
-
-/**
- * The expression as it goes into the generated SQL: every column reference that is a reserved word
- * back-quoted (`order > 0` becomes `` `order` > 0 ``), so a column's name cannot change what the SQL means.
- * Expects an expression `checkExpectationExpression` accepted.
- */
-export function quoteReservedColumns(expr: string): string {
-  const tokens = tokenize(expr);
-  if (typeof tokens === "string") return expr;
-  let out = "";
-  let last = 0;
-  tokens.forEach((token, index) => {
-    const lower = token.text.toLowerCase();
-    const isColumn = token.kind === "word" && !KEYWORDS.has(lower) && tokens[index + 1]?.text !== "(";
-    if (isColumn && RESERVED_WORDS.has(lower)) {
-      out += expr.slice(last, token.at) + quoteIdentifier(token.text);
-      last = token.at + token.text.length;
-    }
-  });
-  return out + expr.slice(last);
 }
 
 export const MAX_EXPRESSION_LENGTH = 500;
