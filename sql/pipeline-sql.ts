@@ -291,7 +291,9 @@ export function defaultAggregate(source: DataSource, table: SourceTable): Source
     const timeBucket = { column: INGESTED_AT, grain: "day" } as const;
     return { name: `${table.name}_daily`, description, timeBucket, groupBy: [], measures };
   }
-  if (table.watermarkColumn) {
+  // Only a date or timestamp has days; a version number or a string watermark gets the total count.
+  const watermark = table.columns.find((c) => c.name === table.watermarkColumn);
+  if (table.watermarkColumn && (watermark?.type === "date" || watermark?.type === "timestamp")) {
     const description = `Rows of ${table.name} per day of ${table.watermarkColumn}.`;
     const timeBucket = { column: table.watermarkColumn, grain: "day" } as const;
     return { name: `${table.name}_daily`, description, timeBucket, groupBy: [], measures };

@@ -579,6 +579,22 @@ describe("rule 3: names stay unique after every transformation", () => {
     );
   });
 
+  it("gives a table whose watermark is not a date or timestamp a row count without a time bucket", () => {
+    const text = VALID.replace("access:\n", `${CLUBS}    watermarkColumn: version\naccess:\n`).replace(
+      "      - { name: changed_at, type: timestamp }\n",
+      "      - { name: changed_at, type: timestamp }\n      - { name: version, type: string }\n",
+    );
+    const source = parseSourceFile(path.join(process.cwd(), FILE), text);
+    assert.deepStrictEqual(goldAggregates(source, source.tables[1]), [
+      {
+        name: "clubs_row_count",
+        description: "Rows of clubs in the latest snapshot.",
+        groupBy: [],
+        measures: [{ name: "row_count", fn: "count" }],
+      },
+    ]);
+  });
+
   it("refuses a program that registers two resources with one URN, as the engine does", async () => {
     const run = await runPlan(
       "--program",
