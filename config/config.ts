@@ -64,6 +64,12 @@ const cidr = z.string().superRefine((value, ctx) => {
     return fail("this is not an IPv4 CIDR block");
   }
   const [address, bits] = ipaddr.IPv4.parseCIDR(value);
+  if (`${address.toString()}/${bits}` !== value) {
+    // 010.020.0.0 reads as octal (8.16.0.0) to some parsers and as decimal to others: one reading only.
+    return fail(
+      `write it in dotted decimal without leading zeros (${address.toString()}/${bits} as read here)`,
+    );
+  }
   if (bits < 16 || bits > 22) {
     return fail(`/${bits} is out of range`);
   }

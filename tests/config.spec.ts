@@ -180,6 +180,20 @@ describe("stack config", () => {
       ],
     ],
     [
+      "an address space with leading zeros",
+      { addressSpace: "010.020.0.0/16" },
+      [
+        'lakehouse:addressSpace: must be an IPv4 CIDR block from /16 to /22, for example 10.20.0.0/16; write it in dotted decimal without leading zeros (8.16.0.0/16 as read here) (got "010.020.0.0/16")',
+      ],
+    ],
+    [
+      "a prefix length with a leading zero",
+      { addressSpace: "10.20.0.0/016" },
+      [
+        'lakehouse:addressSpace: must be an IPv4 CIDR block from /16 to /22, for example 10.20.0.0/16; this is not an IPv4 CIDR block (got "10.20.0.0/016")',
+      ],
+    ],
+    [
       "a tag of only whitespace",
       { owner: "   " },
       [
