@@ -142,7 +142,19 @@ export const settingsSchema = z.strictObject({
   piiReadersGroup: groupName,
   monthlyBudget: amount,
   // A budget has at most five notifications: one per threshold and the 100 % forecast.
-  budgetThresholds: z.array(z.number().int().min(1).max(1000)).min(1).max(4),
+  budgetThresholds: z
+    .array(z.number().int().min(1).max(1000))
+    .min(1)
+    .max(4)
+    .superRefine((thresholds, ctx) => {
+      const repeated = thresholds.filter((t, i) => thresholds.indexOf(t) !== i);
+      if (repeated.length > 0) {
+        ctx.addIssue({
+          code: "custom",
+          message: `must not repeat a threshold (${[...new Set(repeated)].join(", ")} twice); each is one notification (got ${describe(thresholds)})`,
+        });
+      }
+    }),
   alertEmails: z.array(z.email({ error: "must be an email address" })).min(1),
   slackWebhookUrl: httpsUrl.optional(),
   teamsWebhookUrl: httpsUrl.optional(),
@@ -552,7 +564,7 @@ export function parsePlatformConfig(
     },
     budget: {
       monthlyAmount: s.monthlyBudget,
-      thresholdsPercent: [...new Set(s.budgetThresholds)].sort((a, b) => a - b),
+      thresholdsPercent: [...s.budgetThresholds].sort((a, b) => a - b),
       startDate: s.budgetStartDate,
       scope: s.budgetScope,
     },

@@ -18,7 +18,14 @@ import { quartzCronProblem } from "./cron";
 import { displayPath, listSourceDir, readSourceText } from "./source-files";
 import { nameCollisions } from "./source-names";
 import { checkExpectationExpression, SQL_IDENTIFIER, SQL_WORDS } from "../sql/sql";
-import { controlCharacter, describe, formatPath, InvalidInputError, parseOrThrow } from "./validation";
+import {
+  controlCharacter,
+  describe,
+  formatCharacter,
+  formatPath,
+  InvalidInputError,
+  parseOrThrow,
+} from "./validation";
 
 export { displayPath } from "./source-files";
 
@@ -56,10 +63,16 @@ const text = z
   .superRefine((value, ctx) => {
     // Line breaks are fine inside a SQL string literal (and end every folded YAML block); nothing else is.
     const control = controlCharacter(value, "\n");
+    const format = formatCharacter(value);
     if (control) {
       ctx.addIssue({
         code: "custom",
         message: `must not contain control characters (${control.codePoint} at position ${control.index + 1})`,
+      });
+    } else if (format) {
+      ctx.addIssue({
+        code: "custom",
+        message: `must not contain invisible format characters such as bidirectional overrides (${format.codePoint} at position ${format.index + 1})`,
       });
     } else if (value.trim() === "") {
       ctx.addIssue({ code: "custom", message: "must not be empty or only whitespace" });
@@ -351,7 +364,7 @@ type SourceSettings = {
 export const sourceSchema = z
   .strictObject({
     name: identifier,
-    description: z.string().max(1024).optional(),
+    description: text.optional(),
     owner: z
       .string()
       .regex(/^[a-z][a-z0-9-]{1,62}$/, "must be a team slug: lowercase letters, digits and '-'"),

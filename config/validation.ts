@@ -29,6 +29,21 @@ export function controlCharacter(
   return undefined;
 }
 
+/**
+ * The first invisible format character of `text` (Unicode Cf, such as the bidirectional overrides U+202E
+ * and U+2066, zero-width characters, and the line and paragraph separators), as for `controlCharacter`.
+ * In a SQL comment or a catalog description they make text read differently from what it is.
+ */
+export function formatCharacter(text: string): { index: number; codePoint: string } | undefined {
+  const match = /[\p{Cf}\u2028\u2029]/u.exec(text);
+  return match
+    ? {
+        index: match.index,
+        codePoint: `U+${match[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}`,
+      }
+    : undefined;
+}
+
 /** Longest excerpt of a value a message shows: enough to recognise it, never a file's contents. */
 export const MAX_EXCERPT = 200;
 

@@ -24,7 +24,7 @@ function validSettings(): Record<string, unknown> {
     analystsGroup: "lakehouse-analysts",
     piiReadersGroup: "lakehouse-pii-readers",
     monthlyBudget: 3000,
-    budgetThresholds: [100, 50, 80, 80],
+    budgetThresholds: [100, 50, 80],
     alertEmails: ["data-platform@example.com"],
     slackWebhookUrl: "https://hooks.slack.com/services/T000/B000/XXXX",
     primaryDatabaseId:
@@ -286,6 +286,13 @@ describe("stack config", () => {
       "five budget thresholds (six notifications with the forecast)",
       { budgetThresholds: [50, 80, 90, 100, 120] },
       ["lakehouse:budgetThresholds: must have at most 4 items (got [50,80,90,100,120])"],
+    ],
+    [
+      "a budget threshold given twice",
+      { budgetThresholds: [50, 50, 80, 80] },
+      [
+        "lakehouse:budgetThresholds: must not repeat a threshold (50, 80 twice); each is one notification (got [50,50,80,80])",
+      ],
     ],
     ["no alert email", { alertEmails: [] }, ["lakehouse:alertEmails: must have at least 1 item (got [])"]],
     [

@@ -455,6 +455,24 @@ describe("rule 2: values are checked for what they mean", () => {
       (t) => t.replace("  - name: players\n", '  - name: players\n    description: "   "\n'),
       [`${FILE}:9:18: tables[0].description: must not be empty or only whitespace`],
     ],
+    [
+      "a description with a bidirectional override",
+      (t) => t.replace("  - name: players\n", '  - name: players\n    description: "Players \\u202edrop"\n'),
+      [
+        `${FILE}:9:18: tables[0].description: must not contain invisible format characters such as bidirectional overrides (U+202E at position 9)`,
+      ],
+    ],
+    [
+      "a description with a zero-width space, and a source description with a control character",
+      (t) =>
+        t
+          .replace("  - name: players\n", '  - name: players\n    description: "Play\\u200bers"\n')
+          .replace("owner: registry-team\n", 'owner: registry-team\ndescription: "Registry\\u0007"\n'),
+      [
+        `${FILE}:3:14: description: must not contain control characters (U+0007 at position 9)`,
+        `${FILE}:10:18: tables[0].description: must not contain invisible format characters such as bidirectional overrides (U+200B at position 5)`,
+      ],
+    ],
   ];
   for (const [what, change, expected] of cases) {
     it(`refuses ${what}`, () => {
