@@ -13,6 +13,15 @@ describe("README commands", () => {
     assert.ok(blocks.some((b) => b.skip === undefined) && blocks.some((b) => b.skip));
   });
 
+  it("runs no block that reinstalls node_modules under the running tests (npm ci)", () => {
+    assert.deepStrictEqual(
+      blocks
+        .filter((b) => b.skip === undefined && /\bnpm ci\b/.test(b.code.replace(/#.*$/gm, "")))
+        .map((b) => b.line),
+      [],
+    );
+  });
+
   it("finds the markers the convention describes, and no marker without its block", () => {
     const markers = fs.readFileSync(README, "utf8").match(/<!-- readme-commands:[^>]*-->/g) ?? [];
     assert.strictEqual(markers.length, blocks.filter((b) => b.skip).length, markers.join("\n"));

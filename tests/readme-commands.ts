@@ -1,6 +1,6 @@
 // `npm run test:readme` (run by .ci/run after `npm test`): runs every shell block of the README that can run
-// offline, in order, from the repository's root, as a reader would paste it. Not part of `npm test`: the Quick
-// start reinstalls node_modules (`npm ci`), which would pull them from under the running tests.
+// offline, in order, from the repository's root, as a reader would paste it. None calls `npm ci` (the Quick
+// start's blocks are what .ci/run runs first); not part of `npm test` because its blocks rebuild and re-plan.
 import * as assert from "assert";
 import { spawnSync } from "child_process";
 import { shellBlocks } from "./support/readme";
