@@ -42,3 +42,21 @@ describe("one Node.js and one Pulumi version everywhere", () => {
     }
   });
 });
+
+describe("Renovate keeps what the checks require", () => {
+  const rules = (JSON.parse(read(".github/renovate.json")) as { packageRules: Record<string, unknown>[] })
+    .packageRules;
+
+  it("widens engines instead of pinning them, and bumps the policy pack's version with its dependencies", () => {
+    // A global rangeStrategy "pin" would pin engines.node; the pull-request check wants a new pack version.
+    assert.deepStrictEqual(
+      rules
+        .filter((r) => r.rangeStrategy !== undefined || r.bumpVersion !== undefined)
+        .map(({ description: _, ...rule }) => rule),
+      [
+        { matchDepTypes: ["engines"], rangeStrategy: "widen" },
+        { matchFileNames: ["policies/package.json"], bumpVersion: "patch" },
+      ],
+    );
+  });
+});
