@@ -679,7 +679,7 @@ export function loadSources(
     }
     if (listing.files.length === 0 && listing.problems.length === 0) {
       problems.push(
-        `${displayPath(dir)}: sources directory has no source files (<name>.yaml); add one or remove the directory from lakehouse:sourcesDirs`,
+        `${displayPath(dir)}: sources directory has no source files (<name>.yaml); add one, or name another directory (lakehouse:sourcesDirs, or the plan's --sources)`,
       );
     }
     for (const file of listing.files) {

@@ -82,7 +82,7 @@ describe("rule 1: reading is bounded and safe", () => {
     const empty = tempDir({ "README.md": "# sources" });
     const notices: string[] = [];
     assert.deepStrictEqual(loadProblems([empty], notices), [
-      `${empty}: sources directory has no source files (<name>.yaml); add one or remove the directory from lakehouse:sourcesDirs`,
+      `${empty}: sources directory has no source files (<name>.yaml); add one, or name another directory (lakehouse:sourcesDirs, or the plan's --sources)`,
     ]);
     assert.deepStrictEqual(notices, [
       `sources: skipped (not .yaml or .yml source files): ${path.join(empty, "README.md")}`,
@@ -158,6 +158,11 @@ describe("rule 1: reading is bounded and safe", () => {
     assert.deepStrictEqual(
       [empty.code, empty.stderr],
       [2, `plan: --sources: needs a value that is not empty and has no control characters\n${usage}\n`],
+    );
+    const twice = await runPlan("--sources", "sources", "--sources=other");
+    assert.deepStrictEqual(
+      [twice.code, twice.stderr],
+      [2, `plan: --sources: given more than once; give it once\n${usage}\n`],
     );
     const missing = await runPlan("--program", "/nonexistent/program.ts");
     assert.deepStrictEqual(

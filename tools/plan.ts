@@ -123,7 +123,20 @@ type Options = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; strict: tr
 
 /** Parses the command line; throws a message for the user (bad option, empty or unprintable value). */
 function parseOptions(argv: string[]): Options {
-  const { values } = parseArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: false });
+  const { values, tokens } = parseArgs({
+    args: argv,
+    options: OPTIONS,
+    strict: true,
+    allowPositionals: false,
+    tokens: true,
+  });
+  // parseArgs keeps the last of a repeated option; a second --sources or --stack is a mistake, not a choice.
+  const seen = new Set<string>();
+  for (const token of tokens) {
+    if (token.kind !== "option" || token.value === undefined) continue;
+    if (seen.has(token.name)) throw new Error(`--${token.name}: given more than once; give it once`);
+    seen.add(token.name);
+  }
   for (const [name, value] of Object.entries(values)) {
     if (typeof value === "string" && (value.trim() === "" || controlCharacter(value))) {
       throw new Error(`--${name}: needs a value that is not empty and has no control characters`);
