@@ -69,7 +69,7 @@ const EXPRESSION_WORDS = ["interval", "limit", "offset", "div", "rlike", "regexp
 export const SQL_WORDS: ReadonlySet<string> = new Set([...KEYWORDS, ...RESERVED_WORDS, ...EXPRESSION_WORDS]);
 
 const TOKEN =
-  /[ \t\r\n]+|(?<number>\d+(?:\.\d+)?)|(?<string>'[^'\\]*')|(?<quoted>`[a-z][a-z0-9_]{0,62}`)|(?<word>[A-Za-z_][A-Za-z0-9_]*)|(?<operator><>|!=|<=|>=|=|<|>|\+|-|\*|\/|%|\(|\)|,)/y;
+  /[ \t\r\n]+|(?<number>\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)|(?<string>'[^'\\]*')|(?<quoted>`[a-z][a-z0-9_]{0,62}`)|(?<word>[A-Za-z_][A-Za-z0-9_]*)|(?<operator><>|!=|<=|>=|=|<|>|\+|-|\*|\/|%|\(|\)|,)/y;
 
 /** Text safe to show in a message: characters outside printable ASCII as \\uXXXX. */
 function printable(text: string): string {
@@ -91,6 +91,11 @@ function tokenize(expr: string): Token[] | string {
     const at = TOKEN.lastIndex;
     const match = TOKEN.exec(expr);
     if (!match) {
+      if (expr[at] === "`") {
+        const end = expr.indexOf("`", at + 1);
+        const name = printable(expr.slice(at, end < 0 ? at + 10 : Math.min(end + 1, at + 66)));
+        return `quotes ${name} at position ${at + 1}: a quoted name must be a lower_snake_case column of this table`;
+      }
       return `has a character that is not allowed at position ${at + 1} ("${printable(expr.slice(at, at + 10))}"): use columns, literals, operators and allowed functions only`;
     }
     const { number, string, quoted, word, operator } = match.groups ?? {};
@@ -162,5 +167,133 @@ export function checkExpectationExpression(expr: string, columns: ReadonlySet<st
       return `refers to "${text}", which is not a column of this table`;
     }
   }
-  return undefined;
+  return grammarProblem(tokens);
+}
+
+const COMPARISONS = new Set(["=", "<>", "!=", "<", "<=", ">", ">="]);
+const ARITHMETIC = new Set(["+", "-", "*", "/", "%"]);
+
+/** Thrown inside `grammarProblem` where the expression stops following the grammar. */
+class Expected {
+  constructor(readonly what: string) {}
+}
+
+/**
+ * Where the tokens stop being one expression of the expectation grammar (recursive descent), or undefined:
+ *   or := and (OR and)*          and := not (AND not)*          not := NOT not | predicate
+ *   predicate := sum [comparison sum | IS [NOT] NULL | [NOT] IN (sum, ...) | [NOT] LIKE sum
+ *                     | [NOT] BETWEEN sum AND sum]
+ *   sum := operand (arithmetic operand)*
+ *   operand := [+|-] operand | number | string | NULL | TRUE | FALSE | column | function(or, ...) | (or)
+ * So `id > 0 AND`, `id >` or `id id` are refused here, not by Spark when the pipeline starts.
+ */
+function grammarProblem(tokens: readonly Token[]): string | undefined {
+  let i = 0;
+  const peek = (k = 0) => tokens[i + k]?.text.toLowerCase();
+  const isWord = (word: string, k = 0) => tokens[i + k]?.kind === "word" && peek(k) === word;
+  const fail = (what: string): never => {
+    throw new Expected(what);
+  };
+  const eat = (text: string, what: string) => {
+    if (peek() !== text) fail(what);
+    i++;
+  };
+  const list = (item: () => void) => {
+    eat("(", "'('");
+    if (peek() !== ")") {
+      item();
+      while (peek() === ",") {
+        i++;
+        item();
+      }
+    }
+    eat(")", "')' or ','");
+  };
+  const operand = (): void => {
+    const token = tokens[i];
+    if (token === undefined) return fail("an operand");
+    const word = token.text.toLowerCase();
+    if (token.text === "+" || token.text === "-") {
+      i++;
+      return operand();
+    }
+    if (token.text === "(") {
+      i++;
+      or();
+      return eat(")", "')'");
+    }
+    i++;
+    if (token.kind === "quoted" || /^[\d']/.test(token.text)) return;
+    if (token.kind !== "word" || (KEYWORDS.has(word) && !["null", "true", "false"].includes(word))) {
+      i--;
+      return fail("an operand");
+    }
+    if (peek() === "(") list(or);
+  };
+  const sum = () => {
+    operand();
+    while (ARITHMETIC.has(peek() ?? "")) {
+      i++;
+      operand();
+    }
+  };
+  const predicate = () => {
+    sum();
+    if (COMPARISONS.has(peek() ?? "")) {
+      i++;
+      return sum();
+    }
+    if (isWord("is")) {
+      i++;
+      if (isWord("not")) i++;
+      return eat("null", "NULL");
+    }
+    if (isWord("not") && ["in", "like", "between"].includes(peek(1) ?? "")) i++;
+    if (isWord("in")) {
+      i++;
+      return list(sum);
+    }
+    if (isWord("like")) {
+      i++;
+      return sum();
+    }
+    if (isWord("between")) {
+      i++;
+      sum();
+      eat("and", "AND");
+      return sum();
+    }
+  };
+  const not = (): void => {
+    if (isWord("not")) {
+      i++;
+      return not();
+    }
+    predicate();
+  };
+  const and = () => {
+    not();
+    while (isWord("and")) {
+      i++;
+      not();
+    }
+  };
+  const or = () => {
+    and();
+    while (isWord("or")) {
+      i++;
+      and();
+    }
+  };
+  try {
+    or();
+    if (i < tokens.length) fail("an operator, AND, OR or the end");
+    return undefined;
+  } catch (error) {
+    if (!(error instanceof Expected)) throw error;
+    const token = tokens[i];
+    return token === undefined
+      ? `is incomplete: it ends where ${error.what} is expected`
+      : `is not a complete expression: expected ${error.what} at position ${token.at + 1} (got "${printable(token.text)}")`;
+  }
 }

@@ -337,6 +337,9 @@ describe("generated SQL safety", () => {
       "length(trim(status)) > 0 AND NOT (fee_eur < 0)",
       "event_time <= current_timestamp()",
       "fee_eur BETWEEN 0 AND 1000000000",
+      "fee_eur > 1e3 AND fee_eur < 2.5E+9",
+      "status NOT IN ('bid') AND status NOT LIKE 'x%' AND -fee_eur <= 0",
+      "NOT NOT (coalesce(fee_eur, 0) * 2 >= 0)",
     ]) {
       assert.strictEqual(checkExpectationExpression(expr, columns), undefined, expr);
     }
@@ -349,8 +352,21 @@ describe("generated SQL safety", () => {
       ["fee_eur */ 2", 'has a SQL comment marker "*/" at position 9'],
       [
         "`Player-Id` > 0",
-        'has a character that is not allowed at position 1 ("`Player-Id"): use columns, literals, operators and allowed functions only',
+        "quotes `Player-Id` at position 1: a quoted name must be a lower_snake_case column of this table",
       ],
+      [
+        "`ID` > 0",
+        "quotes `ID` at position 1: a quoted name must be a lower_snake_case column of this table",
+      ],
+      ["player_id > 0 AND", "is incomplete: it ends where an operand is expected"],
+      ["fee_eur BETWEEN 0", "is incomplete: it ends where AND is expected"],
+      [
+        "player_id player_id",
+        'is not a complete expression: expected an operator, AND, OR or the end at position 11 (got "player_id")',
+      ],
+      ["player_id > AND 1", 'is not a complete expression: expected an operand at position 13 (got "AND")'],
+      ["status IN 'bid'", "is not a complete expression: expected '(' at position 11 (got \"'bid'\")"],
+      ["player_id IS 0", 'is not a complete expression: expected NULL at position 14 (got "0")'],
       [
         "status = 'it\\'s'",
         "has a character that is not allowed at position 10 (\"'it\\'s'\"): use columns, literals, operators and allowed functions only",
