@@ -1,5 +1,5 @@
-// Cron expressions, checked for what they mean (field ranges, ranges that run backwards, zero steps, '?',
-// 'L', 'W', '#') by cron-validate with the field rules of each dialect, not by the number of fields alone.
+// Cron expressions, checked for what they mean (field ranges, zero steps, '?', 'L', 'W', '#') by
+// cron-validate with the field rules of each dialect, not by the number of fields alone.
 import cronValidate from "cron-validate";
 import type { OptionPreset } from "cron-validate/lib/types";
 
@@ -68,6 +68,39 @@ function fieldsOf(cron: string): { fields: string[]; spacing?: string } {
     : { fields, spacing: "must separate its fields with single spaces, with no other whitespace" };
 }
 
+/** Lowest and highest value of each Quartz field but the year, in field order. */
+const QUARTZ_WRAP = [
+  [0, 59],
+  [0, 59],
+  [0, 23],
+  [1, 31],
+  [1, 12],
+  [1, 7],
+] as const;
+
+/**
+ * `cron` with Quartz's wrap-around ranges (`20-2` hours: 20 to 23, then 0 to 2; CronExpression.addToSet adds
+ * the field's size to an end below the start) split into two ranges cron-validate accepts. Only for checking:
+ * the expression is passed on as written. Years do not wrap in Quartz ("Start year must be less than stop year").
+ */
+function unwrapRanges(fields: readonly string[]): string {
+  return fields
+    .map((field, i) =>
+      i >= QUARTZ_WRAP.length
+        ? field
+        : field
+            .split(",")
+            .map((part) => {
+              const range = /^(\d+)-(\d+)(\/\d+)?$/.exec(part);
+              if (!range || Number(range[1]) <= Number(range[2])) return part;
+              const [min, max] = QUARTZ_WRAP[i];
+              return `${range[1]}-${max}${range[3] ?? ""},${min}-${range[2]}`;
+            })
+            .join(","),
+    )
+    .join(" ");
+}
+
 /** Why `cron` is not a Quartz cron expression, or undefined when it is one. */
 export function quartzCronProblem(cron: string): string | undefined {
   const { fields, spacing } = fieldsOf(cron);
@@ -75,7 +108,7 @@ export function quartzCronProblem(cron: string): string | undefined {
     return `must be a Quartz cron expression of 6 or 7 fields (seconds minutes hours day-of-month month day-of-week [year]), for example "0 0 2 * * ?"; this one has ${fields.length}`;
   }
   if (spacing) return spacing;
-  const result = cronValidate(cron, {
+  const result = cronValidate(unwrapRanges(fields), {
     preset: QUARTZ,
     override: { useYears: fields.length === 7 },
   });
