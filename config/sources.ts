@@ -616,7 +616,11 @@ function parseSourceUncapped(file: string, text: string): { source: DataSource; 
     const found = [...doc.errors, ...doc.warnings].map((e) => ({
       offset: e.pos[0],
       at: e.linePos?.[0],
-      reason: firstLine(e.message).replace(/ at line \d+, column \d+:?$/, ""),
+      // The package's text for a second document tells the reader to call one of its functions.
+      reason:
+        e.code === "MULTIPLE_DOCS"
+          ? "a source file is one YAML document; remove the '---' line and what follows, or split the file"
+          : firstLine(e.message).replace(/ at line \d+, column \d+:?$/, ""),
     }));
     for (const offset of duplicateKeyOffsets(doc)) {
       found.push({ offset, at: lines.linePos(offset), reason: "Map keys must be unique" });

@@ -143,7 +143,7 @@ describe("rule 1: reading is bounded and safe", () => {
       `${FILE}:2:8: invalid YAML: Unresolved tag: !team`,
     ]);
     assert.deepStrictEqual(problemsOf(`${VALID}---\nname: other\n`), [
-      `${FILE}:27:1: invalid YAML: Source contains multiple documents; please use YAML.parseAllDocuments()`,
+      `${FILE}:27:1: invalid YAML: a source file is one YAML document; remove the '---' line and what follows, or split the file`,
     ]);
     assert.deepStrictEqual(problemsOf(`name: ${"[".repeat(100_000)}${"]".repeat(100_000)}\n`), [
       `${FILE}: invalid YAML: collections nest too deeply`,
