@@ -146,7 +146,11 @@ export class LakehousePlatform extends pulumi.ComponentResource {
 
     this.network = new Network(
       `${name}-network`,
-      { ...placement, addressSpace: config.network.addressSpace },
+      {
+        ...placement,
+        addressSpace: config.network.addressSpace,
+        egressFirewallIp: config.network.egressFirewallIp,
+      },
       child,
     );
     this.keys = new Keys(

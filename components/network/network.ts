@@ -52,7 +52,15 @@ export function planSubnets(addressSpace: string): SubnetPlan {
 export interface NetworkArgs extends AzurePlacement {
   /** IPv4 address space of the VNet, /16 to /22. */
   readonly addressSpace: string;
+  /**
+   * Private address of an existing landing zone's hub firewall: the Databricks subnets route 0.0.0.0/0 to it
+   * (the landing zone peers the VNet to its hub). Unset: a NAT gateway of the stack's own.
+   */
+  readonly egressFirewallIp?: string;
 }
+
+/** The route that sends cluster egress to the hub firewall. */
+export const DEFAULT_ROUTE = "0.0.0.0/0";
 
 export interface PrivateEndpointArgs {
   /** Resource id of the service the endpoint connects to. */
@@ -83,6 +91,11 @@ export class Network extends pulumi.ComponentResource {
   /** Azure names of the Databricks subnets, as the workspace's parameters want them. */
   public readonly hostSubnetName: string;
   public readonly containerSubnetName: string;
+  /**
+   * Explicit outbound path of the Databricks subnets (they have no default outbound access): a NAT gateway
+   * with a Standard public IP, or, with `egressFirewallIp`, a route table to the hub firewall.
+   */
+  public readonly egress: network.NatGateway | network.RouteTable;
 
   private readonly args: NetworkArgs;
 
@@ -114,6 +127,61 @@ export class Network extends pulumi.ComponentResource {
     this.databricksSecurityGroup = securityGroup("dbw");
     this.privateEndpointSecurityGroup = securityGroup("pep");
 
+    // Clusters need outbound connections even with back-end Private Link (metastore, artifact and log
+    // storage, Event Hubs: Learn, "User-defined route settings for Azure Databricks"); a subnet without
+    // default outbound access has none unless a NAT gateway or a route gives it one.
+    this.egress = args.egressFirewallIp
+      ? new network.RouteTable(
+          `${name}-rt`,
+          {
+            resourceGroupName,
+            location,
+            routeTableName: naming.name("routeTable", "dbw"),
+            // The hub's routes must not bypass the firewall.
+            disableBgpRoutePropagation: true,
+            routes: [
+              {
+                name: "default-to-firewall",
+                addressPrefix: DEFAULT_ROUTE,
+                nextHopType: network.RouteNextHopType.VirtualAppliance,
+                nextHopIpAddress: args.egressFirewallIp,
+              },
+            ],
+          },
+          { parent: this },
+        )
+      : new network.NatGateway(
+          `${name}-ng`,
+          {
+            resourceGroupName,
+            location,
+            natGatewayName: naming.name("natGateway", "dbw"),
+            sku: { name: network.NatGatewaySkuName.Standard },
+            idleTimeoutInMinutes: 4,
+            publicIpAddresses: [
+              {
+                id: new network.PublicIPAddress(
+                  `${name}-ng-pip`,
+                  {
+                    resourceGroupName,
+                    location,
+                    publicIpAddressName: naming.name("publicIp", "ng"),
+                    sku: { name: network.PublicIPAddressSkuName.Standard },
+                    publicIPAllocationMethod: network.IPAllocationMethod.Static,
+                    publicIPAddressVersion: network.IPVersion.IPv4,
+                  },
+                  { parent: this },
+                ).id,
+              },
+            ],
+          },
+          { parent: this },
+        );
+    const egress =
+      this.egress instanceof network.RouteTable
+        ? { routeTable: { id: this.egress.id } }
+        : { natGateway: { id: this.egress.id } };
+
     const subnet = (
       role: string,
       addressPrefix: string,
@@ -136,6 +204,7 @@ export class Network extends pulumi.ComponentResource {
     const databricksSubnet: Partial<network.SubnetArgs> = {
       networkSecurityGroup: { id: this.databricksSecurityGroup.id },
       delegations: [{ name: "databricks", serviceName: DATABRICKS_DELEGATION }],
+      ...egress,
     };
     this.hostSubnetName = naming.name("subnet", "host");
     this.containerSubnetName = naming.name("subnet", "container");

@@ -1,0 +1,118 @@
+// The reachability rules (issue 16), both ways with exact messages, and a flip test: the real platform with
+// each private path removed fails with the matching rule.
+import * as assert from "assert";
+import * as path from "path";
+import * as network from "../../policies/rules/deployability-network";
+import type { PlanDocument } from "../../tools/plan/report";
+import { StackResourceSpec, stackViolationsOf } from "../support/policy";
+import { PROJECT_DIR, runPlanWith } from "../support/plan";
+
+type Props = Record<string, unknown>;
+
+/** A resource of the test stack; props default to none. */
+type Spec = Omit<StackResourceSpec, "props"> & { readonly props?: Props };
+
+const violations = (policy: Parameters<typeof stackViolationsOf>[0], specs: readonly Spec[]) =>
+  stackViolationsOf(
+    policy,
+    specs.map((spec) => ({ ...spec, props: spec.props ?? {} })),
+  );
+
+const T = {
+  subnet: "azure-native:network:Subnet",
+  natGateway: "azure-native:network:NatGateway",
+  routeTable: "azure-native:network:RouteTable",
+};
+
+describe("deployability (network) rules", () => {
+  describe("network-subnet-egress", () => {
+    const databricks = {
+      delegations: [{ name: "databricks", serviceName: "Microsoft.Databricks/workspaces" }],
+    };
+    const host = (props: Props, dependsOn?: Record<string, string[]>): Spec => ({
+      type: T.subnet,
+      name: "host",
+      props: { subnetName: "snet-host", defaultOutboundAccess: false, ...databricks, ...props },
+      dependsOn,
+    });
+    const table = (addressPrefix: string): Spec => ({
+      type: T.routeTable,
+      name: "rt",
+      props: {
+        routes: [{ name: "r", addressPrefix, nextHopType: "VirtualAppliance", nextHopIpAddress: "10.0.0.4" }],
+      },
+    });
+    const NO_PATH =
+      "host: Subnet snet-host runs clusters without default outbound access and has no outbound path: attach a NAT gateway or a route table with a 0.0.0.0/0 route, or clusters cannot reach the metastore, artifact and log storage.";
+
+    it("passes a Databricks subnet with a NAT gateway", async () => {
+      assert.deepStrictEqual(
+        await violations(network.subnetEgress, [
+          { type: T.natGateway, name: "ng" },
+          host({ natGateway: { id: "ng-id" } }, { natGateway: ["ng"] }),
+        ]),
+        [],
+      );
+    });
+    it("passes a Databricks subnet with a route table that has a default route", async () => {
+      assert.deepStrictEqual(
+        await violations(network.subnetEgress, [
+          table("0.0.0.0/0"),
+          host({ routeTable: { id: "rt-id" } }, { routeTable: ["rt"] }),
+        ]),
+        [],
+      );
+    });
+    it("reports a route table without a default route", async () => {
+      assert.deepStrictEqual(
+        await violations(network.subnetEgress, [
+          table("10.0.0.0/8"),
+          host({ routeTable: { id: "rt-id" } }, { routeTable: ["rt"] }),
+        ]),
+        [NO_PATH],
+      );
+    });
+    it("reports a Databricks subnet with neither", async () => {
+      assert.deepStrictEqual(await violations(network.subnetEgress, [host({})]), [NO_PATH]);
+    });
+    it("leaves subnets with default outbound access, and subnets that run no compute, alone", async () => {
+      assert.deepStrictEqual(
+        await violations(network.subnetEgress, [
+          host({ defaultOutboundAccess: true }),
+          { type: T.subnet, name: "pep", props: { defaultOutboundAccess: false } },
+        ]),
+        [],
+      );
+    });
+  });
+});
+
+describe("flipping the issue 16 private paths back in the real platform (prod)", () => {
+  const PROD = "lh-prod";
+  /** [type, name, path, value]: each removes one path. */
+  const MUTATIONS: [string, string, string, unknown][] = [
+    [T.subnet, `${PROD}-network-snet-host`, "natGateway", null],
+  ];
+
+  it("reports exactly the matching violation for each removed path", async () => {
+    const run = await runPlanWith(
+      {
+        LAKEHOUSE_MUTATIONS: JSON.stringify(
+          MUTATIONS.map(([type, name, p, value]) => ({ type, name, path: p, value })),
+        ),
+      },
+      "--stack",
+      "prod",
+      "--json",
+      "--program",
+      path.join(PROJECT_DIR, "tests", "fixtures", "programs", "mutated-platform.ts"),
+    );
+    assert.strictEqual(run.code, 1, run.stderr);
+    const found = (JSON.parse(run.stdout) as PlanDocument).violations
+      .filter((v) => v.level === "mandatory")
+      .map((v) => `${v.policy} ${v.urn.split("::").pop()} | ${v.message}`);
+    assert.deepStrictEqual(found.sort(), [
+      `network-subnet-egress ${PROD}-network-snet-host | Subnet snet-lh-host-prod-weu runs clusters without default outbound access and has no outbound path: attach a NAT gateway or a route table with a 0.0.0.0/0 route, or clusters cannot reach the metastore, artifact and log storage.`,
+    ]);
+  });
+});
