@@ -154,6 +154,8 @@ for (const s of STACKS) {
       const endpoints = resourcesOf(plan, "azure-native:network:PrivateEndpoint");
       assert.deepStrictEqual(endpoints.map((e) => e.name).sort(), [
         n("databricks-browser-auth-pep"),
+        n("databricks-dbfs-blob-pep"),
+        n("databricks-dbfs-dfs-pep"),
         n("databricks-ui-api-pep"),
         n("eventhubs-namespace-pep"),
         n("flowlogs-blob-pep"),
@@ -256,6 +258,9 @@ for (const s of STACKS) {
         keyVersion: "0123456789abcdef0123456789abcdef",
         keyVaultUri: vault,
       });
+      const dbfsName = (inputs.parameters as { storageAccountName: { value: string } }).storageAccountName
+        .value;
+      assert.match(dbfsName, new RegExp(`^stlhdbfs${stack}weu[0-9a-f]{4}$`));
       assert.deepStrictEqual(inputs.parameters, {
         customVirtualNetworkId: {
           value: idOf("azure-native:network:VirtualNetwork", `vnet-lh-${stack}-weu`),
@@ -265,6 +270,7 @@ for (const s of STACKS) {
         enableNoPublicIp: { value: true },
         prepareEncryption: { value: true },
         requireInfrastructureEncryption: { value: true },
+        storageAccountName: { value: dbfsName },
         storageAccountSkuName: { value: s.sku },
         encryption: { value: { keySource: "Microsoft.Keyvault", ...key("cmk-dbfs-root-597d8fb0") } },
       });

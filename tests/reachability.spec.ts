@@ -71,3 +71,47 @@ describe("cluster egress through a landing zone's firewall (lakehouse:egressFire
     assert.deepStrictEqual(resourcesOf(plan, "azure-native:network:PublicIPAddress"), []);
   });
 });
+
+for (const stack of STACKS) {
+  const n = (name: string) => `lh-${stack}-${name}`;
+
+  describe(`the workspace storage account (DBFS root) behind its firewall (${stack})`, () => {
+    it("turns the storage firewall on with an access connector of its own", async () => {
+      const plan = await planOf(stack);
+      const workspace = inputsOf(plan, "azure-native:databricks:Workspace", n("databricks-workspace"));
+      const connector = resourcesOf(plan, "azure-native:databricks:AccessConnector").find(
+        (r) => r.name === n("databricks-storage-connector"),
+      );
+      assert.ok(connector);
+      assert.deepStrictEqual((connector.inputs as { identity: unknown }).identity, {
+        type: "SystemAssigned",
+      });
+      assert.strictEqual(
+        (connector.inputs as { connectorName: string }).connectorName,
+        `dac-lh-dbw-${stack}-weu`,
+      );
+      assert.strictEqual(workspace.defaultStorageFirewall, "Enabled");
+      assert.deepStrictEqual(workspace.accessConnector, {
+        id: `/subscriptions/00000000-0000-0000-0000-00000000bbbb/resourceGroups/rg-lh-${stack}-weu/providers/azure-native:databricks:AccessConnector/dac-lh-dbw-${stack}-weu`,
+        identityType: "SystemAssigned",
+      });
+    });
+
+    it("reaches the DBFS root's dfs and blob through private endpoints in their zones", async () => {
+      const plan = await planOf(stack);
+      const workspace = inputsOf(plan, "azure-native:databricks:Workspace", n("databricks-workspace"));
+      const account = `${String(workspace.managedResourceGroupId)}/providers/Microsoft.Storage/storageAccounts/${(workspace.parameters as { storageAccountName: { value: string } }).storageAccountName.value}`;
+      for (const groupId of ["dfs", "blob"]) {
+        const endpoint = inputsOf(
+          plan,
+          "azure-native:network:PrivateEndpoint",
+          n(`databricks-dbfs-${groupId}-pep`),
+        );
+        assert.strictEqual(endpoint.privateEndpointName, `pep-lh-dbfs${groupId}-${stack}-weu`);
+        assert.deepStrictEqual(endpoint.privateLinkServiceConnections, [
+          { name: `pep-lh-dbfs${groupId}-${stack}-weu`, privateLinkServiceId: account, groupIds: [groupId] },
+        ]);
+      }
+    });
+  });
+}
