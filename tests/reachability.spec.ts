@@ -115,3 +115,91 @@ for (const stack of STACKS) {
     });
   });
 }
+
+for (const stack of STACKS) {
+  const n = (name: string) => `lh-${stack}-${name}`;
+
+  describe(`private monitoring (${stack})`, () => {
+    it("scopes Log Analytics and Application Insights into a private-only Azure Monitor Private Link Scope", async () => {
+      const plan = await planOf(stack);
+      const scope = inputsOf(plan, "azure-native:monitor:PrivateLinkScope", n("private-monitoring-ampls"));
+      assert.strictEqual(scope.scopeName, `ampls-lh-${stack}-weu`);
+      assert.strictEqual(scope.location, "global");
+      assert.deepStrictEqual(scope.accessModeSettings, {
+        ingestionAccessMode: "PrivateOnly",
+        queryAccessMode: "PrivateOnly",
+      });
+      const scoped = resourcesOf(plan, "azure-native:monitor:PrivateLinkScopedResource").map((r) => {
+        const inputs = r.inputs as { name: string; scopeName: string; linkedResourceId: string };
+        return [inputs.name, inputs.scopeName, inputs.linkedResourceId.split("/").slice(-2).join("/")];
+      });
+      assert.deepStrictEqual(scoped, [
+        [
+          "logs",
+          `ampls-lh-${stack}-weu`,
+          `azure-native:operationalinsights:Workspace/${String(inputsOf(plan, "azure-native:operationalinsights:Workspace", n("foundation-logs")).workspaceName)}`,
+        ],
+        [
+          "appinsights",
+          `ampls-lh-${stack}-weu`,
+          `azure-native:applicationinsights:Component/appi-lh-${stack}-weu`,
+        ],
+      ]);
+    });
+
+    it("gives the scope a private endpoint registered in the five Azure Monitor zones", async () => {
+      const plan = await planOf(stack);
+      const endpoint = inputsOf(
+        plan,
+        "azure-native:network:PrivateEndpoint",
+        n("private-monitoring-ampls-pep"),
+      );
+      assert.deepStrictEqual(
+        (endpoint.privateLinkServiceConnections as { groupIds: string[] }[])[0].groupIds,
+        ["azuremonitor"],
+      );
+      const group = inputsOf(
+        plan,
+        "azure-native:network:PrivateDnsZoneGroup",
+        n("private-monitoring-ampls-pep-dns"),
+      );
+      assert.deepStrictEqual(
+        (group.privateDnsZoneConfigs as { name: string; privateDnsZoneId: string }[]).map((c) => [
+          c.name,
+          c.privateDnsZoneId.split("/").pop(),
+        ]),
+        [
+          ["monitor", "privatelink.monitor.azure.com"],
+          ["oms", "privatelink.oms.opinsights.azure.com"],
+          ["ods", "privatelink.ods.opinsights.azure.com"],
+          ["agentsvc", "privatelink.agentsvc.azure-automation.net"],
+          ["blob", "privatelink.blob.core.windows.net"],
+        ],
+      );
+    });
+
+    it("lets Managed Grafana reach the scope through a managed private endpoint", async () => {
+      const plan = await planOf(stack);
+      const mpe = inputsOf(
+        plan,
+        "azure-native:dashboard:ManagedPrivateEndpoint",
+        n("private-monitoring-grafana-ampls"),
+      );
+      const { tags: _tags, ...inputs } = mpe;
+      assert.deepStrictEqual(inputs, {
+        resourceGroupName: `rg-lh-${stack}-weu`,
+        location: "westeurope",
+        workspaceName: (
+          inputsOf(plan, "azure-native:dashboard:Grafana", n("monitoring-grafana")) as {
+            workspaceName: string;
+          }
+        ).workspaceName,
+        managedPrivateEndpointName: "ampls",
+        privateLinkResourceId: `/subscriptions/00000000-0000-0000-0000-00000000bbbb/resourceGroups/rg-lh-${stack}-weu/providers/azure-native:monitor:PrivateLinkScope/ampls-lh-${stack}-weu`,
+        privateLinkResourceRegion: "westeurope",
+        groupIds: ["azuremonitor"],
+        requestMessage: "Managed Grafana reads Log Analytics and Application Insights through the scope",
+      });
+    });
+  });
+}

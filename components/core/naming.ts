@@ -65,6 +65,7 @@ export const NAME_RULES = {
   eventHubNamespace: { abbreviation: "evhns", maxLength: 50, hyphens: true, globallyUnique: true },
   actionGroup: { abbreviation: "ag", maxLength: 260, hyphens: true, globallyUnique: false },
   grafana: { abbreviation: "amg", maxLength: 23, hyphens: true, globallyUnique: true },
+  monitorPrivateLinkScope: { abbreviation: "ampls", maxLength: 64, hyphens: true, globallyUnique: false },
   budget: { abbreviation: "budget", maxLength: 63, hyphens: true, globallyUnique: false },
 } as const satisfies Record<string, NameRule>;
 

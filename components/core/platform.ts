@@ -19,6 +19,7 @@ import { Ingestion } from "../ingestion/ingestion";
 import { SqlReplica } from "../ingestion/sql-replica";
 import { resourceAlerts, LOG_ALERTS } from "../monitoring/alerts";
 import { Monitoring } from "../monitoring/monitoring";
+import { PrivateMonitoring } from "../monitoring/private-monitoring";
 import { PipelineAlerts } from "../monitoring/pipeline-alerts";
 import { RunMetadata } from "../monitoring/run-metadata";
 import { Deployments } from "../deployments/deployments";
@@ -57,6 +58,8 @@ export class LakehousePlatform extends pulumi.ComponentResource {
   public readonly governance: Governance;
   public readonly ingestion: Ingestion;
   public readonly monitoring: Monitoring;
+  /** Azure Monitor over Private Link: Log Analytics and Application Insights from inside, and Grafana. */
+  public readonly privateMonitoring: PrivateMonitoring;
   public readonly runMetadata: RunMetadata;
   /** Per source: a failed pipeline update, and a source that has not refreshed in its expected window. */
   public readonly pipelineAlerts: PipelineAlerts;
@@ -384,6 +387,18 @@ export class LakehousePlatform extends pulumi.ComponentResource {
         }),
         logAlerts: LOG_ALERTS,
         databricksProvider: this.workspace.provider,
+      },
+      child,
+    );
+
+    this.privateMonitoring = new PrivateMonitoring(
+      `${name}-private-monitoring`,
+      {
+        ...placement,
+        network: this.network,
+        logAnalytics: this.foundation.logAnalytics,
+        applicationInsights: this.monitoring.applicationInsights,
+        grafana: this.monitoring.grafana,
       },
       child,
     );

@@ -12,7 +12,21 @@ export const PRIVATE_DNS_ZONES = {
   sql: "privatelink.database.windows.net",
   eventhub: "privatelink.servicebus.windows.net",
   grafana: "privatelink.grafana.azure.com",
+  // Azure Monitor Private Link Scope (with blob, for the agents' solution packs).
+  monitor: "privatelink.monitor.azure.com",
+  oms: "privatelink.oms.opinsights.azure.com",
+  ods: "privatelink.ods.opinsights.azure.com",
+  agentsvc: "privatelink.agentsvc.azure-automation.net",
 } as const;
+
+/** The zones an Azure Monitor Private Link Scope's endpoint (group `azuremonitor`) registers in. */
+export const AZURE_MONITOR_ZONES: readonly PrivateDnsZoneKey[] = [
+  "monitor",
+  "oms",
+  "ods",
+  "agentsvc",
+  "blob",
+];
 
 export type PrivateDnsZoneKey = keyof typeof PRIVATE_DNS_ZONES;
 
@@ -67,8 +81,8 @@ export interface PrivateEndpointArgs {
   readonly resourceId: pulumi.Input<string>;
   /** Private link sub-resource (`dfs`, `blob`, `vault`, `sqlServer`, `namespace`, `databricks_ui_api`, ...). */
   readonly groupId: string;
-  /** Zone the endpoint registers its address in. */
-  readonly zone: PrivateDnsZoneKey;
+  /** Zone (or zones) the endpoint registers its addresses in. */
+  readonly zone: PrivateDnsZoneKey | readonly PrivateDnsZoneKey[];
   /** Distinguishes several endpoints of one component in Azure names. */
   readonly role: string;
 }
@@ -281,7 +295,10 @@ export class Network extends pulumi.ComponentResource {
         resourceGroupName,
         privateEndpointName: endpoint.name,
         privateDnsZoneGroupName: "default",
-        privateDnsZoneConfigs: [{ name: args.zone, privateDnsZoneId: this.dnsZones[args.zone].id }],
+        privateDnsZoneConfigs: (typeof args.zone === "string" ? [args.zone] : args.zone).map((zone) => ({
+          name: zone,
+          privateDnsZoneId: this.dnsZones[zone].id,
+        })),
       },
       { parent: endpoint },
     );

@@ -11,6 +11,9 @@ const TYPES = {
   subnet: "azure-native:network:Subnet",
   natGateway: "azure-native:network:NatGateway",
   routeTable: "azure-native:network:RouteTable",
+  logAnalytics: "azure-native:operationalinsights:Workspace",
+  appInsights: "azure-native:applicationinsights:Component",
+  scopedResource: "azure-native:monitor:PrivateLinkScopedResource",
 } as const;
 
 /** Subnet delegations whose subnets run compute that must reach services outside the VNet. */
@@ -72,4 +75,44 @@ export const subnetEgress = stackRule(
       }),
 );
 
-export const networkDeployabilityPolicies: Policies = [subnetEgress];
+const MONITOR_KINDS: Record<string, string> = {
+  [TYPES.logAnalytics]: "Log Analytics workspace",
+  [TYPES.appInsights]: "Application Insights component",
+};
+
+export const monitorPrivateLinkScope = stackRule(
+  {
+    name: "network-monitor-private-link-scope",
+    description:
+      "A Log Analytics workspace or Application Insights component closed to public ingestion or query is in an Azure Monitor Private Link Scope.",
+    severity: "high",
+    anchor: anchor(
+      "project",
+      `${LEARN}/azure-monitor/logs/private-link-security`,
+      "Use Azure Private Link to connect networks to Azure Monitor: with public access disabled, a resource is reached only through the private link scopes it is added to",
+    ),
+    remediationSteps:
+      "Add the resource to the stack's private link scope (monitor.PrivateLinkScopedResource with linkedResourceId), or keep its public access.",
+  },
+  (resources) => {
+    const scoped = new Set(
+      resources
+        .filter((r) => r.type === TYPES.scopedResource)
+        .flatMap((r) => r.propertyDependencies.linkedResourceId ?? []),
+    );
+    return resources
+      .filter((r) => r.type in MONITOR_KINDS)
+      .filter(
+        (r) =>
+          r.props.publicNetworkAccessForIngestion === "Disabled" ||
+          r.props.publicNetworkAccessForQuery === "Disabled",
+      )
+      .filter((r) => !scoped.has(r))
+      .map((r) => ({
+        urn: r.urn,
+        message: `${MONITOR_KINDS[r.type]} ${r.name} accepts no public ingestion or query and is in no Azure Monitor Private Link Scope: nothing can send to it or query it; add it to the scope (PrivateLinkScopedResource).`,
+      }));
+  },
+);
+
+export const networkDeployabilityPolicies: Policies = [subnetEgress, monitorPrivateLinkScope];

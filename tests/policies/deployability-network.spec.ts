@@ -22,6 +22,9 @@ const T = {
   subnet: "azure-native:network:Subnet",
   natGateway: "azure-native:network:NatGateway",
   routeTable: "azure-native:network:RouteTable",
+  logs: "azure-native:operationalinsights:Workspace",
+  appinsights: "azure-native:applicationinsights:Component",
+  scoped: "azure-native:monitor:PrivateLinkScopedResource",
 };
 
 describe("deployability (network) rules", () => {
@@ -85,6 +88,37 @@ describe("deployability (network) rules", () => {
       );
     });
   });
+
+  describe("network-monitor-private-link-scope", () => {
+    const closed = { publicNetworkAccessForIngestion: "Disabled", publicNetworkAccessForQuery: "Disabled" };
+    const stack = (scoped: string[]): Spec[] => [
+      { type: T.logs, name: "logs", props: closed },
+      { type: T.appinsights, name: "appi", props: { ...closed, publicNetworkAccessForQuery: "Enabled" } },
+      ...scoped.map((target) => ({
+        type: T.scoped,
+        name: `scoped-${target}`,
+        props: { name: target },
+        dependsOn: { linkedResourceId: [target] },
+      })),
+    ];
+    it("passes closed resources that are scoped", async () => {
+      assert.deepStrictEqual(await violations(network.monitorPrivateLinkScope, stack(["logs", "appi"])), []);
+    });
+    it("reports each closed resource outside a scope", async () => {
+      assert.deepStrictEqual(await violations(network.monitorPrivateLinkScope, stack([])), [
+        "logs: Log Analytics workspace logs accepts no public ingestion or query and is in no Azure Monitor Private Link Scope: nothing can send to it or query it; add it to the scope (PrivateLinkScopedResource).",
+        "appi: Application Insights component appi accepts no public ingestion or query and is in no Azure Monitor Private Link Scope: nothing can send to it or query it; add it to the scope (PrivateLinkScopedResource).",
+      ]);
+    });
+    it("leaves resources open to public networks alone", async () => {
+      assert.deepStrictEqual(
+        await violations(network.monitorPrivateLinkScope, [
+          { type: T.logs, name: "logs", props: { publicNetworkAccessForIngestion: "Enabled" } },
+        ]),
+        [],
+      );
+    });
+  });
 });
 
 describe("flipping the issue 16 private paths back in the real platform (prod)", () => {
@@ -92,6 +126,7 @@ describe("flipping the issue 16 private paths back in the real platform (prod)",
   /** [type, name, path, value]: each removes one path. */
   const MUTATIONS: [string, string, string, unknown][] = [
     [T.subnet, `${PROD}-network-snet-host`, "natGateway", null],
+    [T.scoped, `${PROD}-private-monitoring-ampls-logs`, "linkedResourceId", "/subscriptions/x/unrelated"],
   ];
 
   it("reports exactly the matching violation for each removed path", async () => {
@@ -112,6 +147,7 @@ describe("flipping the issue 16 private paths back in the real platform (prod)",
       .filter((v) => v.level === "mandatory")
       .map((v) => `${v.policy} ${v.urn.split("::").pop()} | ${v.message}`);
     assert.deepStrictEqual(found.sort(), [
+      `network-monitor-private-link-scope ${PROD}-foundation-logs | Log Analytics workspace ${PROD}-foundation-logs accepts no public ingestion or query and is in no Azure Monitor Private Link Scope: nothing can send to it or query it; add it to the scope (PrivateLinkScopedResource).`,
       `network-subnet-egress ${PROD}-network-snet-host | Subnet snet-lh-host-prod-weu runs clusters without default outbound access and has no outbound path: attach a NAT gateway or a route table with a 0.0.0.0/0 route, or clusters cannot reach the metastore, artifact and log storage.`,
     ]);
   });

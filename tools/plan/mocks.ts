@@ -45,6 +45,7 @@ function azureName(type: string, name: string, inputs: Record<string, unknown>):
     "resourceName",
     "workspaceName",
     "name",
+    "scopeName",
   ]
     .map((key) => inputs[key])
     .find((value) => typeof value === "string");
