@@ -203,3 +203,45 @@ for (const stack of STACKS) {
     });
   });
 }
+
+for (const stack of STACKS) {
+  const n = (name: string) => `lh-${stack}-${name}`;
+
+  describe(`serverless connectivity to the lake (${stack})`, () => {
+    it("adds an account-level private endpoint rule per sub-resource and approves its connection on the lake", async () => {
+      const plan = await planOf(stack);
+      const lake = inputsOf(plan, "azure-native:storage:StorageAccount", n("lake-account")) as {
+        accountName: string;
+      };
+      const lakeId = `/subscriptions/00000000-0000-0000-0000-00000000bbbb/resourceGroups/rg-lh-${stack}-weu/providers/azure-native:storage:StorageAccount/${lake.accountName}`;
+      for (const groupId of ["dfs", "blob"]) {
+        const rule = resourcesOf(
+          plan,
+          "databricks:index/mwsNccPrivateEndpointRule:MwsNccPrivateEndpointRule",
+        ).find((r) => r.name === n(`serverless-lake-${groupId}`));
+        assert.ok(rule);
+        // The configuration the workspace is bound to (MwsNccBinding, through the account provider).
+        const binding = inputsOf(plan, "databricks:index/mwsNccBinding:MwsNccBinding", n("databricks-ncc"));
+        assert.deepStrictEqual(rule.inputs, {
+          networkConnectivityConfigId: binding.networkConnectivityConfigId,
+          groupId,
+          resourceId: lakeId,
+        });
+        const approval = inputsOf(
+          plan,
+          "azure-native:storage:PrivateEndpointConnection",
+          n(`serverless-lake-${groupId}-approval`),
+        );
+        assert.strictEqual(approval.accountName, lake.accountName);
+        assert.match(
+          String(approval.privateEndpointConnectionName),
+          /^databricks-[0-9a-f-]+-pe-[0-9a-f]{8}\./,
+        );
+        assert.deepStrictEqual(approval.privateLinkServiceConnectionState, {
+          status: "Approved",
+          description: "Serverless compute of the stack's Databricks workspace (NCC private endpoint rule)",
+        });
+      }
+    });
+  });
+}

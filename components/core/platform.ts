@@ -25,6 +25,7 @@ import { RunMetadata } from "../monitoring/run-metadata";
 import { Deployments } from "../deployments/deployments";
 import { DefenderPlans, StorageThreatProtection } from "../security/defender";
 import { FlowLogs } from "../network/flow-logs";
+import { ServerlessConnectivity } from "../network/serverless-connectivity";
 import { AccountReference, readAccountStack, readPreviousOutputs } from "./stack-references";
 import { InvalidInputError } from "../../config/validation";
 
@@ -66,6 +67,8 @@ export class LakehousePlatform extends pulumi.ComponentResource {
   /** Only when `deploymentsEnabled`. */
   public readonly deployments?: Deployments;
   public readonly flowLogs: FlowLogs;
+  /** Serverless compute's private endpoints to the lake (NCC rules) and their approval. */
+  public readonly serverlessConnectivity: ServerlessConnectivity;
   /** Defender for Storage on every storage account of the stack. */
   public readonly storageThreatProtection: StorageThreatProtection;
   /** Only when the stack owns its subscription's Defender settings (`defenderPlans`). */
@@ -193,6 +196,16 @@ export class LakehousePlatform extends pulumi.ComponentResource {
         sku: config.storage.sku,
         softDeleteDays: config.storage.softDeleteDays,
         protect,
+      },
+      child,
+    );
+
+    this.serverlessConnectivity = new ServerlessConnectivity(
+      `${name}-serverless`,
+      {
+        accountProvider,
+        networkConnectivityConfigId: account.networkConnectivityConfigId,
+        targets: { lake: { account: this.storage.account, resourceGroupName } },
       },
       child,
     );

@@ -14,6 +14,10 @@ const TYPES = {
   logAnalytics: "azure-native:operationalinsights:Workspace",
   appInsights: "azure-native:applicationinsights:Component",
   scopedResource: "azure-native:monitor:PrivateLinkScopedResource",
+  storageAccount: "azure-native:storage:StorageAccount",
+  connection: "azure-native:storage:PrivateEndpointConnection",
+  externalLocation: "databricks:index/externalLocation:ExternalLocation",
+  nccRule: "databricks:index/mwsNccPrivateEndpointRule:MwsNccPrivateEndpointRule",
 } as const;
 
 /** Subnet delegations whose subnets run compute that must reach services outside the VNet. */
@@ -115,4 +119,77 @@ export const monitorPrivateLinkScope = stackRule(
   },
 );
 
-export const networkDeployabilityPolicies: Policies = [subnetEgress, monitorPrivateLinkScope];
+/** The storage account an `abfss://` URL names, if any. */
+const accountOfUrl = (url: unknown) =>
+  typeof url === "string"
+    ? /^abfss:\/\/[^@/]+@([a-z0-9]+)\.dfs\.core\.windows\.net/.exec(url)?.[1]
+    : undefined;
+
+export const serverlessLakeConnectivity = stackRule(
+  {
+    name: "network-serverless-lake-connectivity",
+    description:
+      "A storage account that Unity Catalog reads (an external location) and that is closed to public networks has an approved serverless private endpoint rule for dfs and for blob.",
+    severity: "high",
+    anchor: anchor(
+      "project",
+      `${LEARN}/databricks/security/network/serverless-network-security/serverless-private-link`,
+      "Configure private connectivity to Azure resources: serverless compute reaches a resource without public access through a private endpoint rule of the workspace's NCC, which the resource owner approves",
+    ),
+    remediationSteps:
+      "Add a databricks.MwsNccPrivateEndpointRule (groupId dfs and blob, resourceId the account) on the account provider, and a storage.PrivateEndpointConnection that approves its endpoint (ServerlessConnectivity does both).",
+  },
+  (resources) => {
+    const names = new Set(
+      resources.filter((r) => r.type === TYPES.externalLocation).map((r) => accountOfUrl(r.props.url)),
+    );
+    const lakes = resources.filter(
+      (r) =>
+        r.type === TYPES.storageAccount &&
+        r.props.publicNetworkAccess === "Disabled" &&
+        names.has(r.props.accountName as string),
+    );
+    return lakes.flatMap((account) =>
+      (["dfs", "blob"] as const).flatMap((groupId) => {
+        const rules = resources.filter(
+          (r) =>
+            r.type === TYPES.nccRule &&
+            r.props.groupId === groupId &&
+            (r.propertyDependencies.resourceId ?? []).includes(account),
+        );
+        const name = String(account.props.accountName);
+        if (rules.length === 0) {
+          return [
+            {
+              urn: account.urn,
+              message: `Storage account ${name} is read by serverless compute (a Unity Catalog external location) and closed to public networks, but no serverless private endpoint rule reaches its ${groupId} sub-resource: add an MwsNccPrivateEndpointRule (groupId ${groupId}).`,
+            },
+          ];
+        }
+        const approved = rules.some((rule) =>
+          resources.some(
+            (c) =>
+              c.type === TYPES.connection &&
+              (c.propertyDependencies.privateEndpointConnectionName ?? []).includes(rule) &&
+              (c.props.privateLinkServiceConnectionState as { status?: unknown } | undefined)?.status ===
+                "Approved",
+          ),
+        );
+        return approved
+          ? []
+          : [
+              {
+                urn: account.urn,
+                message: `Storage account ${name}: the serverless private endpoint to its ${groupId} sub-resource is never approved: add a storage PrivateEndpointConnection with status Approved for the rule's endpoint, or the connection stays pending and serverless compute cannot reach the account.`,
+              },
+            ];
+      }),
+    );
+  },
+);
+
+export const networkDeployabilityPolicies: Policies = [
+  subnetEgress,
+  monitorPrivateLinkScope,
+  serverlessLakeConnectivity,
+];

@@ -25,6 +25,10 @@ const T = {
   logs: "azure-native:operationalinsights:Workspace",
   appinsights: "azure-native:applicationinsights:Component",
   scoped: "azure-native:monitor:PrivateLinkScopedResource",
+  account: "azure-native:storage:StorageAccount",
+  connection: "azure-native:storage:PrivateEndpointConnection",
+  location: "databricks:index/externalLocation:ExternalLocation",
+  rule: "databricks:index/mwsNccPrivateEndpointRule:MwsNccPrivateEndpointRule",
 };
 
 describe("deployability (network) rules", () => {
@@ -119,13 +123,75 @@ describe("deployability (network) rules", () => {
       );
     });
   });
+
+  describe("network-serverless-lake-connectivity", () => {
+    const ruleFor = (groupId: string): Spec[] => [
+      { type: T.rule, name: `rule-${groupId}`, props: { groupId }, dependsOn: { resourceId: ["lake"] } },
+      {
+        type: T.connection,
+        name: `approval-${groupId}`,
+        props: { privateLinkServiceConnectionState: { status: "Approved" } },
+        dependsOn: { privateEndpointConnectionName: [`rule-${groupId}`] },
+      },
+    ];
+    const lake = (publicNetworkAccess = "Disabled"): Spec[] => [
+      { type: T.account, name: "lake", props: { accountName: "stlake", publicNetworkAccess } },
+      { type: T.location, name: "landing", props: { url: "abfss://landing@stlake.dfs.core.windows.net/" } },
+    ];
+    it("passes a closed lake with approved dfs and blob rules", async () => {
+      assert.deepStrictEqual(
+        await violations(network.serverlessLakeConnectivity, [
+          ...lake(),
+          ...ruleFor("dfs"),
+          ...ruleFor("blob"),
+        ]),
+        [],
+      );
+    });
+    it("reports a missing rule and an unapproved one", async () => {
+      const unapproved = ruleFor("blob").map((spec) =>
+        spec.type === T.connection
+          ? { ...spec, props: { privateLinkServiceConnectionState: { status: "Pending" } } }
+          : spec,
+      );
+      assert.deepStrictEqual(
+        await violations(network.serverlessLakeConnectivity, [...lake(), ...unapproved]),
+        [
+          "lake: Storage account stlake is read by serverless compute (a Unity Catalog external location) and closed to public networks, but no serverless private endpoint rule reaches its dfs sub-resource: add an MwsNccPrivateEndpointRule (groupId dfs).",
+          "lake: Storage account stlake: the serverless private endpoint to its blob sub-resource is never approved: add a storage PrivateEndpointConnection with status Approved for the rule's endpoint, or the connection stays pending and serverless compute cannot reach the account.",
+        ],
+      );
+    });
+    it("leaves accounts open to public networks, and accounts no external location reads, alone", async () => {
+      assert.deepStrictEqual(
+        await violations(network.serverlessLakeConnectivity, [
+          ...lake("Enabled"),
+          {
+            type: T.account,
+            name: "other",
+            props: { accountName: "stother", publicNetworkAccess: "Disabled" },
+          },
+        ]),
+        [],
+      );
+    });
+  });
 });
 
 describe("flipping the issue 16 private paths back in the real platform (prod)", () => {
   const PROD = "lh-prod";
+  // The lake's globally unique name (a stable per-stack suffix, not the incarnation's).
+  const LAKE = "stlhlakeprodweu9e48";
   /** [type, name, path, value]: each removes one path. */
   const MUTATIONS: [string, string, string, unknown][] = [
     [T.subnet, `${PROD}-network-snet-host`, "natGateway", null],
+    [
+      T.connection,
+      `${PROD}-serverless-lake-blob-approval`,
+      "privateLinkServiceConnectionState",
+      { status: "Rejected" },
+    ],
+    [T.rule, `${PROD}-serverless-lake-dfs`, "groupId", "table"],
     [T.scoped, `${PROD}-private-monitoring-ampls-logs`, "linkedResourceId", "/subscriptions/x/unrelated"],
   ];
 
@@ -148,6 +214,8 @@ describe("flipping the issue 16 private paths back in the real platform (prod)",
       .map((v) => `${v.policy} ${v.urn.split("::").pop()} | ${v.message}`);
     assert.deepStrictEqual(found.sort(), [
       `network-monitor-private-link-scope ${PROD}-foundation-logs | Log Analytics workspace ${PROD}-foundation-logs accepts no public ingestion or query and is in no Azure Monitor Private Link Scope: nothing can send to it or query it; add it to the scope (PrivateLinkScopedResource).`,
+      `network-serverless-lake-connectivity ${PROD}-lake-account | Storage account ${LAKE} is read by serverless compute (a Unity Catalog external location) and closed to public networks, but no serverless private endpoint rule reaches its dfs sub-resource: add an MwsNccPrivateEndpointRule (groupId dfs).`,
+      `network-serverless-lake-connectivity ${PROD}-lake-account | Storage account ${LAKE}: the serverless private endpoint to its blob sub-resource is never approved: add a storage PrivateEndpointConnection with status Approved for the rule's endpoint, or the connection stays pending and serverless compute cannot reach the account.`,
       `network-subnet-egress ${PROD}-network-snet-host | Subnet snet-lh-host-prod-weu runs clusters without default outbound access and has no outbound path: attach a NAT gateway or a route table with a 0.0.0.0/0 route, or clusters cannot reach the metastore, artifact and log storage.`,
     ]);
   });
