@@ -245,3 +245,21 @@ for (const stack of STACKS) {
     });
   });
 }
+
+for (const stack of STACKS) {
+  const n = (name: string) => `lh-${stack}-${name}`;
+
+  describe(`the deployer's path to the private workspace (${stack})`, () => {
+    it("builds the workspace provider only once the front-end endpoint's DNS records exist", async () => {
+      const plan = await planOf(stack);
+      const records = resourcesOf(plan, "azure-native:network:PrivateDnsZoneGroup").find(
+        (r) => r.name === n("databricks-ui-api-pep-dns"),
+      );
+      assert.ok(records);
+      const provider = resourcesOf(plan, "pulumi:providers:databricks").find(
+        (r) => r.name === n("databricks-provider"),
+      );
+      assert.ok(provider?.dependencies.includes(records.urn));
+    });
+  });
+}

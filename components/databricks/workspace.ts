@@ -199,7 +199,7 @@ export class DatabricksWorkspace extends pulumi.ComponentResource {
 
     // One endpoint serves the UI/API for users and the clusters' secure cluster connectivity; the second
     // serves Entra ID browser sign-in (SSO) for workspaces in this region.
-    network.privateEndpoint(
+    const frontEnd = network.privateEndpoint(
       `${name}-ui-api`,
       { resourceId: this.workspace.id, groupId: "databricks_ui_api", zone: "databricks", role: "dbwapi" },
       this,
@@ -232,7 +232,9 @@ export class DatabricksWorkspace extends pulumi.ComponentResource {
         host: pulumi.interpolate`https://${this.workspace.workspaceUrl}`,
         azureWorkspaceResourceId: this.workspace.id,
       },
-      { parent: this },
+      // The workspace accepts no public traffic: every workspace-level call goes through the front-end
+      // endpoint, so nothing may start before its DNS records resolve the workspace URL to it.
+      { parent: this, dependsOn: [network.dnsRecords.get(frontEnd) as pulumi.Resource] },
     );
     const inWorkspace = { parent: this, provider: this.provider };
 

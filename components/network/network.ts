@@ -111,6 +111,9 @@ export class Network extends pulumi.ComponentResource {
    */
   public readonly egress: network.NatGateway | network.RouteTable;
 
+  /** Each private endpoint's DNS zone group: what waits for an endpoint's name to resolve waits for this. */
+  public readonly dnsRecords = new Map<network.PrivateEndpoint, network.PrivateDnsZoneGroup>();
+
   private readonly args: NetworkArgs;
 
   constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -289,7 +292,7 @@ export class Network extends pulumi.ComponentResource {
       },
       { parent },
     );
-    new network.PrivateDnsZoneGroup(
+    const records = new network.PrivateDnsZoneGroup(
       `${name}-pep-dns`,
       {
         resourceGroupName,
@@ -302,6 +305,7 @@ export class Network extends pulumi.ComponentResource {
       },
       { parent: endpoint },
     );
+    this.dnsRecords.set(endpoint, records);
     return endpoint;
   }
 }

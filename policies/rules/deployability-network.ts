@@ -1,5 +1,6 @@
 import { Policies, PolicyResource } from "@pulumi/policy";
 import { read } from "../lib/unknown";
+import { waitsFor } from "./deployability-azure";
 import { anchor, stackRule } from "../lib/rule";
 
 // Deployability: Reachability constraints (issue 16): a private path exists for every party that must get in.
@@ -18,6 +19,10 @@ const TYPES = {
   connection: "azure-native:storage:PrivateEndpointConnection",
   externalLocation: "databricks:index/externalLocation:ExternalLocation",
   nccRule: "databricks:index/mwsNccPrivateEndpointRule:MwsNccPrivateEndpointRule",
+  workspace: "azure-native:databricks:Workspace",
+  endpoint: "azure-native:network:PrivateEndpoint",
+  zoneGroup: "azure-native:network:PrivateDnsZoneGroup",
+  databricksProvider: "pulumi:providers:databricks",
 } as const;
 
 /** Subnet delegations whose subnets run compute that must reach services outside the VNet. */
@@ -188,7 +193,71 @@ export const serverlessLakeConnectivity = stackRule(
   },
 );
 
+/** The front-end (UI/API) private endpoint of a workspace: group `databricks_ui_api`, connected to it. */
+const frontEndOf = (workspace: PolicyResource, resources: readonly PolicyResource[]) =>
+  resources.filter((r) => {
+    if (r.type !== TYPES.endpoint) return false;
+    if (!(r.propertyDependencies.privateLinkServiceConnections ?? []).includes(workspace)) return false;
+    const groups = read(() =>
+      ((r.props.privateLinkServiceConnections ?? []) as { groupIds?: unknown[] }[]).flatMap(
+        (c) => c.groupIds ?? [],
+      ),
+    );
+    return !groups.known || groups.value.includes("databricks_ui_api");
+  });
+
+export const workspaceDeployerPath = stackRule(
+  {
+    name: "network-workspace-deployer-path",
+    description:
+      "When a workspace disables public network access, every workspace-level resource waits for the DNS records of its front-end private endpoint.",
+    severity: "high",
+    anchor: anchor(
+      "project",
+      `${LEARN}/databricks/security/network/front-end/front-end-private-connect`,
+      "Configure front-end private connectivity: with public network access disabled, the workspace URL is reached only through the databricks_ui_api private endpoint, whose private DNS record resolves it",
+    ),
+    remediationSteps:
+      "Make the workspace's databricks provider depend on the front-end endpoint's PrivateDnsZoneGroup (DatabricksWorkspace does), and deploy from inside the VNet.",
+  },
+  (resources) =>
+    resources
+      .filter((r) => r.type === TYPES.workspace && r.props.publicNetworkAccess === "Disabled")
+      .flatMap((workspace) => {
+        const endpoints = frontEndOf(workspace, resources);
+        const records = resources.filter(
+          (r) =>
+            r.type === TYPES.zoneGroup &&
+            endpoints.some(
+              (e) => (r.propertyDependencies.privateEndpointName ?? []).includes(e) || r.parent === e,
+            ),
+        );
+        const providers = resources.filter(
+          (r) =>
+            r.type === TYPES.databricksProvider &&
+            Object.values(r.propertyDependencies).some((deps) => deps.includes(workspace)),
+        );
+        return providers.flatMap((provider) => {
+          const used = resources.filter((r) => r.provider?.urn === provider.urn);
+          const racing = used.filter(
+            (r) => !records.some((z) => waitsFor(provider, z, resources) || waitsFor(r, z, resources)),
+          );
+          if (racing.length === 0) return [];
+          return [
+            {
+              urn: provider.urn,
+              message:
+                records.length === 0
+                  ? `Workspace ${workspace.name} disables public network access but has no front-end private endpoint with DNS records: its ${racing.length} workspace-level resources (through provider ${provider.name}) cannot reach it; add a databricks_ui_api private endpoint with a DNS zone group.`
+                  : `Provider ${provider.name} of workspace ${workspace.name}, which disables public network access, does not wait for the front-end private endpoint's DNS records: ${racing.length} workspace-level resources (first: ${racing[0].name}) would race them; add the DNS zone group to the provider's dependsOn.`,
+            },
+          ];
+        });
+      }),
+);
+
 export const networkDeployabilityPolicies: Policies = [
+  workspaceDeployerPath,
   subnetEgress,
   monitorPrivateLinkScope,
   serverlessLakeConnectivity,

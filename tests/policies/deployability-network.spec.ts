@@ -29,6 +29,11 @@ const T = {
   connection: "azure-native:storage:PrivateEndpointConnection",
   location: "databricks:index/externalLocation:ExternalLocation",
   rule: "databricks:index/mwsNccPrivateEndpointRule:MwsNccPrivateEndpointRule",
+  workspace: "azure-native:databricks:Workspace",
+  endpoint: "azure-native:network:PrivateEndpoint",
+  records: "azure-native:network:PrivateDnsZoneGroup",
+  provider: "pulumi:providers:databricks",
+  catalog: "databricks:index/catalog:Catalog",
 };
 
 describe("deployability (network) rules", () => {
@@ -176,6 +181,87 @@ describe("deployability (network) rules", () => {
       );
     });
   });
+
+  describe("network-workspace-deployer-path", () => {
+    const front = (groupId: string): Spec[] => [
+      { type: T.workspace, name: "workspace", props: { publicNetworkAccess: "Disabled" } },
+      {
+        type: T.endpoint,
+        name: "ui-api",
+        props: { privateLinkServiceConnections: [{ groupIds: [groupId] }] },
+        dependsOn: { privateLinkServiceConnections: ["workspace"] },
+      },
+      {
+        type: T.records,
+        name: "ui-api-dns",
+        parent: "ui-api",
+        dependsOn: { privateEndpointName: ["ui-api"] },
+      },
+    ];
+    const provider = (waitsFor: string[]): Spec => ({
+      type: T.provider,
+      name: "provider",
+      dependsOn: { host: ["workspace"] },
+      waitsFor,
+    });
+    const catalog: Spec = { type: T.catalog, name: "catalog", provider: "provider" };
+    const schema: Spec = { type: "databricks:index/schema:Schema", name: "schema", provider: "provider" };
+    it("passes a provider that waits for the front-end endpoint's DNS records", async () => {
+      assert.deepStrictEqual(
+        await violations(network.workspaceDeployerPath, [
+          ...front("databricks_ui_api"),
+          provider(["ui-api-dns"]),
+          catalog,
+        ]),
+        [],
+      );
+    });
+    it("passes resources that wait for the records themselves", async () => {
+      assert.deepStrictEqual(
+        await violations(network.workspaceDeployerPath, [
+          ...front("databricks_ui_api"),
+          provider([]),
+          { ...catalog, waitsFor: ["ui-api-dns"] },
+        ]),
+        [],
+      );
+    });
+    it("reports a provider whose resources race the records", async () => {
+      assert.deepStrictEqual(
+        await violations(network.workspaceDeployerPath, [
+          ...front("databricks_ui_api"),
+          provider([]),
+          catalog,
+          schema,
+        ]),
+        [
+          "provider: Provider provider of workspace workspace, which disables public network access, does not wait for the front-end private endpoint's DNS records: 2 workspace-level resources (first: catalog) would race them; add the DNS zone group to the provider's dependsOn.",
+        ],
+      );
+    });
+    it("reports a workspace without a front-end endpoint (only the browser-authentication one)", async () => {
+      assert.deepStrictEqual(
+        await violations(network.workspaceDeployerPath, [
+          ...front("browser_authentication"),
+          provider(["ui-api-dns"]),
+          catalog,
+        ]),
+        [
+          "provider: Workspace workspace disables public network access but has no front-end private endpoint with DNS records: its 1 workspace-level resources (through provider provider) cannot reach it; add a databricks_ui_api private endpoint with a DNS zone group.",
+        ],
+      );
+    });
+    it("leaves workspaces open to public networks alone", async () => {
+      assert.deepStrictEqual(
+        await violations(network.workspaceDeployerPath, [
+          { type: T.workspace, name: "workspace", props: { publicNetworkAccess: "Enabled" } },
+          provider([]),
+          catalog,
+        ]),
+        [],
+      );
+    });
+  });
 });
 
 describe("flipping the issue 16 private paths back in the real platform (prod)", () => {
@@ -185,6 +271,7 @@ describe("flipping the issue 16 private paths back in the real platform (prod)",
   /** [type, name, path, value]: each removes one path. */
   const MUTATIONS: [string, string, string, unknown][] = [
     [T.subnet, `${PROD}-network-snet-host`, "natGateway", null],
+    [T.provider, `${PROD}-databricks-provider`, "opts.dependsOn", []],
     [
       T.connection,
       `${PROD}-serverless-lake-blob-approval`,
@@ -217,6 +304,7 @@ describe("flipping the issue 16 private paths back in the real platform (prod)",
       `network-serverless-lake-connectivity ${PROD}-lake-account | Storage account ${LAKE} is read by serverless compute (a Unity Catalog external location) and closed to public networks, but no serverless private endpoint rule reaches its dfs sub-resource: add an MwsNccPrivateEndpointRule (groupId dfs).`,
       `network-serverless-lake-connectivity ${PROD}-lake-account | Storage account ${LAKE}: the serverless private endpoint to its blob sub-resource is never approved: add a storage PrivateEndpointConnection with status Approved for the rule's endpoint, or the connection stays pending and serverless compute cannot reach the account.`,
       `network-subnet-egress ${PROD}-network-snet-host | Subnet snet-lh-host-prod-weu runs clusters without default outbound access and has no outbound path: attach a NAT gateway or a route table with a 0.0.0.0/0 route, or clusters cannot reach the metastore, artifact and log storage.`,
+      `network-workspace-deployer-path ${PROD}-databricks-provider | Provider ${PROD}-databricks-provider of workspace ${PROD}-databricks-workspace, which disables public network access, does not wait for the front-end private endpoint's DNS records: 110 workspace-level resources (first: ${PROD}-databricks-conf) would race them; add the DNS zone group to the provider's dependsOn.`,
     ]);
   });
 });
