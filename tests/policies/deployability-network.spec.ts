@@ -1,11 +1,9 @@
 // The reachability rules (issue 16), both ways with exact messages, and a flip test: the real platform with
 // each private path removed fails with the matching rule.
 import * as assert from "assert";
-import * as path from "path";
 import * as network from "../../policies/rules/deployability-network";
-import type { PlanDocument } from "../../tools/plan/report";
 import { StackResourceSpec, stackViolationsOf } from "../support/policy";
-import { PROJECT_DIR, runPlanWith } from "../support/plan";
+import { mandatoryViolationsWith, Mutation } from "../support/mutations";
 
 type Props = Record<string, unknown>;
 
@@ -269,7 +267,7 @@ describe("flipping the issue 16 private paths back in the real platform (prod)",
   // The lake's globally unique name (a stable per-stack suffix, not the incarnation's).
   const LAKE = "stlhlakeprodweu9e48";
   /** [type, name, path, value]: each removes one path. */
-  const MUTATIONS: [string, string, string, unknown][] = [
+  const MUTATIONS: Mutation[] = [
     [T.subnet, `${PROD}-network-snet-host`, "natGateway", null],
     [T.provider, `${PROD}-databricks-provider`, "opts.dependsOn", []],
     [
@@ -283,23 +281,7 @@ describe("flipping the issue 16 private paths back in the real platform (prod)",
   ];
 
   it("reports exactly the matching violation for each removed path", async () => {
-    const run = await runPlanWith(
-      {
-        LAKEHOUSE_MUTATIONS: JSON.stringify(
-          MUTATIONS.map(([type, name, p, value]) => ({ type, name, path: p, value })),
-        ),
-      },
-      "--stack",
-      "prod",
-      "--json",
-      "--program",
-      path.join(PROJECT_DIR, "tests", "fixtures", "programs", "mutated-platform.ts"),
-    );
-    assert.strictEqual(run.code, 1, run.stderr);
-    const found = (JSON.parse(run.stdout) as PlanDocument).violations
-      .filter((v) => v.level === "mandatory")
-      .map((v) => `${v.policy} ${v.urn.split("::").pop()} | ${v.message}`);
-    assert.deepStrictEqual(found.sort(), [
+    assert.deepStrictEqual(await mandatoryViolationsWith("prod", MUTATIONS), [
       `network-monitor-private-link-scope ${PROD}-foundation-logs | Log Analytics workspace ${PROD}-foundation-logs accepts no public ingestion or query and is in no Azure Monitor Private Link Scope: nothing can send to it or query it; add it to the scope (PrivateLinkScopedResource).`,
       `network-serverless-lake-connectivity ${PROD}-lake-account | Storage account ${LAKE} is read by serverless compute (a Unity Catalog external location) and closed to public networks, but no serverless private endpoint rule reaches its dfs sub-resource: add an MwsNccPrivateEndpointRule (groupId dfs).`,
       `network-serverless-lake-connectivity ${PROD}-lake-account | Storage account ${LAKE}: the serverless private endpoint to its blob sub-resource is never approved: add a storage PrivateEndpointConnection with status Approved for the rule's endpoint, or the connection stays pending and serverless compute cannot reach the account.`,
