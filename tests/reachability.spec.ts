@@ -2,6 +2,7 @@
 // compute, monitoring and the deployer, with their exact inputs.
 import * as assert from "assert";
 import * as path from "path";
+import { settingsSchema } from "../config/config";
 import type { PlanDocument } from "../tools/plan/report";
 import { inputsOf, planOf, PROJECT_DIR, resourcesOf, runPlanWith } from "./support/plan";
 
@@ -263,3 +264,21 @@ for (const stack of STACKS) {
     });
   });
 }
+
+describe("lakehouse:egressFirewallIp", () => {
+  const problems = (value: unknown) => {
+    const result = settingsSchema.shape.egressFirewallIp.safeParse(value);
+    return result.success ? [] : result.error.issues.map((issue) => issue.message);
+  };
+  it("accepts a private IPv4 address, or nothing", () => {
+    assert.deepStrictEqual(problems("10.0.0.4"), []);
+    assert.deepStrictEqual(problems(undefined), []);
+  });
+  it("refuses a public address and what is not an address", () => {
+    for (const value of ["8.8.8.8", "10.0.0.0/24", "firewall"]) {
+      assert.deepStrictEqual(problems(value), [
+        `must be the private IPv4 address of the landing zone's firewall, for example 10.0.0.4 (got "${value}")`,
+      ]);
+    }
+  });
+});
