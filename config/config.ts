@@ -136,6 +136,16 @@ export const settingsSchema = z.strictObject({
   costCenter: tagValue,
   dataClassification: z.enum(["public", "internal", "confidential", "restricted"]),
   addressSpace: cidr,
+  egressFirewallIp: z
+    .string()
+    .refine(
+      (value) => ipaddr.IPv4.isValidFourPartDecimal(value) && ipaddr.IPv4.parse(value).range() === "private",
+      {
+        error: (issue) =>
+          `must be the private IPv4 address of the landing zone's firewall, for example 10.0.0.4 (got ${describe(issue.input)})`,
+      },
+    )
+    .optional(),
   platformAdminsGroup: groupName,
   dataEngineersGroup: groupName,
   analystsGroup: groupName,
@@ -323,7 +333,11 @@ export interface PlatformConfig {
   readonly prefix: string;
   /** Put on every taggable Azure resource (see `mandatoryTagsTransformation`). */
   readonly tags: MandatoryTags;
-  readonly network: { readonly addressSpace: string };
+  readonly network: {
+    readonly addressSpace: string;
+    /** Cluster egress through the landing zone's firewall (a route to it) instead of a NAT gateway. */
+    readonly egressFirewallIp?: string;
+  };
   readonly groups: {
     /** Object id of the platform admins group (the SQL replica's Entra admin). */
     readonly platformAdminsObjectId: string;
@@ -554,7 +568,7 @@ export function parsePlatformConfig(
       environment: s.environment,
       dataClassification: s.dataClassification,
     },
-    network: { addressSpace: s.addressSpace },
+    network: { addressSpace: s.addressSpace, egressFirewallIp: s.egressFirewallIp },
     groups: {
       platformAdminsObjectId: s.platformAdminsObjectId,
       platformAdmins: s.platformAdminsGroup,

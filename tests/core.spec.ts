@@ -130,11 +130,15 @@ for (const s of STACKS) {
         (z) => (z.inputs as { privateZoneName: string }).privateZoneName,
       );
       assert.deepStrictEqual(zones.sort(), [
+        "privatelink.agentsvc.azure-automation.net",
         "privatelink.azuredatabricks.net",
         "privatelink.blob.core.windows.net",
         "privatelink.database.windows.net",
         "privatelink.dfs.core.windows.net",
         "privatelink.grafana.azure.com",
+        "privatelink.monitor.azure.com",
+        "privatelink.ods.opinsights.azure.com",
+        "privatelink.oms.opinsights.azure.com",
         "privatelink.servicebus.windows.net",
         "privatelink.vaultcore.azure.net",
       ]);
@@ -154,6 +158,8 @@ for (const s of STACKS) {
       const endpoints = resourcesOf(plan, "azure-native:network:PrivateEndpoint");
       assert.deepStrictEqual(endpoints.map((e) => e.name).sort(), [
         n("databricks-browser-auth-pep"),
+        n("databricks-dbfs-blob-pep"),
+        n("databricks-dbfs-dfs-pep"),
         n("databricks-ui-api-pep"),
         n("eventhubs-namespace-pep"),
         n("flowlogs-blob-pep"),
@@ -161,6 +167,7 @@ for (const s of STACKS) {
         n("lake-blob-pep"),
         n("lake-dfs-pep"),
         n("monitoring-grafana-pep"),
+        n("private-monitoring-ampls-pep"),
         n("replica-sql-pep"),
       ]);
       for (const endpoint of endpoints) {
@@ -171,6 +178,8 @@ for (const s of STACKS) {
         };
         assert.strictEqual(inputs.subnet.id, idOf("azure-native:network:Subnet", `snet-lh-pep-${stack}-weu`));
         const groupId = inputs.privateLinkServiceConnections[0].groupIds[0];
+        // The Azure Monitor scope answers in five zones (checked in reachability.spec.ts).
+        if (groupId === "azuremonitor") continue;
         const zoneGroups = resourcesOf(plan, "azure-native:network:PrivateDnsZoneGroup").filter(
           (g) => g.parent === endpoint.urn,
         );
@@ -256,6 +265,9 @@ for (const s of STACKS) {
         keyVersion: "0123456789abcdef0123456789abcdef",
         keyVaultUri: vault,
       });
+      const dbfsName = (inputs.parameters as { storageAccountName: { value: string } }).storageAccountName
+        .value;
+      assert.match(dbfsName, new RegExp(`^stlhdbfs${stack}weu[0-9a-f]{4}$`));
       assert.deepStrictEqual(inputs.parameters, {
         customVirtualNetworkId: {
           value: idOf("azure-native:network:VirtualNetwork", `vnet-lh-${stack}-weu`),
@@ -265,6 +277,7 @@ for (const s of STACKS) {
         enableNoPublicIp: { value: true },
         prepareEncryption: { value: true },
         requireInfrastructureEncryption: { value: true },
+        storageAccountName: { value: dbfsName },
         storageAccountSkuName: { value: s.sku },
         encryption: { value: { keySource: "Microsoft.Keyvault", ...key("cmk-dbfs-root-597d8fb0") } },
       });

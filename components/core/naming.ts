@@ -56,12 +56,16 @@ export const NAME_RULES = {
   subnet: { abbreviation: "snet", maxLength: 80, hyphens: true, globallyUnique: false },
   networkSecurityGroup: { abbreviation: "nsg", maxLength: 80, hyphens: true, globallyUnique: false },
   privateEndpoint: { abbreviation: "pep", maxLength: 64, hyphens: true, globallyUnique: false },
+  natGateway: { abbreviation: "ng", maxLength: 80, hyphens: true, globallyUnique: false },
+  publicIp: { abbreviation: "pip", maxLength: 80, hyphens: true, globallyUnique: false },
+  routeTable: { abbreviation: "rt", maxLength: 80, hyphens: true, globallyUnique: false },
   databricksWorkspace: { abbreviation: "dbw", maxLength: 64, hyphens: true, globallyUnique: false },
   accessConnector: { abbreviation: "dac", maxLength: 64, hyphens: true, globallyUnique: false },
   sqlServer: { abbreviation: "sql", maxLength: 63, hyphens: true, globallyUnique: true },
   eventHubNamespace: { abbreviation: "evhns", maxLength: 50, hyphens: true, globallyUnique: true },
   actionGroup: { abbreviation: "ag", maxLength: 260, hyphens: true, globallyUnique: false },
   grafana: { abbreviation: "amg", maxLength: 23, hyphens: true, globallyUnique: true },
+  monitorPrivateLinkScope: { abbreviation: "ampls", maxLength: 64, hyphens: true, globallyUnique: false },
   budget: { abbreviation: "budget", maxLength: 63, hyphens: true, globallyUnique: false },
 } as const satisfies Record<string, NameRule>;
 

@@ -19,11 +19,13 @@ import { Ingestion } from "../ingestion/ingestion";
 import { SqlReplica } from "../ingestion/sql-replica";
 import { resourceAlerts, LOG_ALERTS } from "../monitoring/alerts";
 import { Monitoring } from "../monitoring/monitoring";
+import { PrivateMonitoring } from "../monitoring/private-monitoring";
 import { PipelineAlerts } from "../monitoring/pipeline-alerts";
 import { RunMetadata } from "../monitoring/run-metadata";
 import { Deployments } from "../deployments/deployments";
 import { DefenderPlans, StorageThreatProtection } from "../security/defender";
 import { FlowLogs } from "../network/flow-logs";
+import { ServerlessConnectivity } from "../network/serverless-connectivity";
 import { AccountReference, readAccountStack, readPreviousOutputs } from "./stack-references";
 import { InvalidInputError } from "../../config/validation";
 
@@ -57,12 +59,16 @@ export class LakehousePlatform extends pulumi.ComponentResource {
   public readonly governance: Governance;
   public readonly ingestion: Ingestion;
   public readonly monitoring: Monitoring;
+  /** Azure Monitor over Private Link: Log Analytics and Application Insights from inside, and Grafana. */
+  public readonly privateMonitoring: PrivateMonitoring;
   public readonly runMetadata: RunMetadata;
   /** Per source: a failed pipeline update, and a source that has not refreshed in its expected window. */
   public readonly pipelineAlerts: PipelineAlerts;
   /** Only when `deploymentsEnabled`. */
   public readonly deployments?: Deployments;
   public readonly flowLogs: FlowLogs;
+  /** Serverless compute's private endpoints to the lake (NCC rules) and their approval. */
+  public readonly serverlessConnectivity: ServerlessConnectivity;
   /** Defender for Storage on every storage account of the stack. */
   public readonly storageThreatProtection: StorageThreatProtection;
   /** Only when the stack owns its subscription's Defender settings (`defenderPlans`). */
@@ -146,7 +152,11 @@ export class LakehousePlatform extends pulumi.ComponentResource {
 
     this.network = new Network(
       `${name}-network`,
-      { ...placement, addressSpace: config.network.addressSpace },
+      {
+        ...placement,
+        addressSpace: config.network.addressSpace,
+        egressFirewallIp: config.network.egressFirewallIp,
+      },
       child,
     );
     this.keys = new Keys(
@@ -186,6 +196,16 @@ export class LakehousePlatform extends pulumi.ComponentResource {
         sku: config.storage.sku,
         softDeleteDays: config.storage.softDeleteDays,
         protect,
+      },
+      child,
+    );
+
+    this.serverlessConnectivity = new ServerlessConnectivity(
+      `${name}-serverless`,
+      {
+        accountProvider,
+        networkConnectivityConfigId: account.networkConnectivityConfigId,
+        targets: { lake: { account: this.storage.account, resourceGroupName } },
       },
       child,
     );
@@ -380,6 +400,18 @@ export class LakehousePlatform extends pulumi.ComponentResource {
         }),
         logAlerts: LOG_ALERTS,
         databricksProvider: this.workspace.provider,
+      },
+      child,
+    );
+
+    this.privateMonitoring = new PrivateMonitoring(
+      `${name}-private-monitoring`,
+      {
+        ...placement,
+        network: this.network,
+        logAnalytics: this.foundation.logAnalytics,
+        applicationInsights: this.monitoring.applicationInsights,
+        grafana: this.monitoring.grafana,
       },
       child,
     );

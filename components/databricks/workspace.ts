@@ -69,6 +69,10 @@ export class DatabricksWorkspace extends pulumi.ComponentResource {
    * deployment (continuous pipelines, clusters) must wait for it, or its disks cannot be encrypted.
    */
   public readonly managedDiskKeyAccess: pulumi.Resource;
+  /** The workspace storage account (DBFS root), behind its firewall: the access connector that reaches it. */
+  public readonly storageAccessConnector: azureDatabricks.AccessConnector;
+  /** Name of the workspace storage account (DBFS root) in the managed resource group. */
+  public readonly dbfsStorageAccountName: string;
 
   constructor(name: string, args: DatabricksWorkspaceArgs, opts?: pulumi.ComponentResourceOptions) {
     super("lakehouse:core:DatabricksWorkspace", name, {}, opts);
@@ -85,6 +89,21 @@ export class DatabricksWorkspace extends pulumi.ComponentResource {
       this,
     );
 
+    // The workspace storage account (DBFS root) accepts no public network access: Databricks reaches it with
+    // this connector's identity, everything else through private endpoints (Learn, "Enable firewall support
+    // for your workspace storage account"; the SRA does the same).
+    this.storageAccessConnector = new azureDatabricks.AccessConnector(
+      `${name}-storage-connector`,
+      {
+        resourceGroupName,
+        location,
+        connectorName: naming.name("accessConnector", "dbw"),
+        identity: { type: azureDatabricks.ManagedServiceIdentityType.SystemAssigned },
+      },
+      { parent: this },
+    );
+    this.dbfsStorageAccountName = naming.name("storageAccount", "dbfs");
+
     this.workspace = new azureDatabricks.Workspace(
       `${name}-workspace`,
       {
@@ -95,6 +114,11 @@ export class DatabricksWorkspace extends pulumi.ComponentResource {
         sku: { name: "premium" },
         publicNetworkAccess: azureDatabricks.PublicNetworkAccess.Disabled,
         requiredNsgRules: azureDatabricks.RequiredNsgRules.NoAzureDatabricksRules,
+        defaultStorageFirewall: azureDatabricks.DefaultStorageFirewall.Enabled,
+        accessConnector: {
+          id: this.storageAccessConnector.id,
+          identityType: azureDatabricks.IdentityType.SystemAssigned,
+        },
         parameters: {
           customVirtualNetworkId: { value: network.virtualNetwork.id },
           customPublicSubnetName: { value: network.hostSubnetName },
@@ -102,6 +126,7 @@ export class DatabricksWorkspace extends pulumi.ComponentResource {
           enableNoPublicIp: { value: true },
           prepareEncryption: { value: true },
           requireInfrastructureEncryption: { value: true },
+          storageAccountName: { value: this.dbfsStorageAccountName },
           storageAccountSkuName: { value: args.dbfsStorageSku ?? "Standard_ZRS" },
           encryption: pulumi
             .all([args.dbfsRootCmk ?? true, dbfsKey.name, dbfsKey.version, dbfsKey.vaultUri])
@@ -174,7 +199,7 @@ export class DatabricksWorkspace extends pulumi.ComponentResource {
 
     // One endpoint serves the UI/API for users and the clusters' secure cluster connectivity; the second
     // serves Entra ID browser sign-in (SSO) for workspaces in this region.
-    network.privateEndpoint(
+    const frontEnd = network.privateEndpoint(
       `${name}-ui-api`,
       { resourceId: this.workspace.id, groupId: "databricks_ui_api", zone: "databricks", role: "dbwapi" },
       this,
@@ -190,13 +215,26 @@ export class DatabricksWorkspace extends pulumi.ComponentResource {
       this,
     );
 
+    // The DBFS root's dfs and blob endpoints, as the SRA creates them: the account's id follows from the
+    // managed resource group and the storageAccountName parameter.
+    const dbfsAccountId = pulumi.interpolate`${this.workspace.managedResourceGroupId}/providers/Microsoft.Storage/storageAccounts/${this.dbfsStorageAccountName}`;
+    for (const groupId of ["dfs", "blob"] as const) {
+      network.privateEndpoint(
+        `${name}-dbfs-${groupId}`,
+        { resourceId: dbfsAccountId, groupId, zone: groupId, role: `dbfs${groupId}` },
+        this,
+      );
+    }
+
     this.provider = new databricks.Provider(
       `${name}-provider`,
       {
         host: pulumi.interpolate`https://${this.workspace.workspaceUrl}`,
         azureWorkspaceResourceId: this.workspace.id,
       },
-      { parent: this },
+      // The workspace accepts no public traffic: every workspace-level call goes through the front-end
+      // endpoint, so nothing may start before its DNS records resolve the workspace URL to it.
+      { parent: this, dependsOn: [network.dnsRecords.get(frontEnd) as pulumi.Resource] },
     );
     const inWorkspace = { parent: this, provider: this.provider };
 

@@ -12,7 +12,21 @@ export const PRIVATE_DNS_ZONES = {
   sql: "privatelink.database.windows.net",
   eventhub: "privatelink.servicebus.windows.net",
   grafana: "privatelink.grafana.azure.com",
+  // Azure Monitor Private Link Scope (with blob, for the agents' solution packs).
+  monitor: "privatelink.monitor.azure.com",
+  oms: "privatelink.oms.opinsights.azure.com",
+  ods: "privatelink.ods.opinsights.azure.com",
+  agentsvc: "privatelink.agentsvc.azure-automation.net",
 } as const;
+
+/** The zones an Azure Monitor Private Link Scope's endpoint (group `azuremonitor`) registers in. */
+export const AZURE_MONITOR_ZONES: readonly PrivateDnsZoneKey[] = [
+  "monitor",
+  "oms",
+  "ods",
+  "agentsvc",
+  "blob",
+];
 
 export type PrivateDnsZoneKey = keyof typeof PRIVATE_DNS_ZONES;
 
@@ -52,15 +66,23 @@ export function planSubnets(addressSpace: string): SubnetPlan {
 export interface NetworkArgs extends AzurePlacement {
   /** IPv4 address space of the VNet, /16 to /22. */
   readonly addressSpace: string;
+  /**
+   * Private address of an existing landing zone's hub firewall: the Databricks subnets route 0.0.0.0/0 to it
+   * (the landing zone peers the VNet to its hub). Unset: a NAT gateway of the stack's own.
+   */
+  readonly egressFirewallIp?: string;
 }
+
+/** The route that sends cluster egress to the hub firewall. */
+export const DEFAULT_ROUTE = "0.0.0.0/0";
 
 export interface PrivateEndpointArgs {
   /** Resource id of the service the endpoint connects to. */
   readonly resourceId: pulumi.Input<string>;
   /** Private link sub-resource (`dfs`, `blob`, `vault`, `sqlServer`, `namespace`, `databricks_ui_api`, ...). */
   readonly groupId: string;
-  /** Zone the endpoint registers its address in. */
-  readonly zone: PrivateDnsZoneKey;
+  /** Zone (or zones) the endpoint registers its addresses in. */
+  readonly zone: PrivateDnsZoneKey | readonly PrivateDnsZoneKey[];
   /** Distinguishes several endpoints of one component in Azure names. */
   readonly role: string;
 }
@@ -83,6 +105,14 @@ export class Network extends pulumi.ComponentResource {
   /** Azure names of the Databricks subnets, as the workspace's parameters want them. */
   public readonly hostSubnetName: string;
   public readonly containerSubnetName: string;
+  /**
+   * Explicit outbound path of the Databricks subnets (they have no default outbound access): a NAT gateway
+   * with a Standard public IP, or, with `egressFirewallIp`, a route table to the hub firewall.
+   */
+  public readonly egress: network.NatGateway | network.RouteTable;
+
+  /** Each private endpoint's DNS zone group: what waits for an endpoint's name to resolve waits for this. */
+  public readonly dnsRecords = new Map<network.PrivateEndpoint, network.PrivateDnsZoneGroup>();
 
   private readonly args: NetworkArgs;
 
@@ -114,6 +144,61 @@ export class Network extends pulumi.ComponentResource {
     this.databricksSecurityGroup = securityGroup("dbw");
     this.privateEndpointSecurityGroup = securityGroup("pep");
 
+    // Clusters need outbound connections even with back-end Private Link (metastore, artifact and log
+    // storage, Event Hubs: Learn, "User-defined route settings for Azure Databricks"); a subnet without
+    // default outbound access has none unless a NAT gateway or a route gives it one.
+    this.egress = args.egressFirewallIp
+      ? new network.RouteTable(
+          `${name}-rt`,
+          {
+            resourceGroupName,
+            location,
+            routeTableName: naming.name("routeTable", "dbw"),
+            // The hub's routes must not bypass the firewall.
+            disableBgpRoutePropagation: true,
+            routes: [
+              {
+                name: "default-to-firewall",
+                addressPrefix: DEFAULT_ROUTE,
+                nextHopType: network.RouteNextHopType.VirtualAppliance,
+                nextHopIpAddress: args.egressFirewallIp,
+              },
+            ],
+          },
+          { parent: this },
+        )
+      : new network.NatGateway(
+          `${name}-ng`,
+          {
+            resourceGroupName,
+            location,
+            natGatewayName: naming.name("natGateway", "dbw"),
+            sku: { name: network.NatGatewaySkuName.Standard },
+            idleTimeoutInMinutes: 4,
+            publicIpAddresses: [
+              {
+                id: new network.PublicIPAddress(
+                  `${name}-ng-pip`,
+                  {
+                    resourceGroupName,
+                    location,
+                    publicIpAddressName: naming.name("publicIp", "ng"),
+                    sku: { name: network.PublicIPAddressSkuName.Standard },
+                    publicIPAllocationMethod: network.IPAllocationMethod.Static,
+                    publicIPAddressVersion: network.IPVersion.IPv4,
+                  },
+                  { parent: this },
+                ).id,
+              },
+            ],
+          },
+          { parent: this },
+        );
+    const egress =
+      this.egress instanceof network.RouteTable
+        ? { routeTable: { id: this.egress.id } }
+        : { natGateway: { id: this.egress.id } };
+
     const subnet = (
       role: string,
       addressPrefix: string,
@@ -136,6 +221,7 @@ export class Network extends pulumi.ComponentResource {
     const databricksSubnet: Partial<network.SubnetArgs> = {
       networkSecurityGroup: { id: this.databricksSecurityGroup.id },
       delegations: [{ name: "databricks", serviceName: DATABRICKS_DELEGATION }],
+      ...egress,
     };
     this.hostSubnetName = naming.name("subnet", "host");
     this.containerSubnetName = naming.name("subnet", "container");
@@ -206,16 +292,20 @@ export class Network extends pulumi.ComponentResource {
       },
       { parent },
     );
-    new network.PrivateDnsZoneGroup(
+    const records = new network.PrivateDnsZoneGroup(
       `${name}-pep-dns`,
       {
         resourceGroupName,
         privateEndpointName: endpoint.name,
         privateDnsZoneGroupName: "default",
-        privateDnsZoneConfigs: [{ name: args.zone, privateDnsZoneId: this.dnsZones[args.zone].id }],
+        privateDnsZoneConfigs: (typeof args.zone === "string" ? [args.zone] : args.zone).map((zone) => ({
+          name: zone,
+          privateDnsZoneId: this.dnsZones[zone].id,
+        })),
       },
       { parent: endpoint },
     );
+    this.dnsRecords.set(endpoint, records);
     return endpoint;
   }
 }

@@ -45,6 +45,7 @@ function azureName(type: string, name: string, inputs: Record<string, unknown>):
     "resourceName",
     "workspaceName",
     "name",
+    "scopeName",
   ]
     .map((key) => inputs[key])
     .find((value) => typeof value === "string");
@@ -132,8 +133,31 @@ export interface PlanMockOptions {
  */
 export function createPlanMocks(options: PlanMockOptions = {}): pulumi.runtime.Mocks {
   const incarnation = options.incarnation ?? "1";
+  // Private endpoints serverless compute opened (NCC rules): the target's id and the endpoint's name.
+  const serverlessEndpoints: { resourceId: string; endpointName: string }[] = [];
+  const invokes: typeof INVOKES = {
+    // A storage account with the pending connections of the NCC rules that target it.
+    "azure-native:storage:getStorageAccount": (inputs) => ({
+      name: inputs.accountName,
+      privateEndpointConnections: serverlessEndpoints
+        .filter((e) => e.resourceId.endsWith(`/${String(inputs.accountName)}`))
+        .map((e) => ({
+          name: `${e.endpointName}.${fakeGuid(e.endpointName)}`,
+          privateEndpoint: {
+            id: `/subscriptions/ncc/resourceGroups/ncc/providers/Microsoft.Network/privateEndpoints/${e.endpointName}`,
+          },
+          privateLinkServiceConnectionState: { status: "Pending" },
+        })),
+    }),
+  };
   return {
     newResource(args) {
+      if (args.type === "databricks:index/mwsNccPrivateEndpointRule:MwsNccPrivateEndpointRule") {
+        const ruleId = fakeGuid(`ncc-rule/${args.name}`);
+        const endpointName = `databricks-${String(args.inputs.networkConnectivityConfigId)}-pe-${ruleId.slice(-8)}`;
+        serverlessEndpoints.push({ resourceId: String(args.inputs.resourceId), endpointName });
+        return { id: ruleId, state: { ...args.inputs, ruleId, endpointName, connectionState: "PENDING" } };
+      }
       if (args.type === "pulumi:pulumi:StackReference") {
         const name = String(args.inputs.name);
         const outputs = options.stackOutputs?.(name);
@@ -160,7 +184,12 @@ export function createPlanMocks(options: PlanMockOptions = {}): pulumi.runtime.M
       }
       return planMocks.newResource(args);
     },
-    call: (args) => planMocks.call(args),
+    call: (args) => {
+      const invoke = invokes[args.token];
+      if (!invoke) return planMocks.call(args);
+      reads.set(args.token, (reads.get(args.token) ?? 0) + 1);
+      return invoke(args.inputs);
+    },
   };
 }
 

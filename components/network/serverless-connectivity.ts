@@ -1,0 +1,83 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as storage from "@pulumi/azure-native/storage";
+import * as databricks from "@pulumi/databricks";
+
+/** A storage account serverless compute must reach privately, in the stack's resource group. */
+export interface ServerlessTarget {
+  readonly account: storage.StorageAccount;
+  readonly resourceGroupName: pulumi.Input<string>;
+}
+
+export interface ServerlessConnectivityArgs {
+  /** The account-level provider (NCC rules are account-level objects). */
+  readonly accountProvider: databricks.Provider;
+  /** The account stack's network connectivity configuration this stack's workspace is bound to. */
+  readonly networkConnectivityConfigId: pulumi.Input<string>;
+  /** Storage accounts serverless compute reads and writes (the lake), each through dfs and blob. */
+  readonly targets: Record<string, ServerlessTarget>;
+}
+
+/** Sub-resources serverless compute uses on ADLS Gen2: dfs for Unity Catalog paths, blob for the rest. */
+export const SERVERLESS_STORAGE_GROUPS = ["dfs", "blob"] as const;
+
+/**
+ * Private connectivity from serverless compute (Learn, "Configure private connectivity to Azure resources"):
+ * a private endpoint rule of the account's connectivity configuration per target and sub-resource, which
+ * Databricks turns into a private endpoint in its serverless network, and the approval of that endpoint's
+ * connection on the storage account (the pending connection whose private endpoint is the rule's
+ * `endpointName`, approved as the SRA's self-approving module does). The workspace storage account (DBFS
+ * root) needs no rule: binding the workspace to the configuration adds its serverless network rules there.
+ */
+export class ServerlessConnectivity extends pulumi.ComponentResource {
+  public readonly rules: databricks.MwsNccPrivateEndpointRule[] = [];
+  public readonly approvals: storage.PrivateEndpointConnection[] = [];
+
+  constructor(name: string, args: ServerlessConnectivityArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("lakehouse:network:ServerlessConnectivity", name, {}, opts);
+    for (const [target, { account, resourceGroupName }] of Object.entries(args.targets)) {
+      for (const groupId of SERVERLESS_STORAGE_GROUPS) {
+        const rule = new databricks.MwsNccPrivateEndpointRule(
+          `${name}-${target}-${groupId}`,
+          { networkConnectivityConfigId: args.networkConnectivityConfigId, resourceId: account.id, groupId },
+          { parent: this, provider: args.accountProvider },
+        );
+        // The connection Databricks' endpoint opened on the account, found once the rule exists.
+        const connectionName = pulumi
+          .all([
+            storage.getStorageAccountOutput(
+              { resourceGroupName, accountName: account.name },
+              { parent: this, dependsOn: [rule] },
+            ).privateEndpointConnections,
+            rule.endpointName,
+          ])
+          .apply(([connections, endpointName]) => {
+            const connection = connections.find((c) => c.privateEndpoint?.id?.endsWith(`/${endpointName}`));
+            if (!connection?.name) {
+              throw new Error(
+                `serverless connectivity: no private endpoint connection from ${endpointName} on the ${target} storage account yet; run the update again once Databricks has created it`,
+              );
+            }
+            return connection.name;
+          });
+        this.rules.push(rule);
+        this.approvals.push(
+          new storage.PrivateEndpointConnection(
+            `${name}-${target}-${groupId}-approval`,
+            {
+              resourceGroupName,
+              accountName: account.name,
+              privateEndpointConnectionName: connectionName,
+              privateLinkServiceConnectionState: {
+                status: storage.PrivateEndpointServiceConnectionStatus.Approved,
+                description:
+                  "Serverless compute of the stack's Databricks workspace (NCC private endpoint rule)",
+              },
+            },
+            { parent: this },
+          ),
+        );
+      }
+    }
+    this.registerOutputs({});
+  }
+}

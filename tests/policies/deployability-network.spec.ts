@@ -1,0 +1,292 @@
+// The reachability rules (issue 16), both ways with exact messages, and a flip test: the real platform with
+// each private path removed fails with the matching rule.
+import * as assert from "assert";
+import * as network from "../../policies/rules/deployability-network";
+import { StackResourceSpec, stackViolationsOf } from "../support/policy";
+import { mandatoryViolationsWith, Mutation } from "../support/mutations";
+
+type Props = Record<string, unknown>;
+
+/** A resource of the test stack; props default to none. */
+type Spec = Omit<StackResourceSpec, "props"> & { readonly props?: Props };
+
+const violations = (policy: Parameters<typeof stackViolationsOf>[0], specs: readonly Spec[]) =>
+  stackViolationsOf(
+    policy,
+    specs.map((spec) => ({ ...spec, props: spec.props ?? {} })),
+  );
+
+const T = {
+  subnet: "azure-native:network:Subnet",
+  natGateway: "azure-native:network:NatGateway",
+  routeTable: "azure-native:network:RouteTable",
+  logs: "azure-native:operationalinsights:Workspace",
+  appinsights: "azure-native:applicationinsights:Component",
+  scoped: "azure-native:monitor:PrivateLinkScopedResource",
+  account: "azure-native:storage:StorageAccount",
+  connection: "azure-native:storage:PrivateEndpointConnection",
+  location: "databricks:index/externalLocation:ExternalLocation",
+  rule: "databricks:index/mwsNccPrivateEndpointRule:MwsNccPrivateEndpointRule",
+  workspace: "azure-native:databricks:Workspace",
+  endpoint: "azure-native:network:PrivateEndpoint",
+  records: "azure-native:network:PrivateDnsZoneGroup",
+  provider: "pulumi:providers:databricks",
+  catalog: "databricks:index/catalog:Catalog",
+};
+
+describe("deployability (network) rules", () => {
+  describe("network-subnet-egress", () => {
+    const databricks = {
+      delegations: [{ name: "databricks", serviceName: "Microsoft.Databricks/workspaces" }],
+    };
+    const host = (props: Props, dependsOn?: Record<string, string[]>): Spec => ({
+      type: T.subnet,
+      name: "host",
+      props: { subnetName: "snet-host", defaultOutboundAccess: false, ...databricks, ...props },
+      dependsOn,
+    });
+    const table = (addressPrefix: string): Spec => ({
+      type: T.routeTable,
+      name: "rt",
+      props: {
+        routes: [{ name: "r", addressPrefix, nextHopType: "VirtualAppliance", nextHopIpAddress: "10.0.0.4" }],
+      },
+    });
+    const NO_PATH =
+      "host: Subnet snet-host runs clusters without default outbound access and has no outbound path: attach a NAT gateway or a route table with a 0.0.0.0/0 route, or clusters cannot reach the metastore, artifact and log storage.";
+
+    it("passes a Databricks subnet with a NAT gateway", async () => {
+      assert.deepStrictEqual(
+        await violations(network.subnetEgress, [
+          { type: T.natGateway, name: "ng" },
+          host({ natGateway: { id: "ng-id" } }, { natGateway: ["ng"] }),
+        ]),
+        [],
+      );
+    });
+    it("passes a Databricks subnet with a route table that has a default route", async () => {
+      assert.deepStrictEqual(
+        await violations(network.subnetEgress, [
+          table("0.0.0.0/0"),
+          host({ routeTable: { id: "rt-id" } }, { routeTable: ["rt"] }),
+        ]),
+        [],
+      );
+    });
+    it("reports a route table without a default route", async () => {
+      assert.deepStrictEqual(
+        await violations(network.subnetEgress, [
+          table("10.0.0.0/8"),
+          host({ routeTable: { id: "rt-id" } }, { routeTable: ["rt"] }),
+        ]),
+        [NO_PATH],
+      );
+    });
+    it("reports a Databricks subnet with neither", async () => {
+      assert.deepStrictEqual(await violations(network.subnetEgress, [host({})]), [NO_PATH]);
+    });
+    it("leaves subnets with default outbound access, and subnets that run no compute, alone", async () => {
+      assert.deepStrictEqual(
+        await violations(network.subnetEgress, [
+          host({ defaultOutboundAccess: true }),
+          { type: T.subnet, name: "pep", props: { defaultOutboundAccess: false } },
+        ]),
+        [],
+      );
+    });
+  });
+
+  describe("network-monitor-private-link-scope", () => {
+    const closed = { publicNetworkAccessForIngestion: "Disabled", publicNetworkAccessForQuery: "Disabled" };
+    const stack = (scoped: string[]): Spec[] => [
+      { type: T.logs, name: "logs", props: closed },
+      { type: T.appinsights, name: "appi", props: { ...closed, publicNetworkAccessForQuery: "Enabled" } },
+      ...scoped.map((target) => ({
+        type: T.scoped,
+        name: `scoped-${target}`,
+        props: { name: target },
+        dependsOn: { linkedResourceId: [target] },
+      })),
+    ];
+    it("passes closed resources that are scoped", async () => {
+      assert.deepStrictEqual(await violations(network.monitorPrivateLinkScope, stack(["logs", "appi"])), []);
+    });
+    it("reports each closed resource outside a scope", async () => {
+      assert.deepStrictEqual(await violations(network.monitorPrivateLinkScope, stack([])), [
+        "logs: Log Analytics workspace logs accepts no public ingestion or query and is in no Azure Monitor Private Link Scope: nothing can send to it or query it; add it to the scope (PrivateLinkScopedResource).",
+        "appi: Application Insights component appi accepts no public ingestion or query and is in no Azure Monitor Private Link Scope: nothing can send to it or query it; add it to the scope (PrivateLinkScopedResource).",
+      ]);
+    });
+    it("leaves resources open to public networks alone", async () => {
+      assert.deepStrictEqual(
+        await violations(network.monitorPrivateLinkScope, [
+          { type: T.logs, name: "logs", props: { publicNetworkAccessForIngestion: "Enabled" } },
+        ]),
+        [],
+      );
+    });
+  });
+
+  describe("network-serverless-lake-connectivity", () => {
+    const ruleFor = (groupId: string): Spec[] => [
+      { type: T.rule, name: `rule-${groupId}`, props: { groupId }, dependsOn: { resourceId: ["lake"] } },
+      {
+        type: T.connection,
+        name: `approval-${groupId}`,
+        props: { privateLinkServiceConnectionState: { status: "Approved" } },
+        dependsOn: { privateEndpointConnectionName: [`rule-${groupId}`] },
+      },
+    ];
+    const lake = (publicNetworkAccess = "Disabled"): Spec[] => [
+      { type: T.account, name: "lake", props: { accountName: "stlake", publicNetworkAccess } },
+      { type: T.location, name: "landing", props: { url: "abfss://landing@stlake.dfs.core.windows.net/" } },
+    ];
+    it("passes a closed lake with approved dfs and blob rules", async () => {
+      assert.deepStrictEqual(
+        await violations(network.serverlessLakeConnectivity, [
+          ...lake(),
+          ...ruleFor("dfs"),
+          ...ruleFor("blob"),
+        ]),
+        [],
+      );
+    });
+    it("reports a missing rule and an unapproved one", async () => {
+      const unapproved = ruleFor("blob").map((spec) =>
+        spec.type === T.connection
+          ? { ...spec, props: { privateLinkServiceConnectionState: { status: "Pending" } } }
+          : spec,
+      );
+      assert.deepStrictEqual(
+        await violations(network.serverlessLakeConnectivity, [...lake(), ...unapproved]),
+        [
+          "lake: Storage account stlake is read by serverless compute (a Unity Catalog external location) and closed to public networks, but no serverless private endpoint rule reaches its dfs sub-resource: add an MwsNccPrivateEndpointRule (groupId dfs).",
+          "lake: Storage account stlake: the serverless private endpoint to its blob sub-resource is never approved: add a storage PrivateEndpointConnection with status Approved for the rule's endpoint, or the connection stays pending and serverless compute cannot reach the account.",
+        ],
+      );
+    });
+    it("leaves accounts open to public networks, and accounts no external location reads, alone", async () => {
+      assert.deepStrictEqual(
+        await violations(network.serverlessLakeConnectivity, [
+          ...lake("Enabled"),
+          {
+            type: T.account,
+            name: "other",
+            props: { accountName: "stother", publicNetworkAccess: "Disabled" },
+          },
+        ]),
+        [],
+      );
+    });
+  });
+
+  describe("network-workspace-deployer-path", () => {
+    const front = (groupId: string): Spec[] => [
+      { type: T.workspace, name: "workspace", props: { publicNetworkAccess: "Disabled" } },
+      {
+        type: T.endpoint,
+        name: "ui-api",
+        props: { privateLinkServiceConnections: [{ groupIds: [groupId] }] },
+        dependsOn: { privateLinkServiceConnections: ["workspace"] },
+      },
+      {
+        type: T.records,
+        name: "ui-api-dns",
+        parent: "ui-api",
+        dependsOn: { privateEndpointName: ["ui-api"] },
+      },
+    ];
+    const provider = (waitsFor: string[]): Spec => ({
+      type: T.provider,
+      name: "provider",
+      dependsOn: { host: ["workspace"] },
+      waitsFor,
+    });
+    const catalog: Spec = { type: T.catalog, name: "catalog", provider: "provider" };
+    const schema: Spec = { type: "databricks:index/schema:Schema", name: "schema", provider: "provider" };
+    it("passes a provider that waits for the front-end endpoint's DNS records", async () => {
+      assert.deepStrictEqual(
+        await violations(network.workspaceDeployerPath, [
+          ...front("databricks_ui_api"),
+          provider(["ui-api-dns"]),
+          catalog,
+        ]),
+        [],
+      );
+    });
+    it("passes resources that wait for the records themselves", async () => {
+      assert.deepStrictEqual(
+        await violations(network.workspaceDeployerPath, [
+          ...front("databricks_ui_api"),
+          provider([]),
+          { ...catalog, waitsFor: ["ui-api-dns"] },
+        ]),
+        [],
+      );
+    });
+    it("reports a provider whose resources race the records", async () => {
+      assert.deepStrictEqual(
+        await violations(network.workspaceDeployerPath, [
+          ...front("databricks_ui_api"),
+          provider([]),
+          catalog,
+          schema,
+        ]),
+        [
+          "provider: Provider provider of workspace workspace, which disables public network access, does not wait for the front-end private endpoint's DNS records: 2 workspace-level resources (first: catalog) would race them; add the DNS zone group to the provider's dependsOn.",
+        ],
+      );
+    });
+    it("reports a workspace without a front-end endpoint (only the browser-authentication one)", async () => {
+      assert.deepStrictEqual(
+        await violations(network.workspaceDeployerPath, [
+          ...front("browser_authentication"),
+          provider(["ui-api-dns"]),
+          catalog,
+        ]),
+        [
+          "provider: Workspace workspace disables public network access but has no front-end private endpoint with DNS records: its 1 workspace-level resources (through provider provider) cannot reach it; add a databricks_ui_api private endpoint with a DNS zone group.",
+        ],
+      );
+    });
+    it("leaves workspaces open to public networks alone", async () => {
+      assert.deepStrictEqual(
+        await violations(network.workspaceDeployerPath, [
+          { type: T.workspace, name: "workspace", props: { publicNetworkAccess: "Enabled" } },
+          provider([]),
+          catalog,
+        ]),
+        [],
+      );
+    });
+  });
+});
+
+describe("flipping the issue 16 private paths back in the real platform (prod)", () => {
+  const PROD = "lh-prod";
+  // The lake's globally unique name (a stable per-stack suffix, not the incarnation's).
+  const LAKE = "stlhlakeprodweu9e48";
+  /** [type, name, path, value]: each removes one path. */
+  const MUTATIONS: Mutation[] = [
+    [T.subnet, `${PROD}-network-snet-host`, "natGateway", null],
+    [T.provider, `${PROD}-databricks-provider`, "opts.dependsOn", []],
+    [
+      T.connection,
+      `${PROD}-serverless-lake-blob-approval`,
+      "privateLinkServiceConnectionState",
+      { status: "Rejected" },
+    ],
+    [T.rule, `${PROD}-serverless-lake-dfs`, "groupId", "table"],
+    [T.scoped, `${PROD}-private-monitoring-ampls-logs`, "linkedResourceId", "/subscriptions/x/unrelated"],
+  ];
+
+  it("reports exactly the matching violation for each removed path", async () => {
+    assert.deepStrictEqual(await mandatoryViolationsWith("prod", MUTATIONS), [
+      `network-monitor-private-link-scope ${PROD}-foundation-logs | Log Analytics workspace ${PROD}-foundation-logs accepts no public ingestion or query and is in no Azure Monitor Private Link Scope: nothing can send to it or query it; add it to the scope (PrivateLinkScopedResource).`,
+      `network-serverless-lake-connectivity ${PROD}-lake-account | Storage account ${LAKE} is read by serverless compute (a Unity Catalog external location) and closed to public networks, but no serverless private endpoint rule reaches its dfs sub-resource: add an MwsNccPrivateEndpointRule (groupId dfs).`,
+      `network-serverless-lake-connectivity ${PROD}-lake-account | Storage account ${LAKE}: the serverless private endpoint to its blob sub-resource is never approved: add a storage PrivateEndpointConnection with status Approved for the rule's endpoint, or the connection stays pending and serverless compute cannot reach the account.`,
+      `network-subnet-egress ${PROD}-network-snet-host | Subnet snet-lh-host-prod-weu runs clusters without default outbound access and has no outbound path: attach a NAT gateway or a route table with a 0.0.0.0/0 route, or clusters cannot reach the metastore, artifact and log storage.`,
+      `network-workspace-deployer-path ${PROD}-databricks-provider | Provider ${PROD}-databricks-provider of workspace ${PROD}-databricks-workspace, which disables public network access, does not wait for the front-end private endpoint's DNS records: 110 workspace-level resources (first: ${PROD}-databricks-conf) would race them; add the DNS zone group to the provider's dependsOn.`,
+    ]);
+  });
+});

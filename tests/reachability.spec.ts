@@ -1,0 +1,284 @@
+// Who reaches what (issue 16), asserted on the recorded plans: the private paths of clusters, serverless
+// compute, monitoring and the deployer, with their exact inputs.
+import * as assert from "assert";
+import * as path from "path";
+import { settingsSchema } from "../config/config";
+import type { PlanDocument } from "../tools/plan/report";
+import { inputsOf, planOf, PROJECT_DIR, resourcesOf, runPlanWith } from "./support/plan";
+
+const STACKS = ["dev", "prod"];
+
+for (const stack of STACKS) {
+  const n = (name: string) => `lh-${stack}-${name}`;
+
+  describe(`cluster egress (${stack})`, () => {
+    it("gives both Databricks subnets a NAT gateway with a static Standard public IP", async () => {
+      const plan = await planOf(stack);
+      assert.deepStrictEqual(inputsOf(plan, "azure-native:network:PublicIPAddress", n("network-ng-pip")), {
+        resourceGroupName: `rg-lh-${stack}-weu`,
+        location: "westeurope",
+        publicIpAddressName: `pip-lh-ng-${stack}-weu`,
+        sku: { name: "Standard" },
+        publicIPAllocationMethod: "Static",
+        publicIPAddressVersion: "IPv4",
+        tags: inputsOf(plan, "azure-native:network:NatGateway", n("network-ng")).tags,
+      });
+      const gateway = inputsOf(plan, "azure-native:network:NatGateway", n("network-ng"));
+      assert.strictEqual(gateway.natGatewayName, `ng-lh-dbw-${stack}-weu`);
+      assert.deepStrictEqual(gateway.sku, { name: "Standard" });
+      assert.strictEqual(gateway.idleTimeoutInMinutes, 4);
+      assert.strictEqual((gateway.publicIpAddresses as unknown[]).length, 1);
+      for (const role of ["host", "container"]) {
+        const subnet = inputsOf(plan, "azure-native:network:Subnet", n(`network-snet-${role}`));
+        assert.deepStrictEqual(Object.keys(subnet.natGateway as object), ["id"]);
+        assert.strictEqual(subnet.routeTable, undefined);
+      }
+      assert.strictEqual(
+        inputsOf(plan, "azure-native:network:Subnet", n("network-snet-pep")).natGateway,
+        undefined,
+      );
+      assert.deepStrictEqual(resourcesOf(plan, "azure-native:network:RouteTable"), []);
+    });
+  });
+}
+
+describe("cluster egress through a landing zone's firewall (lakehouse:egressFirewallIp)", () => {
+  it("routes 0.0.0.0/0 from both Databricks subnets to the firewall, with no NAT gateway", async () => {
+    const run = await runPlanWith(
+      {},
+      "--json",
+      "--program",
+      path.join(PROJECT_DIR, "tests", "fixtures", "programs", "firewall-egress.ts"),
+    );
+    assert.strictEqual(run.code, 0, run.stderr);
+    const plan = JSON.parse(run.stdout) as PlanDocument;
+    const table = inputsOf(plan, "azure-native:network:RouteTable", "lh-dev-network-rt");
+    assert.strictEqual(table.routeTableName, "rt-lh-dbw-dev-weu");
+    assert.strictEqual(table.disableBgpRoutePropagation, true);
+    assert.deepStrictEqual(table.routes, [
+      {
+        name: "default-to-firewall",
+        addressPrefix: "0.0.0.0/0",
+        nextHopType: "VirtualAppliance",
+        nextHopIpAddress: "10.0.0.4",
+      },
+    ]);
+    for (const role of ["host", "container"]) {
+      const subnet = inputsOf(plan, "azure-native:network:Subnet", `lh-dev-network-snet-${role}`);
+      assert.deepStrictEqual(Object.keys(subnet.routeTable as object), ["id"]);
+      assert.strictEqual(subnet.natGateway, undefined);
+    }
+    assert.deepStrictEqual(resourcesOf(plan, "azure-native:network:NatGateway"), []);
+    assert.deepStrictEqual(resourcesOf(plan, "azure-native:network:PublicIPAddress"), []);
+  });
+});
+
+for (const stack of STACKS) {
+  const n = (name: string) => `lh-${stack}-${name}`;
+
+  describe(`the workspace storage account (DBFS root) behind its firewall (${stack})`, () => {
+    it("turns the storage firewall on with an access connector of its own", async () => {
+      const plan = await planOf(stack);
+      const workspace = inputsOf(plan, "azure-native:databricks:Workspace", n("databricks-workspace"));
+      const connector = resourcesOf(plan, "azure-native:databricks:AccessConnector").find(
+        (r) => r.name === n("databricks-storage-connector"),
+      );
+      assert.ok(connector);
+      assert.deepStrictEqual((connector.inputs as { identity: unknown }).identity, {
+        type: "SystemAssigned",
+      });
+      assert.strictEqual(
+        (connector.inputs as { connectorName: string }).connectorName,
+        `dac-lh-dbw-${stack}-weu`,
+      );
+      assert.strictEqual(workspace.defaultStorageFirewall, "Enabled");
+      assert.deepStrictEqual(workspace.accessConnector, {
+        id: `/subscriptions/00000000-0000-0000-0000-00000000bbbb/resourceGroups/rg-lh-${stack}-weu/providers/azure-native:databricks:AccessConnector/dac-lh-dbw-${stack}-weu`,
+        identityType: "SystemAssigned",
+      });
+    });
+
+    it("reaches the DBFS root's dfs and blob through private endpoints in their zones", async () => {
+      const plan = await planOf(stack);
+      const workspace = inputsOf(plan, "azure-native:databricks:Workspace", n("databricks-workspace"));
+      const account = `${String(workspace.managedResourceGroupId)}/providers/Microsoft.Storage/storageAccounts/${(workspace.parameters as { storageAccountName: { value: string } }).storageAccountName.value}`;
+      for (const groupId of ["dfs", "blob"]) {
+        const endpoint = inputsOf(
+          plan,
+          "azure-native:network:PrivateEndpoint",
+          n(`databricks-dbfs-${groupId}-pep`),
+        );
+        assert.strictEqual(endpoint.privateEndpointName, `pep-lh-dbfs${groupId}-${stack}-weu`);
+        assert.deepStrictEqual(endpoint.privateLinkServiceConnections, [
+          { name: `pep-lh-dbfs${groupId}-${stack}-weu`, privateLinkServiceId: account, groupIds: [groupId] },
+        ]);
+      }
+    });
+  });
+}
+
+for (const stack of STACKS) {
+  const n = (name: string) => `lh-${stack}-${name}`;
+
+  describe(`private monitoring (${stack})`, () => {
+    it("scopes Log Analytics and Application Insights into a private-only Azure Monitor Private Link Scope", async () => {
+      const plan = await planOf(stack);
+      const scope = inputsOf(plan, "azure-native:monitor:PrivateLinkScope", n("private-monitoring-ampls"));
+      assert.strictEqual(scope.scopeName, `ampls-lh-${stack}-weu`);
+      assert.strictEqual(scope.location, "global");
+      assert.deepStrictEqual(scope.accessModeSettings, {
+        ingestionAccessMode: "PrivateOnly",
+        queryAccessMode: "PrivateOnly",
+      });
+      const scoped = resourcesOf(plan, "azure-native:monitor:PrivateLinkScopedResource").map((r) => {
+        const inputs = r.inputs as { name: string; scopeName: string; linkedResourceId: string };
+        return [inputs.name, inputs.scopeName, inputs.linkedResourceId.split("/").slice(-2).join("/")];
+      });
+      assert.deepStrictEqual(scoped, [
+        [
+          "logs",
+          `ampls-lh-${stack}-weu`,
+          `azure-native:operationalinsights:Workspace/${String(inputsOf(plan, "azure-native:operationalinsights:Workspace", n("foundation-logs")).workspaceName)}`,
+        ],
+        [
+          "appinsights",
+          `ampls-lh-${stack}-weu`,
+          `azure-native:applicationinsights:Component/appi-lh-${stack}-weu`,
+        ],
+      ]);
+    });
+
+    it("gives the scope a private endpoint registered in the five Azure Monitor zones", async () => {
+      const plan = await planOf(stack);
+      const endpoint = inputsOf(
+        plan,
+        "azure-native:network:PrivateEndpoint",
+        n("private-monitoring-ampls-pep"),
+      );
+      assert.deepStrictEqual(
+        (endpoint.privateLinkServiceConnections as { groupIds: string[] }[])[0].groupIds,
+        ["azuremonitor"],
+      );
+      const group = inputsOf(
+        plan,
+        "azure-native:network:PrivateDnsZoneGroup",
+        n("private-monitoring-ampls-pep-dns"),
+      );
+      assert.deepStrictEqual(
+        (group.privateDnsZoneConfigs as { name: string; privateDnsZoneId: string }[]).map((c) => [
+          c.name,
+          c.privateDnsZoneId.split("/").pop(),
+        ]),
+        [
+          ["monitor", "privatelink.monitor.azure.com"],
+          ["oms", "privatelink.oms.opinsights.azure.com"],
+          ["ods", "privatelink.ods.opinsights.azure.com"],
+          ["agentsvc", "privatelink.agentsvc.azure-automation.net"],
+          ["blob", "privatelink.blob.core.windows.net"],
+        ],
+      );
+    });
+
+    it("lets Managed Grafana reach the scope through a managed private endpoint", async () => {
+      const plan = await planOf(stack);
+      const mpe = inputsOf(
+        plan,
+        "azure-native:dashboard:ManagedPrivateEndpoint",
+        n("private-monitoring-grafana-ampls"),
+      );
+      const { tags: _tags, ...inputs } = mpe;
+      assert.deepStrictEqual(inputs, {
+        resourceGroupName: `rg-lh-${stack}-weu`,
+        location: "westeurope",
+        workspaceName: (
+          inputsOf(plan, "azure-native:dashboard:Grafana", n("monitoring-grafana")) as {
+            workspaceName: string;
+          }
+        ).workspaceName,
+        managedPrivateEndpointName: "ampls",
+        privateLinkResourceId: `/subscriptions/00000000-0000-0000-0000-00000000bbbb/resourceGroups/rg-lh-${stack}-weu/providers/azure-native:monitor:PrivateLinkScope/ampls-lh-${stack}-weu`,
+        privateLinkResourceRegion: "westeurope",
+        groupIds: ["azuremonitor"],
+        requestMessage: "Managed Grafana reads Log Analytics and Application Insights through the scope",
+      });
+    });
+  });
+}
+
+for (const stack of STACKS) {
+  const n = (name: string) => `lh-${stack}-${name}`;
+
+  describe(`serverless connectivity to the lake (${stack})`, () => {
+    it("adds an account-level private endpoint rule per sub-resource and approves its connection on the lake", async () => {
+      const plan = await planOf(stack);
+      const lake = inputsOf(plan, "azure-native:storage:StorageAccount", n("lake-account")) as {
+        accountName: string;
+      };
+      const lakeId = `/subscriptions/00000000-0000-0000-0000-00000000bbbb/resourceGroups/rg-lh-${stack}-weu/providers/azure-native:storage:StorageAccount/${lake.accountName}`;
+      for (const groupId of ["dfs", "blob"]) {
+        const rule = resourcesOf(
+          plan,
+          "databricks:index/mwsNccPrivateEndpointRule:MwsNccPrivateEndpointRule",
+        ).find((r) => r.name === n(`serverless-lake-${groupId}`));
+        assert.ok(rule);
+        // The configuration the workspace is bound to (MwsNccBinding, through the account provider).
+        const binding = inputsOf(plan, "databricks:index/mwsNccBinding:MwsNccBinding", n("databricks-ncc"));
+        assert.deepStrictEqual(rule.inputs, {
+          networkConnectivityConfigId: binding.networkConnectivityConfigId,
+          groupId,
+          resourceId: lakeId,
+        });
+        const approval = inputsOf(
+          plan,
+          "azure-native:storage:PrivateEndpointConnection",
+          n(`serverless-lake-${groupId}-approval`),
+        );
+        assert.strictEqual(approval.accountName, lake.accountName);
+        assert.match(
+          String(approval.privateEndpointConnectionName),
+          /^databricks-[0-9a-f-]+-pe-[0-9a-f]{8}\./,
+        );
+        assert.deepStrictEqual(approval.privateLinkServiceConnectionState, {
+          status: "Approved",
+          description: "Serverless compute of the stack's Databricks workspace (NCC private endpoint rule)",
+        });
+      }
+    });
+  });
+}
+
+for (const stack of STACKS) {
+  const n = (name: string) => `lh-${stack}-${name}`;
+
+  describe(`the deployer's path to the private workspace (${stack})`, () => {
+    it("builds the workspace provider only once the front-end endpoint's DNS records exist", async () => {
+      const plan = await planOf(stack);
+      const records = resourcesOf(plan, "azure-native:network:PrivateDnsZoneGroup").find(
+        (r) => r.name === n("databricks-ui-api-pep-dns"),
+      );
+      assert.ok(records);
+      const provider = resourcesOf(plan, "pulumi:providers:databricks").find(
+        (r) => r.name === n("databricks-provider"),
+      );
+      assert.ok(provider?.dependencies.includes(records.urn));
+    });
+  });
+}
+
+describe("lakehouse:egressFirewallIp", () => {
+  const problems = (value: unknown) => {
+    const result = settingsSchema.shape.egressFirewallIp.safeParse(value);
+    return result.success ? [] : result.error.issues.map((issue) => issue.message);
+  };
+  it("accepts a private IPv4 address, or nothing", () => {
+    assert.deepStrictEqual(problems("10.0.0.4"), []);
+    assert.deepStrictEqual(problems(undefined), []);
+  });
+  it("refuses a public address and what is not an address", () => {
+    for (const value of ["8.8.8.8", "10.0.0.0/24", "firewall"]) {
+      assert.deepStrictEqual(problems(value), [
+        `must be the private IPv4 address of the landing zone's firewall, for example 10.0.0.4 (got "${value}")`,
+      ]);
+    }
+  });
+});
