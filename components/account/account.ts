@@ -212,7 +212,9 @@ export class DatabricksAccount extends pulumi.ComponentResource {
             values: tag.values.map((value) => ({ name: value })),
             providerConfig: { workspaceId: config.tagPolicyWorkspaceId },
           },
-          inAccount,
+          // Tag keys are unique in the account and a new routing workspace replaces the policy: the old one
+          // must go before its replacement can be created.
+          { ...inAccount, deleteBeforeReplace: true },
         ),
     );
 
