@@ -28,6 +28,9 @@ export const SERVERLESS_STORAGE_GROUPS = ["dfs", "blob"] as const;
  * `endpointName`, approved as the SRA's self-approving module does). The workspace storage account (DBFS
  * root) needs no rule: binding the workspace to the configuration adds its serverless network rules there.
  */
+/** How often an update looks for the endpoint Databricks is still creating (about 15 minutes in all). */
+const PENDING_ATTEMPTS = 20;
+
 export class ServerlessConnectivity extends pulumi.ComponentResource {
   public readonly rules: databricks.MwsNccPrivateEndpointRule[] = [];
   public readonly approvals: storage.PrivateEndpointConnection[] = [];
@@ -41,7 +44,8 @@ export class ServerlessConnectivity extends pulumi.ComponentResource {
           { networkConnectivityConfigId: args.networkConnectivityConfigId, resourceId: account.id, groupId },
           { parent: this, provider: args.accountProvider },
         );
-        // The connection Databricks' endpoint opened on the account, found once the rule exists.
+        // The connection Databricks' endpoint opened on the account, found once the rule exists. Databricks
+        // provisions the endpoint asynchronously (CREATING, then PENDING), so an update waits for it.
         const connectionName = pulumi
           .all([
             storage.getStorageAccountOutput(
@@ -49,15 +53,31 @@ export class ServerlessConnectivity extends pulumi.ComponentResource {
               { parent: this, dependsOn: [rule] },
             ).privateEndpointConnections,
             rule.endpointName,
+            resourceGroupName,
+            account.name,
           ])
-          .apply(([connections, endpointName]) => {
-            const connection = connections.find((c) => c.privateEndpoint?.id?.endsWith(`/${endpointName}`));
-            if (!connection?.name) {
+          .apply(async ([connections, endpointName, group, accountName]) => {
+            const named = (list: typeof connections) =>
+              list.find((c) => c.privateEndpoint?.id?.endsWith(`/${endpointName}`))?.name;
+            let found = named(connections);
+            for (
+              let attempt = 1;
+              !found && !pulumi.runtime.isDryRun() && attempt <= PENDING_ATTEMPTS;
+              attempt++
+            ) {
+              await new Promise((resolve) => setTimeout(resolve, Math.min(60, 5 * attempt) * 1000));
+              const current = await storage.getStorageAccount(
+                { resourceGroupName: group, accountName },
+                { parent: this },
+              );
+              found = named(current.privateEndpointConnections);
+            }
+            if (!found) {
               throw new Error(
-                `serverless connectivity: no private endpoint connection from ${endpointName} on the ${target} storage account yet; run the update again once Databricks has created it`,
+                `serverless connectivity: no private endpoint connection from ${endpointName} on the ${target} storage account after about 15 minutes; run the update again once Databricks has created it`,
               );
             }
-            return connection.name;
+            return found;
           });
         this.rules.push(rule);
         this.approvals.push(
