@@ -51,15 +51,30 @@ const PROVIDER_PACKAGES = new Set(["azure-native", "databricks", "random", "pulu
  * waited for the parent's dependencies; a dependency on a component waits for everything the component
  * holds (the SDK expands it to the component's children).
  */
+/** Each resource's children, computed once per stack (stack rules ask `waitsFor` many times). */
+const childrenCache = new WeakMap<readonly PolicyResource[], Map<PolicyResource, PolicyResource[]>>();
+function childrenOf(resources: readonly PolicyResource[]): Map<PolicyResource, PolicyResource[]> {
+  let children = childrenCache.get(resources);
+  if (!children) {
+    children = new Map();
+    for (const r of resources) {
+      if (r.parent) {
+        const list = children.get(r.parent);
+        if (list) list.push(r);
+        else children.set(r.parent, [r]);
+      }
+    }
+    childrenCache.set(resources, children);
+  }
+  return children;
+}
+
 export function waitsFor(
   resource: PolicyResource,
   target: PolicyResource,
   resources: readonly PolicyResource[],
 ): boolean {
-  const children = new Map<PolicyResource, PolicyResource[]>();
-  for (const r of resources) {
-    if (r.parent) children.set(r.parent, [...(children.get(r.parent) ?? []), r]);
-  }
+  const children = childrenOf(resources);
   const seen = new Set<PolicyResource>();
   const pending: PolicyResource[] = [resource];
   const reach = (dependency: PolicyResource) => {

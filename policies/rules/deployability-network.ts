@@ -238,10 +238,10 @@ export const workspaceDeployerPath = stackRule(
             Object.values(r.propertyDependencies).some((deps) => deps.includes(workspace)),
         );
         return providers.flatMap((provider) => {
+          // What waits for the provider waits for what the provider waits for: ask once per provider.
+          if (records.some((z) => waitsFor(provider, z, resources))) return [];
           const used = resources.filter((r) => r.provider?.urn === provider.urn);
-          const racing = used.filter(
-            (r) => !records.some((z) => waitsFor(provider, z, resources) || waitsFor(r, z, resources)),
-          );
+          const racing = used.filter((r) => !records.some((z) => waitsFor(r, z, resources)));
           if (racing.length === 0) return [];
           return [
             {
