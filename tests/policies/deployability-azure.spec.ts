@@ -13,7 +13,8 @@ import * as azure from "../../policies/rules/deployability-azure";
 import { storageVersioning } from "../../policies/rules/storage";
 import type { PlanDocument } from "../../tools/plan/report";
 import { policyResource, resourceArgs, violationsOf } from "../support/policy";
-import { PROJECT_DIR, planOf, resourceOf, runPlan, runPlanWith } from "../support/plan";
+import { PROJECT_DIR, planOf, resourceOf, runPlan } from "../support/plan";
+import { Mutation, mandatoryViolationsWith } from "../support/mutations";
 
 type Props = Record<string, unknown>;
 
@@ -640,7 +641,7 @@ describe("dependencies in the offline plan", () => {
 describe("flipping the issue 13 fixes back in the real platform (prod)", () => {
   const PROD = "lh-prod";
   /** [type, name, path, value]: each reverts one fix. */
-  const MUTATIONS: [string, string, string, unknown][] = [
+  const MUTATIONS: Mutation[] = [
     [
       "azure-native:consumption:Budget",
       `${PROD}-monitoring-budget`,
@@ -685,23 +686,8 @@ describe("flipping the issue 13 fixes back in the real platform (prod)", () => {
   ];
 
   it("reports exactly the matching violation for each reverted fix", async () => {
-    const run = await runPlanWith(
-      {
-        LAKEHOUSE_MUTATIONS: JSON.stringify(
-          MUTATIONS.map(([type, name, p, value]) => ({ type, name, path: p, value })),
-        ),
-      },
-      "--stack",
-      "prod",
-      "--json",
-      "--program",
-      path.join(PROJECT_DIR, "tests", "fixtures", "programs", "mutated-platform.ts"),
-    );
-    assert.strictEqual(run.code, 1, run.stderr);
     // Mandatory only: prod's advisory findings (the reported flow-log sink) are not what this test flips.
-    const found = (JSON.parse(run.stdout) as PlanDocument).violations
-      .filter((v) => v.level === "mandatory")
-      .map((v) => `${v.level} ${v.policy} ${v.urn.split("::").pop()} | ${v.message}`);
+    const found = (await mandatoryViolationsWith("prod", MUTATIONS)).map((v) => `mandatory ${v}`);
     const unexpired = {
       kty: "RSA-HSM",
       keySize: 3072,
