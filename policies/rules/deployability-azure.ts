@@ -11,6 +11,7 @@ import {
 } from "../lib/diagnostic-categories";
 import { keyFingerprint } from "../lib/key-fingerprint";
 import { READ_SCALE_TIERS, sqlTier } from "../lib/sql-tiers";
+import { waitsFor } from "../lib/dependencies";
 import { anchor, resourceRule, stackRule, unless } from "../lib/rule";
 
 // Deployability: Azure Resource Manager constraints (issue 13): what ARM refuses or runs wrongly, each rule citing Microsoft Learn or the REST API specs.
@@ -40,59 +41,6 @@ function accountOf(resource: PolicyResource, resources: PolicyResource[]): Polic
     inputDeps(resource, "accountName", TYPES.account)[0] ??
     resources.find((r) => r.type === TYPES.account && r.props.accountName === resource.props.accountName)
   );
-}
-
-// Packages whose resources are cloud resources: depending on one does not wait for its children.
-const PROVIDER_PACKAGES = new Set(["azure-native", "databricks", "random", "pulumiservice", "pulumi"]);
-
-/**
- * Does `resource` wait for `target` before it is created? It waits for its dependencies (explicit
- * `dependsOn` and inputs), for whatever those wait for, and for its parent's registration, which itself
- * waited for the parent's dependencies; a dependency on a component waits for everything the component
- * holds (the SDK expands it to the component's children).
- */
-/** Each resource's children, computed once per stack (stack rules ask `waitsFor` many times). */
-const childrenCache = new WeakMap<readonly PolicyResource[], Map<PolicyResource, PolicyResource[]>>();
-function childrenOf(resources: readonly PolicyResource[]): Map<PolicyResource, PolicyResource[]> {
-  let children = childrenCache.get(resources);
-  if (!children) {
-    children = new Map();
-    for (const r of resources) {
-      if (r.parent) {
-        const list = children.get(r.parent);
-        if (list) list.push(r);
-        else children.set(r.parent, [r]);
-      }
-    }
-    childrenCache.set(resources, children);
-  }
-  return children;
-}
-
-export function waitsFor(
-  resource: PolicyResource,
-  target: PolicyResource,
-  resources: readonly PolicyResource[],
-): boolean {
-  const children = childrenOf(resources);
-  const seen = new Set<PolicyResource>();
-  const pending: PolicyResource[] = [resource];
-  const reach = (dependency: PolicyResource) => {
-    if (seen.has(dependency)) return;
-    seen.add(dependency);
-    pending.push(dependency);
-    if (!PROVIDER_PACKAGES.has(dependency.type.split(":")[0])) {
-      (children.get(dependency) ?? []).forEach(reach);
-    }
-  };
-  while (pending.length > 0) {
-    const current = pending.pop() as PolicyResource;
-    for (let waiting: PolicyResource | undefined = current; waiting; waiting = waiting.parent) {
-      waiting.dependencies.forEach(reach);
-    }
-    if (seen.has(target)) return true;
-  }
-  return false;
 }
 
 export const budgetNotifications = resourceRule(

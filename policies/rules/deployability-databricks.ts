@@ -1,4 +1,5 @@
 import { Policies, PolicyResource } from "@pulumi/policy";
+import { waitedFor } from "../lib/dependencies";
 import { anchor, stackRule, typesRule } from "../lib/rule";
 import { allowedValues, clusterPolicyRules } from "./compute";
 
@@ -34,27 +35,6 @@ export const UNITY_CATALOG_TYPES = [
 
 const label = (r: PolicyResource) => `${r.type.split(":").pop()} ${r.name}`;
 
-/**
- * Everything a resource waits for before the engine creates it: its dependencies and, because a child
- * registers only after its parent, every ancestor's dependencies, transitively.
- */
-export function waitsFor(resource: PolicyResource): Set<PolicyResource> {
-  const seen = new Set<PolicyResource>();
-  const queue: PolicyResource[] = [resource];
-  while (queue.length > 0) {
-    const next = queue.pop() as PolicyResource;
-    const direct = [...next.dependencies, ...Object.values(next.propertyDependencies).flat()];
-    if (next.parent) direct.push(next.parent);
-    for (const dep of direct) {
-      if (!seen.has(dep)) {
-        seen.add(dep);
-        queue.push(dep);
-      }
-    }
-  }
-  return seen;
-}
-
 export const ucAfterMetastore = stackRule(
   {
     name: "databricks-uc-after-metastore",
@@ -75,7 +55,7 @@ export const ucAfterMetastore = stackRule(
     return resources
       .filter((r) => UNITY_CATALOG_TYPES.includes(r.type))
       .filter((r) => {
-        const deps = waitsFor(r);
+        const deps = waitedFor(r, resources);
         return !assignments.some((a) => deps.has(a));
       })
       .map((r) => ({
@@ -110,7 +90,7 @@ export const runAsUserRole = stackRule(
       .flatMap((r) => {
         const principal = runAsPrincipal(r);
         if (principal === undefined) return [];
-        const granted = [...waitsFor(r)].some(
+        const granted = [...waitedFor(r, resources)].some(
           (dep) =>
             dep.type === RULE_SET &&
             String(dep.props.name).endsWith(`/servicePrincipals/${principal}/ruleSets/default`) &&

@@ -1,6 +1,6 @@
 import { Policies, PolicyResource } from "@pulumi/policy";
 import { read } from "../lib/unknown";
-import { waitsFor } from "./deployability-azure";
+import { waitsFor } from "../lib/dependencies";
 import { anchor, stackRule } from "../lib/rule";
 
 // Deployability: Reachability constraints (issue 16): a private path exists for every party that must get in.
