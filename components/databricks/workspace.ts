@@ -46,6 +46,11 @@ export interface DatabricksWorkspaceArgs extends SubscriptionPlacement {
   readonly dbfsStorageSku?: string;
   /** Protects the workspace from deletion (`protect`). Default: false. */
   readonly protect?: boolean;
+  /**
+   * What a deployer's calls to the workspace travel over besides the front-end endpoint (peering, DNS links
+   * to the deployers' network): the workspace provider, so every workspace-level resource, waits for it.
+   */
+  readonly deployerPath?: pulumi.Resource[];
 }
 
 function keyVaultProperties(key: CustomerManagedKey) {
@@ -234,7 +239,10 @@ export class DatabricksWorkspace extends pulumi.ComponentResource {
       },
       // The workspace accepts no public traffic: every workspace-level call goes through the front-end
       // endpoint, so nothing may start before its DNS records resolve the workspace URL to it.
-      { parent: this, dependsOn: [network.dnsRecords.get(frontEnd) as pulumi.Resource] },
+      {
+        parent: this,
+        dependsOn: [network.dnsRecords.get(frontEnd) as pulumi.Resource, ...(args.deployerPath ?? [])],
+      },
     );
     const inWorkspace = { parent: this, provider: this.provider };
 

@@ -71,6 +71,11 @@ export interface NetworkArgs extends AzurePlacement {
    * (the landing zone peers the VNet to its hub). Unset: a NAT gateway of the stack's own.
    */
   readonly egressFirewallIp?: string;
+  /**
+   * VNets outside the stack that must resolve its private endpoints (peering does not share DNS zone links:
+   * Learn, "Azure Private Endpoint DNS configuration"), by role: every private zone is linked to each.
+   */
+  readonly linkedVirtualNetworks?: Readonly<Record<string, pulumi.Input<string>>>;
 }
 
 /** The route that sends cluster egress to the hub firewall. */
@@ -110,6 +115,9 @@ export class Network extends pulumi.ComponentResource {
    * with a Standard public IP, or, with `egressFirewallIp`, a route table to the hub firewall.
    */
   public readonly egress: network.NatGateway | network.RouteTable;
+
+  /** The zones' links to the VNets of `linkedVirtualNetworks`: what a caller from there waits for. */
+  public readonly externalDnsLinks: privatedns.VirtualNetworkLink[] = [];
 
   /** Each private endpoint's DNS zone group: what waits for an endpoint's name to resolve waits for this. */
   public readonly dnsRecords = new Map<network.PrivateEndpoint, network.PrivateDnsZoneGroup>();
@@ -256,6 +264,22 @@ export class Network extends pulumi.ComponentResource {
           },
           { parent: zone },
         );
+        for (const [role, id] of Object.entries(args.linkedVirtualNetworks ?? {})) {
+          this.externalDnsLinks.push(
+            new privatedns.VirtualNetworkLink(
+              `${name}-dns-${key}-link-${role}`,
+              {
+                resourceGroupName,
+                location: "global",
+                privateZoneName: zone.name,
+                virtualNetworkLinkName: naming.name("virtualNetwork", role),
+                virtualNetwork: { id },
+                registrationEnabled: false,
+              },
+              { parent: zone },
+            ),
+          );
+        }
         return [key, zone];
       }),
     ) as Record<PrivateDnsZoneKey, privatedns.PrivateZone>;
