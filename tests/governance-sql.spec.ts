@@ -3,7 +3,7 @@ import * as path from "path";
 import { governanceFunctionsSql, governanceTagsSql, GovernanceSqlContext } from "../sql/governance-sql";
 import { pipelineSql } from "../sql/pipeline-sql";
 import { DataSource, parseSourceFile } from "../config/sources";
-import { SQL_CONTEXT } from "./pipeline-sql.spec";
+import { SQL_CONTEXT } from "./support/sql-context";
 
 const ctx: GovernanceSqlContext = SQL_CONTEXT;
 

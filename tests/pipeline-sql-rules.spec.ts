@@ -8,7 +8,7 @@ import * as path from "path";
 import { governanceTagsSql } from "../sql/governance-sql";
 import { pipelineSql, PipelineSql } from "../sql/pipeline-sql";
 import { loadSources } from "../config/sources";
-import { SQL_CONTEXT } from "./pipeline-sql.spec";
+import { SQL_CONTEXT } from "./support/sql-context";
 import { PROJECT_DIR } from "./support/plan";
 
 const sources = loadSources([path.join(PROJECT_DIR, "sources")]);

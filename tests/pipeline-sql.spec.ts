@@ -2,26 +2,13 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { storesMaskedValue } from "../sql/governance-sql";
-import { pipelineSql, PipelineSqlContext } from "../sql/pipeline-sql";
+import { pipelineSql } from "../sql/pipeline-sql";
 import { loadSources, parseSourceFile } from "../config/sources";
 import { PROJECT_DIR } from "./support/plan";
+import { SQL_CONTEXT } from "./support/sql-context";
 
 const SNAPSHOTS = path.join(__dirname, "snapshots");
 const UPDATE = process.env.UPDATE_SNAPSHOTS === "1";
-
-export const SQL_CONTEXT: PipelineSqlContext = {
-  catalog: "lh_dev",
-  governanceSchema: "governance",
-  secretScope: "pii",
-  piiReadersGroup: "lakehouse-pii-readers",
-  unrestrictedGroups: ["lakehouse-platform-admins", "lakehouse-data-engineers"],
-  replicaCatalog: "lh_dev_replica",
-  landingUrl: "abfss://landing@stlhlakedevweu1234.dfs.core.windows.net/",
-  eventHubs: {
-    bootstrapServers: "evhns-lh-dev-weu-1234.servicebus.windows.net:9093",
-    credential: "lh_dev_eventhubs",
-  },
-};
 
 const sources = loadSources([path.join(PROJECT_DIR, "sources")]);
 
