@@ -148,21 +148,32 @@ for (const stack of ["dev", "prod"]) {
         enabled: true,
       });
     });
+
+    it("shows the runs of the stack's own workspace only (the id the workspace's creation returns)", async () => {
+      const plan = await planOf(stack);
+      const workspaceId = "1234567890123456"; // tools/plan/mocks.ts answers every workspace with this id
+      const file = inputsOf(plan, "databricks:index/workspaceFile:WorkspaceFile", n("run-metadata-job_runs"));
+      const sql = Buffer.from(String(file.contentBase64), "base64").toString("utf8");
+      assert.deepStrictEqual(sql.match(/WHERE workspace_id = '[^']*'/g), [
+        `WHERE workspace_id = '${workspaceId}'`,
+        `WHERE workspace_id = '${workspaceId}'`,
+      ]);
+    });
   });
 }
 
 describe("run metadata SQL", () => {
-  it("takes the latest version of each job and one row per run with its final state", () => {
-    const sql = jobRunsSql("lh_dev");
+  it("takes the latest version of each job and one row per run with its final state, of this workspace only", () => {
+    const sql = jobRunsSql("lh_dev", "1234567890123456");
     assert.ok(
       sql.includes(
-        "  FROM system.lakeflow.jobs\n  QUALIFY row_number() OVER (PARTITION BY workspace_id, job_id ORDER BY change_time DESC) = 1\n",
+        "  FROM system.lakeflow.jobs\n  WHERE workspace_id = '1234567890123456'\n  QUALIFY row_number() OVER (PARTITION BY workspace_id, job_id ORDER BY change_time DESC) = 1\n",
       ),
       sql,
     );
     assert.ok(
       sql.includes(
-        "    max_by(result_state, period_end_time) FILTER (WHERE result_state IS NOT NULL) AS result_state\n  FROM system.lakeflow.job_run_timeline\n  GROUP BY workspace_id, job_id, run_id\n",
+        "    max_by(result_state, period_end_time) FILTER (WHERE result_state IS NOT NULL) AS result_state\n  FROM system.lakeflow.job_run_timeline\n  WHERE workspace_id = '1234567890123456'\n  GROUP BY workspace_id, job_id, run_id\n",
       ),
       sql,
     );

@@ -490,6 +490,7 @@ export class LakehousePlatform extends pulumi.ComponentResource {
       {
         namePrefix: name,
         catalogName,
+        workspaceId: this.workspace.workspaceId,
         sources,
         sqlWarehouseId: this.compute.sqlWarehouse.id,
         runAs: config.pipelines.clientId,

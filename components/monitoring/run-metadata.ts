@@ -8,6 +8,8 @@ export interface RunMetadataArgs {
   /** Workspace-level names get this prefix (`lh-dev`). */
   readonly namePrefix: string;
   readonly catalogName: string;
+  /** The workspace whose job runs the views show (the system tables hold every workspace's). */
+  readonly workspaceId: pulumi.Input<string>;
   readonly sources: readonly DataSource[];
   /** SQL warehouse the views are (re)created on. */
   readonly sqlWarehouseId: pulumi.Input<string>;
@@ -33,10 +35,13 @@ export class RunMetadata extends pulumi.ComponentResource {
   constructor(name: string, args: RunMetadataArgs, opts?: pulumi.ComponentResourceOptions) {
     super("lakehouse:monitoring:RunMetadata", name, {}, opts);
     const root = args.workspaceRoot;
-    const file = (id: string, sql: string) =>
+    const file = (id: string, sql: pulumi.Input<string>) =>
       new databricks.WorkspaceFile(
         `${name}-${id}`,
-        { path: `${root}/${id}.sql`, contentBase64: Buffer.from(sql, "utf8").toString("base64") },
+        {
+          path: `${root}/${id}.sql`,
+          contentBase64: pulumi.output(sql).apply((text) => Buffer.from(text, "utf8").toString("base64")),
+        },
         { parent: this, dependsOn: [args.codeFolder] },
       );
     const task = (taskKey: string, path: pulumi.Input<string>) =>
@@ -57,7 +62,13 @@ export class RunMetadata extends pulumi.ComponentResource {
     ];
     // One task per source: a source whose pipeline has not run yet has no event log, and fails alone.
     const tasks = [
-      task("job_runs", file("job_runs", jobRunsSql(args.catalogName)).path),
+      task(
+        "job_runs",
+        file(
+          "job_runs",
+          pulumi.output(args.workspaceId).apply((id) => jobRunsSql(args.catalogName, id)),
+        ).path,
+      ),
       ...args.sources.map((source) =>
         task(
           `runs_${source.name}`,
