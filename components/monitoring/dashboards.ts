@@ -28,6 +28,22 @@ export const PLACEHOLDER = /\{\{lakehouse\.([A-Za-z]+)\}\}/g;
 /** Values a template may name; an undefined one drops every panel that names it (a resource the stack lacks). */
 export type DashboardValues = Readonly<Record<string, string | undefined>>;
 
+/**
+ * Whether an Entra access token was issued to a person or to an application: delegated (user) tokens carry
+ * the `scp` claim, application tokens do not (Learn, "Access token claims reference"; azure-native tells the
+ * two apart the same way). Anything that is not a readable token counts as an application, the usual deployer.
+ */
+export function principalTypeOf(token: string): "User" | "ServicePrincipal" {
+  try {
+    const claims = JSON.parse(
+      Buffer.from(token.split(".")[1] ?? "", "base64url").toString("utf8"),
+    ) as unknown;
+    return typeof claims === "object" && claims !== null && "scp" in claims ? "User" : "ServicePrincipal";
+  } catch {
+    return "ServicePrincipal";
+  }
+}
+
 /** The placeholder names a piece of a dashboard model uses. */
 export function placeholdersIn(model: unknown): string[] {
   return [...JSON.stringify(model).matchAll(PLACEHOLDER)].map((m) => m[1]);
@@ -111,18 +127,19 @@ export class GrafanaDashboards extends pulumi.ComponentResource {
   constructor(name: string, args: GrafanaDashboardsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("lakehouse:monitoring:GrafanaDashboards", name, {}, opts);
 
-    // Data sources need Grafana's Admin role (Learn, "Manage data sources": Grafana Admin or Editor adds them).
+    const token = authorization.getClientTokenOutput({ endpoint: GRAFANA_AUDIENCE }, { parent: this }).token;
+    // The deployer creates a data source, which takes Grafana Admin (Learn, "Manage data sources").
     const deployerAdmin = assignRole(
       `${name}-deployer-admin`,
       {
         principalId: args.deployerObjectId,
+        principalType: pulumi.unsecret(token.apply(principalTypeOf)),
         role: "grafanaAdmin",
         scope: args.grafana.id,
         subscriptionId: args.subscriptionId,
       },
       { parent: this },
     );
-    const token = authorization.getClientTokenOutput({ endpoint: GRAFANA_AUDIENCE }, { parent: this }).token;
     this.provider = new GrafanaProvider(
       `${name}-provider`,
       {
