@@ -38,10 +38,51 @@ const TEMPLATES = dashboardTemplates();
 
 describe("Grafana dashboards", () => {
   describe("templates (dashboards/*.json)", () => {
-    it("are the three dashboards", () => {
+    it("are the three dashboards, with their panels", () => {
       assert.deepStrictEqual(
-        TEMPLATES.map(([file]) => file),
-        ["cost.json", "pipeline-health.json", "platform-resources.json"],
+        TEMPLATES.map(([file, model]) => [
+          file,
+          model.uid,
+          (model.panels as { title: string }[]).map((p) => p.title),
+        ]),
+        [
+          [
+            "cost.json",
+            "lakehouse-cost",
+            [
+              "Monthly budget",
+              "Cluster lifecycle events per day (what drives DBU spend)",
+              "Log Analytics ingestion (GB/day)",
+              "Billable ingestion by table (GB, time range)",
+            ],
+          ],
+          [
+            "pipeline-health.json",
+            "lakehouse-pipeline-health",
+            [
+              "Job runs by result",
+              "Failed job runs by source (last 24 h)",
+              "Pipeline API calls with errors",
+              "Hours since the last successful run, per batch source",
+              "Run durations per source (minutes)",
+              "Rows written and dropped by expectations",
+            ],
+          ],
+          [
+            "platform-resources.json",
+            "lakehouse-platform-resources",
+            [
+              "Lake capacity",
+              "Lake transactions",
+              "Key Vault availability (%)",
+              "Key Vault API hits",
+              "SQL replica CPU %",
+              "SQL replica storage %",
+              "Event Hubs incoming messages",
+              "Event Hubs throttled requests",
+            ],
+          ],
+        ],
       );
     });
     it("hold no subscription id, resource name, catalog or Enterprise data source: placeholders only", () => {
