@@ -128,7 +128,7 @@ export class GrafanaDashboards extends pulumi.ComponentResource {
     super("lakehouse:monitoring:GrafanaDashboards", name, {}, opts);
 
     const token = authorization.getClientTokenOutput({ endpoint: GRAFANA_AUDIENCE }, { parent: this }).token;
-    // The deployer creates a data source, which takes Grafana Admin (Learn, "Manage data sources").
+    // The deployer creates a data source, which takes Grafana's organization administrator: Grafana Admin.
     const deployerAdmin = assignRole(
       `${name}-deployer-admin`,
       {
@@ -149,7 +149,9 @@ export class GrafanaDashboards extends pulumi.ComponentResource {
       // Grafana answers only on its private endpoint: nothing may call it before the records resolve its name.
       { parent: this, dependsOn: [deployerAdmin, ...args.reachableAfter] },
     );
-    const inGrafana = { parent: this, provider: this.provider };
+    // Deleting the workspace deletes what it holds; a destroy, which does not run the program, would only
+    // have the last update's token, expired after an hour, to delete each item with.
+    const inGrafana = { parent: this, provider: this.provider, deletedWith: args.grafana };
 
     this.dataSource = new oss.DataSource(
       `${name}-azure-monitor`,
