@@ -210,4 +210,28 @@ describe("Grafana dashboards", () => {
       }
     });
   });
+
+  describe("prod plan", () => {
+    it("fills every placeholder and keeps every panel (prod has the replica and Event Hubs)", async () => {
+      const plan = await planOf("prod");
+      for (const [file, model] of TEMPLATES) {
+        const { configJson } = inputsOf(
+          plan,
+          "grafana:oss/dashboard:Dashboard",
+          `lh-prod-dashboards-${file.replace(".json", "")}`,
+        );
+        assert.doesNotMatch(String(configJson), /\{\{lakehouse\./);
+        assert.deepStrictEqual(
+          (JSON.parse(String(configJson)) as { panels: { title: string }[] }).panels.map((p) => p.title),
+          (model.panels as { title: string }[]).map((p) => p.title),
+          file,
+        );
+      }
+      assert.ok(
+        resourceOf(plan, "pulumi:providers:grafana", "lh-prod-dashboards-provider").dependencies.includes(
+          `urn:pulumi:prod::lakehouse::lakehouse:core:LakehousePlatform$lakehouse:monitoring:Monitoring$azure-native:network:PrivateEndpoint$azure-native:network:PrivateDnsZoneGroup::lh-prod-monitoring-grafana-pep-dns`,
+        ),
+      );
+    });
+  });
 });

@@ -97,7 +97,7 @@ export interface GrafanaDashboardsArgs {
   readonly grafana: dashboard.Grafana;
   /** Title of the stack's dashboard folder. */
   readonly folderTitle: string;
-  /** Subscription of the stack: the data source's default and the scope of the deployer's role. */
+  /** Subscription of the stack: the data source's default subscription, and where the role definitions are. */
   readonly subscriptionId: pulumi.Input<string>;
   /** Object id of the identity that deploys: it gets Grafana Admin, which data sources need. */
   readonly deployerObjectId: pulumi.Input<string>;
