@@ -540,6 +540,7 @@ export class LakehousePlatform extends pulumi.ComponentResource {
         folderTitle: `Lakehouse ${config.stack}`,
         subscriptionId,
         deployerObjectId: client.objectId,
+        // When DatabricksWorkspace gets a deployerPath (peering, DNS links), the same resources belong here.
         reachableAfter: grafanaRecords ? [grafanaRecords] : [],
         values: {
           subscriptionId,
