@@ -16,7 +16,7 @@ export const grafanaDeployerPath = stackRule(
     anchor: anchor(
       "project",
       "https://learn.microsoft.com/azure/managed-grafana/how-to-set-up-private-access",
-      "Set up private access (preview) in Azure Managed Grafana: with public access disabled, the Grafana endpoint is reached only through its private endpoint (sub-resource grafana), whose record in privatelink.grafana.azure.com resolves the workspace's name",
+      "Set up private access in Azure Managed Grafana: with public access disabled, the Grafana endpoint is reached only through its private endpoint (sub-resource grafana), whose record in privatelink.grafana.azure.com resolves the workspace's name",
     ),
     remediationSteps:
       "Make the Grafana provider depend on the PrivateDnsZoneGroup of Grafana's private endpoint (GrafanaDashboards' reachableAfter), and deploy from inside the network.",
