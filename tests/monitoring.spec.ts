@@ -1,8 +1,6 @@
 import * as assert from "assert";
-import * as fs from "fs";
-import * as path from "path";
 import { LOGGING_RESOURCE_TYPES } from "../policies/lib/logging-types";
-import { inputsOf, PROJECT_DIR, planOf, resourceOf, resourcesOf, runPlan } from "./support/plan";
+import { inputsOf, planOf, resourceOf, resourcesOf, runPlan } from "./support/plan";
 import type { PlanDocument } from "../tools/plan/report";
 
 const SUBSCRIPTION = "/subscriptions/00000000-0000-0000-0000-00000000bbbb";
@@ -313,45 +311,3 @@ WHERE event_type = 'update_progress'
     });
   });
 }
-
-describe("Grafana dashboards", () => {
-  const dir = path.join(PROJECT_DIR, "dashboards");
-  for (const [file, titles] of [
-    [
-      "pipeline-health.json",
-      [
-        "Job runs by result",
-        "Failed job runs (last 24 h)",
-        "Freshness per source (hours since last successful update)",
-        "Run durations per source (seconds)",
-        "Rows written and dropped by expectations",
-      ],
-    ],
-    [
-      "cost.json",
-      [
-        "Daily Databricks spend (list price) vs budget",
-        "DBUs by cost tag (source, owner)",
-        "Log Analytics ingestion (GB/day)",
-      ],
-    ],
-    [
-      "platform-resources.json",
-      ["Lake capacity", "Event Hubs incoming vs outgoing messages", "SQL replica CPU %"],
-    ],
-  ] as const) {
-    it(`${file} is a Grafana dashboard with its panels`, () => {
-      const dashboard = JSON.parse(fs.readFileSync(path.join(dir, file), "utf8")) as {
-        uid: string;
-        panels: { title: string; targets: unknown[] }[];
-      };
-      assert.match(dashboard.uid, /^lakehouse-/);
-      for (const title of titles) {
-        assert.ok(
-          dashboard.panels.some((p) => p.title === title && p.targets.length > 0),
-          `${file} lacks panel "${title}"`,
-        );
-      }
-    });
-  }
-});

@@ -21,6 +21,7 @@ import { resourceAlerts, LOG_ALERTS } from "../monitoring/alerts";
 import { Monitoring } from "../monitoring/monitoring";
 import { PrivateMonitoring } from "../monitoring/private-monitoring";
 import { PipelineAlerts } from "../monitoring/pipeline-alerts";
+import { GrafanaDashboards } from "../monitoring/dashboards";
 import { RunMetadata } from "../monitoring/run-metadata";
 import { Deployments } from "../deployments/deployments";
 import { DefenderPlans, StorageThreatProtection } from "../security/defender";
@@ -81,6 +82,8 @@ export class LakehousePlatform extends pulumi.ComponentResource {
   public readonly dbfsRootCmkState: pulumi.Output<"on" | "pending" | "off">;
   /** The account's serverless budget policy of this environment (review stacks use their template's). */
   public readonly serverlessBudgetPolicyId: pulumi.Output<string>;
+  /** The dashboards in `dashboards/`, deployed to the stack's Managed Grafana with the stack's values. */
+  public readonly grafanaDashboards: GrafanaDashboards;
 
   constructor(name: string, args: LakehousePlatformArgs, opts?: pulumi.ComponentResourceOptions) {
     const { config } = args;
@@ -513,6 +516,55 @@ export class LakehousePlatform extends pulumi.ComponentResource {
         destinationIds: this.monitoring.destinationIds,
       },
       inWorkspace,
+    );
+
+    // Dashboards as code: the templates in dashboards/ with this stack's ids, budget and catalog filled in.
+    const grafanaRecords = this.monitoring.grafanaEndpoint
+      ? this.network.dnsRecords.get(this.monitoring.grafanaEndpoint)
+      : undefined;
+    // KQL datatable rows mapping each source's job id to the source (the diagnostic logs name jobs by id).
+    const jobSources = (batchOnly: boolean) =>
+      pulumi
+        .all(
+          sources
+            .filter((source) => !batchOnly || source.mode === "batch")
+            .flatMap((source) => {
+              const job = this.ingestion.sources.get(source.name)?.job;
+              return job ? [job.id.apply((id) => `"${id}", "${source.name}"`)] : [];
+            }),
+        )
+        .apply((rows) => rows.join(", "));
+    this.grafanaDashboards = new GrafanaDashboards(
+      `${name}-dashboards`,
+      {
+        grafana: this.monitoring.grafana,
+        folderTitle: `Lakehouse ${config.stack}`,
+        subscriptionId,
+        deployerObjectId: client.objectId,
+        // When DatabricksWorkspace gets a deployerPath (peering, DNS links), the same resources belong here.
+        reachableAfter: grafanaRecords ? [grafanaRecords] : [],
+        values: {
+          subscriptionId,
+          resourceGroup: resourceGroupName,
+          region: location,
+          logAnalyticsId: this.foundation.logAnalytics.id,
+          databricksWorkspaceId: this.workspace.workspace.id,
+          lakeName: this.storage.account.name,
+          keyVaultName: this.foundation.keyVault.name,
+          sqlDatabaseName: replica && pulumi.interpolate`${replica.server.name}/${replica.database.name}`,
+          eventHubsName: eventHubs?.namespace.name,
+          budgetAmount: String(config.budget.monthlyAmount),
+          budgetThresholds: config.budget.thresholdsPercent.map((t) => `${t} %`).join(", "),
+          budgetScope:
+            config.budget.scope === "subscription"
+              ? pulumi.interpolate`subscription ${subscriptionId}`
+              : pulumi.interpolate`resource group ${resourceGroupName}`,
+          jobSources: jobSources(false),
+          batchJobSources: jobSources(true),
+          qualityViews: sources.map((s) => `- \`${catalogName}.ops.${s.name}_flows\``).join("\n"),
+        },
+      },
+      child,
     );
 
     if (config.deployments.enabled) {

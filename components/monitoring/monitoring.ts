@@ -3,6 +3,7 @@ import * as applicationinsights from "@pulumi/azure-native/applicationinsights";
 import * as consumption from "@pulumi/azure-native/consumption";
 import * as dashboard from "@pulumi/azure-native/dashboard";
 import * as monitor from "@pulumi/azure-native/monitor";
+import type * as network from "@pulumi/azure-native/network";
 import * as operationalinsights from "@pulumi/azure-native/operationalinsights";
 import type {
   consumption as consumptionInputs,
@@ -130,6 +131,8 @@ export class Monitoring extends pulumi.ComponentResource {
   public readonly destinationIds: pulumi.Output<string>[];
   public readonly budget: consumption.Budget;
   public readonly grafana: dashboard.Grafana;
+  /** Grafana's private endpoint, unless `grafanaPublicAccess`: its DNS records are the deployer's way in. */
+  public readonly grafanaEndpoint?: network.PrivateEndpoint;
 
   constructor(name: string, args: MonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
     super("lakehouse:monitoring:Monitoring", name, {}, opts);
@@ -153,7 +156,7 @@ export class Monitoring extends pulumi.ComponentResource {
       { parent: this },
     );
 
-    this.grafana = this.managedGrafana(name, args);
+    ({ grafana: this.grafana, endpoint: this.grafanaEndpoint } = this.managedGrafana(name, args));
     const watched: Watched[] = [
       ...args.watched,
       { name: "logs", type: "azure-native:operationalinsights:Workspace", resourceId: logAnalytics.id },
@@ -320,7 +323,10 @@ export class Monitoring extends pulumi.ComponentResource {
   }
 
   /** Managed Grafana: Entra sign-in only, reads Azure Monitor and Log Analytics with its managed identity. */
-  private managedGrafana(name: string, args: MonitoringArgs): dashboard.Grafana {
+  private managedGrafana(
+    name: string,
+    args: MonitoringArgs,
+  ): { grafana: dashboard.Grafana; endpoint?: network.PrivateEndpoint } {
     const grafana = new dashboard.Grafana(
       `${name}-grafana`,
       {
@@ -363,14 +369,15 @@ export class Monitoring extends pulumi.ComponentResource {
       },
       { parent: this },
     );
+    let endpoint: network.PrivateEndpoint | undefined;
     if (!args.monitoring.grafanaPublicAccess) {
-      args.network.privateEndpoint(
+      endpoint = args.network.privateEndpoint(
         `${name}-grafana`,
         { resourceId: grafana.id, groupId: "grafana", zone: "grafana", role: "grafana" },
         this,
       );
     }
-    return grafana;
+    return { grafana, endpoint };
   }
 
   /** Slack and Teams as Databricks notification destinations, so job failures arrive formatted. */

@@ -18,7 +18,7 @@ export type AzureRole = keyof typeof AZURE_ROLES;
 export interface RoleGrant {
   /** Object id of the identity that receives the role. */
   readonly principalId: pulumi.Input<string>;
-  readonly principalType: "ServicePrincipal" | "Group" | "User";
+  readonly principalType: pulumi.Input<"ServicePrincipal" | "Group" | "User">;
   readonly role: AzureRole;
   /** Resource id the role is scoped to: the narrowest that works (a key, not the vault). */
   readonly scope: pulumi.Input<string>;

@@ -6,6 +6,7 @@ import { accountDeployabilityPolicies } from "./deployability-account";
 import { azureDeployabilityPolicies } from "./deployability-azure";
 import { databricksDeployabilityPolicies } from "./deployability-databricks";
 import { networkDeployabilityPolicies } from "./deployability-network";
+import { grafanaDeployabilityPolicies } from "./deployability-grafana";
 import { keyVaultPolicies } from "./keyvault";
 import { monitoringPolicies } from "./monitoring";
 import { networkPolicies } from "./network";
@@ -41,6 +42,7 @@ export const POLICY_DOMAINS: Record<string, Policies> = {
     ...databricksDeployabilityPolicies,
     ...networkDeployabilityPolicies,
     ...accountDeployabilityPolicies,
+    ...grafanaDeployabilityPolicies,
   ],
 };
 

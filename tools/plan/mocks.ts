@@ -12,6 +12,10 @@ const INVOKES: Record<string, (inputs: Record<string, unknown>) => Record<string
     subscriptionId: FAKE_SUBSCRIPTION_ID,
     tenantId: FAKE_TENANT_ID,
   }),
+  // An Entra access token for the endpoint asked (Managed Grafana's data plane): clearly fake.
+  "azure-native:authorization:getClientToken": (inputs) => ({
+    token: `offline-plan-token-for-${String(inputs.endpoint ?? "arm")}`,
+  }),
   // The identity the workspace provider signs in as: the deployer, a service principal.
   "databricks:index/getCurrentUser:getCurrentUser": () => ({
     id: "1000000000000001",
@@ -87,7 +91,14 @@ function computedOutputs(
         storageAccountIdentity: { ...identity(`${azName}/dbfs`), type: "SystemAssigned" },
       };
     case "azure-native:dashboard:Grafana":
-      return { identity: { ...identity(azName), type: "SystemAssigned" } };
+      return {
+        identity: { ...identity(azName), type: "SystemAssigned" },
+        // Azure appends a random suffix and the region's short code to the workspace name.
+        properties: {
+          ...(inputs.properties as object),
+          endpoint: `https://${azName}-a1b2c3d4e5f6g7h8.weu.grafana.azure.com`,
+        },
+      };
     case "azure-native:databricks:AccessConnector":
       return { identity: { ...identity(azName), type: "SystemAssigned" } };
     case "azure-native:storage:StorageAccount":
