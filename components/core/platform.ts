@@ -120,6 +120,22 @@ export class LakehousePlatform extends pulumi.ComponentResource {
       }
       return id;
     });
+    // The account's objects of this environment (review stacks use their template environment's).
+    const ofEnvironment = (ids: pulumi.Output<Record<string, string>>, what: string) =>
+      ids.apply((byEnvironment) => {
+        const id = byEnvironment[config.tags.environment];
+        if (id === undefined) {
+          throw new InvalidInputError([
+            `lakehouse:accountStack: ${config.accountStack} has no ${what} for environment "${config.tags.environment}" (it has: ${Object.keys(byEnvironment).join(", ")})`,
+          ]);
+        }
+        return id;
+      });
+    // Serverless compute of this environment reaches only what its own configuration's rules reach.
+    const networkConnectivityConfigId = ofEnvironment(
+      account.networkConnectivityConfigIds,
+      "network connectivity configuration",
+    );
     // The DBFS root key needs the identity the workspace's creation makes: turned on by the next update.
     const previous = readPreviousOutputs(`${name}-previous`, { parent: this });
     const dbfsRootCmk = previous.dbfsRootIdentity.apply(
@@ -175,7 +191,7 @@ export class LakehousePlatform extends pulumi.ComponentResource {
         metastoreId,
         account: {
           provider: accountProvider,
-          networkConnectivityConfigId: account.networkConnectivityConfigId,
+          networkConnectivityConfigId,
         },
         dbfsRootCmk,
         complianceSecurityProfile: config.databricks.complianceSecurityProfile,
@@ -204,7 +220,7 @@ export class LakehousePlatform extends pulumi.ComponentResource {
       `${name}-serverless`,
       {
         accountProvider,
-        networkConnectivityConfigId: account.networkConnectivityConfigId,
+        networkConnectivityConfigId,
         targets: { lake: { account: this.storage.account, resourceGroupName } },
       },
       child,
@@ -533,15 +549,7 @@ export class LakehousePlatform extends pulumi.ComponentResource {
     this.dbfsRootCmkState = dbfsRootCmk.apply((on) =>
       on ? "on" : config.databricks.dbfsRootCmk ? "pending" : "off",
     );
-    this.serverlessBudgetPolicyId = account.budgetPolicyIds.apply((ids) => {
-      const id = ids[config.tags.environment];
-      if (id === undefined) {
-        throw new InvalidInputError([
-          `lakehouse:accountStack: ${config.accountStack} has no serverless budget policy for environment "${config.tags.environment}" (it has: ${Object.keys(ids).join(", ")})`,
-        ]);
-      }
-      return id;
-    });
+    this.serverlessBudgetPolicyId = ofEnvironment(account.budgetPolicyIds, "serverless budget policy");
 
     this.registerOutputs({ foundation: this.foundation, workspace: this.workspace });
   }
