@@ -193,8 +193,8 @@ export const serverlessLakeConnectivity = stackRule(
   },
 );
 
-/** The front-end (UI/API) private endpoint of a workspace: group `databricks_ui_api`, connected to it. */
-const frontEndOf = (workspace: PolicyResource, resources: readonly PolicyResource[]) =>
+/** The private endpoints connected to a workspace (or to its DBFS root) for a sub-resource. */
+const endpointsOf = (workspace: PolicyResource, groupId: string, resources: readonly PolicyResource[]) =>
   resources.filter((r) => {
     if (r.type !== TYPES.endpoint) return false;
     if (!(r.propertyDependencies.privateLinkServiceConnections ?? []).includes(workspace)) return false;
@@ -203,56 +203,94 @@ const frontEndOf = (workspace: PolicyResource, resources: readonly PolicyResourc
         (c) => c.groupIds ?? [],
       ),
     );
-    return !groups.known || groups.value.includes("databricks_ui_api");
+    return !groups.known || groups.value.includes(groupId);
   });
+
+/** The DNS zone groups of endpoints. */
+const recordsOf = (endpoints: PolicyResource[], resources: readonly PolicyResource[]) =>
+  resources.filter(
+    (r) =>
+      r.type === TYPES.zoneGroup &&
+      endpoints.some((e) => (r.propertyDependencies.privateEndpointName ?? []).includes(e) || r.parent === e),
+  );
+
+/** Sub-resources of the DBFS root that clusters use behind its storage firewall. */
+const DBFS_GROUPS = ["dfs", "blob"];
 
 export const workspaceDeployerPath = stackRule(
   {
     name: "network-workspace-deployer-path",
     description:
-      "When a workspace disables public network access, every workspace-level resource waits for the DNS records of its front-end private endpoint.",
+      "When a workspace disables public network access, every workspace-level resource waits for the DNS records of its front-end private endpoint; when its DBFS root is behind the storage firewall, also for those of the DBFS root's dfs and blob endpoints.",
     severity: "high",
     anchor: anchor(
       "project",
       `${LEARN}/databricks/security/network/front-end/front-end-private-connect`,
-      "Configure front-end private connectivity: with public network access disabled, the workspace URL is reached only through the databricks_ui_api private endpoint, whose private DNS record resolves it",
+      "Configure front-end private connectivity: with public network access disabled, the workspace URL is reached only through the databricks_ui_api private endpoint, whose private DNS record resolves it; Enable firewall support for your workspace storage account: with the firewall on, classic compute reaches the workspace storage account through its dfs and blob private endpoints",
     ),
     remediationSteps:
-      "Make the workspace's databricks provider depend on the front-end endpoint's PrivateDnsZoneGroup (DatabricksWorkspace does), and deploy from inside the VNet.",
+      "Make the workspace's databricks provider depend on the front-end endpoint's PrivateDnsZoneGroup and, with defaultStorageFirewall Enabled, on the DBFS root's dfs and blob endpoints' ones (DatabricksWorkspace does), and deploy from inside the VNet.",
   },
   (resources) =>
     resources
       .filter((r) => r.type === TYPES.workspace && r.props.publicNetworkAccess === "Disabled")
       .flatMap((workspace) => {
-        const endpoints = frontEndOf(workspace, resources);
-        const records = resources.filter(
-          (r) =>
-            r.type === TYPES.zoneGroup &&
-            endpoints.some(
-              (e) => (r.propertyDependencies.privateEndpointName ?? []).includes(e) || r.parent === e,
-            ),
-        );
+        const records = recordsOf(endpointsOf(workspace, "databricks_ui_api", resources), resources);
+        const firewalled = workspace.props.defaultStorageFirewall === "Enabled";
+        const dbfs = (firewalled ? DBFS_GROUPS : []).map((groupId) => ({
+          groupId,
+          records: recordsOf(endpointsOf(workspace, groupId, resources), resources),
+        }));
         const providers = resources.filter(
           (r) =>
             r.type === TYPES.databricksProvider &&
             Object.values(r.propertyDependencies).some((deps) => deps.includes(workspace)),
         );
-        return providers.flatMap((provider) => {
-          // What waits for the provider waits for what the provider waits for: ask once per provider.
-          if (records.some((z) => waitsFor(provider, z, resources))) return [];
-          const used = resources.filter((r) => r.provider?.urn === provider.urn);
-          const racing = used.filter((r) => !records.some((z) => waitsFor(r, z, resources)));
-          if (racing.length === 0) return [];
-          return [
-            {
-              urn: provider.urn,
-              message:
-                records.length === 0
-                  ? `Workspace ${workspace.name} disables public network access but has no front-end private endpoint with DNS records: its ${racing.length} workspace-level resources (through provider ${provider.name}) cannot reach it; add a databricks_ui_api private endpoint with a DNS zone group.`
-                  : `Provider ${provider.name} of workspace ${workspace.name}, which disables public network access, does not wait for the front-end private endpoint's DNS records: ${racing.length} workspace-level resources (first: ${racing[0].name}) would race them; add the DNS zone group to the provider's dependsOn.`,
-            },
-          ];
-        });
+        const missing = dbfs
+          .filter((path) => path.records.length === 0)
+          .map((path) => ({
+            urn: workspace.urn,
+            message: `Workspace ${workspace.name} puts its DBFS root behind the storage firewall (defaultStorageFirewall Enabled) but has no ${path.groupId} private endpoint to it with DNS records: clusters cannot reach the DBFS root; add one with a DNS zone group.`,
+          }));
+        // What waits for the provider waits for what the provider waits for: ask once per provider.
+        const racingFor = (provider: PolicyResource, zones: PolicyResource[]) =>
+          zones.some((z) => waitsFor(provider, z, resources))
+            ? []
+            : resources
+                .filter((r) => r.provider?.urn === provider.urn)
+                .filter((r) => !zones.some((z) => waitsFor(r, z, resources)));
+        return [
+          ...missing,
+          ...providers.flatMap((provider) => {
+            const racing = racingFor(provider, records);
+            const frontEnd =
+              racing.length === 0
+                ? []
+                : [
+                    {
+                      urn: provider.urn,
+                      message:
+                        records.length === 0
+                          ? `Workspace ${workspace.name} disables public network access but has no front-end private endpoint with DNS records: its ${racing.length} workspace-level resources (through provider ${provider.name}) cannot reach it; add a databricks_ui_api private endpoint with a DNS zone group.`
+                          : `Provider ${provider.name} of workspace ${workspace.name}, which disables public network access, does not wait for the front-end private endpoint's DNS records: ${racing.length} workspace-level resources (first: ${racing[0].name}) would race them; add the DNS zone group to the provider's dependsOn.`,
+                    },
+                  ];
+            const storage = dbfs
+              .filter((path) => path.records.length > 0)
+              .flatMap(({ groupId, records: zones }) => {
+                const late = racingFor(provider, zones);
+                return late.length === 0
+                  ? []
+                  : [
+                      {
+                        urn: provider.urn,
+                        message: `Provider ${provider.name} of workspace ${workspace.name}, whose DBFS root is behind the storage firewall, does not wait for the DBFS root's ${groupId} private endpoint's DNS records: ${late.length} workspace-level resources (first: ${late[0].name}) may start compute that cannot reach it; add the DNS zone group to the provider's dependsOn.`,
+                      },
+                    ];
+              });
+            return [...frontEnd, ...storage];
+          }),
+        ];
       }),
 );
 

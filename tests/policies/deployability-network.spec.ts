@@ -249,6 +249,64 @@ describe("deployability (network) rules", () => {
         ],
       );
     });
+    describe("with the DBFS root behind the storage firewall", () => {
+      const dbfs = (groupId: string): Spec[] => [
+        {
+          type: T.endpoint,
+          name: `dbfs-${groupId}`,
+          props: { privateLinkServiceConnections: [{ groupIds: [groupId] }] },
+          dependsOn: { privateLinkServiceConnections: ["workspace"] },
+        },
+        {
+          type: T.records,
+          name: `dbfs-${groupId}-dns`,
+          parent: `dbfs-${groupId}`,
+          dependsOn: { privateEndpointName: [`dbfs-${groupId}`] },
+        },
+      ];
+      const firewalled = (specs: Spec[]): Spec[] =>
+        specs.map((spec) =>
+          spec.type === T.workspace
+            ? { ...spec, props: { ...spec.props, defaultStorageFirewall: "Enabled" } }
+            : spec,
+        );
+      it("passes a provider that waits for the front end's and the DBFS root's records", async () => {
+        assert.deepStrictEqual(
+          await violations(network.workspaceDeployerPath, [
+            ...firewalled(front("databricks_ui_api")),
+            ...dbfs("dfs"),
+            ...dbfs("blob"),
+            provider(["ui-api-dns", "dbfs-dfs-dns", "dbfs-blob-dns"]),
+            catalog,
+          ]),
+          [],
+        );
+      });
+      it("reports a provider that does not wait for the DBFS root's records, and a missing endpoint", async () => {
+        assert.deepStrictEqual(
+          await violations(network.workspaceDeployerPath, [
+            ...firewalled(front("databricks_ui_api")),
+            ...dbfs("dfs"),
+            provider(["ui-api-dns"]),
+            catalog,
+          ]),
+          [
+            "workspace: Workspace workspace puts its DBFS root behind the storage firewall (defaultStorageFirewall Enabled) but has no blob private endpoint to it with DNS records: clusters cannot reach the DBFS root; add one with a DNS zone group.",
+            "provider: Provider provider of workspace workspace, whose DBFS root is behind the storage firewall, does not wait for the DBFS root's dfs private endpoint's DNS records: 1 workspace-level resources (first: catalog) may start compute that cannot reach it; add the DNS zone group to the provider's dependsOn.",
+          ],
+        );
+      });
+      it("asks nothing of the DBFS root without the firewall", async () => {
+        assert.deepStrictEqual(
+          await violations(network.workspaceDeployerPath, [
+            ...front("databricks_ui_api"),
+            provider(["ui-api-dns"]),
+            catalog,
+          ]),
+          [],
+        );
+      });
+    });
     it("leaves workspaces open to public networks alone", async () => {
       assert.deepStrictEqual(
         await violations(network.workspaceDeployerPath, [
