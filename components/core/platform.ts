@@ -9,7 +9,7 @@ import { Foundation } from "./foundation";
 import { Keys } from "../security/keys";
 import { LakehouseStorage } from "../storage/lakehouse-storage";
 import { INCARNATION_LENGTH, mandatoryTagsTransformation, Naming } from "./naming";
-import { Network } from "../network/network";
+import { AZURE_MONITOR_ONLY_ZONES, externalLinkRole, Network } from "../network/network";
 import { DataSource } from "../../config/sources";
 import { UnityCatalog } from "../storage/unity-catalog";
 import { DatabricksWorkspace } from "../databricks/workspace";
@@ -172,6 +172,12 @@ export class LakehousePlatform extends pulumi.ComponentResource {
         ...placement,
         addressSpace: config.network.addressSpace,
         egressFirewallIp: config.network.egressFirewallIp,
+        // A landing zone's hub resolves the stack's endpoints through links to its zones (README, "Who
+        // reaches what"); with the hub's Azure Monitor scope, its central zones serve Azure Monitor.
+        linkedVirtualNetworks: Object.fromEntries(
+          config.network.dnsLinkedVirtualNetworkIds.map((id) => [externalLinkRole(id), id]),
+        ),
+        centralZones: config.network.monitorPrivateLinkScopeId ? AZURE_MONITOR_ONLY_ZONES : [],
       },
       child,
     );
@@ -428,6 +434,7 @@ export class LakehousePlatform extends pulumi.ComponentResource {
         logAnalytics: this.foundation.logAnalytics,
         applicationInsights: this.monitoring.applicationInsights,
         grafana: this.monitoring.grafana,
+        existingScopeId: config.network.monitorPrivateLinkScopeId,
       },
       child,
     );
