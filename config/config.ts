@@ -243,7 +243,8 @@ export const settingsSchema = z.strictObject({
     .max(10)
     .refine((ids) => new Set(ids.map((id) => id.toLowerCase())).size === ids.length, {
       error: "must not name a virtual network twice",
-    }),
+    })
+    .optional(),
   // A landing zone's Azure Monitor Private Link Scope (on its hub): the stack joins it instead of its own.
   monitorPrivateLinkScopeId: z
     .string()
@@ -597,7 +598,7 @@ export function parsePlatformConfig(
     network: {
       addressSpace: s.addressSpace,
       egressFirewallIp: s.egressFirewallIp,
-      dnsLinkedVirtualNetworkIds: s.dnsLinkedVirtualNetworkIds,
+      dnsLinkedVirtualNetworkIds: s.dnsLinkedVirtualNetworkIds ?? [],
       monitorPrivateLinkScopeId: s.monitorPrivateLinkScopeId,
     },
     groups: {
