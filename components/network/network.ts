@@ -179,7 +179,9 @@ export class Network extends pulumi.ComponentResource {
             resourceGroupName,
             location,
             routeTableName: naming.name("routeTable", "dbw"),
-            // The hub's routes must not bypass the firewall.
+            // The hub's routes must not bypass the firewall: routes learned over ExpressRoute or VPN are
+            // dropped too, so on-premises traffic also goes through the firewall, which must route it on
+            // (README, "Who reaches what").
             disableBgpRoutePropagation: true,
             routes: [
               {
@@ -198,6 +200,9 @@ export class Network extends pulumi.ComponentResource {
             resourceGroupName,
             location,
             natGatewayName: naming.name("natGateway", "dbw"),
+            // Standard is zonal: with no zone, Azure places it in one zone, a single-zone failure domain for
+            // cluster egress (Learn, "NAT gateway and availability zones"). The zone-redundant StandardV2 SKU
+            // (with StandardV2 public IPs) is in preview and not in azure-native 3.28's API: an accepted risk.
             sku: { name: network.NatGatewaySkuName.Standard },
             idleTimeoutInMinutes: 4,
             publicIpAddresses: [
