@@ -348,20 +348,19 @@ describe("deployability (network) rules", () => {
   });
 
   describe("network-workspace-deployer-path", () => {
-    const front = (groupId: string): Spec[] => [
-      { type: T.workspace, name: "workspace", props: { publicNetworkAccess: "Disabled" } },
+    /** A private endpoint to the workspace (or its DBFS root) for a sub-resource, with its DNS records. */
+    const endpoint = (name: string, groupId: string): Spec[] => [
       {
         type: T.endpoint,
-        name: "ui-api",
+        name,
         props: { privateLinkServiceConnections: [{ groupIds: [groupId] }] },
         dependsOn: { privateLinkServiceConnections: ["workspace"] },
       },
-      {
-        type: T.records,
-        name: "ui-api-dns",
-        parent: "ui-api",
-        dependsOn: { privateEndpointName: ["ui-api"] },
-      },
+      { type: T.records, name: `${name}-dns`, parent: name, dependsOn: { privateEndpointName: [name] } },
+    ];
+    const front = (groupId: string): Spec[] => [
+      { type: T.workspace, name: "workspace", props: { publicNetworkAccess: "Disabled" } },
+      ...endpoint("ui-api", groupId),
     ];
     const provider = (waitsFor: string[]): Spec => ({
       type: T.provider,
@@ -417,20 +416,7 @@ describe("deployability (network) rules", () => {
       );
     });
     describe("with the DBFS root behind the storage firewall", () => {
-      const dbfs = (groupId: string): Spec[] => [
-        {
-          type: T.endpoint,
-          name: `dbfs-${groupId}`,
-          props: { privateLinkServiceConnections: [{ groupIds: [groupId] }] },
-          dependsOn: { privateLinkServiceConnections: ["workspace"] },
-        },
-        {
-          type: T.records,
-          name: `dbfs-${groupId}-dns`,
-          parent: `dbfs-${groupId}`,
-          dependsOn: { privateEndpointName: [`dbfs-${groupId}`] },
-        },
-      ];
+      const dbfs = (groupId: string): Spec[] => endpoint(`dbfs-${groupId}`, groupId);
       const firewalled = (specs: Spec[]): Spec[] =>
         specs.map((spec) =>
           spec.type === T.workspace
