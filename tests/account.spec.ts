@@ -41,7 +41,7 @@ describe("account project (lakehouse-account, stack westeurope)", () => {
     const lines = run.stdout.split("\n");
     assert.strictEqual(
       lines[0],
-      'Offline plan of stack "westeurope": 13 resources (11 cloud resources, 2 components)',
+      'Offline plan of stack "westeurope": 14 resources (12 cloud resources, 2 components)',
     );
     assert.ok(
       lines.includes(
