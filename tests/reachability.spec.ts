@@ -6,6 +6,7 @@ import { settingsSchema } from "../config/config";
 import type { PlanDocument } from "../tools/plan/report";
 import { inputsOf, planOf, PROJECT_DIR, resourcesOf, runPlanWith } from "./support/plan";
 import { HUB_SCOPE_ID, HUB_VNET_ID } from "./fixtures/landing-zone";
+import { isGrafanaConnection } from "../components/monitoring/private-monitoring";
 
 const STACKS = ["dev", "prod"];
 
@@ -409,5 +410,37 @@ describe("lakehouse:dnsLinkedVirtualNetworkIds and lakehouse:monitorPrivateLinkS
     assert.deepStrictEqual(problems("monitorPrivateLinkScopeId", HUB_VNET_ID), [
       "must be the resource id of an Azure Monitor Private Link Scope: /subscriptions/<id>/resourceGroups/<rg>/providers/microsoft.insights/privateLinkScopes/<name>",
     ]);
+  });
+});
+
+describe("finding Managed Grafana's connection on the scope", () => {
+  const own =
+    "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/privateEndpoints/pep-lh-ampls-dev-weu";
+  const grafana = {
+    privateEndpoint: {
+      id: "/subscriptions/m/resourceGroups/g/providers/Microsoft.Network/privateEndpoints/x",
+    },
+  };
+  const messages = ["Managed Grafana g reads ...", "Managed Grafana g: approved by its stack"];
+  it("knows it by its request message or the stack's approval text", () => {
+    for (const description of messages) {
+      assert.strictEqual(
+        isGrafanaConnection({ privateLinkServiceConnectionState: { description } }, messages),
+        true,
+      );
+    }
+    assert.strictEqual(
+      isGrafanaConnection({ privateLinkServiceConnectionState: { description: "ok" } }, messages),
+      false,
+    );
+  });
+  it("on the stack's own scope, knows it as the connection that is not the stack's endpoint", () => {
+    assert.strictEqual(isGrafanaConnection(grafana, messages, own), true);
+    assert.strictEqual(
+      isGrafanaConnection({ privateEndpoint: { id: own.toUpperCase() } }, messages, own),
+      false,
+    );
+    // On a landing zone's scope, other spokes' endpoints are not Grafana's.
+    assert.strictEqual(isGrafanaConnection(grafana, messages), false);
   });
 });

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as applicationinsights from "@pulumi/azure-native/applicationinsights";
 import * as dashboard from "@pulumi/azure-native/dashboard";
 import * as monitor from "@pulumi/azure-native/monitor";
+import * as network from "@pulumi/azure-native/network";
 import * as operationalinsights from "@pulumi/azure-native/operationalinsights";
 import { Provider as AzureProvider } from "@pulumi/azure-native/provider";
 import { AzurePlacement } from "../core/naming";
@@ -53,6 +54,28 @@ export function parseScopeId(id: string): {
 }
 
 /**
+ * Whether a connection on the scope is Grafana's: by its description (the request message, or the approval's
+ * text once approved); on the stack's own scope (`ownEndpointId`), also as the one connection that is not the
+ * stack's own endpoint, since a connection approved by hand keeps the approver's text.
+ */
+export function isGrafanaConnection(
+  connection: {
+    privateEndpoint?: { id?: string };
+    privateLinkServiceConnectionState?: { description?: string };
+  },
+  descriptions: readonly string[],
+  ownEndpointId?: string,
+): boolean {
+  const endpointId = connection.privateEndpoint?.id;
+  return (
+    descriptions.includes(connection.privateLinkServiceConnectionState?.description ?? "") ||
+    (ownEndpointId !== undefined &&
+      endpointId !== undefined &&
+      endpointId.toLowerCase() !== ownEndpointId.toLowerCase())
+  );
+}
+
+/**
  * Azure Monitor over Private Link (Learn, "Use Azure Private Link to connect networks to Azure Monitor"): Log
  * Analytics and Application Insights in a private link scope, reached from the VNet through the scope's
  * private endpoint with the five zones Azure Monitor answers in; and Managed Grafana's managed private
@@ -65,7 +88,7 @@ export class PrivateMonitoring extends pulumi.ComponentResource {
   /** The stack's own scope; none in a landing zone. */
   public readonly scope?: monitor.PrivateLinkScope;
   /** The scope's private endpoint in the VNet; none in a landing zone. */
-  public readonly endpoint?: pulumi.Resource;
+  public readonly endpoint?: network.PrivateEndpoint;
   public readonly grafanaEndpoint: dashboard.ManagedPrivateEndpoint;
   /** The approval of Grafana's connection on the scope. */
   public readonly grafanaApproval: monitor.PrivateEndpointConnection;
@@ -157,8 +180,9 @@ export class PrivateMonitoring extends pulumi.ComponentResource {
         scope.scopeName,
         requestMessage,
         approvedMessage,
+        this.endpoint?.id,
       ])
-      .apply(([connections, group, scopeName, requested, approved]) =>
+      .apply(([connections, group, scopeName, requested, approved, ownEndpointId]) =>
         awaitConnection(
           connections,
           async () =>
@@ -168,7 +192,7 @@ export class PrivateMonitoring extends pulumi.ComponentResource {
                 { parent: this, provider: onScope.provider },
               )
             ).privateEndpointConnections,
-          (c) => [requested, approved].includes(c.privateLinkServiceConnectionState?.description ?? ""),
+          (c) => isGrafanaConnection(c, [requested, approved], ownEndpointId),
           `Managed Grafana's managed private endpoint to the Azure Monitor Private Link Scope ${scopeName}`,
         ),
       );
