@@ -1,5 +1,5 @@
 import { Policies, PolicyResource } from "@pulumi/policy";
-import { knownString, read } from "../lib/unknown";
+import { knownString, read, Read } from "../lib/unknown";
 import { waitsFor } from "../lib/dependencies";
 import { anchor, stackRule } from "../lib/rule";
 
@@ -37,6 +37,9 @@ export const COMPUTE_DELEGATIONS = ["Microsoft.Databricks/workspaces"];
 /** The resources of `type` an input of `resource` depends on. */
 const inputDeps = (resource: PolicyResource, input: string, type: string) =>
   (resource.propertyDependencies[input] ?? []).filter((d) => d.type === type);
+
+/** A value read, or undefined when it is unknown at preview. */
+const known = <T>(value: Read<T>): T | undefined => (value.known ? value.value : undefined);
 
 /** Next hops that give 0.0.0.0/0 an outbound path (a firewall, or Azure's internet egress). */
 export const EGRESS_NEXT_HOPS = ["VirtualAppliance", "Internet"];
@@ -115,7 +118,8 @@ export const subnetEgress = stackRule(
       (tables.length > 0
         ? tables.some((t) => hasDefaultRoute(t, resources))
         : subnetRefSet(subnet, "routeTable"));
-    const needsPath = (subnet: SubnetInput) => subnet.defaultOutboundAccess === false && runsCompute(subnet);
+    const needsPath = (subnet: SubnetInput) =>
+      known(read(() => subnet.defaultOutboundAccess)) === false && runsCompute(subnet);
     const standalone = resources
       .filter((r) => r.type === TYPES.subnet && needsPath(r.props as SubnetInput))
       .filter(
@@ -137,7 +141,7 @@ export const subnetEgress = stackRule(
         return subnets.value
           .filter(needsPath)
           .filter((subnet) => !hasPath(subnet, [], subnetRefSet(subnet, "routeTable") ? tables : []))
-          .map((subnet) => noPath(vnet.urn, subnet.name ?? vnet.name));
+          .map((subnet) => noPath(vnet.urn, known(read(() => subnet.name)) ?? vnet.name));
       });
     return [...standalone, ...inline];
   },
@@ -188,7 +192,7 @@ const scopeGap = (scope: PolicyResource, resources: readonly PolicyResource[]): 
       )
       .flatMap((group) => group.propertyDependencies.privateDnsZoneConfigs ?? [])
       .filter((zone) => zone.type === TYPES.privateZone)
-      .map((zone) => zone.props.privateZoneName);
+      .map((zone) => knownString(zone, "privateZoneName"));
     return AZURE_MONITOR_ZONE_NAMES.filter((zone) => !zoneNames.includes(zone));
   });
   const best = gaps.reduce((a, b) => (b.length < a.length ? b : a));
@@ -264,7 +268,7 @@ const catalogAccounts = (resources: readonly PolicyResource[]) =>
   new Set(
     resources
       .filter((r) => r.type.startsWith("databricks:"))
-      .flatMap((r) => UC_PATH_INPUTS.map((input) => accountOfUrl(r.props[input])))
+      .flatMap((r) => UC_PATH_INPUTS.map((input) => known(read(() => accountOfUrl(r.props[input])))))
       .filter((name): name is string => name !== undefined),
   );
 
