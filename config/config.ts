@@ -230,6 +230,29 @@ export const settingsSchema = z.strictObject({
   reviewStackTtlHours: z.number().int().min(1).max(720),
   driftScheduleCron: driftCron,
   deploymentsAzureClientId: guid,
+  // Networks outside the stack (a landing zone's hub, a transit VNet) that resolve its private endpoints.
+  dnsLinkedVirtualNetworkIds: z
+    .array(
+      z
+        .string()
+        .regex(
+          /^\/subscriptions\/[0-9a-fA-F-]{36}\/resourceGroups\/[-\w.()]{1,90}\/providers\/Microsoft\.Network\/virtualNetworks\/[-\w.]{2,64}$/i,
+          "must be the resource id of a virtual network: /subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.Network/virtualNetworks/<name>",
+        ),
+    )
+    .max(10)
+    .refine((ids) => new Set(ids.map((id) => id.toLowerCase())).size === ids.length, {
+      error: "must not name a virtual network twice",
+    })
+    .optional(),
+  // A landing zone's Azure Monitor Private Link Scope (on its hub): the stack joins it instead of its own.
+  monitorPrivateLinkScopeId: z
+    .string()
+    .regex(
+      /^\/subscriptions\/[0-9a-fA-F-]{36}\/resourceGroups\/[-\w.()]{1,90}\/providers\/microsoft\.insights\/privateLinkScopes\/[-\w.()]{1,255}$/i,
+      "must be the resource id of an Azure Monitor Private Link Scope: /subscriptions/<id>/resourceGroups/<rg>/providers/microsoft.insights/privateLinkScopes/<name>",
+    )
+    .optional(),
 });
 
 export type Settings = z.output<typeof settingsSchema>;
@@ -337,6 +360,10 @@ export interface PlatformConfig {
     readonly addressSpace: string;
     /** Cluster egress through the landing zone's firewall (a route to it) instead of a NAT gateway. */
     readonly egressFirewallIp?: string;
+    /** VNets outside the stack its private DNS zones are linked to (a landing zone's hub). */
+    readonly dnsLinkedVirtualNetworkIds: readonly string[];
+    /** A landing zone's Azure Monitor Private Link Scope the stack joins instead of creating its own. */
+    readonly monitorPrivateLinkScopeId?: string;
   };
   readonly groups: {
     /** Object id of the platform admins group (the SQL replica's Entra admin). */
@@ -568,7 +595,12 @@ export function parsePlatformConfig(
       environment: s.environment,
       dataClassification: s.dataClassification,
     },
-    network: { addressSpace: s.addressSpace, egressFirewallIp: s.egressFirewallIp },
+    network: {
+      addressSpace: s.addressSpace,
+      egressFirewallIp: s.egressFirewallIp,
+      dnsLinkedVirtualNetworkIds: s.dnsLinkedVirtualNetworkIds ?? [],
+      monitorPrivateLinkScopeId: s.monitorPrivateLinkScopeId,
+    },
     groups: {
       platformAdminsObjectId: s.platformAdminsObjectId,
       platformAdmins: s.platformAdminsGroup,

@@ -41,7 +41,7 @@ describe("account project (lakehouse-account, stack westeurope)", () => {
     const lines = run.stdout.split("\n");
     assert.strictEqual(
       lines[0],
-      'Offline plan of stack "westeurope": 13 resources (11 cloud resources, 2 components)',
+      'Offline plan of stack "westeurope": 14 resources (12 cloud resources, 2 components)',
     );
     assert.ok(
       lines.includes(
@@ -91,14 +91,19 @@ describe("account project (lakehouse-account, stack westeurope)", () => {
     assert.match(String((plan.outputs as { metastoreId: string }).metastoreId), /^00000000-0000-4000-8000-/);
   });
 
-  it("owns the regional network connectivity configuration, protected", async () => {
-    const ncc = resourceOf(
+  it("owns one network connectivity configuration per environment, protected", async () => {
+    const nccs = resourcesOf(
       await accountPlanOf(),
       "databricks:index/mwsNetworkConnectivityConfig:MwsNetworkConnectivityConfig",
-      A("ncc"),
     );
-    assert.deepStrictEqual(ncc.inputs, { name: "ncc-lh-weu", region: "westeurope" });
-    assert.strictEqual(ncc.protect, true);
+    assert.deepStrictEqual(
+      nccs.map((ncc) => [ncc.name, ncc.inputs, ncc.protect]),
+      ["dev", "prod"].map((env) => [
+        A(`ncc-${env}`),
+        { name: `ncc-lh-${env}-weu`, region: "westeurope" },
+        true,
+      ]),
+    );
   });
 
   it("gives every environment a serverless budget policy carrying the mandatory cost tags", async () => {
@@ -183,14 +188,14 @@ describe("account project (lakehouse-account, stack westeurope)", () => {
       "budgetPolicyIds",
       "governedTags",
       "metastoreId",
-      "networkConnectivityConfigId",
+      "networkConnectivityConfigIds",
       "region",
     ]);
     assert.strictEqual(outputs.region, "westeurope");
     assert.strictEqual(outputs.accountId, ACCOUNT_ID);
-    assert.strictEqual(
-      `account/${String(outputs.networkConnectivityConfigId)}`,
-      ids("databricks:index/mwsNetworkConnectivityConfig:MwsNetworkConnectivityConfig")[0],
+    assert.deepStrictEqual(
+      Object.values(outputs.networkConnectivityConfigIds as object).map((id) => `account/${String(id)}`),
+      ids("databricks:index/mwsNetworkConnectivityConfig:MwsNetworkConnectivityConfig"),
     );
     assert.deepStrictEqual(
       Object.values(outputs.budgetPolicyIds as object),
@@ -231,7 +236,8 @@ for (const stack of ["dev", "prod"]) {
         `lh-${stack}-databricks-ncc`,
       );
       assert.deepStrictEqual(binding.inputs, {
-        networkConnectivityConfigId: outputs.networkConnectivityConfigId,
+        // Its own environment's configuration: no path from dev's serverless compute to prod's lake.
+        networkConnectivityConfigId: (outputs.networkConnectivityConfigIds as Record<string, string>)[stack],
         workspaceId: "1234567890123456",
       });
       assert.deepStrictEqual(inputsOf(plan, "pulumi:providers:databricks", `lh-${stack}-account-provider`), {

@@ -5,8 +5,14 @@ import * as path from "path";
 import { settingsSchema } from "../config/config";
 import type { PlanDocument } from "../tools/plan/report";
 import { inputsOf, planOf, PROJECT_DIR, resourcesOf, runPlanWith } from "./support/plan";
+import { HUB_SCOPE_ID, HUB_VNET_ID } from "./fixtures/landing-zone";
+import { isGrafanaConnection } from "../components/monitoring/private-monitoring";
 
 const STACKS = ["dev", "prod"];
+
+/** The Azure name of the stack's Managed Grafana. */
+const workspaceNameOf = (plan: PlanDocument) =>
+  (resourcesOf(plan, "azure-native:dashboard:Grafana")[0].inputs as { workspaceName: string }).workspaceName;
 
 for (const stack of STACKS) {
   const n = (name: string) => `lh-${stack}-${name}`;
@@ -42,16 +48,21 @@ for (const stack of STACKS) {
   });
 }
 
-describe("cluster egress through a landing zone's firewall (lakehouse:egressFirewallIp)", () => {
-  it("routes 0.0.0.0/0 from both Databricks subnets to the firewall, with no NAT gateway", async () => {
-    const run = await runPlanWith(
+describe("a stack in an existing landing zone (egressFirewallIp, dnsLinkedVirtualNetworkIds, monitorPrivateLinkScopeId)", () => {
+  let landingZone: Promise<PlanDocument> | undefined;
+  const planInLandingZone = () =>
+    (landingZone ??= runPlanWith(
       {},
       "--json",
       "--program",
       path.join(PROJECT_DIR, "tests", "fixtures", "programs", "firewall-egress.ts"),
-    );
-    assert.strictEqual(run.code, 0, run.stderr);
-    const plan = JSON.parse(run.stdout) as PlanDocument;
+    ).then((run) => {
+      assert.strictEqual(run.code, 0, run.stderr);
+      return JSON.parse(run.stdout) as PlanDocument;
+    }));
+
+  it("routes 0.0.0.0/0 from both Databricks subnets to the firewall, with no NAT gateway", async () => {
+    const plan = await planInLandingZone();
     const table = inputsOf(plan, "azure-native:network:RouteTable", "lh-dev-network-rt");
     assert.strictEqual(table.routeTableName, "rt-lh-dbw-dev-weu");
     assert.strictEqual(table.disableBgpRoutePropagation, true);
@@ -70,6 +81,56 @@ describe("cluster egress through a landing zone's firewall (lakehouse:egressFire
     }
     assert.deepStrictEqual(resourcesOf(plan, "azure-native:network:NatGateway"), []);
     assert.deepStrictEqual(resourcesOf(plan, "azure-native:network:PublicIPAddress"), []);
+  });
+
+  it("links every private zone of the stack to the hub's VNet", async () => {
+    const plan = await planInLandingZone();
+    const links = resourcesOf(plan, "azure-native:privatedns:VirtualNetworkLink")
+      .map((r) => r.inputs as { privateZoneName: string; virtualNetwork: { id: string } })
+      .filter((link) => link.virtualNetwork.id === HUB_VNET_ID);
+    const zones = resourcesOf(plan, "azure-native:privatedns:PrivateZone").map(
+      (r) => (r.inputs as { privateZoneName: string }).privateZoneName,
+    );
+    assert.deepStrictEqual(
+      links.map((link) => link.privateZoneName),
+      zones,
+    );
+  });
+
+  it("joins the hub's Azure Monitor Private Link Scope: no scope, endpoint or Azure Monitor zones of its own", async () => {
+    const plan = await planInLandingZone();
+    assert.deepStrictEqual(resourcesOf(plan, "azure-native:monitor:PrivateLinkScope"), []);
+    assert.deepStrictEqual(
+      resourcesOf(plan, "azure-native:privatedns:PrivateZone")
+        .map((r) => (r.inputs as { privateZoneName: string }).privateZoneName)
+        .filter((zone) => /monitor|opinsights|azure-automation/.test(zone)),
+      [],
+    );
+    assert.deepStrictEqual(
+      resourcesOf(plan, "azure-native:monitor:PrivateLinkScopedResource").map((r) => r.inputs),
+      ["logs", "appinsights"].map((role) => ({
+        resourceGroupName: "rg-hub-weu",
+        scopeName: "ampls-hub-weu",
+        name: `ampls-lh-${role}-dev-weu`,
+        linkedResourceId: (
+          resourcesOf(plan, "azure-native:monitor:PrivateLinkScopedResource").find(
+            (r) => (r.inputs as { name: string }).name === `ampls-lh-${role}-dev-weu`,
+          )?.inputs as { linkedResourceId: string }
+        ).linkedResourceId,
+      })),
+    );
+    // The hub's scope is in the landing zone's subscription: an explicit provider for it (signed in as the
+    // stack's default one, through the ARM_* environment).
+    assert.deepStrictEqual(
+      inputsOf(plan, "pulumi:providers:azure-native", "lh-dev-private-monitoring-scope-provider"),
+      { environment: "public", subscriptionId: "6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b" },
+    );
+    const mpe = inputsOf(
+      plan,
+      "azure-native:dashboard:ManagedPrivateEndpoint",
+      "lh-dev-private-monitoring-grafana-ampls",
+    );
+    assert.strictEqual(mpe.privateLinkResourceId, HUB_SCOPE_ID);
   });
 });
 
@@ -121,13 +182,14 @@ for (const stack of STACKS) {
   const n = (name: string) => `lh-${stack}-${name}`;
 
   describe(`private monitoring (${stack})`, () => {
-    it("scopes Log Analytics and Application Insights into a private-only Azure Monitor Private Link Scope", async () => {
+    it("scopes Log Analytics and Application Insights into an Azure Monitor Private Link Scope, private-only for queries", async () => {
       const plan = await planOf(stack);
       const scope = inputsOf(plan, "azure-native:monitor:PrivateLinkScope", n("private-monitoring-ampls"));
       assert.strictEqual(scope.scopeName, `ampls-lh-${stack}-weu`);
       assert.strictEqual(scope.location, "global");
+      // Ingestion Open: agents in the VNet may send to workspaces outside the scope (Learn's design guidance).
       assert.deepStrictEqual(scope.accessModeSettings, {
-        ingestionAccessMode: "PrivateOnly",
+        ingestionAccessMode: "Open",
         queryAccessMode: "PrivateOnly",
       });
       const scoped = resourcesOf(plan, "azure-native:monitor:PrivateLinkScopedResource").map((r) => {
@@ -187,6 +249,7 @@ for (const stack of STACKS) {
         n("private-monitoring-grafana-ampls"),
       );
       const { tags: _tags, ...inputs } = mpe;
+      const grafana = workspaceNameOf(plan);
       assert.deepStrictEqual(inputs, {
         resourceGroupName: `rg-lh-${stack}-weu`,
         location: "westeurope",
@@ -199,8 +262,34 @@ for (const stack of STACKS) {
         privateLinkResourceId: `/subscriptions/00000000-0000-0000-0000-00000000bbbb/resourceGroups/rg-lh-${stack}-weu/providers/azure-native:monitor:PrivateLinkScope/ampls-lh-${stack}-weu`,
         privateLinkResourceRegion: "westeurope",
         groupIds: ["azuremonitor"],
-        requestMessage: "Managed Grafana reads Log Analytics and Application Insights through the scope",
+        requestMessage: `Managed Grafana ${grafana} reads Log Analytics and Application Insights through the scope`,
       });
+    });
+
+    it("approves Grafana's pending connection on the scope, found by its request message", async () => {
+      const plan = await planOf(stack);
+      const approval = resourcesOf(plan, "azure-native:monitor:PrivateEndpointConnection").find(
+        (r) => r.name === n("private-monitoring-grafana-ampls-approval"),
+      );
+      assert.ok(approval);
+      const inputs = approval.inputs as Record<string, unknown>;
+      const grafana = workspaceNameOf(plan);
+      // The mocks' scope holds one pending connection per managed endpoint that targets it.
+      assert.deepStrictEqual(inputs, {
+        resourceGroupName: `rg-lh-${stack}-weu`,
+        scopeName: `ampls-lh-${stack}-weu`,
+        privateEndpointConnectionName: inputs.privateEndpointConnectionName,
+        privateLinkServiceConnectionState: {
+          status: "Approved",
+          description: `Managed Grafana ${grafana}: approved by its stack`,
+        },
+      });
+      assert.match(String(inputs.privateEndpointConnectionName), /^grafana-mpe\./);
+      const mpe = resourcesOf(plan, "azure-native:dashboard:ManagedPrivateEndpoint").find(
+        (r) => r.name === n("private-monitoring-grafana-ampls"),
+      );
+      // Its name comes from the scope read once Grafana's endpoint exists.
+      assert.ok(mpe && approval.dependencies.includes(mpe.urn));
     });
   });
 }
@@ -262,6 +351,23 @@ for (const stack of STACKS) {
       );
       assert.ok(provider?.dependencies.includes(records.urn));
     });
+
+    it("builds it only once the DBFS root's dfs and blob endpoints resolve (the DBFS root is behind its firewall)", async () => {
+      const plan = await planOf(stack);
+      assert.strictEqual(
+        inputsOf(plan, "azure-native:databricks:Workspace", n("databricks-workspace")).defaultStorageFirewall,
+        "Enabled",
+      );
+      const provider = resourcesOf(plan, "pulumi:providers:databricks").find(
+        (r) => r.name === n("databricks-provider"),
+      );
+      for (const groupId of ["dfs", "blob"]) {
+        const records = resourcesOf(plan, "azure-native:network:PrivateDnsZoneGroup").find(
+          (r) => r.name === n(`databricks-dbfs-${groupId}-pep-dns`),
+        );
+        assert.ok(records && provider?.dependencies.includes(records.urn), groupId);
+      }
+    });
   });
 }
 
@@ -280,5 +386,61 @@ describe("lakehouse:egressFirewallIp", () => {
         `must be the private IPv4 address of the landing zone's firewall, for example 10.0.0.4 (got "${value}")`,
       ]);
     }
+  });
+});
+
+describe("lakehouse:dnsLinkedVirtualNetworkIds and lakehouse:monitorPrivateLinkScopeId", () => {
+  const problems = (key: "dnsLinkedVirtualNetworkIds" | "monitorPrivateLinkScopeId", value: unknown) => {
+    const result = settingsSchema.shape[key].safeParse(value);
+    return result.success ? [] : result.error.issues.map((issue) => issue.message);
+  };
+  it("accept a landing zone's hub VNet and scope ids, or nothing", () => {
+    assert.deepStrictEqual(problems("dnsLinkedVirtualNetworkIds", [HUB_VNET_ID]), []);
+    assert.deepStrictEqual(problems("dnsLinkedVirtualNetworkIds", undefined), []);
+    assert.deepStrictEqual(problems("monitorPrivateLinkScopeId", HUB_SCOPE_ID), []);
+    assert.deepStrictEqual(problems("monitorPrivateLinkScopeId", undefined), []);
+  });
+  it("refuse other resource ids, and a VNet named twice", () => {
+    assert.deepStrictEqual(problems("dnsLinkedVirtualNetworkIds", [HUB_SCOPE_ID]), [
+      "must be the resource id of a virtual network: /subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.Network/virtualNetworks/<name>",
+    ]);
+    assert.deepStrictEqual(problems("dnsLinkedVirtualNetworkIds", [HUB_VNET_ID, HUB_VNET_ID.toUpperCase()]), [
+      "must not name a virtual network twice",
+    ]);
+    assert.deepStrictEqual(problems("monitorPrivateLinkScopeId", HUB_VNET_ID), [
+      "must be the resource id of an Azure Monitor Private Link Scope: /subscriptions/<id>/resourceGroups/<rg>/providers/microsoft.insights/privateLinkScopes/<name>",
+    ]);
+  });
+});
+
+describe("finding Managed Grafana's connection on the scope", () => {
+  const own =
+    "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/privateEndpoints/pep-lh-ampls-dev-weu";
+  const grafana = {
+    privateEndpoint: {
+      id: "/subscriptions/m/resourceGroups/g/providers/Microsoft.Network/privateEndpoints/x",
+    },
+  };
+  const messages = ["Managed Grafana g reads ...", "Managed Grafana g: approved by its stack"];
+  it("knows it by its request message or the stack's approval text", () => {
+    for (const description of messages) {
+      assert.strictEqual(
+        isGrafanaConnection({ privateLinkServiceConnectionState: { description } }, messages),
+        true,
+      );
+    }
+    assert.strictEqual(
+      isGrafanaConnection({ privateLinkServiceConnectionState: { description: "ok" } }, messages),
+      false,
+    );
+  });
+  it("on the stack's own scope, knows it as the connection that is not the stack's endpoint", () => {
+    assert.strictEqual(isGrafanaConnection(grafana, messages, own), true);
+    assert.strictEqual(
+      isGrafanaConnection({ privateEndpoint: { id: own.toUpperCase() } }, messages, own),
+      false,
+    );
+    // On a landing zone's scope, other spokes' endpoints are not Grafana's.
+    assert.strictEqual(isGrafanaConnection(grafana, messages), false);
   });
 });

@@ -103,7 +103,11 @@ export interface AccountOutputs {
   /** Azure region of the metastore and the connectivity configuration; workspaces must be in it. */
   readonly region: string;
   readonly metastoreId: string;
-  readonly networkConnectivityConfigId: string;
+  /**
+   * Serverless network connectivity configuration id per environment name: each environment's serverless
+   * compute gets private endpoints to its own lake only (review stacks use their template's).
+   */
+  readonly networkConnectivityConfigIds: Record<string, string>;
   /** Serverless budget policy id per environment name. */
   readonly budgetPolicyIds: Record<string, string>;
   /** Governed tag keys the account defines; environment stacks only assign them. */
@@ -134,15 +138,16 @@ export interface DatabricksAccountArgs {
 
 /**
  * What the Databricks account and the Pulumi organization own, not one environment: the regional Unity
- * Catalog metastore (looked up, or created where the region has none), the serverless network connectivity
- * configuration, one serverless budget policy per environment carrying the mandatory cost tags, the governed
+ * Catalog metastore (looked up, or created where the region has none), one serverless network connectivity
+ * configuration and one serverless budget policy per environment carrying the mandatory cost tags, the governed
  * tags, and the policy groups that enforce the pack on the environment stacks. Environment stacks read its
  * outputs and never create or destroy any of these.
  */
 export class DatabricksAccount extends pulumi.ComponentResource {
   public readonly provider: databricks.Provider;
   public readonly metastoreId: pulumi.Output<string>;
-  public readonly ncc: databricks.MwsNetworkConnectivityConfig;
+  /** One serverless network connectivity configuration per environment. */
+  public readonly nccs: Map<string, databricks.MwsNetworkConnectivityConfig>;
   public readonly budgetPolicies: Map<string, databricks.BudgetPolicy>;
   public readonly tagPolicies: databricks.TagPolicy[];
   /** Who manages and who may assign each governed tag. */
@@ -176,10 +181,19 @@ export class DatabricksAccount extends pulumi.ComponentResource {
         .apply((m) => m.metastoreId);
     }
 
-    this.ncc = new databricks.MwsNetworkConnectivityConfig(
-      `${name}-ncc`,
-      { name: `ncc-${config.prefix}-${region}`, region: config.location },
-      { ...inAccount, protect: true },
+    // Private endpoint rules belong to a configuration and apply to every workspace bound to it (Learn, "What
+    // is a network connectivity configuration (NCC)?"): one per environment keeps dev's serverless compute
+    // off prod's lake, as the budget policies keep their costs apart. At most 10 per region and account, 50
+    // workspaces each (rule network-ncc-limits).
+    this.nccs = new Map(
+      config.environments.map((environment) => [
+        environment,
+        new databricks.MwsNetworkConnectivityConfig(
+          `${name}-ncc-${environment}`,
+          { name: `ncc-${config.prefix}-${environment}-${region}`, region: config.location },
+          { ...inAccount, protect: true },
+        ),
+      ]),
     );
 
     this.budgetPolicies = new Map(
@@ -260,7 +274,7 @@ export class DatabricksAccount extends pulumi.ComponentResource {
       group("account", "account", [{ project: config.project, stack: config.stack }]);
     }
 
-    this.registerOutputs({ metastoreId: this.metastoreId, ncc: this.ncc });
+    this.registerOutputs({ metastoreId: this.metastoreId });
   }
 
   /** The outputs environment stacks read, as the account stack exports them. */
@@ -269,13 +283,21 @@ export class DatabricksAccount extends pulumi.ComponentResource {
       accountId,
       region: this.region,
       metastoreId: this.metastoreId,
-      networkConnectivityConfigId: this.ncc.networkConnectivityConfigId,
-      budgetPolicyIds: pulumi.output(
-        Object.fromEntries([...this.budgetPolicies].map(([env, policy]) => [env, policy.policyId])),
-      ) as pulumi.Output<Record<string, string>>,
+      networkConnectivityConfigIds: byEnvironment(this.nccs, (ncc) => ncc.networkConnectivityConfigId),
+      budgetPolicyIds: byEnvironment(this.budgetPolicies, (policy) => policy.policyId),
       governedTags: pulumi.all(this.tagPolicies.map((t) => t.tagKey)),
     };
   }
+}
+
+/** One output per environment, as a map environment stacks index by their environment name. */
+function byEnvironment<T>(
+  resources: Map<string, T>,
+  id: (resource: T) => pulumi.Output<string>,
+): pulumi.Output<Record<string, string>> {
+  return pulumi.output(
+    Object.fromEntries([...resources].map(([environment, resource]) => [environment, id(resource)])),
+  ) as pulumi.Output<Record<string, string>>;
 }
 
 export interface TagAssignArgs {

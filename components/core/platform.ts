@@ -9,7 +9,7 @@ import { Foundation } from "./foundation";
 import { Keys } from "../security/keys";
 import { LakehouseStorage } from "../storage/lakehouse-storage";
 import { INCARNATION_LENGTH, mandatoryTagsTransformation, Naming } from "./naming";
-import { Network } from "../network/network";
+import { AZURE_MONITOR_ONLY_ZONES, externalLinkRole, Network } from "../network/network";
 import { DataSource } from "../../config/sources";
 import { UnityCatalog } from "../storage/unity-catalog";
 import { DatabricksWorkspace } from "../databricks/workspace";
@@ -123,6 +123,22 @@ export class LakehousePlatform extends pulumi.ComponentResource {
       }
       return id;
     });
+    // The account's objects of this environment (review stacks use their template environment's).
+    const ofEnvironment = (ids: pulumi.Output<Record<string, string>>, what: string) =>
+      ids.apply((byEnvironment) => {
+        const id = byEnvironment[config.tags.environment];
+        if (id === undefined) {
+          throw new InvalidInputError([
+            `lakehouse:accountStack: ${config.accountStack} has no ${what} for environment "${config.tags.environment}" (it has: ${Object.keys(byEnvironment).join(", ")})`,
+          ]);
+        }
+        return id;
+      });
+    // Serverless compute of this environment reaches only what its own configuration's rules reach.
+    const networkConnectivityConfigId = ofEnvironment(
+      account.networkConnectivityConfigIds,
+      "network connectivity configuration",
+    );
     // The DBFS root key needs the identity the workspace's creation makes: turned on by the next update.
     const previous = readPreviousOutputs(`${name}-previous`, { parent: this });
     const dbfsRootCmk = previous.dbfsRootIdentity.apply(
@@ -159,6 +175,12 @@ export class LakehousePlatform extends pulumi.ComponentResource {
         ...placement,
         addressSpace: config.network.addressSpace,
         egressFirewallIp: config.network.egressFirewallIp,
+        // A landing zone's hub resolves the stack's endpoints through links to its zones (README, "Who
+        // reaches what"); with the hub's Azure Monitor scope, its central zones serve Azure Monitor.
+        linkedVirtualNetworks: Object.fromEntries(
+          config.network.dnsLinkedVirtualNetworkIds.map((id) => [externalLinkRole(id), id]),
+        ),
+        centralZones: config.network.monitorPrivateLinkScopeId ? AZURE_MONITOR_ONLY_ZONES : [],
       },
       child,
     );
@@ -178,7 +200,7 @@ export class LakehousePlatform extends pulumi.ComponentResource {
         metastoreId,
         account: {
           provider: accountProvider,
-          networkConnectivityConfigId: account.networkConnectivityConfigId,
+          networkConnectivityConfigId,
         },
         dbfsRootCmk,
         complianceSecurityProfile: config.databricks.complianceSecurityProfile,
@@ -207,7 +229,7 @@ export class LakehousePlatform extends pulumi.ComponentResource {
       `${name}-serverless`,
       {
         accountProvider,
-        networkConnectivityConfigId: account.networkConnectivityConfigId,
+        networkConnectivityConfigId,
         targets: { lake: { account: this.storage.account, resourceGroupName } },
       },
       child,
@@ -415,6 +437,7 @@ export class LakehousePlatform extends pulumi.ComponentResource {
         logAnalytics: this.foundation.logAnalytics,
         applicationInsights: this.monitoring.applicationInsights,
         grafana: this.monitoring.grafana,
+        existingScopeId: config.network.monitorPrivateLinkScopeId,
       },
       child,
     );
@@ -586,15 +609,7 @@ export class LakehousePlatform extends pulumi.ComponentResource {
     this.dbfsRootCmkState = dbfsRootCmk.apply((on) =>
       on ? "on" : config.databricks.dbfsRootCmk ? "pending" : "off",
     );
-    this.serverlessBudgetPolicyId = account.budgetPolicyIds.apply((ids) => {
-      const id = ids[config.tags.environment];
-      if (id === undefined) {
-        throw new InvalidInputError([
-          `lakehouse:accountStack: ${config.accountStack} has no serverless budget policy for environment "${config.tags.environment}" (it has: ${Object.keys(ids).join(", ")})`,
-        ]);
-      }
-      return id;
-    });
+    this.serverlessBudgetPolicyId = ofEnvironment(account.budgetPolicyIds, "serverless budget policy");
 
     this.registerOutputs({ foundation: this.foundation, workspace: this.workspace });
   }

@@ -6,7 +6,7 @@ export type AccountReference = { readonly [K in keyof AccountOutputs]: pulumi.Ou
 
 /**
  * Reads the account stack (`<organization>/lakehouse-account/<stack>`): the metastore, the network
- * connectivity configuration, the budget policies and the governed tags the environment uses and never owns.
+ * connectivity configurations, the budget policies and the governed tags the environment uses and never owns.
  * A missing output fails the preview (`requireOutput`), so nothing falls back to a hand-copied id.
  */
 export function readAccountStack(
@@ -25,7 +25,7 @@ export function readAccountStack(
     accountId: output("accountId"),
     region: output("region"),
     metastoreId: output("metastoreId"),
-    networkConnectivityConfigId: output("networkConnectivityConfigId"),
+    networkConnectivityConfigIds: output("networkConnectivityConfigIds"),
     budgetPolicyIds: output("budgetPolicyIds"),
     governedTags: output("governedTags"),
   };

@@ -223,13 +223,16 @@ export class DatabricksWorkspace extends pulumi.ComponentResource {
     // The DBFS root's dfs and blob endpoints, as the SRA creates them: the account's id follows from the
     // managed resource group and the storageAccountName parameter.
     const dbfsAccountId = pulumi.interpolate`${this.workspace.managedResourceGroupId}/providers/Microsoft.Storage/storageAccounts/${this.dbfsStorageAccountName}`;
-    for (const groupId of ["dfs", "blob"] as const) {
-      network.privateEndpoint(
-        `${name}-dbfs-${groupId}`,
-        { resourceId: dbfsAccountId, groupId, zone: groupId, role: `dbfs${groupId}` },
-        this,
-      );
-    }
+    const dbfsRecords = (["dfs", "blob"] as const).map(
+      (groupId) =>
+        network.dnsRecords.get(
+          network.privateEndpoint(
+            `${name}-dbfs-${groupId}`,
+            { resourceId: dbfsAccountId, groupId, zone: groupId, role: `dbfs${groupId}` },
+            this,
+          ),
+        ) as pulumi.Resource,
+    );
 
     this.provider = new databricks.Provider(
       `${name}-provider`,
@@ -238,10 +241,16 @@ export class DatabricksWorkspace extends pulumi.ComponentResource {
         azureWorkspaceResourceId: this.workspace.id,
       },
       // The workspace accepts no public traffic: every workspace-level call goes through the front-end
-      // endpoint, so nothing may start before its DNS records resolve the workspace URL to it.
+      // endpoint, so nothing may start before its DNS records resolve the workspace URL to it. Behind the
+      // storage firewall, clusters reach the DBFS root only through its dfs and blob endpoints: compute the
+      // deployment starts (pipelines, warehouses) waits for their records too.
       {
         parent: this,
-        dependsOn: [network.dnsRecords.get(frontEnd) as pulumi.Resource, ...(args.deployerPath ?? [])],
+        dependsOn: [
+          network.dnsRecords.get(frontEnd) as pulumi.Resource,
+          ...dbfsRecords,
+          ...(args.deployerPath ?? []),
+        ],
       },
     );
     const inWorkspace = { parent: this, provider: this.provider };

@@ -2,9 +2,12 @@ import * as pulumi from "@pulumi/pulumi";
 import * as applicationinsights from "@pulumi/azure-native/applicationinsights";
 import * as dashboard from "@pulumi/azure-native/dashboard";
 import * as monitor from "@pulumi/azure-native/monitor";
+import * as network from "@pulumi/azure-native/network";
 import * as operationalinsights from "@pulumi/azure-native/operationalinsights";
+import { Provider as AzureProvider } from "@pulumi/azure-native/provider";
 import { AzurePlacement } from "../core/naming";
 import { AZURE_MONITOR_ZONES, Network } from "../network/network";
+import { awaitConnection } from "../network/pending-connection";
 
 export interface PrivateMonitoringArgs extends AzurePlacement {
   readonly network: Network;
@@ -13,53 +16,143 @@ export interface PrivateMonitoringArgs extends AzurePlacement {
   readonly applicationInsights: applicationinsights.Component;
   /** Managed Grafana, outside the VNet: it reaches the scope through a managed private endpoint. */
   readonly grafana: dashboard.Grafana;
+  /**
+   * Resource id of a landing zone's Azure Monitor Private Link Scope (on its hub, with its private endpoint
+   * and central DNS zones): the stack adds its resources to it instead of creating a scope of its own.
+   */
+  readonly existingScopeId?: string;
 }
 
 /** Group id of an Azure Monitor Private Link Scope's private link resource. */
 export const AZURE_MONITOR_GROUP = "azuremonitor";
 
 /**
- * Azure Monitor over Private Link (Learn, "Use Azure Private Link to connect networks to Azure Monitor"): a
- * private link scope holding Log Analytics and Application Insights, private-only for ingestion and query,
- * its private endpoint in the VNet with the five zones Azure Monitor answers in, and a managed private
- * endpoint from Managed Grafana to the scope (Learn, "Connect to a data source privately"), which the
- * scope's owner approves once (README, "One-time steps").
+ * The scope's access modes for the networks connected to it (Learn, "Design your Private Link setup", access
+ * modes). Query: PrivateOnly, so nothing in the VNet queries Azure Monitor resources outside the platform's
+ * scope. Ingestion: Open, because Learn advises Private Only only once every Azure Monitor resource the VNet
+ * sends to is in the scope, and agents in the VNet (a deployer VM's Defender or landing-zone agents) send to
+ * workspaces that are not; Log Analytics ingestion ignores the mode anyway (resource-specific endpoints),
+ * and the platform's own resources refuse public ingestion themselves.
+ */
+export const ACCESS_MODES = {
+  ingestionAccessMode: monitor.AccessMode.Open,
+  queryAccessMode: monitor.AccessMode.PrivateOnly,
+} as const;
+
+/** Resource group, scope name and subscription of a private link scope's resource id. */
+export function parseScopeId(id: string): {
+  subscriptionId: string;
+  resourceGroupName: string;
+  scopeName: string;
+} {
+  const match =
+    /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/microsoft\.insights\/privateLinkScopes\/([^/]+)$/i.exec(
+      id,
+    );
+  if (!match) throw new Error(`not an Azure Monitor Private Link Scope id: ${id}`);
+  return { subscriptionId: match[1], resourceGroupName: match[2], scopeName: match[3] };
+}
+
+/**
+ * Whether a connection on the scope is Grafana's: by its description (the request message, or the approval's
+ * text once approved); on the stack's own scope (`ownEndpointId`), also as the one connection that is not the
+ * stack's own endpoint, since a connection approved by hand keeps the approver's text.
+ */
+export function isGrafanaConnection(
+  connection: {
+    privateEndpoint?: { id?: string };
+    privateLinkServiceConnectionState?: { description?: string };
+  },
+  descriptions: readonly string[],
+  ownEndpointId?: string,
+): boolean {
+  const endpointId = connection.privateEndpoint?.id;
+  return (
+    descriptions.includes(connection.privateLinkServiceConnectionState?.description ?? "") ||
+    (ownEndpointId !== undefined &&
+      endpointId !== undefined &&
+      endpointId.toLowerCase() !== ownEndpointId.toLowerCase())
+  );
+}
+
+/**
+ * Azure Monitor over Private Link (Learn, "Use Azure Private Link to connect networks to Azure Monitor"): Log
+ * Analytics and Application Insights in a private link scope, reached from the VNet through the scope's
+ * private endpoint with the five zones Azure Monitor answers in; and Managed Grafana's managed private
+ * endpoint to the scope (Learn, "Connect to a data source privately"), approved on the scope by this stack.
+ * In a landing zone (`existingScopeId`) the hub's single scope serves every spoke (Learn: "create only a
+ * single AMPLS object per DNS"): the stack adds its resources to that scope and creates no scope, endpoint or
+ * Azure Monitor zones of its own.
  */
 export class PrivateMonitoring extends pulumi.ComponentResource {
-  public readonly scope: monitor.PrivateLinkScope;
-  public readonly endpoint: pulumi.Resource;
+  /** The stack's own scope; none in a landing zone. */
+  public readonly scope?: monitor.PrivateLinkScope;
+  /** The scope's private endpoint in the VNet; none in a landing zone. */
+  public readonly endpoint?: network.PrivateEndpoint;
   public readonly grafanaEndpoint: dashboard.ManagedPrivateEndpoint;
+  /** The approval of Grafana's connection on the scope. */
+  public readonly grafanaApproval: monitor.PrivateEndpointConnection;
 
   constructor(name: string, args: PrivateMonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
     super("lakehouse:monitoring:PrivateMonitoring", name, {}, opts);
     const { naming, location, resourceGroupName } = args;
 
-    this.scope = new monitor.PrivateLinkScope(
-      `${name}-ampls`,
-      {
-        resourceGroupName,
-        location: "global",
-        scopeName: naming.name("monitorPrivateLinkScope"),
-        accessModeSettings: {
-          ingestionAccessMode: monitor.AccessMode.PrivateOnly,
-          queryAccessMode: monitor.AccessMode.PrivateOnly,
+    let scope: {
+      id: pulumi.Input<string>;
+      resourceGroupName: pulumi.Input<string>;
+      scopeName: pulumi.Input<string>;
+    };
+    let onScope: pulumi.CustomResourceOptions;
+    if (args.existingScopeId) {
+      const existing = parseScopeId(args.existingScopeId);
+      scope = { id: args.existingScopeId, ...existing };
+      // The landing zone's scope usually lives in its connectivity or management subscription.
+      onScope = {
+        parent: this,
+        provider: new AzureProvider(
+          `${name}-scope-provider`,
+          { subscriptionId: existing.subscriptionId },
+          { parent: this },
+        ),
+      };
+    } else {
+      this.scope = new monitor.PrivateLinkScope(
+        `${name}-ampls`,
+        {
+          resourceGroupName,
+          location: "global",
+          scopeName: naming.name("monitorPrivateLinkScope"),
+          accessModeSettings: ACCESS_MODES,
         },
-      },
-      { parent: this },
-    );
+        { parent: this },
+      );
+      scope = { id: this.scope.id, resourceGroupName, scopeName: this.scope.name };
+      onScope = { parent: this.scope };
+      this.endpoint = args.network.privateEndpoint(
+        `${name}-ampls`,
+        { resourceId: this.scope.id, groupId: AZURE_MONITOR_GROUP, zone: AZURE_MONITOR_ZONES, role: "ampls" },
+        this,
+      );
+    }
     const scoped = { logs: args.logAnalytics.id, appinsights: args.applicationInsights.id };
     for (const [role, linkedResourceId] of Object.entries(scoped)) {
       new monitor.PrivateLinkScopedResource(
         `${name}-ampls-${role}`,
-        { resourceGroupName, scopeName: this.scope.name, name: role, linkedResourceId },
-        { parent: this.scope },
+        {
+          resourceGroupName: scope.resourceGroupName,
+          scopeName: scope.scopeName,
+          // Unique in a landing zone's scope shared by many stacks.
+          name: args.existingScopeId ? naming.name("monitorPrivateLinkScope", role) : role,
+          linkedResourceId,
+        },
+        onScope,
       );
     }
-    this.endpoint = args.network.privateEndpoint(
-      `${name}-ampls`,
-      { resourceId: this.scope.id, groupId: AZURE_MONITOR_GROUP, zone: AZURE_MONITOR_ZONES, role: "ampls" },
-      this,
-    );
+
+    // The request message names this stack's Grafana, so its connection is found on a shared scope too; the
+    // approval replaces the description, which names it as well.
+    const requestMessage = pulumi.interpolate`Managed Grafana ${args.grafana.name} reads Log Analytics and Application Insights through the scope`;
+    const approvedMessage = pulumi.interpolate`Managed Grafana ${args.grafana.name}: approved by its stack`;
     this.grafanaEndpoint = new dashboard.ManagedPrivateEndpoint(
       `${name}-grafana-ampls`,
       {
@@ -67,13 +160,57 @@ export class PrivateMonitoring extends pulumi.ComponentResource {
         location,
         workspaceName: args.grafana.name,
         managedPrivateEndpointName: "ampls",
-        privateLinkResourceId: this.scope.id,
+        privateLinkResourceId: scope.id,
         privateLinkResourceRegion: location,
         groupIds: [AZURE_MONITOR_GROUP],
-        requestMessage: "Managed Grafana reads Log Analytics and Application Insights through the scope",
+        requestMessage,
       },
       { parent: this },
     );
-    this.registerOutputs({ scope: this.scope, endpoint: this.endpoint });
+    // Grafana creates its endpoint in its managed network, pending until the scope's owner approves it.
+    const scopeArgs = { resourceGroupName: scope.resourceGroupName, scopeName: scope.scopeName };
+    const connectionName = pulumi
+      .all([
+        monitor.getPrivateLinkScopeOutput(scopeArgs, {
+          parent: this,
+          dependsOn: [this.grafanaEndpoint],
+          provider: onScope.provider,
+        }).privateEndpointConnections,
+        scope.resourceGroupName,
+        scope.scopeName,
+        requestMessage,
+        approvedMessage,
+        this.endpoint?.id,
+      ])
+      .apply(([connections, group, scopeName, requested, approved, ownEndpointId]) =>
+        awaitConnection(
+          connections,
+          async () =>
+            (
+              await monitor.getPrivateLinkScope(
+                { resourceGroupName: group, scopeName },
+                { parent: this, provider: onScope.provider },
+              )
+            ).privateEndpointConnections,
+          (c) => isGrafanaConnection(c, [requested, approved], ownEndpointId),
+          `Managed Grafana's managed private endpoint to the Azure Monitor Private Link Scope ${scopeName}`,
+        ),
+      );
+    // Learn asks for a Grafana-side Refresh only for Private Link service targets; for an Azure Monitor
+    // target the approved connection carries the traffic (README, "Who reaches what").
+    this.grafanaApproval = new monitor.PrivateEndpointConnection(
+      `${name}-grafana-ampls-approval`,
+      {
+        ...scopeArgs,
+        privateEndpointConnectionName: connectionName,
+        privateLinkServiceConnectionState: { status: "Approved", description: approvedMessage },
+      },
+      onScope,
+    );
+    this.registerOutputs({
+      scope: this.scope,
+      endpoint: this.endpoint,
+      grafanaApproval: this.grafanaApproval,
+    });
   }
 }

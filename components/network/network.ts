@@ -1,3 +1,4 @@
+import { createHash } from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import * as network from "@pulumi/azure-native/network";
 import * as privatedns from "@pulumi/azure-native/privatedns";
@@ -29,6 +30,16 @@ export const AZURE_MONITOR_ZONES: readonly PrivateDnsZoneKey[] = [
 ];
 
 export type PrivateDnsZoneKey = keyof typeof PRIVATE_DNS_ZONES;
+
+/** The zones only an Azure Monitor Private Link Scope uses (blob serves the stack's storage too). */
+export const AZURE_MONITOR_ONLY_ZONES: readonly PrivateDnsZoneKey[] = AZURE_MONITOR_ZONES.filter(
+  (zone) => zone !== "blob",
+);
+
+/** A stable link role for a VNet outside the stack, from its resource id. */
+export function externalLinkRole(virtualNetworkId: string): string {
+  return `dns${createHash("sha256").update(virtualNetworkId.toLowerCase()).digest("hex").slice(0, 6)}`;
+}
 
 export const DATABRICKS_DELEGATION = "Microsoft.Databricks/workspaces";
 
@@ -76,6 +87,11 @@ export interface NetworkArgs extends AzurePlacement {
    * Learn, "Azure Private Endpoint DNS configuration"), by role: every private zone is linked to each.
    */
   readonly linkedVirtualNetworks?: Readonly<Record<string, pulumi.Input<string>>>;
+  /**
+   * Zones the stack must not create because the landing zone's central zones serve them (an Azure Monitor
+   * Private Link Scope on the hub: one set of Azure Monitor zones per DNS). Default: none.
+   */
+  readonly centralZones?: readonly PrivateDnsZoneKey[];
 }
 
 /** The route that sends cluster egress to the hub firewall. */
@@ -105,6 +121,7 @@ export class Network extends pulumi.ComponentResource {
   public readonly privateEndpointSubnet: network.Subnet;
   public readonly databricksSecurityGroup: network.NetworkSecurityGroup;
   public readonly privateEndpointSecurityGroup: network.NetworkSecurityGroup;
+  /** The stack's private zones (all but `centralZones`). */
   public readonly dnsZones: Record<PrivateDnsZoneKey, privatedns.PrivateZone>;
   public readonly subnets: SubnetPlan;
   /** Azure names of the Databricks subnets, as the workspace's parameters want them. */
@@ -162,7 +179,9 @@ export class Network extends pulumi.ComponentResource {
             resourceGroupName,
             location,
             routeTableName: naming.name("routeTable", "dbw"),
-            // The hub's routes must not bypass the firewall.
+            // The hub's routes must not bypass the firewall: routes learned over ExpressRoute or VPN are
+            // dropped too, so on-premises traffic also goes through the firewall, which must route it on
+            // (README, "Who reaches what").
             disableBgpRoutePropagation: true,
             routes: [
               {
@@ -181,6 +200,9 @@ export class Network extends pulumi.ComponentResource {
             resourceGroupName,
             location,
             natGatewayName: naming.name("natGateway", "dbw"),
+            // Standard is zonal: with no zone, Azure places it in one zone, a single-zone failure domain for
+            // cluster egress (Learn, "NAT gateway and availability zones"). The zone-redundant StandardV2 SKU
+            // (with StandardV2 public IPs) is in preview and not in azure-native 3.28's API: an accepted risk.
             sku: { name: network.NatGatewaySkuName.Standard },
             idleTimeoutInMinutes: 4,
             publicIpAddresses: [
@@ -246,42 +268,44 @@ export class Network extends pulumi.ComponentResource {
     );
 
     this.dnsZones = Object.fromEntries(
-      (Object.keys(PRIVATE_DNS_ZONES) as PrivateDnsZoneKey[]).map((key) => {
-        const zone = new privatedns.PrivateZone(
-          `${name}-dns-${key}`,
-          { resourceGroupName, location: "global", privateZoneName: PRIVATE_DNS_ZONES[key] },
-          { parent: this },
-        );
-        new privatedns.VirtualNetworkLink(
-          `${name}-dns-${key}-link`,
-          {
-            resourceGroupName,
-            location: "global",
-            privateZoneName: zone.name,
-            virtualNetworkLinkName: this.virtualNetwork.name,
-            virtualNetwork: { id: this.virtualNetwork.id },
-            registrationEnabled: false,
-          },
-          { parent: zone },
-        );
-        for (const [role, id] of Object.entries(args.linkedVirtualNetworks ?? {})) {
-          this.externalDnsLinks.push(
-            new privatedns.VirtualNetworkLink(
-              `${name}-dns-${key}-link-${role}`,
-              {
-                resourceGroupName,
-                location: "global",
-                privateZoneName: zone.name,
-                virtualNetworkLinkName: naming.name("virtualNetwork", role),
-                virtualNetwork: { id },
-                registrationEnabled: false,
-              },
-              { parent: zone },
-            ),
+      (Object.keys(PRIVATE_DNS_ZONES) as PrivateDnsZoneKey[])
+        .filter((key) => !(args.centralZones ?? []).includes(key))
+        .map((key) => {
+          const zone = new privatedns.PrivateZone(
+            `${name}-dns-${key}`,
+            { resourceGroupName, location: "global", privateZoneName: PRIVATE_DNS_ZONES[key] },
+            { parent: this },
           );
-        }
-        return [key, zone];
-      }),
+          new privatedns.VirtualNetworkLink(
+            `${name}-dns-${key}-link`,
+            {
+              resourceGroupName,
+              location: "global",
+              privateZoneName: zone.name,
+              virtualNetworkLinkName: this.virtualNetwork.name,
+              virtualNetwork: { id: this.virtualNetwork.id },
+              registrationEnabled: false,
+            },
+            { parent: zone },
+          );
+          for (const [role, id] of Object.entries(args.linkedVirtualNetworks ?? {})) {
+            this.externalDnsLinks.push(
+              new privatedns.VirtualNetworkLink(
+                `${name}-dns-${key}-link-${role}`,
+                {
+                  resourceGroupName,
+                  location: "global",
+                  privateZoneName: zone.name,
+                  virtualNetworkLinkName: naming.name("virtualNetwork", role),
+                  virtualNetwork: { id },
+                  registrationEnabled: false,
+                },
+                { parent: zone },
+              ),
+            );
+          }
+          return [key, zone];
+        }),
     ) as Record<PrivateDnsZoneKey, privatedns.PrivateZone>;
 
     this.registerOutputs({
@@ -322,10 +346,11 @@ export class Network extends pulumi.ComponentResource {
         resourceGroupName,
         privateEndpointName: endpoint.name,
         privateDnsZoneGroupName: "default",
-        privateDnsZoneConfigs: (typeof args.zone === "string" ? [args.zone] : args.zone).map((zone) => ({
-          name: zone,
-          privateDnsZoneId: this.dnsZones[zone].id,
-        })),
+        privateDnsZoneConfigs: (typeof args.zone === "string" ? [args.zone] : args.zone).map((zone) => {
+          const dnsZone = this.dnsZones[zone] as privatedns.PrivateZone | undefined;
+          if (!dnsZone) throw new pulumi.ResourceError(`${name}: zone ${zone} is the landing zone's`, this);
+          return { name: zone, privateDnsZoneId: dnsZone.id };
+        }),
       },
       { parent: endpoint },
     );

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as storage from "@pulumi/azure-native/storage";
 import * as databricks from "@pulumi/databricks";
+import { awaitConnection } from "./pending-connection";
 
 /** A storage account serverless compute must reach privately, in the stack's resource group. */
 export interface ServerlessTarget {
@@ -25,12 +26,16 @@ export const SERVERLESS_STORAGE_GROUPS = ["dfs", "blob"] as const;
  * a private endpoint rule of the account's connectivity configuration per target and sub-resource, which
  * Databricks turns into a private endpoint in its serverless network, and the approval of that endpoint's
  * connection on the storage account (the pending connection whose private endpoint is the rule's
- * `endpointName`, approved as the SRA's self-approving module does). The workspace storage account (DBFS
- * root) needs no rule: binding the workspace to the configuration adds its serverless network rules there.
+ * `endpointName`, approved as the SRA's self-approving module does).
+ *
+ * The workspace storage account (DBFS root) gets no rule, by choice: with its storage firewall on
+ * (`defaultStorageFirewall`), binding the workspace to the configuration adds the serverless network rules
+ * to it (Learn, "Configure a firewall for serverless compute access": "When an NCC is attached to a
+ * workspace, the network rules are automatically added to the Azure storage account for the workspace
+ * storage account"). That holds while Databricks keeps the account on selected networks, not disabled. The
+ * SRA and the provider docs (mws_ncc_private_endpoint_rule: "to connect to workspace root storage ... two
+ * endpoints, one for blob and one for dfs") add rules instead, at two more of the region's private endpoints.
  */
-/** How often an update looks for the endpoint Databricks is still creating (about 15 minutes in all). */
-const PENDING_ATTEMPTS = 20;
-
 export class ServerlessConnectivity extends pulumi.ComponentResource {
   public readonly rules: databricks.MwsNccPrivateEndpointRule[] = [];
   public readonly approvals: storage.PrivateEndpointConnection[] = [];
@@ -56,29 +61,16 @@ export class ServerlessConnectivity extends pulumi.ComponentResource {
             resourceGroupName,
             account.name,
           ])
-          .apply(async ([connections, endpointName, group, accountName]) => {
-            const named = (list: typeof connections) =>
-              list.find((c) => c.privateEndpoint?.id?.endsWith(`/${endpointName}`))?.name;
-            let found = named(connections);
-            for (
-              let attempt = 1;
-              !found && !pulumi.runtime.isDryRun() && attempt <= PENDING_ATTEMPTS;
-              attempt++
-            ) {
-              await new Promise((resolve) => setTimeout(resolve, Math.min(60, 5 * attempt) * 1000));
-              const current = await storage.getStorageAccount(
-                { resourceGroupName: group, accountName },
-                { parent: this },
-              );
-              found = named(current.privateEndpointConnections);
-            }
-            if (!found) {
-              throw new Error(
-                `serverless connectivity: no private endpoint connection from ${endpointName} on the ${target} storage account after about 15 minutes; run the update again once Databricks has created it`,
-              );
-            }
-            return found;
-          });
+          .apply(([connections, endpointName, group, accountName]) =>
+            awaitConnection(
+              connections as { name: string; privateEndpoint?: { id?: string } }[],
+              async () =>
+                (await storage.getStorageAccount({ resourceGroupName: group, accountName }, { parent: this }))
+                  .privateEndpointConnections,
+              (c) => c.privateEndpoint?.id?.endsWith(`/${endpointName}`) ?? false,
+              `serverless connectivity to the ${target} storage account (${endpointName})`,
+            ),
+          );
         this.rules.push(rule);
         this.approvals.push(
           new storage.PrivateEndpointConnection(

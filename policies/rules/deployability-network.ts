@@ -1,5 +1,5 @@
 import { Policies, PolicyResource } from "@pulumi/policy";
-import { read } from "../lib/unknown";
+import { knownString, read, Read } from "../lib/unknown";
 import { waitsFor } from "../lib/dependencies";
 import { anchor, stackRule } from "../lib/rule";
 
@@ -12,13 +12,19 @@ const TYPES = {
   subnet: "azure-native:network:Subnet",
   natGateway: "azure-native:network:NatGateway",
   routeTable: "azure-native:network:RouteTable",
+  route: "azure-native:network:Route",
+  virtualNetwork: "azure-native:network:VirtualNetwork",
   logAnalytics: "azure-native:operationalinsights:Workspace",
   appInsights: "azure-native:applicationinsights:Component",
   scopedResource: "azure-native:monitor:PrivateLinkScopedResource",
+  scope: "azure-native:monitor:PrivateLinkScope",
+  privateZone: "azure-native:privatedns:PrivateZone",
   storageAccount: "azure-native:storage:StorageAccount",
   connection: "azure-native:storage:PrivateEndpointConnection",
   externalLocation: "databricks:index/externalLocation:ExternalLocation",
   nccRule: "databricks:index/mwsNccPrivateEndpointRule:MwsNccPrivateEndpointRule",
+  nccBinding: "databricks:index/mwsNccBinding:MwsNccBinding",
+  ncc: "databricks:index/mwsNetworkConnectivityConfig:MwsNetworkConnectivityConfig",
   workspace: "azure-native:databricks:Workspace",
   endpoint: "azure-native:network:PrivateEndpoint",
   zoneGroup: "azure-native:network:PrivateDnsZoneGroup",
@@ -32,56 +38,113 @@ export const COMPUTE_DELEGATIONS = ["Microsoft.Databricks/workspaces"];
 const inputDeps = (resource: PolicyResource, input: string, type: string) =>
   (resource.propertyDependencies[input] ?? []).filter((d) => d.type === type);
 
-/** Whether an object input (`{ id }`) is set, known or not. */
-const objectSet = (resource: PolicyResource, input: string) => {
-  const value = read(() => resource.props[input] as unknown);
-  return !value.known || (value.value !== undefined && value.value !== null);
+/** A value read, or undefined when it is unknown at preview. */
+const known = <T>(value: Read<T>): T | undefined => (value.known ? value.value : undefined);
+
+/** Next hops that give 0.0.0.0/0 an outbound path (a firewall, or Azure's internet egress). */
+export const EGRESS_NEXT_HOPS = ["VirtualAppliance", "Internet"];
+
+type RouteInput = { addressPrefix?: unknown; nextHopType?: unknown };
+
+/** A 0.0.0.0/0 route to a firewall or the internet (a value unknown at preview is given the benefit). */
+const isEgressRoute = (route: RouteInput) => {
+  const prefix = read(() => route.addressPrefix);
+  const hop = read(() => route.nextHopType);
+  return (
+    (!prefix.known || prefix.value === "0.0.0.0/0") &&
+    (!hop.known || EGRESS_NEXT_HOPS.includes(String(hop.value)))
+  );
 };
 
-/** Does a route table of the stack send 0.0.0.0/0 somewhere? */
-const hasDefaultRoute = (table: PolicyResource) => {
-  const routes = read(() => (table.props.routes ?? []) as { addressPrefix?: unknown }[]);
-  return !routes.known || routes.value.some((route) => route.addressPrefix === "0.0.0.0/0");
+/** Does a route table of the stack send 0.0.0.0/0 out, inline or through separate `network:Route`s? */
+const hasDefaultRoute = (table: PolicyResource, resources: readonly PolicyResource[]) => {
+  const routes = read(() => (table.props.routes ?? []) as RouteInput[]);
+  const separate = resources
+    .filter(
+      (r) =>
+        r.type === TYPES.route &&
+        (r.parent === table || (r.propertyDependencies.routeTableName ?? []).includes(table)),
+    )
+    .map((r) => r.props as RouteInput);
+  return !routes.known || [...routes.value, ...separate].some(isEgressRoute);
+};
+
+type SubnetInput = {
+  name?: unknown;
+  defaultOutboundAccess?: unknown;
+  delegations?: { serviceName?: unknown }[];
+  natGateway?: unknown;
+  routeTable?: unknown;
 };
 
 /** Is the subnet delegated to a service that runs compute in it (Databricks clusters)? */
-const runsCompute = (subnet: PolicyResource) => {
-  const delegations = read(() => (subnet.props.delegations ?? []) as { serviceName?: unknown }[]);
+const runsCompute = (subnet: SubnetInput) => {
+  const delegations = read(() => subnet.delegations ?? []);
   return (
     delegations.known &&
     delegations.value.some((d) => COMPUTE_DELEGATIONS.includes(String(d.serviceName ?? "")))
   );
 };
 
+/** Whether an object input (`{ id }`) of a subnet is set, known or not. */
+const subnetRefSet = (subnet: SubnetInput, input: "natGateway" | "routeTable") => {
+  const value = read(() => subnet[input]);
+  return !value.known || (value.value !== undefined && value.value !== null);
+};
+
 export const subnetEgress = stackRule(
   {
     name: "network-subnet-egress",
     description:
-      "A compute subnet without default outbound access has an explicit outbound path: a NAT gateway, or a route table with a 0.0.0.0/0 route.",
+      "A compute subnet without default outbound access (a Subnet resource or a subnet inline in a VirtualNetwork) has an explicit outbound path: a NAT gateway, or a route table whose 0.0.0.0/0 route (inline or a separate Route) goes to a virtual appliance or the internet. A route table from outside the stack cannot be read and is trusted.",
     severity: "high",
     anchor: anchor(
       "project",
       `${LEARN}/databricks/security/network/classic/udr`,
-      "User-defined route settings for Azure Databricks: clusters need outbound connections to the metastore, artifact and log storage and Event Hubs; Default outbound access in Azure: a subnet with defaultOutboundAccess false needs an explicit outbound method (NAT gateway, load balancer, public IP, or a route to a firewall)",
+      "User-defined route settings for Azure Databricks: clusters need outbound connections to the metastore, artifact and log storage and Event Hubs; Default outbound access in Azure: a subnet with defaultOutboundAccess false needs an explicit outbound method (NAT gateway, load balancer, public IP, or a route to a firewall); Virtual network traffic routing: next hop None drops the traffic",
     ),
     remediationSteps:
-      "Attach a NAT gateway (natGateway.id) to the subnet, or a route table (routeTable.id) whose routes send 0.0.0.0/0 to the hub firewall (lakehouse:egressFirewallIp).",
+      "Attach a NAT gateway (natGateway.id) to the subnet, or a route table (routeTable.id) whose routes send 0.0.0.0/0 to the hub firewall (nextHopType VirtualAppliance, lakehouse:egressFirewallIp) or the internet.",
   },
-  (resources) =>
-    resources
-      .filter((r) => r.type === TYPES.subnet && r.props.defaultOutboundAccess === false && runsCompute(r))
-      .flatMap((subnet) => {
-        const viaNat = inputDeps(subnet, "natGateway", TYPES.natGateway).length > 0;
-        const tables = inputDeps(subnet, "routeTable", TYPES.routeTable);
-        const viaRoute = tables.length > 0 ? tables.some(hasDefaultRoute) : objectSet(subnet, "routeTable");
-        if (viaNat || objectSet(subnet, "natGateway") || viaRoute) return [];
-        return [
-          {
-            urn: subnet.urn,
-            message: `Subnet ${String(subnet.props.subnetName ?? subnet.name)} runs clusters without default outbound access and has no outbound path: attach a NAT gateway or a route table with a 0.0.0.0/0 route, or clusters cannot reach the metastore, artifact and log storage.`,
-          },
-        ];
-      }),
+  (resources) => {
+    const noPath = (urn: string, name: unknown) => ({
+      urn,
+      message: `Subnet ${String(name)} runs clusters without default outbound access and has no outbound path: attach a NAT gateway or a route table whose 0.0.0.0/0 route goes to a virtual appliance or the internet, or clusters cannot reach the metastore, artifact and log storage.`,
+    });
+    /** A subnet's path: a NAT gateway, or route tables of the plan (`tables`), or one from outside it. */
+    const hasPath = (subnet: SubnetInput, gateways: PolicyResource[], tables: PolicyResource[]) =>
+      gateways.length > 0 ||
+      subnetRefSet(subnet, "natGateway") ||
+      (tables.length > 0
+        ? tables.some((t) => hasDefaultRoute(t, resources))
+        : subnetRefSet(subnet, "routeTable"));
+    const needsPath = (subnet: SubnetInput) =>
+      known(read(() => subnet.defaultOutboundAccess)) === false && runsCompute(subnet);
+    const standalone = resources
+      .filter((r) => r.type === TYPES.subnet && needsPath(r.props as SubnetInput))
+      .filter(
+        (subnet) =>
+          !hasPath(
+            subnet.props as SubnetInput,
+            inputDeps(subnet, "natGateway", TYPES.natGateway),
+            inputDeps(subnet, "routeTable", TYPES.routeTable),
+          ),
+      )
+      .map((subnet) => noPath(subnet.urn, subnet.props.subnetName ?? subnet.name));
+    // Inline subnets share their VNet's dependencies: a route table the VNet waits for is theirs.
+    const inline = resources
+      .filter((r) => r.type === TYPES.virtualNetwork)
+      .flatMap((vnet) => {
+        const subnets = read(() => (vnet.props.subnets ?? []) as SubnetInput[]);
+        if (!subnets.known) return [];
+        const tables = inputDeps(vnet, "subnets", TYPES.routeTable);
+        return subnets.value
+          .filter(needsPath)
+          .filter((subnet) => !hasPath(subnet, [], subnetRefSet(subnet, "routeTable") ? tables : []))
+          .map((subnet) => noPath(vnet.urn, known(read(() => subnet.name)) ?? vnet.name));
+      });
+    return [...standalone, ...inline];
+  },
 );
 
 const MONITOR_KINDS: Record<string, string> = {
@@ -89,39 +152,106 @@ const MONITOR_KINDS: Record<string, string> = {
   [TYPES.appInsights]: "Application Insights component",
 };
 
+/** The zones an Azure Monitor Private Link Scope's endpoint registers in (Learn, "Configure private link for Azure Monitor", DNS zones). */
+export const AZURE_MONITOR_ZONE_NAMES = [
+  "privatelink.monitor.azure.com",
+  "privatelink.oms.opinsights.azure.com",
+  "privatelink.ods.opinsights.azure.com",
+  "privatelink.agentsvc.azure-automation.net",
+  "privatelink.blob.core.windows.net",
+];
+
+/** Group ids of private endpoints. */
+const groupIdsOf = (endpoint: PolicyResource) =>
+  read(() =>
+    ((endpoint.props.privateLinkServiceConnections ?? []) as { groupIds?: unknown[] }[]).flatMap(
+      (c) => c.groupIds ?? [],
+    ),
+  );
+
+/**
+ * What is wrong with the way a scope of the plan is reached: no `azuremonitor` private endpoint, or one whose
+ * DNS zone group misses zones; undefined when it is reached.
+ */
+const scopeGap = (scope: PolicyResource, resources: readonly PolicyResource[]): string | undefined => {
+  const endpoints = resources.filter((r) => {
+    if (r.type !== TYPES.endpoint) return false;
+    if (!(r.propertyDependencies.privateLinkServiceConnections ?? []).includes(scope)) return false;
+    const groups = groupIdsOf(r);
+    return !groups.known || groups.value.includes("azuremonitor");
+  });
+  if (endpoints.length === 0) {
+    return `has no private endpoint (group azuremonitor): no network reaches the resource through it; add one with a DNS zone group for ${AZURE_MONITOR_ZONE_NAMES.join(", ")}`;
+  }
+  const gaps = endpoints.map((endpoint) => {
+    const zoneNames = resources
+      .filter(
+        (r) =>
+          r.type === TYPES.zoneGroup &&
+          (r.parent === endpoint || (r.propertyDependencies.privateEndpointName ?? []).includes(endpoint)),
+      )
+      .flatMap((group) => group.propertyDependencies.privateDnsZoneConfigs ?? [])
+      .filter((zone) => zone.type === TYPES.privateZone)
+      .map((zone) => knownString(zone, "privateZoneName"));
+    return AZURE_MONITOR_ZONE_NAMES.filter((zone) => !zoneNames.includes(zone));
+  });
+  const best = gaps.reduce((a, b) => (b.length < a.length ? b : a));
+  return best.length === 0
+    ? undefined
+    : `is reached through a private endpoint whose DNS zone group misses ${best.join(", ")}: those Azure Monitor names resolve to public addresses the resource refuses; add the zones to the zone group`;
+};
+
 export const monitorPrivateLinkScope = stackRule(
   {
     name: "network-monitor-private-link-scope",
     description:
-      "A Log Analytics workspace or Application Insights component closed to public ingestion or query is in an Azure Monitor Private Link Scope.",
+      "A Log Analytics workspace or Application Insights component closed to public ingestion or query is in an Azure Monitor Private Link Scope that a network reaches: a scope of the stack has a private endpoint (group azuremonitor) whose DNS zone group covers the five Azure Monitor zones; a scope from outside the stack (a landing zone's, on its hub) is trusted.",
     severity: "high",
     anchor: anchor(
       "project",
       `${LEARN}/azure-monitor/logs/private-link-security`,
-      "Use Azure Private Link to connect networks to Azure Monitor: with public access disabled, a resource is reached only through the private link scopes it is added to",
+      "Use Azure Private Link to connect networks to Azure Monitor: with public access disabled, a resource is reached only through the private link scopes it is added to, whose private endpoint registers in privatelink.monitor.azure.com, privatelink.oms.opinsights.azure.com, privatelink.ods.opinsights.azure.com, privatelink.agentsvc.azure-automation.net and privatelink.blob.core.windows.net",
     ),
     remediationSteps:
-      "Add the resource to the stack's private link scope (monitor.PrivateLinkScopedResource with linkedResourceId), or keep its public access.",
+      "Add the resource to the stack's private link scope (monitor.PrivateLinkScopedResource with linkedResourceId) and give the scope a private endpoint with group azuremonitor and a DNS zone group of the five zones (PrivateMonitoring does), or add it to the landing zone's scope (lakehouse:monitorPrivateLinkScopeId).",
   },
-  (resources) => {
-    const scoped = new Set(
-      resources
-        .filter((r) => r.type === TYPES.scopedResource)
-        .flatMap((r) => r.propertyDependencies.linkedResourceId ?? []),
-    );
-    return resources
+  (resources) =>
+    resources
       .filter((r) => r.type in MONITOR_KINDS)
       .filter(
         (r) =>
           r.props.publicNetworkAccessForIngestion === "Disabled" ||
           r.props.publicNetworkAccessForQuery === "Disabled",
       )
-      .filter((r) => !scoped.has(r))
-      .map((r) => ({
-        urn: r.urn,
-        message: `${MONITOR_KINDS[r.type]} ${r.name} accepts no public ingestion or query and is in no Azure Monitor Private Link Scope: nothing can send to it or query it; add it to the scope (PrivateLinkScopedResource).`,
-      }));
-  },
+      .flatMap((r) => {
+        const memberships = resources.filter(
+          (m) =>
+            m.type === TYPES.scopedResource && (m.propertyDependencies.linkedResourceId ?? []).includes(r),
+        );
+        if (memberships.length === 0) {
+          return [
+            {
+              urn: r.urn,
+              message: `${MONITOR_KINDS[r.type]} ${r.name} accepts no public ingestion or query and is in no Azure Monitor Private Link Scope: nothing can send to it or query it; add it to the scope (PrivateLinkScopedResource).`,
+            },
+          ];
+        }
+        const gaps = memberships.map((m) => {
+          const scope = (m.propertyDependencies.scopeName ?? []).find((d) => d.type === TYPES.scope);
+          // A scope outside the stack (a landing zone's): its endpoint and zones are the landing zone's.
+          const gap = scope ? scopeGap(scope, resources) : undefined;
+          return gap && scope ? `Azure Monitor Private Link Scope ${scope.name} ${gap}` : undefined;
+        });
+        const gap = gaps.every((g) => g !== undefined) ? gaps[0] : undefined;
+        return gap
+          ? [
+              {
+                urn: r.urn,
+                message: `${MONITOR_KINDS[r.type]} ${r.name} accepts no public ingestion or query, and its ${gap}.`,
+              },
+            ]
+          : [];
+      }),
 );
 
 /** The storage account an `abfss://` URL names, if any. */
@@ -130,44 +260,68 @@ const accountOfUrl = (url: unknown) =>
     ? /^abfss:\/\/[^@/]+@([a-z0-9]+)\.dfs\.core\.windows\.net/.exec(url)?.[1]
     : undefined;
 
+/** Inputs of Unity Catalog objects that name the storage serverless compute reads and writes. */
+const UC_PATH_INPUTS = ["url", "storageRoot"];
+
+/** The names of the storage accounts Unity Catalog paths of the plan point at. */
+const catalogAccounts = (resources: readonly PolicyResource[]) =>
+  new Set(
+    resources
+      .filter((r) => r.type.startsWith("databricks:"))
+      .flatMap((r) => UC_PATH_INPUTS.map((input) => known(read(() => accountOfUrl(r.props[input])))))
+      .filter((name): name is string => name !== undefined),
+  );
+
+/** Closed to serverless compute's public path: public access off, or a firewall that denies by default. */
+const closedToPublic = (account: PolicyResource) =>
+  account.props.publicNetworkAccess === "Disabled" ||
+  (account.props.networkRuleSet as { defaultAction?: unknown } | undefined)?.defaultAction === "Deny";
+
 export const serverlessLakeConnectivity = stackRule(
   {
     name: "network-serverless-lake-connectivity",
     description:
-      "A storage account that Unity Catalog reads (an external location) and that is closed to public networks has an approved serverless private endpoint rule for dfs and for blob.",
+      "A storage account that Unity Catalog reads (an external location, a catalog, schema or metastore storage root) and that is closed to public networks (public access disabled, or a firewall denying by default) has an approved serverless private endpoint rule for dfs and for blob, in the network connectivity configuration its workspace is bound to.",
     severity: "high",
     anchor: anchor(
       "project",
       `${LEARN}/databricks/security/network/serverless-network-security/serverless-private-link`,
-      "Configure private connectivity to Azure resources: serverless compute reaches a resource without public access through a private endpoint rule of the workspace's NCC, which the resource owner approves",
+      "Configure private connectivity to Azure resources: serverless compute reaches a resource without public access through a private endpoint rule of the NCC attached to its workspace, which the resource owner approves; What is a network connectivity configuration (NCC)?: rules apply to the workspaces the NCC is attached to",
     ),
     remediationSteps:
-      "Add a databricks.MwsNccPrivateEndpointRule (groupId dfs and blob, resourceId the account) on the account provider, and a storage.PrivateEndpointConnection that approves its endpoint (ServerlessConnectivity does both).",
+      "Add a databricks.MwsNccPrivateEndpointRule (groupId dfs and blob, resourceId the account) to the NCC the workspace's MwsNccBinding names, on the account provider, and a storage.PrivateEndpointConnection that approves its endpoint (ServerlessConnectivity does both).",
   },
   (resources) => {
-    const names = new Set(
-      resources.filter((r) => r.type === TYPES.externalLocation).map((r) => accountOfUrl(r.props.url)),
-    );
+    const names = catalogAccounts(resources);
+    const bound = resources
+      .filter((r) => r.type === TYPES.nccBinding)
+      .map((b) => read(() => b.props.networkConnectivityConfigId));
+    // A rule counts when it is in a configuration a workspace of the stack is bound to (unknown: trusted).
+    const inBoundNcc = (rule: PolicyResource) => {
+      const ncc = read(() => rule.props.networkConnectivityConfigId);
+      return bound.length === 0 || !ncc.known || bound.some((b) => !b.known || b.value === ncc.value);
+    };
     const lakes = resources.filter(
-      (r) =>
-        r.type === TYPES.storageAccount &&
-        r.props.publicNetworkAccess === "Disabled" &&
-        names.has(r.props.accountName as string),
+      (r) => r.type === TYPES.storageAccount && closedToPublic(r) && names.has(r.props.accountName as string),
     );
     return lakes.flatMap((account) =>
       (["dfs", "blob"] as const).flatMap((groupId) => {
-        const rules = resources.filter(
+        const name = String(account.props.accountName);
+        const all = resources.filter(
           (r) =>
             r.type === TYPES.nccRule &&
             r.props.groupId === groupId &&
             (r.propertyDependencies.resourceId ?? []).includes(account),
         );
-        const name = String(account.props.accountName);
+        const rules = all.filter(inBoundNcc);
         if (rules.length === 0) {
           return [
             {
               urn: account.urn,
-              message: `Storage account ${name} is read by serverless compute (a Unity Catalog external location) and closed to public networks, but no serverless private endpoint rule reaches its ${groupId} sub-resource: add an MwsNccPrivateEndpointRule (groupId ${groupId}).`,
+              message:
+                all.length === 0
+                  ? `Storage account ${name} is read by serverless compute (a Unity Catalog path) and closed to public networks, but no serverless private endpoint rule reaches its ${groupId} sub-resource: add an MwsNccPrivateEndpointRule (groupId ${groupId}).`
+                  : `Storage account ${name}: the serverless private endpoint rule to its ${groupId} sub-resource is in network connectivity configuration ${String(all[0].props.networkConnectivityConfigId)}, which no workspace of the stack is bound to: add the rule to the configuration the workspace's MwsNccBinding names.`,
             },
           ];
         }
@@ -193,8 +347,62 @@ export const serverlessLakeConnectivity = stackRule(
   },
 );
 
-/** The front-end (UI/API) private endpoint of a workspace: group `databricks_ui_api`, connected to it. */
-const frontEndOf = (workspace: PolicyResource, resources: readonly PolicyResource[]) =>
+/** Databricks' limits on network connectivity configurations (Learn, serverless private link requirements). */
+export const NCC_LIMITS = { perRegion: 10, workspacesPerNcc: 50, endpointRulesPerRegion: 100 } as const;
+
+export const nccLimits = stackRule(
+  {
+    name: "network-ncc-limits",
+    description: `A stack stays within Databricks' limits on network connectivity configurations: at most ${NCC_LIMITS.perRegion} per region and account, ${NCC_LIMITS.workspacesPerNcc} workspaces bound to one, ${NCC_LIMITS.endpointRulesPerRegion} private endpoint rules per region.`,
+    severity: "high",
+    anchor: anchor(
+      "project",
+      `${LEARN}/databricks/security/network/serverless-network-security/serverless-private-link`,
+      "Configure private connectivity to Azure resources, requirements: up to 10 NCCs per region per account, up to 50 workspaces per NCC, up to 100 private endpoints per region across the NCCs",
+    ),
+    remediationSteps:
+      "Share a configuration between environments of one classification, or split the region's workspaces across Databricks accounts; the account stack makes one per lakehouse-account:environments entry.",
+  },
+  (resources) => {
+    /** How many of `items` there are of each value (unknown values are not counted). */
+    const count = (items: (string | undefined)[]) => [
+      ...items.reduce(
+        (m, k) => (k === undefined ? m : m.set(k, (m.get(k) ?? 0) + 1)),
+        new Map<string, number>(),
+      ),
+    ];
+    const nccs = resources.filter((r) => r.type === TYPES.ncc);
+    const perRegion = count(nccs.map((r) => knownString(r, "region")));
+    const bindings = resources.filter((r) => r.type === TYPES.nccBinding);
+    const perNcc = count(bindings.map((b) => knownString(b, "networkConnectivityConfigId")));
+    const rules = resources.filter((r) => r.type === TYPES.nccRule);
+    return [
+      ...perRegion
+        .filter(([, n]) => n > NCC_LIMITS.perRegion)
+        .map(([region, n]) => ({
+          urn: nccs[0].urn,
+          message: `${n} network connectivity configurations in ${region}: Databricks allows ${NCC_LIMITS.perRegion} per region and account; give fewer environments one of their own.`,
+        })),
+      ...perNcc
+        .filter(([, n]) => n > NCC_LIMITS.workspacesPerNcc)
+        .map(([ncc, n]) => ({
+          urn: bindings[0].urn,
+          message: `${n} workspaces bound to network connectivity configuration ${ncc}: Databricks allows ${NCC_LIMITS.workspacesPerNcc}.`,
+        })),
+      ...(rules.length > NCC_LIMITS.endpointRulesPerRegion
+        ? [
+            {
+              urn: rules[0].urn,
+              message: `${rules.length} serverless private endpoint rules: Databricks allows ${NCC_LIMITS.endpointRulesPerRegion} per region, across the account's configurations.`,
+            },
+          ]
+        : []),
+    ];
+  },
+);
+
+/** The private endpoints connected to a workspace (or to its DBFS root) for a sub-resource. */
+const endpointsOf = (workspace: PolicyResource, groupId: string, resources: readonly PolicyResource[]) =>
   resources.filter((r) => {
     if (r.type !== TYPES.endpoint) return false;
     if (!(r.propertyDependencies.privateLinkServiceConnections ?? []).includes(workspace)) return false;
@@ -203,56 +411,94 @@ const frontEndOf = (workspace: PolicyResource, resources: readonly PolicyResourc
         (c) => c.groupIds ?? [],
       ),
     );
-    return !groups.known || groups.value.includes("databricks_ui_api");
+    return !groups.known || groups.value.includes(groupId);
   });
+
+/** The DNS zone groups of endpoints. */
+const recordsOf = (endpoints: PolicyResource[], resources: readonly PolicyResource[]) =>
+  resources.filter(
+    (r) =>
+      r.type === TYPES.zoneGroup &&
+      endpoints.some((e) => (r.propertyDependencies.privateEndpointName ?? []).includes(e) || r.parent === e),
+  );
+
+/** Sub-resources of the DBFS root that clusters use behind its storage firewall. */
+const DBFS_GROUPS = ["dfs", "blob"];
 
 export const workspaceDeployerPath = stackRule(
   {
     name: "network-workspace-deployer-path",
     description:
-      "When a workspace disables public network access, every workspace-level resource waits for the DNS records of its front-end private endpoint.",
+      "When a workspace disables public network access, every workspace-level resource waits for the DNS records of its front-end private endpoint; when its DBFS root is behind the storage firewall, also for those of the DBFS root's dfs and blob endpoints.",
     severity: "high",
     anchor: anchor(
       "project",
       `${LEARN}/databricks/security/network/front-end/front-end-private-connect`,
-      "Configure front-end private connectivity: with public network access disabled, the workspace URL is reached only through the databricks_ui_api private endpoint, whose private DNS record resolves it",
+      "Configure front-end private connectivity: with public network access disabled, the workspace URL is reached only through the databricks_ui_api private endpoint, whose private DNS record resolves it; Enable firewall support for your workspace storage account: with the firewall on, classic compute reaches the workspace storage account through its dfs and blob private endpoints",
     ),
     remediationSteps:
-      "Make the workspace's databricks provider depend on the front-end endpoint's PrivateDnsZoneGroup (DatabricksWorkspace does), and deploy from inside the VNet.",
+      "Make the workspace's databricks provider depend on the front-end endpoint's PrivateDnsZoneGroup and, with defaultStorageFirewall Enabled, on the DBFS root's dfs and blob endpoints' ones (DatabricksWorkspace does), and deploy from inside the VNet.",
   },
   (resources) =>
     resources
       .filter((r) => r.type === TYPES.workspace && r.props.publicNetworkAccess === "Disabled")
       .flatMap((workspace) => {
-        const endpoints = frontEndOf(workspace, resources);
-        const records = resources.filter(
-          (r) =>
-            r.type === TYPES.zoneGroup &&
-            endpoints.some(
-              (e) => (r.propertyDependencies.privateEndpointName ?? []).includes(e) || r.parent === e,
-            ),
-        );
+        const records = recordsOf(endpointsOf(workspace, "databricks_ui_api", resources), resources);
+        const firewalled = workspace.props.defaultStorageFirewall === "Enabled";
+        const dbfs = (firewalled ? DBFS_GROUPS : []).map((groupId) => ({
+          groupId,
+          records: recordsOf(endpointsOf(workspace, groupId, resources), resources),
+        }));
         const providers = resources.filter(
           (r) =>
             r.type === TYPES.databricksProvider &&
             Object.values(r.propertyDependencies).some((deps) => deps.includes(workspace)),
         );
-        return providers.flatMap((provider) => {
-          // What waits for the provider waits for what the provider waits for: ask once per provider.
-          if (records.some((z) => waitsFor(provider, z, resources))) return [];
-          const used = resources.filter((r) => r.provider?.urn === provider.urn);
-          const racing = used.filter((r) => !records.some((z) => waitsFor(r, z, resources)));
-          if (racing.length === 0) return [];
-          return [
-            {
-              urn: provider.urn,
-              message:
-                records.length === 0
-                  ? `Workspace ${workspace.name} disables public network access but has no front-end private endpoint with DNS records: its ${racing.length} workspace-level resources (through provider ${provider.name}) cannot reach it; add a databricks_ui_api private endpoint with a DNS zone group.`
-                  : `Provider ${provider.name} of workspace ${workspace.name}, which disables public network access, does not wait for the front-end private endpoint's DNS records: ${racing.length} workspace-level resources (first: ${racing[0].name}) would race them; add the DNS zone group to the provider's dependsOn.`,
-            },
-          ];
-        });
+        const missing = dbfs
+          .filter((path) => path.records.length === 0)
+          .map((path) => ({
+            urn: workspace.urn,
+            message: `Workspace ${workspace.name} puts its DBFS root behind the storage firewall (defaultStorageFirewall Enabled) but has no ${path.groupId} private endpoint to it with DNS records: clusters cannot reach the DBFS root; add one with a DNS zone group.`,
+          }));
+        // What waits for the provider waits for what the provider waits for: ask once per provider.
+        const racingFor = (provider: PolicyResource, zones: PolicyResource[]) =>
+          zones.some((z) => waitsFor(provider, z, resources))
+            ? []
+            : resources
+                .filter((r) => r.provider?.urn === provider.urn)
+                .filter((r) => !zones.some((z) => waitsFor(r, z, resources)));
+        return [
+          ...missing,
+          ...providers.flatMap((provider) => {
+            const racing = racingFor(provider, records);
+            const frontEnd =
+              racing.length === 0
+                ? []
+                : [
+                    {
+                      urn: provider.urn,
+                      message:
+                        records.length === 0
+                          ? `Workspace ${workspace.name} disables public network access but has no front-end private endpoint with DNS records: its ${racing.length} workspace-level resources (through provider ${provider.name}) cannot reach it; add a databricks_ui_api private endpoint with a DNS zone group.`
+                          : `Provider ${provider.name} of workspace ${workspace.name}, which disables public network access, does not wait for the front-end private endpoint's DNS records: ${racing.length} workspace-level resources (first: ${racing[0].name}) would race them; add the DNS zone group to the provider's dependsOn.`,
+                    },
+                  ];
+            const storage = dbfs
+              .filter((path) => path.records.length > 0)
+              .flatMap(({ groupId, records: zones }) => {
+                const late = racingFor(provider, zones);
+                return late.length === 0
+                  ? []
+                  : [
+                      {
+                        urn: provider.urn,
+                        message: `Provider ${provider.name} of workspace ${workspace.name}, whose DBFS root is behind the storage firewall, does not wait for the DBFS root's ${groupId} private endpoint's DNS records: ${late.length} workspace-level resources (first: ${late[0].name}) may start compute that cannot reach it; add the DNS zone group to the provider's dependsOn.`,
+                      },
+                    ];
+              });
+            return [...frontEnd, ...storage];
+          }),
+        ];
       }),
 );
 
@@ -261,4 +507,5 @@ export const networkDeployabilityPolicies: Policies = [
   subnetEgress,
   monitorPrivateLinkScope,
   serverlessLakeConnectivity,
+  nccLimits,
 ];

@@ -20,6 +20,12 @@ const T = {
   subnet: "azure-native:network:Subnet",
   natGateway: "azure-native:network:NatGateway",
   routeTable: "azure-native:network:RouteTable",
+  route: "azure-native:network:Route",
+  vnet: "azure-native:network:VirtualNetwork",
+  scope: "azure-native:monitor:PrivateLinkScope",
+  zone: "azure-native:privatedns:PrivateZone",
+  binding: "databricks:index/mwsNccBinding:MwsNccBinding",
+  ncc: "databricks:index/mwsNetworkConnectivityConfig:MwsNetworkConnectivityConfig",
   logs: "azure-native:operationalinsights:Workspace",
   appinsights: "azure-native:applicationinsights:Component",
   scoped: "azure-native:monitor:PrivateLinkScopedResource",
@@ -45,15 +51,15 @@ describe("deployability (network) rules", () => {
       props: { subnetName: "snet-host", defaultOutboundAccess: false, ...databricks, ...props },
       dependsOn,
     });
-    const table = (addressPrefix: string): Spec => ({
+    const table = (addressPrefix: string, nextHopType = "VirtualAppliance"): Spec => ({
       type: T.routeTable,
       name: "rt",
       props: {
-        routes: [{ name: "r", addressPrefix, nextHopType: "VirtualAppliance", nextHopIpAddress: "10.0.0.4" }],
+        routes: [{ name: "r", addressPrefix, nextHopType, nextHopIpAddress: "10.0.0.4" }],
       },
     });
     const NO_PATH =
-      "host: Subnet snet-host runs clusters without default outbound access and has no outbound path: attach a NAT gateway or a route table with a 0.0.0.0/0 route, or clusters cannot reach the metastore, artifact and log storage.";
+      "host: Subnet snet-host runs clusters without default outbound access and has no outbound path: attach a NAT gateway or a route table whose 0.0.0.0/0 route goes to a virtual appliance or the internet, or clusters cannot reach the metastore, artifact and log storage.";
 
     it("passes a Databricks subnet with a NAT gateway", async () => {
       assert.deepStrictEqual(
@@ -81,6 +87,46 @@ describe("deployability (network) rules", () => {
         ]),
         [NO_PATH],
       );
+    });
+    it("reports a default route that drops the traffic (next hop None)", async () => {
+      assert.deepStrictEqual(
+        await violations(network.subnetEgress, [
+          table("0.0.0.0/0", "None"),
+          host({ routeTable: { id: "rt-id" } }, { routeTable: ["rt"] }),
+        ]),
+        [NO_PATH],
+      );
+    });
+    it("follows default routes declared as separate Route resources", async () => {
+      const route = (nextHopType: string): Spec => ({
+        type: T.route,
+        name: "default",
+        props: { addressPrefix: "0.0.0.0/0", nextHopType },
+        dependsOn: { routeTableName: ["rt"] },
+      });
+      const stack = (nextHopType: string) => [
+        { type: T.routeTable, name: "rt", props: { routes: [] } },
+        route(nextHopType),
+        host({ routeTable: { id: "rt-id" } }, { routeTable: ["rt"] }),
+      ];
+      assert.deepStrictEqual(await violations(network.subnetEgress, stack("Internet")), []);
+      assert.deepStrictEqual(await violations(network.subnetEgress, stack("VnetLocal")), [NO_PATH]);
+    });
+    it("inspects subnets declared inline in a virtual network", async () => {
+      const vnet = (subnet: Props): Spec => ({
+        type: T.vnet,
+        name: "vnet",
+        props: {
+          subnets: [{ name: "snet-inline", defaultOutboundAccess: false, ...databricks, ...subnet }],
+        },
+      });
+      assert.deepStrictEqual(
+        await violations(network.subnetEgress, [vnet({ natGateway: { id: "ng" } })]),
+        [],
+      );
+      assert.deepStrictEqual(await violations(network.subnetEgress, [vnet({})]), [
+        NO_PATH.replace("host: Subnet snet-host", "vnet: Subnet snet-inline"),
+      ]);
     });
     it("reports a Databricks subnet with neither", async () => {
       assert.deepStrictEqual(await violations(network.subnetEgress, [host({})]), [NO_PATH]);
@@ -116,6 +162,45 @@ describe("deployability (network) rules", () => {
         "logs: Log Analytics workspace logs accepts no public ingestion or query and is in no Azure Monitor Private Link Scope: nothing can send to it or query it; add it to the scope (PrivateLinkScopedResource).",
         "appi: Application Insights component appi accepts no public ingestion or query and is in no Azure Monitor Private Link Scope: nothing can send to it or query it; add it to the scope (PrivateLinkScopedResource).",
       ]);
+    });
+    describe("with the stack's own scope", () => {
+      const ZONES = network.AZURE_MONITOR_ZONE_NAMES;
+      const scoped = (zones: readonly string[], groupId = "azuremonitor"): Spec[] => [
+        { type: T.logs, name: "logs", props: closed },
+        { type: T.scope, name: "ampls", props: {} },
+        {
+          type: T.scoped,
+          name: "scoped-logs",
+          props: { name: "logs" },
+          dependsOn: { linkedResourceId: ["logs"], scopeName: ["ampls"] },
+        },
+        {
+          type: T.endpoint,
+          name: "ampls-pep",
+          props: { privateLinkServiceConnections: [{ groupIds: [groupId] }] },
+          dependsOn: { privateLinkServiceConnections: ["ampls"] },
+        },
+        ...zones.map((zone) => ({ type: T.zone, name: zone, props: { privateZoneName: zone } })),
+        {
+          type: T.records,
+          name: "ampls-pep-dns",
+          parent: "ampls-pep",
+          dependsOn: { privateEndpointName: ["ampls-pep"], privateDnsZoneConfigs: [...zones] },
+        },
+      ];
+      it("passes a scope with an azuremonitor endpoint registered in the five zones", async () => {
+        assert.deepStrictEqual(await violations(network.monitorPrivateLinkScope, scoped(ZONES)), []);
+      });
+      it("reports a scope whose endpoint's zone group misses zones", async () => {
+        assert.deepStrictEqual(await violations(network.monitorPrivateLinkScope, scoped(ZONES.slice(0, 3))), [
+          "logs: Log Analytics workspace logs accepts no public ingestion or query, and its Azure Monitor Private Link Scope ampls is reached through a private endpoint whose DNS zone group misses privatelink.agentsvc.azure-automation.net, privatelink.blob.core.windows.net: those Azure Monitor names resolve to public addresses the resource refuses; add the zones to the zone group.",
+        ]);
+      });
+      it("reports a scope without an azuremonitor endpoint", async () => {
+        assert.deepStrictEqual(await violations(network.monitorPrivateLinkScope, scoped(ZONES, "blob")), [
+          `logs: Log Analytics workspace logs accepts no public ingestion or query, and its Azure Monitor Private Link Scope ampls has no private endpoint (group azuremonitor): no network reaches the resource through it; add one with a DNS zone group for ${ZONES.join(", ")}.`,
+        ]);
+      });
     });
     it("leaves resources open to public networks alone", async () => {
       assert.deepStrictEqual(
@@ -160,9 +245,57 @@ describe("deployability (network) rules", () => {
       assert.deepStrictEqual(
         await violations(network.serverlessLakeConnectivity, [...lake(), ...unapproved]),
         [
-          "lake: Storage account stlake is read by serverless compute (a Unity Catalog external location) and closed to public networks, but no serverless private endpoint rule reaches its dfs sub-resource: add an MwsNccPrivateEndpointRule (groupId dfs).",
+          "lake: Storage account stlake is read by serverless compute (a Unity Catalog path) and closed to public networks, but no serverless private endpoint rule reaches its dfs sub-resource: add an MwsNccPrivateEndpointRule (groupId dfs).",
           "lake: Storage account stlake: the serverless private endpoint to its blob sub-resource is never approved: add a storage PrivateEndpointConnection with status Approved for the rule's endpoint, or the connection stays pending and serverless compute cannot reach the account.",
         ],
+      );
+    });
+    it("checks accounts that are a catalog's storage root, and accounts firewalled by default", async () => {
+      assert.deepStrictEqual(
+        await violations(network.serverlessLakeConnectivity, [
+          {
+            type: T.account,
+            name: "lake",
+            props: {
+              accountName: "stlake",
+              publicNetworkAccess: "Enabled",
+              networkRuleSet: { defaultAction: "Deny" },
+            },
+          },
+          {
+            type: T.catalog,
+            name: "catalog",
+            props: { storageRoot: "abfss://catalog@stlake.dfs.core.windows.net/" },
+          },
+          ...ruleFor("dfs"),
+        ]),
+        [
+          "lake: Storage account stlake is read by serverless compute (a Unity Catalog path) and closed to public networks, but no serverless private endpoint rule reaches its blob sub-resource: add an MwsNccPrivateEndpointRule (groupId blob).",
+        ],
+      );
+    });
+    it("counts only rules of the configuration the workspace is bound to", async () => {
+      const inNcc = (ncc: string) =>
+        [...ruleFor("dfs"), ...ruleFor("blob")].map((spec) =>
+          spec.type === T.rule
+            ? { ...spec, props: { ...spec.props, networkConnectivityConfigId: ncc } }
+            : spec,
+        );
+      const binding: Spec = {
+        type: T.binding,
+        name: "binding",
+        props: { networkConnectivityConfigId: "ncc-dev" },
+      };
+      assert.deepStrictEqual(
+        await violations(network.serverlessLakeConnectivity, [...lake(), binding, ...inNcc("ncc-dev")]),
+        [],
+      );
+      assert.deepStrictEqual(
+        await violations(network.serverlessLakeConnectivity, [...lake(), binding, ...inNcc("ncc-prod")]),
+        ["dfs", "blob"].map(
+          (groupId) =>
+            `lake: Storage account stlake: the serverless private endpoint rule to its ${groupId} sub-resource is in network connectivity configuration ncc-prod, which no workspace of the stack is bound to: add the rule to the configuration the workspace's MwsNccBinding names.`,
+        ),
       );
     });
     it("leaves accounts open to public networks, and accounts no external location reads, alone", async () => {
@@ -180,21 +313,54 @@ describe("deployability (network) rules", () => {
     });
   });
 
+  describe("network-ncc-limits", () => {
+    const nccs = (n: number): Spec[] =>
+      Array.from({ length: n }, (_, i) => ({
+        type: T.ncc,
+        name: `ncc-${i}`,
+        props: { region: "westeurope" },
+      }));
+    const bindings = (n: number): Spec[] =>
+      Array.from({ length: n }, (_, i) => ({
+        type: T.binding,
+        name: `binding-${i}`,
+        props: { networkConnectivityConfigId: "ncc-a" },
+      }));
+    it("passes 10 configurations in a region and 50 workspaces on one", async () => {
+      assert.deepStrictEqual(await violations(network.nccLimits, [...nccs(10), ...bindings(50)]), []);
+    });
+    it("reports an 11th configuration in a region and a 51st workspace", async () => {
+      assert.deepStrictEqual(await violations(network.nccLimits, [...nccs(11), ...bindings(51)]), [
+        "ncc-0: 11 network connectivity configurations in westeurope: Databricks allows 10 per region and account; give fewer environments one of their own.",
+        "binding-0: 51 workspaces bound to network connectivity configuration ncc-a: Databricks allows 50.",
+      ]);
+    });
+    it("reports more than 100 private endpoint rules", async () => {
+      const rules: Spec[] = Array.from({ length: 101 }, (_, i) => ({
+        type: T.rule,
+        name: `rule-${i}`,
+        props: {},
+      }));
+      assert.deepStrictEqual(await violations(network.nccLimits, rules), [
+        "rule-0: 101 serverless private endpoint rules: Databricks allows 100 per region, across the account's configurations.",
+      ]);
+    });
+  });
+
   describe("network-workspace-deployer-path", () => {
-    const front = (groupId: string): Spec[] => [
-      { type: T.workspace, name: "workspace", props: { publicNetworkAccess: "Disabled" } },
+    /** A private endpoint to the workspace (or its DBFS root) for a sub-resource, with its DNS records. */
+    const endpoint = (name: string, groupId: string): Spec[] => [
       {
         type: T.endpoint,
-        name: "ui-api",
+        name,
         props: { privateLinkServiceConnections: [{ groupIds: [groupId] }] },
         dependsOn: { privateLinkServiceConnections: ["workspace"] },
       },
-      {
-        type: T.records,
-        name: "ui-api-dns",
-        parent: "ui-api",
-        dependsOn: { privateEndpointName: ["ui-api"] },
-      },
+      { type: T.records, name: `${name}-dns`, parent: name, dependsOn: { privateEndpointName: [name] } },
+    ];
+    const front = (groupId: string): Spec[] => [
+      { type: T.workspace, name: "workspace", props: { publicNetworkAccess: "Disabled" } },
+      ...endpoint("ui-api", groupId),
     ];
     const provider = (waitsFor: string[]): Spec => ({
       type: T.provider,
@@ -249,6 +415,51 @@ describe("deployability (network) rules", () => {
         ],
       );
     });
+    describe("with the DBFS root behind the storage firewall", () => {
+      const dbfs = (groupId: string): Spec[] => endpoint(`dbfs-${groupId}`, groupId);
+      const firewalled = (specs: Spec[]): Spec[] =>
+        specs.map((spec) =>
+          spec.type === T.workspace
+            ? { ...spec, props: { ...spec.props, defaultStorageFirewall: "Enabled" } }
+            : spec,
+        );
+      it("passes a provider that waits for the front end's and the DBFS root's records", async () => {
+        assert.deepStrictEqual(
+          await violations(network.workspaceDeployerPath, [
+            ...firewalled(front("databricks_ui_api")),
+            ...dbfs("dfs"),
+            ...dbfs("blob"),
+            provider(["ui-api-dns", "dbfs-dfs-dns", "dbfs-blob-dns"]),
+            catalog,
+          ]),
+          [],
+        );
+      });
+      it("reports a provider that does not wait for the DBFS root's records, and a missing endpoint", async () => {
+        assert.deepStrictEqual(
+          await violations(network.workspaceDeployerPath, [
+            ...firewalled(front("databricks_ui_api")),
+            ...dbfs("dfs"),
+            provider(["ui-api-dns"]),
+            catalog,
+          ]),
+          [
+            "workspace: Workspace workspace puts its DBFS root behind the storage firewall (defaultStorageFirewall Enabled) but has no blob private endpoint to it with DNS records: clusters cannot reach the DBFS root; add one with a DNS zone group.",
+            "provider: Provider provider of workspace workspace, whose DBFS root is behind the storage firewall, does not wait for the DBFS root's dfs private endpoint's DNS records: 1 workspace-level resources (first: catalog) may start compute that cannot reach it; add the DNS zone group to the provider's dependsOn.",
+          ],
+        );
+      });
+      it("asks nothing of the DBFS root without the firewall", async () => {
+        assert.deepStrictEqual(
+          await violations(network.workspaceDeployerPath, [
+            ...front("databricks_ui_api"),
+            provider(["ui-api-dns"]),
+            catalog,
+          ]),
+          [],
+        );
+      });
+    });
     it("leaves workspaces open to public networks alone", async () => {
       assert.deepStrictEqual(
         await violations(network.workspaceDeployerPath, [
@@ -276,17 +487,26 @@ describe("flipping the issue 16 private paths back in the real platform (prod)",
       "privateLinkServiceConnectionState",
       { status: "Rejected" },
     ],
-    [T.rule, `${PROD}-serverless-lake-dfs`, "groupId", "table"],
+    // A rule in another environment's configuration than the one the workspace is bound to.
+    [T.rule, `${PROD}-serverless-lake-dfs`, "networkConnectivityConfigId", "ncc-dev"],
+    // The scope's endpoint registered in no zone.
+    [T.records, `${PROD}-private-monitoring-ampls-pep-dns`, "privateDnsZoneConfigs", []],
     [T.scoped, `${PROD}-private-monitoring-ampls-logs`, "linkedResourceId", "/subscriptions/x/unrelated"],
   ];
 
   it("reports exactly the matching violation for each removed path", async () => {
+    const ZONES = network.AZURE_MONITOR_ZONE_NAMES.join(", ");
+    const dbfs = (groupId: string) =>
+      `network-workspace-deployer-path ${PROD}-databricks-provider | Provider ${PROD}-databricks-provider of workspace ${PROD}-databricks-workspace, whose DBFS root is behind the storage firewall, does not wait for the DBFS root's ${groupId} private endpoint's DNS records: 110 workspace-level resources (first: ${PROD}-databricks-conf) may start compute that cannot reach it; add the DNS zone group to the provider's dependsOn.`;
     assert.deepStrictEqual(await mandatoryViolationsWith("prod", MUTATIONS), [
       `network-monitor-private-link-scope ${PROD}-foundation-logs | Log Analytics workspace ${PROD}-foundation-logs accepts no public ingestion or query and is in no Azure Monitor Private Link Scope: nothing can send to it or query it; add it to the scope (PrivateLinkScopedResource).`,
-      `network-serverless-lake-connectivity ${PROD}-lake-account | Storage account ${LAKE} is read by serverless compute (a Unity Catalog external location) and closed to public networks, but no serverless private endpoint rule reaches its dfs sub-resource: add an MwsNccPrivateEndpointRule (groupId dfs).`,
+      `network-monitor-private-link-scope ${PROD}-monitoring-appinsights | Application Insights component ${PROD}-monitoring-appinsights accepts no public ingestion or query, and its Azure Monitor Private Link Scope ${PROD}-private-monitoring-ampls is reached through a private endpoint whose DNS zone group misses ${ZONES}: those Azure Monitor names resolve to public addresses the resource refuses; add the zones to the zone group.`,
+      `network-serverless-lake-connectivity ${PROD}-lake-account | Storage account ${LAKE}: the serverless private endpoint rule to its dfs sub-resource is in network connectivity configuration ncc-dev, which no workspace of the stack is bound to: add the rule to the configuration the workspace's MwsNccBinding names.`,
       `network-serverless-lake-connectivity ${PROD}-lake-account | Storage account ${LAKE}: the serverless private endpoint to its blob sub-resource is never approved: add a storage PrivateEndpointConnection with status Approved for the rule's endpoint, or the connection stays pending and serverless compute cannot reach the account.`,
-      `network-subnet-egress ${PROD}-network-snet-host | Subnet snet-lh-host-prod-weu runs clusters without default outbound access and has no outbound path: attach a NAT gateway or a route table with a 0.0.0.0/0 route, or clusters cannot reach the metastore, artifact and log storage.`,
+      `network-subnet-egress ${PROD}-network-snet-host | Subnet snet-lh-host-prod-weu runs clusters without default outbound access and has no outbound path: attach a NAT gateway or a route table whose 0.0.0.0/0 route goes to a virtual appliance or the internet, or clusters cannot reach the metastore, artifact and log storage.`,
       `network-workspace-deployer-path ${PROD}-databricks-provider | Provider ${PROD}-databricks-provider of workspace ${PROD}-databricks-workspace, which disables public network access, does not wait for the front-end private endpoint's DNS records: 110 workspace-level resources (first: ${PROD}-databricks-conf) would race them; add the DNS zone group to the provider's dependsOn.`,
+      dbfs("blob"),
+      dbfs("dfs"),
     ]);
   });
 });
