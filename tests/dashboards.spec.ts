@@ -176,6 +176,10 @@ describe("Grafana dashboards", () => {
       assert.strictEqual(principalTypeOf(jwt({ roles: [], oid: "x", idtyp: "app" })), "ServicePrincipal");
       assert.strictEqual(principalTypeOf("not-a-token"), "ServicePrincipal");
     });
+    it("trusts idtyp first, when the token carries it", () => {
+      assert.strictEqual(principalTypeOf(jwt({ idtyp: "user", oid: "x" })), "User");
+      assert.strictEqual(principalTypeOf(jwt({ idtyp: "app", scp: "x", oid: "x" })), "ServicePrincipal");
+    });
   });
 
   describe("dev plan", () => {

@@ -36,16 +36,21 @@ export const PLACEHOLDER = /\{\{lakehouse\.([A-Za-z]+)\}\}/g;
 export type DashboardValues = Readonly<Record<string, string | undefined>>;
 
 /**
- * Whether an Entra access token was issued to a person or to an application: delegated (user) tokens carry
- * the `scp` claim, application tokens do not (Learn, "Access token claims reference"; azure-native tells the
- * two apart the same way). Anything that is not a readable token counts as an application, the usual deployer.
+ * Whether an Entra access token was issued to a person or to an application: `idtyp` says so when the token
+ * carries it (`user` or `app`), and otherwise delegated (user) tokens carry the `scp` claim and application
+ * tokens do not (Learn, "Access token claims reference"; azure-native tells the two apart the same way).
+ * Anything that is not a readable token counts as an application, the usual deployer.
  */
 export function principalTypeOf(token: string): "User" | "ServicePrincipal" {
   try {
-    const claims = JSON.parse(
-      Buffer.from(token.split(".")[1] ?? "", "base64url").toString("utf8"),
-    ) as unknown;
-    return typeof claims === "object" && claims !== null && "scp" in claims ? "User" : "ServicePrincipal";
+    const claims = JSON.parse(Buffer.from(token.split(".")[1] ?? "", "base64url").toString("utf8")) as Record<
+      string,
+      unknown
+    > | null;
+    if (claims?.idtyp === "app") return "ServicePrincipal";
+    return claims?.idtyp === "user" || (typeof claims === "object" && claims !== null && "scp" in claims)
+      ? "User"
+      : "ServicePrincipal";
   } catch {
     return "ServicePrincipal";
   }
@@ -216,6 +221,8 @@ export class GrafanaDashboards extends pulumi.ComponentResource {
       },
       inGrafana,
     );
+    // Fixed uids: every stack, review stacks too, has its own Managed Grafana. Two stacks sharing one would
+    // overwrite each other's folder and dashboards (`overwrite: true`).
     this.folder = new oss.Folder(
       `${name}-folder`,
       { title: args.folderTitle, uid: "lakehouse", preventDestroyIfNotEmpty: false },
