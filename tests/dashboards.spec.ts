@@ -3,6 +3,8 @@
 import * as assert from "assert";
 import {
   dashboardTemplates,
+  GRAFANA_RETRIES,
+  GRAFANA_RETRY_WAIT_SECONDS,
   placeholdersIn,
   principalTypeOf,
   renderDashboard,
@@ -51,7 +53,7 @@ describe("Grafana dashboards", () => {
             "lakehouse-cost",
             [
               "Monthly budget",
-              "Cluster lifecycle events per day (what drives DBU spend)",
+              "Classic cluster lifecycle events per day (serverless compute not included)",
               "Log Analytics ingestion (GB/day)",
               "Billable ingestion by table (GB, time range)",
             ],
@@ -63,8 +65,8 @@ describe("Grafana dashboards", () => {
               "Job runs by result",
               "Failed job runs by source (last 24 h)",
               "Pipeline API calls with errors",
-              "Hours since the last successful run, per batch source",
-              "Run durations per source (minutes)",
+              "Hours since the last successful job run, per batch source (720 = none in 30 days)",
+              "Job run durations per batch source (minutes)",
               "Rows written and dropped by expectations",
             ],
           ],
@@ -135,6 +137,36 @@ describe("Grafana dashboards", () => {
         new Error("dashboards/x.json: a value outside its panels is missing from this stack"),
       );
     });
+    describe("a value that goes into a query", () => {
+      const query = {
+        title: "{{lakehouse.a}}",
+        panels: [{ targets: [{ query: 'T | where x == "{{lakehouse.a}}"' }] }],
+      };
+      it("takes what Azure ids, Unity Catalog names and KQL datatable rows of job ids are made of", () => {
+        const id =
+          "/subscriptions/x/resourceGroups/rg-a.b_(c)/providers/Microsoft.Databricks/workspaces/dbw-1";
+        for (const value of [id, '"4071528673", "match_stats", "42", "registry"', "50 %, 80 %"]) {
+          assert.doesNotThrow(() => renderDashboard("x.json", query, { a: value }), value);
+        }
+      });
+      it("refuses a quote, backslash, pipe or line break, which could end the string or add an operator", () => {
+        for (const value of ['x" | take 1 | "', "a\\", "a | b", "a\nb", '"a b"', 'a"']) {
+          assert.throws(
+            () => renderDashboard("x.json", query, { a: value }),
+            new Error(
+              `dashboards/x.json: {{lakehouse.a}} = ${JSON.stringify(value)} cannot go into a query; allowed: letters, digits, space, _ . , : % ( ) / - and "quoted" names of letters, digits, _ . -`,
+            ),
+            value,
+          );
+        }
+      });
+      it("leaves values outside queries (titles, markdown) to JSON escaping", () => {
+        assert.deepStrictEqual(renderDashboard("x.json", { title: "{{lakehouse.a}}" }, { a: 'say "hi"\n' }), {
+          title: 'say "hi"\n',
+          panels: [],
+        });
+      });
+    });
   });
 
   describe("principalTypeOf", () => {
@@ -144,19 +176,48 @@ describe("Grafana dashboards", () => {
       assert.strictEqual(principalTypeOf(jwt({ roles: [], oid: "x", idtyp: "app" })), "ServicePrincipal");
       assert.strictEqual(principalTypeOf("not-a-token"), "ServicePrincipal");
     });
+    it("trusts idtyp first, when the token carries it", () => {
+      assert.strictEqual(principalTypeOf(jwt({ idtyp: "user", oid: "x" })), "User");
+      assert.strictEqual(principalTypeOf(jwt({ idtyp: "app", scp: "x", oid: "x" })), "ServicePrincipal");
+    });
   });
 
   describe("dev plan", () => {
-    it("points the provider at the Managed Grafana endpoint with a secret token, after its DNS records", async () => {
+    it("points the provider at the Managed Grafana endpoint with a secret token, retrying 401/403", async () => {
       const plan = await planOf("dev");
       const provider = resourceOf(plan, "pulumi:providers:grafana", "lh-dev-dashboards-provider");
       assert.deepStrictEqual(provider.inputs, {
         url: "https://amg-lh-dev-weu-f04e-a1b2c3d4e5f6g7h8.weu.grafana.azure.com",
         auth: "[secret]",
+        retries: String(GRAFANA_RETRIES),
+        retryWait: String(GRAFANA_RETRY_WAIT_SECONDS),
+        retryStatusCodes: JSON.stringify(["429", "5xx", "401", "403"]),
       });
-      assert.deepStrictEqual([...provider.dependencies].sort(), [
+      assert.strictEqual(GRAFANA_RETRIES * GRAFANA_RETRY_WAIT_SECONDS, 600);
+      assert.ok(
+        [
+          `${URN}lakehouse:monitoring:GrafanaDashboards$azure-native:authorization:RoleAssignment::lh-dev-dashboards-deployer-admin`,
+          `${URN}lakehouse:monitoring:Monitoring$azure-native:network:PrivateEndpoint$azure-native:network:PrivateDnsZoneGroup::lh-dev-monitoring-grafana-pep-dns`,
+        ].every((urn) => provider.dependencies.includes(urn)),
+      );
+    });
+    it("fetches the provider's token only once everything the dashboards wait for exists", async () => {
+      const plan = await planOf("dev");
+      const provider = resourceOf(plan, "pulumi:providers:grafana", "lh-dev-dashboards-provider");
+      // The token is an invoke with dependsOn: its result, so `auth`, carries what the invoke waited for.
+      assert.deepStrictEqual([...provider.propertyDependencies.auth].sort(), [
+        `${URN}lakehouse:core:DatabricksWorkspace$azure-native:databricks:Workspace::lh-dev-databricks-workspace`,
+        `${URN}lakehouse:core:Foundation$azure-native:keyvault:Vault::lh-dev-foundation-kv`,
+        `${URN}lakehouse:core:Foundation$azure-native:operationalinsights:Workspace::lh-dev-foundation-logs`,
+        `${URN}lakehouse:core:Foundation$azure-native:resources:ResourceGroup::lh-dev-foundation-rg`,
+        `${URN}lakehouse:core:LakehouseStorage$azure-native:storage:StorageAccount::lh-dev-lake-account`,
+        `${URN}lakehouse:ingestion:EventHubs$azure-native:eventhub:Namespace::lh-dev-eventhubs-namespace`,
+        `${URN}lakehouse:ingestion:Ingestion$databricks:index/job:Job::lh-dev-ingestion-match_stats-job`,
+        `${URN}lakehouse:ingestion:Ingestion$databricks:index/job:Job::lh-dev-ingestion-registry-job`,
+        `${URN}lakehouse:ingestion:Ingestion$databricks:index/job:Job::lh-dev-ingestion-transfers-job`,
+        `${URN}lakehouse:ingestion:SqlReplica$azure-native:sql:Database::lh-dev-replica-database`,
+        `${URN}lakehouse:ingestion:SqlReplica$azure-native:sql:Server::lh-dev-replica-server`,
         `${URN}lakehouse:monitoring:GrafanaDashboards$azure-native:authorization:RoleAssignment::lh-dev-dashboards-deployer-admin`,
-        `${URN}lakehouse:monitoring:Monitoring$azure-native:dashboard:Grafana::lh-dev-monitoring-grafana`,
         `${URN}lakehouse:monitoring:Monitoring$azure-native:network:PrivateEndpoint$azure-native:network:PrivateDnsZoneGroup::lh-dev-monitoring-grafana-pep-dns`,
       ]);
       assert.deepStrictEqual(

@@ -16,6 +16,13 @@ export const GRAFANA_AUDIENCE = "https://dashboard.azure.com";
 /** The Azure Monitor data source the dashboards query: its uid is theirs to name. */
 export const AZURE_MONITOR_DATA_SOURCE_UID = "lakehouse-azure-monitor";
 
+/**
+ * How often, and how many seconds apart, the Grafana provider retries a call Grafana refused: 40 x 15 s, the
+ * ten minutes a new role assignment can take to apply (Learn, "Troubleshoot Azure RBAC").
+ */
+export const GRAFANA_RETRIES = 40;
+export const GRAFANA_RETRY_WAIT_SECONDS = 15;
+
 /** Where the dashboard templates live (one Grafana dashboard model per file), from ts-node or from dist/. */
 export const DASHBOARDS_DIR = [
   path.join(__dirname, "..", "..", "dashboards"),
@@ -29,16 +36,21 @@ export const PLACEHOLDER = /\{\{lakehouse\.([A-Za-z]+)\}\}/g;
 export type DashboardValues = Readonly<Record<string, string | undefined>>;
 
 /**
- * Whether an Entra access token was issued to a person or to an application: delegated (user) tokens carry
- * the `scp` claim, application tokens do not (Learn, "Access token claims reference"; azure-native tells the
- * two apart the same way). Anything that is not a readable token counts as an application, the usual deployer.
+ * Whether an Entra access token was issued to a person or to an application: `idtyp` says so when the token
+ * carries it (`user` or `app`), and otherwise delegated (user) tokens carry the `scp` claim and application
+ * tokens do not (Learn, "Access token claims reference"; azure-native tells the two apart the same way).
+ * Anything that is not a readable token counts as an application, the usual deployer.
  */
 export function principalTypeOf(token: string): "User" | "ServicePrincipal" {
   try {
-    const claims = JSON.parse(
-      Buffer.from(token.split(".")[1] ?? "", "base64url").toString("utf8"),
-    ) as unknown;
-    return typeof claims === "object" && claims !== null && "scp" in claims ? "User" : "ServicePrincipal";
+    const claims = JSON.parse(Buffer.from(token.split(".")[1] ?? "", "base64url").toString("utf8")) as Record<
+      string,
+      unknown
+    > | null;
+    if (claims?.idtyp === "app") return "ServicePrincipal";
+    return claims?.idtyp === "user" || (typeof claims === "object" && claims !== null && "scp" in claims)
+      ? "User"
+      : "ServicePrincipal";
   } catch {
     return "ServicePrincipal";
   }
@@ -49,13 +61,30 @@ export function placeholdersIn(model: unknown): string[] {
   return [...JSON.stringify(model).matchAll(PLACEHOLDER)].map((m) => m[1]);
 }
 
-function fill(node: unknown, values: DashboardValues): unknown {
+/**
+ * What a value may hold where it lands inside a KQL query (a `"..."` string literal or a datatable row): what
+ * Azure resource ids and names, Unity Catalog names and job ids are made of, and double quotes only around
+ * such a name. No `\`, `|`, `;`, `=` or line break, so a value can neither close its string nor add an operator.
+ */
+export const QUERY_VALUE = /^(?:[A-Za-z0-9 _.,:%()/-]|"[A-Za-z0-9_.-]*")*$/;
+
+function fill(file: string, node: unknown, values: DashboardValues, inQuery = false): unknown {
   if (typeof node === "string") {
-    return node.replace(PLACEHOLDER, (_, key: string) => values[key] as string);
+    return node.replace(PLACEHOLDER, (_, key: string) => {
+      const value = values[key] as string;
+      if (inQuery && !QUERY_VALUE.test(value)) {
+        throw new Error(
+          `dashboards/${file}: {{lakehouse.${key}}} = ${JSON.stringify(value)} cannot go into a query; allowed: letters, digits, space, _ . , : % ( ) / - and "quoted" names of letters, digits, _ . -`,
+        );
+      }
+      return value;
+    });
   }
-  if (Array.isArray(node)) return node.map((item) => fill(item, values));
+  if (Array.isArray(node)) return node.map((item) => fill(file, item, values, inQuery));
   if (node !== null && typeof node === "object") {
-    return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, fill(v, values)]));
+    return Object.fromEntries(
+      Object.entries(node).map(([k, v]) => [k, fill(file, v, values, inQuery || k === "query")]),
+    );
   }
   return node;
 }
@@ -77,7 +106,7 @@ export function renderDashboard(file: string, model: Record<string, unknown>, va
   if (!defined(rest)) {
     throw new Error(`dashboards/${file}: a value outside its panels is missing from this stack`);
   }
-  return fill({ ...rest, panels: panels.filter(defined) }, values) as Record<string, unknown>;
+  return fill(file, { ...rest, panels: panels.filter(defined) }, values) as Record<string, unknown>;
 }
 
 /** Every dashboard template, by file name, in a stable order. */
@@ -127,24 +156,50 @@ export class GrafanaDashboards extends pulumi.ComponentResource {
   constructor(name: string, args: GrafanaDashboardsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("lakehouse:monitoring:GrafanaDashboards", name, {}, opts);
 
-    const token = authorization.getClientTokenOutput({ endpoint: GRAFANA_AUDIENCE }, { parent: this }).token;
+    // Read only for its claims (user or application), never sent anywhere: the assignment comes early, so
+    // the role has propagated by the time the dashboards are created.
+    const identityToken = authorization.getClientTokenOutput(
+      { endpoint: GRAFANA_AUDIENCE },
+      { parent: this },
+    ).token;
     // The deployer creates a data source, which takes Grafana's organization administrator: Grafana Admin.
     const deployerAdmin = assignRole(
       `${name}-deployer-admin`,
       {
         principalId: args.deployerObjectId,
-        principalType: pulumi.unsecret(token.apply(principalTypeOf)),
+        principalType: pulumi.unsecret(identityToken.apply(principalTypeOf)),
         role: "grafanaAdmin",
         scope: args.grafana.id,
         subscriptionId: args.subscriptionId,
       },
       { parent: this },
     );
+
+    const names = Object.keys(args.values);
+    const values = pulumi
+      .all(names.map((key) => pulumi.output(args.values[key])))
+      .apply((resolved) => Object.fromEntries(names.map((key, i) => [key, resolved[i]])) as DashboardValues);
+    // An Entra access token lasts 60-90 minutes, and a first update reaches Grafana only hours after it
+    // starts (workspace, pipelines, jobs, a geo-replica's seeding): the token is fetched when everything the
+    // dashboards wait for exists, just before it is used. An Output in `dependsOn` brings its own resources
+    // along: here the assignment once every value is known, so every resource a value comes from.
+    const token = authorization.getClientTokenOutput(
+      { endpoint: GRAFANA_AUDIENCE },
+      {
+        parent: this,
+        dependsOn: [...args.reachableAfter, values.apply(() => deployerAdmin)],
+      },
+    ).token;
     this.provider = new GrafanaProvider(
       `${name}-provider`,
       {
         url: args.grafana.properties.apply((p) => p.endpoint),
         auth: pulumi.secret(token),
+        // A role assignment can take minutes to apply after ARM accepts it: Grafana answers 401/403 until then,
+        // so those are retried too (the provider retries only 429 and 5xx by default).
+        retries: GRAFANA_RETRIES,
+        retryWait: GRAFANA_RETRY_WAIT_SECONDS,
+        retryStatusCodes: ["429", "5xx", "401", "403"],
       },
       // Grafana answers only on its private endpoint: nothing may call it before the records resolve its name.
       { parent: this, dependsOn: [deployerAdmin, ...args.reachableAfter] },
@@ -166,16 +221,14 @@ export class GrafanaDashboards extends pulumi.ComponentResource {
       },
       inGrafana,
     );
+    // Fixed uids: every stack, review stacks too, has its own Managed Grafana. Two stacks sharing one would
+    // overwrite each other's folder and dashboards (`overwrite: true`).
     this.folder = new oss.Folder(
       `${name}-folder`,
       { title: args.folderTitle, uid: "lakehouse", preventDestroyIfNotEmpty: false },
       inGrafana,
     );
 
-    const names = Object.keys(args.values);
-    const values = pulumi
-      .all(names.map((key) => pulumi.output(args.values[key])))
-      .apply((resolved) => Object.fromEntries(names.map((key, i) => [key, resolved[i]])) as DashboardValues);
     this.dashboards = new Map(
       dashboardTemplates(args.dir).map(([file, model]) => {
         const role = file.replace(/\.json$/, "");

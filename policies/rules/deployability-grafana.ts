@@ -11,7 +11,7 @@ export const grafanaDeployerPath = stackRule(
   {
     name: "grafana-provider-private-path",
     description:
-      "When Managed Grafana disables public network access, every resource created through a Grafana provider pointed at it waits for the DNS records of its private endpoint.",
+      "When Managed Grafana disables public network access (or its setting is not known yet), every resource created through a Grafana provider pointed at it waits for the DNS records of its private endpoint.",
     severity: "high",
     anchor: anchor(
       "project",
@@ -23,11 +23,12 @@ export const grafanaDeployerPath = stackRule(
   },
   (resources) =>
     resources
+      // Fails closed: a value not known yet (a preview) counts as Disabled.
       .filter(
         (r) =>
           r.type === GRAFANA &&
-          (r.props.properties as { publicNetworkAccess?: unknown } | undefined)?.publicNetworkAccess ===
-            "Disabled",
+          (r.props.properties as { publicNetworkAccess?: unknown } | undefined)?.publicNetworkAccess !==
+            "Enabled",
       )
       .flatMap((grafana) => {
         const records = privateRecordsOf(grafana, "grafana", resources);

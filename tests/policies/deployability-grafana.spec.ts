@@ -50,6 +50,12 @@ describe("deployability (Grafana) rules", () => {
         "grafana: Provider grafana of Managed Grafana amg, which disables public network access, does not wait for its private endpoint's DNS records: 1 Grafana resources (first: cost) would race them; add the DNS zone group to the provider's dependsOn.",
       ]);
     });
+    it("fails closed: a Grafana whose public access is not known yet counts as private", async () => {
+      const unknown = stack("Disabled", []).map((r) => (r.type === T.grafana ? { ...r, props: {} } : r));
+      assert.deepStrictEqual(await stackViolationsOf(grafanaDeployerPath, unknown), [
+        "grafana: Provider grafana of Managed Grafana amg, which disables public network access, does not wait for its private endpoint's DNS records: 1 Grafana resources (first: cost) would race them; add the DNS zone group to the provider's dependsOn.",
+      ]);
+    });
     it("reports a private Grafana without a private endpoint", async () => {
       assert.deepStrictEqual(await stackViolationsOf(grafanaDeployerPath, stack("Disabled", [], false)), [
         "grafana: Managed Grafana amg disables public network access but has no private endpoint with DNS records: its 1 Grafana resources (through provider grafana) cannot reach it; add a grafana private endpoint with a DNS zone group.",
