@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as network from "@pulumi/azure-native/network";
 import * as privatedns from "@pulumi/azure-native/privatedns";
 import { AzurePlacement } from "../core/naming";
+import { natGatewayWithStaticIp } from "./nat-gateway";
 
 /** Private DNS zones of every service the platform reaches over private endpoints. */
 export const PRIVATE_DNS_ZONES = {
@@ -175,32 +176,10 @@ export class Network extends pulumi.ComponentResource {
           },
           { parent: this },
         )
-      : new network.NatGateway(
+      : natGatewayWithStaticIp(
           `${name}-ng`,
-          {
-            resourceGroupName,
-            location,
-            natGatewayName: naming.name("natGateway", "dbw"),
-            sku: { name: network.NatGatewaySkuName.Standard },
-            idleTimeoutInMinutes: 4,
-            publicIpAddresses: [
-              {
-                id: new network.PublicIPAddress(
-                  `${name}-ng-pip`,
-                  {
-                    resourceGroupName,
-                    location,
-                    publicIpAddressName: naming.name("publicIp", "ng"),
-                    sku: { name: network.PublicIPAddressSkuName.Standard },
-                    publicIPAllocationMethod: network.IPAllocationMethod.Static,
-                    publicIPAddressVersion: network.IPVersion.IPv4,
-                  },
-                  { parent: this },
-                ).id,
-              },
-            ],
-          },
-          { parent: this },
+          { naming, location, resourceGroupName, role: "dbw", ipRole: "ng" },
+          this,
         );
     const egress =
       this.egress instanceof network.RouteTable

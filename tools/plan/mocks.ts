@@ -178,6 +178,14 @@ export function createPlanMocks(options: PlanMockOptions = {}): pulumi.runtime.M
         const id = fakeGuid(`ncc/${args.name}`);
         return { id: `account/${id}`, state: { ...args.inputs, networkConnectivityConfigId: id } };
       }
+      if (args.type === "pulumiservice:index:AgentPool") {
+        // Pulumi Cloud returns the pool's id and its token (once, at creation).
+        const id = fakeGuid(`agent-pool/${args.name}`);
+        return {
+          id: `${String(args.inputs.organizationName)}/${id}`,
+          state: { ...args.inputs, agentPoolId: id, tokenValue: "pul-offline-plan-agent-pool-token" },
+        };
+      }
       if (args.type === "databricks:index/budgetPolicy:BudgetPolicy") {
         const id = fakeGuid(`budget-policy/${args.name}`);
         return { id, state: { ...args.inputs, policyId: id } };

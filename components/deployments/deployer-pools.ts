@@ -1,0 +1,475 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as authorization from "@pulumi/azure-native/authorization";
+import * as compute from "@pulumi/azure-native/compute";
+import * as keyvault from "@pulumi/azure-native/keyvault";
+import * as managedidentity from "@pulumi/azure-native/managedidentity";
+import * as network from "@pulumi/azure-native/network";
+import * as privatedns from "@pulumi/azure-native/privatedns";
+import * as resources from "@pulumi/azure-native/resources";
+import * as pulumiservice from "@pulumi/pulumiservice";
+import * as random from "@pulumi/random";
+import { AzureRegion, INCARNATION_LENGTH, mandatoryTagsTransformation, Naming } from "../core/naming";
+import { natGatewayWithStaticIp } from "../network/nat-gateway";
+import { PRIVATE_DNS_ZONES } from "../network/network";
+
+/** Key Vault Secrets User: read secret contents (Learn, "Azure built-in roles for Security"). */
+export const KEY_VAULT_SECRETS_USER = "4633458b-17de-408a-b874-0445c86b69e6";
+
+/** Ubuntu LTS, Gen2 (Trusted Launch needs a Gen2 image: Learn, "Trusted launch for Azure virtual machines"). */
+export const RUNNER_IMAGE = {
+  publisher: "Canonical",
+  offer: "ubuntu-24_04-lts",
+  sku: "server",
+  version: "latest",
+} as const;
+
+/** The Key Vault secret the pool token lives in, and the host directory deployments share with the runner. */
+const TOKEN_SECRET = "agent-pool-token";
+const SHARED_DIR = "/var/lib/pulumi-runner";
+
+/** One pool of deployers: its name, the environments it deploys, its own VNet. */
+export interface DeployerPoolSpec {
+  /** Pool name (`prod`, `nonprod`): part of every Azure name of the pool. */
+  readonly name: string;
+  /** Environments whose stacks (and their review stacks) deploy through this pool. */
+  readonly environments: readonly string[];
+  /** IPv4 address space of the pool's VNet: must not overlap any VNet it is peered with. */
+  readonly addressSpace: string;
+}
+
+export interface DeployerPoolsArgs {
+  readonly prefix: string;
+  readonly location: AzureRegion;
+  /** Pulumi Cloud organization the agent pools belong to. */
+  readonly organization: string;
+  readonly pools: readonly DeployerPoolSpec[];
+  /** Runner hosts per pool (each runs one deployment at a time). */
+  readonly instances: number;
+  /** Azure VM size of the runner hosts (must support Trusted Launch and encryption at host). */
+  readonly vmSize: string;
+  /**
+   * SSH public key of the hosts' admin account (Azure requires one when password authentication is off).
+   * Nothing reaches the hosts inbound: it is a break-glass key for a bastion the platform team adds.
+   */
+  readonly sshPublicKey: string;
+  /** The runner's image (`pulumi/customer-managed-workflow-agent:<tag>`). */
+  readonly agentImage: string;
+  /** Mandatory tags of the Azure resources (owner, costCenter, dataClassification); environment is the pool's. */
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+/** The two subnets of a pool's VNet: runners (first half), private endpoints (third quarter). */
+export function planPoolSubnets(addressSpace: string): { runners: string; privateEndpoints: string } {
+  const [ip, bits] = addressSpace.split("/");
+  const prefix = Number(bits);
+  const base = ip.split(".").reduce((n, octet) => n * 256 + Number(octet), 0);
+  const toIp = (n: number) => [24, 16, 8, 0].map((shift) => Math.floor(n / 2 ** shift) % 256).join(".");
+  return {
+    runners: `${toIp(base)}/${prefix + 1}`,
+    privateEndpoints: `${toIp(base + 2 ** (32 - prefix - 1))}/${prefix + 2}`,
+  };
+}
+
+/**
+ * The cloud-init of a runner host. It holds no secret (Azure: "Do not pass any secrets or passwords in
+ * customData"): at every start the host reads the pool token from the pool's Key Vault with its managed
+ * identity, through the vault's private endpoint, into a root-only tmpfs file. The runner
+ * (`customer-managed-workflow-agent`, configured by `PULUMI_AGENT_*` variables: Pulumi docs, "Customer-managed
+ * workflow runners", configuration reference) runs in Pulumi's image and starts each deployment as a
+ * container on the host's Docker; it takes deployments only, no Insights scans or policy evaluations.
+ */
+export function runnerCloudInit(args: {
+  readonly vaultName: string;
+  readonly identityClientId: string;
+  readonly agentImage: string;
+}): string {
+  const token = [
+    "#!/bin/sh",
+    "set -eu",
+    `imds='http://169.254.169.254/metadata/identity/oauth2/token?api-version=2018-02-01&resource=https%3A%2F%2Fvault.azure.net&client_id=${args.identityClientId}'`,
+    `access=$(curl -fsS -H Metadata:true "$imds" | jq -r .access_token)`,
+    `value=$(curl -fsS -H "Authorization: Bearer $access" 'https://${args.vaultName}.vault.azure.net/secrets/${TOKEN_SECRET}?api-version=7.4' | jq -r .value)`,
+    "install -d -m 0700 /run/pulumi-runner",
+    `umask 077 && printf 'PULUMI_AGENT_TOKEN=%s\\n' "$value" > /run/pulumi-runner/env`,
+  ].join("\n");
+  const unit = [
+    "[Unit]",
+    "Description=Pulumi Deployments customer-managed workflow runner",
+    "After=docker.service network-online.target",
+    "Requires=docker.service",
+    "[Service]",
+    "ExecStartPre=/usr/local/sbin/pulumi-runner-token",
+    "ExecStartPre=-/usr/bin/docker rm -f pulumi-runner",
+    [
+      "ExecStart=/usr/bin/docker run --rm --name pulumi-runner",
+      "--env-file /run/pulumi-runner/env",
+      "-e PULUMI_AGENT_DEPLOY_TARGET=docker",
+      "-e PULUMI_AGENT_ENABLED_WORKFLOW_TYPES=deployment",
+      `-e PULUMI_AGENT_SHARED_VOLUME_DIRECTORY=${SHARED_DIR}`,
+      "-v /var/run/docker.sock:/var/run/docker.sock",
+      `-v ${SHARED_DIR}:${SHARED_DIR}`,
+      args.agentImage,
+    ].join(" "),
+    "Restart=always",
+    "RestartSec=30",
+    "[Install]",
+    "WantedBy=multi-user.target",
+  ].join("\n");
+  const file = (path: string, permissions: string, content: string) =>
+    [
+      `  - path: ${path}`,
+      `    permissions: "${permissions}"`,
+      "    content: |",
+      ...content.split("\n").map((line) => `      ${line}`),
+    ].join("\n");
+  return [
+    "#cloud-config",
+    "package_update: true",
+    "package_upgrade: true",
+    "packages: [docker.io, curl, jq, unattended-upgrades]",
+    "write_files:",
+    file("/usr/local/sbin/pulumi-runner-token", "0700", token),
+    file("/etc/systemd/system/pulumi-runner.service", "0644", unit),
+    "runcmd:",
+    `  - install -d -m 0700 ${SHARED_DIR}`,
+    "  - systemctl enable --now docker",
+    "  - systemctl daemon-reload",
+    "  - systemctl enable --now pulumi-runner",
+  ].join("\n");
+}
+
+/** What an environment stack needs of its pool (the account stack exports it per environment). */
+export interface DeployerPoolOutputs {
+  readonly agentPoolId: string;
+  readonly virtualNetworkId: string;
+  readonly addressSpace: string;
+}
+
+interface DeployerPoolArgs extends Omit<DeployerPoolsArgs, "pools" | "tags"> {
+  readonly pool: DeployerPoolSpec;
+}
+
+/**
+ * One pool of deployers: a Pulumi Cloud agent pool, and the hosts that run its runners in a network of their
+ * own (VNet, runner subnet without default outbound access behind a NAT gateway, NSGs), with the pool token in
+ * a private Key Vault the hosts read with their managed identity.
+ */
+export class DeployerPool extends pulumi.ComponentResource {
+  public readonly agentPool: pulumiservice.AgentPool;
+  public readonly resourceGroup: resources.ResourceGroup;
+  public readonly virtualNetwork: network.VirtualNetwork;
+  public readonly runnerSubnet: network.Subnet;
+  public readonly vault: keyvault.Vault;
+  public readonly hosts: compute.VirtualMachineScaleSet;
+  /** Environments this pool deploys. */
+  public readonly environments: readonly string[];
+  /** What environment stacks read of this pool. */
+  public readonly output: pulumi.Output<DeployerPoolOutputs>;
+
+  constructor(name: string, args: DeployerPoolArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("lakehouse:cicd:DeployerPool", name, {}, opts);
+    const { pool, location } = args;
+    this.environments = pool.environments;
+    const child = { parent: this };
+    const incarnation = new random.RandomString(
+      `${name}-incarnation`,
+      { length: INCARNATION_LENGTH, lower: true, numeric: true, upper: false, special: false },
+      child,
+    );
+    const naming = new Naming({
+      prefix: args.prefix,
+      environment: pool.name,
+      location,
+      incarnation: incarnation.result,
+    });
+    const client = authorization.getClientConfigOutput(child);
+
+    this.agentPool = new pulumiservice.AgentPool(
+      `${name}-agents`,
+      {
+        organizationName: args.organization,
+        name: `${args.prefix}-${pool.name}-deployers`,
+        description: `Deployers of ${pool.environments.join(", ")} (and their review stacks), in ${naming.name("virtualNetwork", "deployer")}`,
+      },
+      // A pool a stack still uses must not vanish under it.
+      { ...child, protect: pool.environments.includes("prod") },
+    );
+
+    this.resourceGroup = new resources.ResourceGroup(
+      `${name}-rg`,
+      { resourceGroupName: naming.name("resourceGroup", "deployer"), location },
+      child,
+    );
+    const placement = { naming, location, resourceGroupName: this.resourceGroup.name };
+    const resourceGroupName = this.resourceGroup.name;
+
+    const nsg = (role: string) =>
+      new network.NetworkSecurityGroup(
+        `${name}-nsg-${role}`,
+        { resourceGroupName, location, networkSecurityGroupName: naming.name("networkSecurityGroup", role) },
+        child,
+      );
+    this.virtualNetwork = new network.VirtualNetwork(
+      `${name}-vnet`,
+      {
+        resourceGroupName,
+        location,
+        virtualNetworkName: naming.name("virtualNetwork", "deployer"),
+        addressSpace: { addressPrefixes: [pool.addressSpace] },
+      },
+      // Subnets and the peerings environment stacks add are resources of their own.
+      { ...child, ignoreChanges: ["subnets", "virtualNetworkPeerings"] },
+    );
+    const egress = natGatewayWithStaticIp(`${name}-ng`, { ...placement, role: "runner", ipRole: "ng" }, this);
+    const subnets = planPoolSubnets(pool.addressSpace);
+    this.runnerSubnet = new network.Subnet(
+      `${name}-snet-runner`,
+      {
+        resourceGroupName,
+        virtualNetworkName: this.virtualNetwork.name,
+        subnetName: naming.name("subnet", "runner"),
+        addressPrefix: subnets.runners,
+        defaultOutboundAccess: false,
+        networkSecurityGroup: { id: nsg("runner").id },
+        natGateway: { id: egress.id },
+      },
+      child,
+    );
+    const pepSubnet = new network.Subnet(
+      `${name}-snet-pep`,
+      {
+        resourceGroupName,
+        virtualNetworkName: this.virtualNetwork.name,
+        subnetName: naming.name("subnet", "pep"),
+        addressPrefix: subnets.privateEndpoints,
+        defaultOutboundAccess: false,
+        networkSecurityGroup: { id: nsg("pep").id },
+        privateEndpointNetworkPolicies: network.VirtualNetworkPrivateEndpointNetworkPolicies.Enabled,
+      },
+      // Azure updates one subnet of a VNet at a time.
+      { ...child, dependsOn: [this.runnerSubnet] },
+    );
+
+    const identity = new managedidentity.UserAssignedIdentity(
+      `${name}-id`,
+      { resourceGroupName, location, resourceName: naming.name("managedIdentity", "runner") },
+      child,
+    );
+
+    // The pool token: a secret in Pulumi, and on Azure only in this vault, readable by the hosts alone.
+    this.vault = new keyvault.Vault(
+      `${name}-kv`,
+      {
+        resourceGroupName,
+        location,
+        vaultName: naming.incarnationName("keyVault"),
+        properties: {
+          tenantId: client.tenantId,
+          sku: { family: keyvault.SkuFamily.A, name: keyvault.SkuName.Standard },
+          enableRbacAuthorization: true,
+          enableSoftDelete: true,
+          softDeleteRetentionInDays: 90,
+          enablePurgeProtection: true,
+          publicNetworkAccess: "Disabled",
+          networkAcls: {
+            defaultAction: keyvault.NetworkRuleAction.Deny,
+            bypass: keyvault.NetworkRuleBypassOptions.None,
+          },
+        },
+      },
+      child,
+    );
+    const secret = new keyvault.Secret(
+      `${name}-token`,
+      {
+        resourceGroupName,
+        vaultName: this.vault.name,
+        secretName: TOKEN_SECRET,
+        properties: { value: pulumi.secret(this.agentPool.tokenValue), contentType: "text/plain" },
+      },
+      child,
+    );
+    const tokenReader = new authorization.RoleAssignment(
+      `${name}-token-reader`,
+      {
+        scope: secret.id,
+        principalId: identity.principalId,
+        principalType: authorization.PrincipalType.ServicePrincipal,
+        roleDefinitionId: pulumi.interpolate`/subscriptions/${client.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${KEY_VAULT_SECRETS_USER}`,
+      },
+      child,
+    );
+
+    // The vault's name resolves to its private endpoint inside the pool's VNet only.
+    const zone = new privatedns.PrivateZone(
+      `${name}-dns-vault`,
+      { resourceGroupName, location: "global", privateZoneName: PRIVATE_DNS_ZONES.vault },
+      child,
+    );
+    new privatedns.VirtualNetworkLink(
+      `${name}-dns-vault-link`,
+      {
+        resourceGroupName,
+        location: "global",
+        privateZoneName: zone.name,
+        virtualNetworkLinkName: this.virtualNetwork.name,
+        virtualNetwork: { id: this.virtualNetwork.id },
+        registrationEnabled: false,
+      },
+      { parent: zone },
+    );
+    const endpointName = naming.name("privateEndpoint", "vault");
+    const endpoint = new network.PrivateEndpoint(
+      `${name}-kv-pep`,
+      {
+        resourceGroupName,
+        location,
+        privateEndpointName: endpointName,
+        subnet: { id: pepSubnet.id },
+        privateLinkServiceConnections: [
+          { name: endpointName, privateLinkServiceId: this.vault.id, groupIds: ["vault"] },
+        ],
+      },
+      child,
+    );
+    const records = new network.PrivateDnsZoneGroup(
+      `${name}-kv-pep-dns`,
+      {
+        resourceGroupName,
+        privateEndpointName: endpoint.name,
+        privateDnsZoneGroupName: "default",
+        privateDnsZoneConfigs: [{ name: "vault", privateDnsZoneId: zone.id }],
+      },
+      { parent: endpoint },
+    );
+
+    this.hosts = new compute.VirtualMachineScaleSet(
+      `${name}-vmss`,
+      {
+        resourceGroupName,
+        location,
+        vmScaleSetName: naming.name("virtualMachineScaleSet", "runner"),
+        orchestrationMode: compute.OrchestrationMode.Flexible,
+        // Flexible orchestration requires a fault domain count (Learn, "Orchestration modes"): 1 spreads the
+        // instances over fault domains on a best-effort basis.
+        platformFaultDomainCount: 1,
+        sku: { name: args.vmSize, tier: "Standard", capacity: args.instances },
+        identity: {
+          type: compute.ResourceIdentityType.UserAssigned,
+          userAssignedIdentities: [identity.id],
+        },
+        virtualMachineProfile: {
+          securityProfile: {
+            securityType: compute.SecurityTypes.TrustedLaunch,
+            uefiSettings: { secureBootEnabled: true, vTpmEnabled: true },
+            encryptionAtHost: true,
+          },
+          storageProfile: {
+            imageReference: RUNNER_IMAGE,
+            osDisk: {
+              createOption: compute.DiskCreateOptionTypes.FromImage,
+              caching: compute.CachingTypes.ReadWrite,
+              managedDisk: { storageAccountType: compute.StorageAccountTypes.Premium_LRS },
+              deleteOption: compute.DiskDeleteOptionTypes.Delete,
+            },
+          },
+          osProfile: {
+            computerNamePrefix: `runner${pool.name}`.slice(0, 9),
+            adminUsername: "azureops",
+            customData: identity.clientId.apply((clientId) =>
+              pulumi.output(this.vault.name).apply((vaultName) =>
+                Buffer.from(
+                  runnerCloudInit({
+                    vaultName,
+                    identityClientId: clientId,
+                    agentImage: args.agentImage,
+                  }),
+                ).toString("base64"),
+              ),
+            ),
+            linuxConfiguration: {
+              disablePasswordAuthentication: true,
+              provisionVMAgent: true,
+              ssh: {
+                publicKeys: [{ path: "/home/azureops/.ssh/authorized_keys", keyData: args.sshPublicKey }],
+              },
+              // Security updates installed by the platform outside business hours (Learn, "Automatic VM
+              // guest patching"; Flexible scale sets are supported).
+              patchSettings: {
+                patchMode: compute.LinuxVMGuestPatchMode.AutomaticByPlatform,
+                assessmentMode: compute.LinuxPatchAssessmentMode.AutomaticByPlatform,
+              },
+            },
+          },
+          networkProfile: {
+            // Flexible orchestration creates the NICs itself from this API version on.
+            networkApiVersion: compute.NetworkApiVersion.NetworkApiVersion_2020_11_01,
+            networkInterfaceConfigurations: [
+              {
+                name: "runner",
+                primary: true,
+                deleteOption: compute.DeleteOptions.Delete,
+                // No public IP: inbound nothing, outbound through the subnet's NAT gateway.
+                ipConfigurations: [{ name: "runner", primary: true, subnet: { id: this.runnerSubnet.id } }],
+              },
+            ],
+          },
+        },
+      },
+      // A host reads the token at boot: the grant and the vault's private DNS record come first.
+      { ...child, dependsOn: [tokenReader, records] },
+    );
+
+    this.output = pulumi.output({
+      agentPoolId: this.agentPool.agentPoolId,
+      virtualNetworkId: this.virtualNetwork.id,
+      addressSpace: pool.addressSpace,
+    });
+    this.registerOutputs({
+      agentPool: this.agentPool,
+      virtualNetwork: this.virtualNetwork,
+      hosts: this.hosts,
+    });
+  }
+}
+
+/**
+ * The deployers of every environment, before any environment exists: one pool per entry of the account
+ * config, each a Pulumi Cloud agent pool with its runner hosts in a network of its own. A production pool
+ * never shares hosts or a network with the pool that runs pull-request code. Environment stacks peer their
+ * VNet with their pool's and link their private DNS zones to it (`DeployerPath`).
+ */
+export class DeployerPools extends pulumi.ComponentResource {
+  public readonly pools = new Map<string, DeployerPool>();
+
+  constructor(name: string, args: DeployerPoolsArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("lakehouse:cicd:DeployerPools", name, {}, opts);
+    const { pools, tags, ...shared } = args;
+    for (const pool of pools) {
+      const environment = pool.environments.includes("prod") ? "prod" : pool.environments[0];
+      this.pools.set(
+        pool.name,
+        new DeployerPool(
+          `${name}-${pool.name}`,
+          { ...shared, pool },
+          {
+            parent: this,
+            transformations: [
+              mandatoryTagsTransformation({ ...tags, environment, managedBy: "pulumi", role: "deployer" }),
+            ],
+          },
+        ),
+      );
+    }
+    this.registerOutputs({});
+  }
+
+  /** Each environment's pool: its agent pool id, VNet id and address space. */
+  public outputs(): pulumi.Output<Record<string, DeployerPoolOutputs>> {
+    const byEnvironment: Record<string, pulumi.Output<DeployerPoolOutputs>> = {};
+    for (const pool of this.pools.values()) {
+      for (const environment of pool.environments) byEnvironment[environment] = pool.output;
+    }
+    return pulumi.output(byEnvironment) as pulumi.Output<Record<string, DeployerPoolOutputs>>;
+  }
+}
