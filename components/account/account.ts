@@ -80,7 +80,7 @@ export const accountSettingsSchema = z
     productionEnvironments: z.array(shared.environment).min(1),
     prodDeployerAddressSpace: poolAddressSpace,
     nonprodDeployerAddressSpace: poolAddressSpace,
-    deployerInstances: z.number().int().min(1).max(10),
+    deployerInstances: z.coerce.number().int().min(1).max(10),
     deployerVmSize: z
       .string()
       .regex(/^Standard_[A-Za-z0-9_]+$/, "must be an Azure VM size such as Standard_D2ds_v5"),
@@ -90,6 +90,19 @@ export const accountSettingsSchema = z
         /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp256) [A-Za-z0-9+/]+={0,2}( \S+)?$/,
         "must be an OpenSSH public key",
       ),
+    deployerLogAnalyticsWorkspaceId: z
+      .string()
+      .regex(
+        /^\/subscriptions\/[0-9a-fA-F-]{36}\/resourceGroups\/[-\w.()]{1,90}\/providers\/Microsoft\.OperationalInsights\/workspaces\/[-\w]{4,63}$/i,
+        "must be the resource id of a Log Analytics workspace: /subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.OperationalInsights/workspaces/<name>",
+      ),
+    deployerFlowLogStorageId: z
+      .string()
+      .regex(
+        /^\/subscriptions\/[0-9a-fA-F-]{36}\/resourceGroups\/[-\w.()]{1,90}\/providers\/Microsoft\.Storage\/storageAccounts\/[a-z0-9]{3,24}$/i,
+        "must be the resource id of a storage account in the pools' region: /subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.Storage/storageAccounts/<name>",
+      ),
+    networkWatcherId: shared.networkWatcherId,
     deployerAgentImage: z
       .string()
       .regex(
@@ -347,6 +360,16 @@ export class DatabricksAccount extends pulumi.ComponentResource {
           vmSize: config.deployerVmSize,
           sshPublicKey: config.deployerSshPublicKey,
           agentImage: config.deployerAgentImage,
+          logging: {
+            logAnalyticsWorkspaceId: config.deployerLogAnalyticsWorkspaceId,
+            flowLogStorageId: config.deployerFlowLogStorageId,
+            networkWatcher: config.networkWatcherId
+              ? {
+                  resourceGroupName: config.networkWatcherId.split("/")[4],
+                  name: config.networkWatcherId.split("/")[8],
+                }
+              : undefined,
+          },
           tags: { owner: config.owner, costCenter: config.costCenter, dataClassification: "internal" },
         },
         { parent: this },

@@ -11,6 +11,10 @@ import * as random from "@pulumi/random";
 import { AzureRegion, INCARNATION_LENGTH, mandatoryTagsTransformation, Naming } from "../core/naming";
 import { natGatewayWithStaticIp } from "../network/nat-gateway";
 import { PRIVATE_DNS_ZONES } from "../network/network";
+import { AUTO_NETWORK_WATCHER } from "../network/flow-logs";
+import { sendDiagnostics } from "../monitoring/diagnostics";
+import { DIAGNOSTICS } from "../monitoring/monitoring";
+import * as operationalinsights from "@pulumi/azure-native/operationalinsights";
 
 /** Key Vault Secrets User: read secret contents (Learn, "Azure built-in roles for Security"). */
 export const KEY_VAULT_SECRETS_USER = "4633458b-17de-408a-b874-0445c86b69e6";
@@ -25,6 +29,8 @@ export const RUNNER_IMAGE = {
 
 /** The Key Vault secret the pool token lives in, and the host directory deployments share with the runner. */
 const TOKEN_SECRET = "agent-pool-token";
+/** How long the token's Key Vault secret is valid (two years, as the platform's keys). */
+const TOKEN_LIFETIME_SECONDS = 2 * 365 * 24 * 3600;
 const SHARED_DIR = "/var/lib/pulumi-runner";
 
 /** One pool of deployers: its name, the environments it deploys, its own VNet. */
@@ -43,6 +49,8 @@ export interface DeployerPoolsArgs {
   /** Pulumi Cloud organization the agent pools belong to. */
   readonly organization: string;
   readonly pools: readonly DeployerPoolSpec[];
+  /** When the token secret is first written; it expires two years later. Default: now. */
+  readonly createdAt?: Date;
   /** Runner hosts per pool (each runs one deployment at a time). */
   readonly instances: number;
   /** Azure VM size of the runner hosts (must support Trusted Launch and encryption at host). */
@@ -54,6 +62,17 @@ export interface DeployerPoolsArgs {
   readonly sshPublicKey: string;
   /** The runner's image (`pulumi/customer-managed-workflow-agent:<tag>`). */
   readonly agentImage: string;
+  /**
+   * Where the pools' logs go, before any environment (and its Log Analytics) exists: the landing zone's
+   * central Log Analytics workspace (diagnostic settings, Traffic Analytics) and a flow-log storage account in
+   * the pools' region, both by resource id.
+   */
+  readonly logging: {
+    readonly logAnalyticsWorkspaceId: string;
+    readonly flowLogStorageId: string;
+    /** The region's Network Watcher. Default: the one Azure creates (`NetworkWatcherRG/NetworkWatcher_<region>`). */
+    readonly networkWatcher?: { readonly resourceGroupName: string; readonly name: string };
+  };
   /** Mandatory tags of the Azure resources (owner, costCenter, dataClassification); environment is the pool's. */
   readonly tags: Readonly<Record<string, string>>;
 }
@@ -222,6 +241,8 @@ export class DeployerPool extends pulumi.ComponentResource {
     );
     const egress = natGatewayWithStaticIp(`${name}-ng`, { ...placement, role: "runner", ipRole: "ng" }, this);
     const subnets = planPoolSubnets(pool.addressSpace);
+    const runnerNsg = nsg("runner");
+    const pepNsg = nsg("pep");
     this.runnerSubnet = new network.Subnet(
       `${name}-snet-runner`,
       {
@@ -230,7 +251,7 @@ export class DeployerPool extends pulumi.ComponentResource {
         subnetName: naming.name("subnet", "runner"),
         addressPrefix: subnets.runners,
         defaultOutboundAccess: false,
-        networkSecurityGroup: { id: nsg("runner").id },
+        networkSecurityGroup: { id: runnerNsg.id },
         natGateway: { id: egress.id },
       },
       child,
@@ -243,7 +264,7 @@ export class DeployerPool extends pulumi.ComponentResource {
         subnetName: naming.name("subnet", "pep"),
         addressPrefix: subnets.privateEndpoints,
         defaultOutboundAccess: false,
-        networkSecurityGroup: { id: nsg("pep").id },
+        networkSecurityGroup: { id: pepNsg.id },
         privateEndpointNetworkPolicies: network.VirtualNetworkPrivateEndpointNetworkPolicies.Enabled,
       },
       // Azure updates one subnet of a VNet at a time.
@@ -277,7 +298,8 @@ export class DeployerPool extends pulumi.ComponentResource {
           },
         },
       },
-      child,
+      // Purge protection holds a deleted vault's name for 90 days anyway; the name is per incarnation.
+      { ...child, protect: true },
     );
     const secret = new keyvault.Secret(
       `${name}-token`,
@@ -285,9 +307,16 @@ export class DeployerPool extends pulumi.ComponentResource {
         resourceGroupName,
         vaultName: this.vault.name,
         secretName: TOKEN_SECRET,
-        properties: { value: pulumi.secret(this.agentPool.tokenValue), contentType: "text/plain" },
+        properties: {
+          value: pulumi.secret(this.agentPool.tokenValue),
+          contentType: "text/plain",
+          // Replace the agent pool (a new token) before then; the first expiry is kept (ignoreChanges).
+          attributes: {
+            expires: Math.floor((args.createdAt ?? new Date()).getTime() / 1000) + TOKEN_LIFETIME_SECONDS,
+          },
+        },
       },
-      child,
+      { ...child, ignoreChanges: ["properties.attributes.expires"] },
     );
     const tokenReader = new authorization.RoleAssignment(
       `${name}-token-reader`,
@@ -418,6 +447,58 @@ export class DeployerPool extends pulumi.ComponentResource {
       },
       // A host reads the token at boot: the grant and the vault's private DNS record come first.
       { ...child, dependsOn: [tokenReader, records] },
+    );
+
+    // Logs of the pool's network and vault to the central workspace; the VNet's flows, with Traffic Analytics.
+    const { logging } = args;
+    const workspaceId = logging.logAnalyticsWorkspaceId;
+    const watched = [
+      ["vnet", this.virtualNetwork, "azure-native:network:VirtualNetwork"],
+      ["nsg-runner", runnerNsg, "azure-native:network:NetworkSecurityGroup"],
+      ["nsg-pep", pepNsg, "azure-native:network:NetworkSecurityGroup"],
+      ["kv", this.vault, "azure-native:keyvault:Vault"],
+    ] as const;
+    for (const [role, resource, type] of watched) {
+      sendDiagnostics(
+        `${name}-diag-${role}`,
+        { ...DIAGNOSTICS[type], resourceId: resource.id, workspaceId },
+        this,
+      );
+    }
+    const watcher = logging.networkWatcher ?? {
+      resourceGroupName: AUTO_NETWORK_WATCHER.resourceGroupName,
+      name: AUTO_NETWORK_WATCHER.name(location),
+    };
+    const workspace = operationalinsights.getWorkspaceOutput(
+      {
+        resourceGroupName: workspaceId.split("/")[4],
+        workspaceName: workspaceId.split("/")[8],
+      },
+      child,
+    );
+    new network.FlowLog(
+      `${name}-flowlog`,
+      {
+        resourceGroupName: watcher.resourceGroupName,
+        networkWatcherName: watcher.name,
+        flowLogName: naming.name("virtualNetwork", "flowlog"),
+        location,
+        targetResourceId: this.virtualNetwork.id,
+        storageId: logging.flowLogStorageId,
+        enabled: true,
+        retentionPolicy: { enabled: true, days: 90 },
+        format: { type: network.FlowLogFormatType.JSON, version: 2 },
+        flowAnalyticsConfiguration: {
+          networkWatcherFlowAnalyticsConfiguration: {
+            enabled: true,
+            workspaceResourceId: workspaceId,
+            workspaceId: workspace.customerId,
+            workspaceRegion: location,
+            trafficAnalyticsInterval: 10,
+          },
+        },
+      },
+      child,
     );
 
     this.output = pulumi.output({

@@ -19,6 +19,11 @@ const INVOKES: Record<string, (inputs: Record<string, unknown>) => Record<string
     aclPrincipalId: "servicePrincipals/00000000-0000-0000-0000-00000000cccc",
     home: "/Users/00000000-0000-0000-0000-00000000cccc",
   }),
+  // A Log Analytics workspace outside the stack (the deployer pools' central workspace), by name.
+  "azure-native:operationalinsights:getWorkspace": (inputs) => ({
+    name: inputs.workspaceName,
+    customerId: fakeGuid(`${String(inputs.workspaceName)}/customer`),
+  }),
   // The region's metastore, as the account-level provider finds it.
   "databricks:index/getMetastore:getMetastore": (inputs) => {
     const metastoreId = fakeGuid(`metastore/${String(inputs.region)}`);
