@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { Deployments, DEPLOYMENT_PATHS, EXECUTOR_IMAGE } from "../components/deployments/deployments";
-import { inputsOf, planOf, resourcesOf } from "./support/plan";
+import { inputsOf, savedAccountPlanOf, planOf, resourcesOf } from "./support/plan";
 
 const SUBSCRIPTION = "00000000-0000-0000-0000-00000000bbbb";
 const TENANT = "00000000-0000-0000-0000-00000000aaaa";
@@ -32,6 +32,20 @@ for (const stack of ["dev", "prod"]) {
       });
       // The Pulumi CLI is pinned: the image of the SDK's release on Node 24 (tests/versions.spec.ts).
       assert.deepStrictEqual(settings.executorContext, { executorImage: EXECUTOR_IMAGE });
+      // Every deployment of the stack runs on its environment's pool, inside the network (README, "The
+      // deployment path"): prod's pool for prod, the nonprod pool for dev and its review stacks.
+      const account = await savedAccountPlanOf();
+      const pool = inputsOf(
+        account,
+        "pulumiservice:index:AgentPool",
+        `lh-account-deployers-${stack === "prod" ? "prod" : "nonprod"}-agents`,
+      );
+      assert.strictEqual(
+        settings.agentPoolId,
+        (account.outputs as { deployerPools: Record<string, { agentPoolId: string }> }).deployerPools[stack]
+          .agentPoolId,
+      );
+      assert.strictEqual(pool.name, `lh-${stack === "prod" ? "prod" : "nonprod"}-deployers`);
       const context = settings.operationContext as Record<string, unknown>;
       // Named literally: review stacks inherit these commands and have no stack file of their own.
       assert.deepStrictEqual(context.preRunCommands, [
@@ -116,6 +130,7 @@ describe("review stacks", () => {
       tenantId: TENANT,
       alerts: { slackWebhookUrl: pulumi.secret("https://hooks.slack.com/services/T0/B0/x") },
       now: new Date("2026-11-25T10:00:00Z"),
+      agentPoolId: "00000000-0000-4000-8000-000000000001",
       settings: {
         enabled: true,
         organization: "transfermarket",

@@ -23,6 +23,7 @@ import { PrivateMonitoring } from "../monitoring/private-monitoring";
 import { PipelineAlerts } from "../monitoring/pipeline-alerts";
 import { RunMetadata } from "../monitoring/run-metadata";
 import { Deployments } from "../deployments/deployments";
+import { DeployerPath } from "../deployments/deployer-path";
 import { DefenderPlans, StorageThreatProtection } from "../security/defender";
 import { FlowLogs } from "../network/flow-logs";
 import { ServerlessConnectivity } from "../network/serverless-connectivity";
@@ -79,6 +80,8 @@ export class LakehousePlatform extends pulumi.ComponentResource {
   public readonly dbfsRootIdentity: pulumi.Output<string | undefined>;
   /** `on`, `pending` (a new workspace: the next update turns it on) or `off` (opted out by config). */
   public readonly dbfsRootCmkState: pulumi.Output<"on" | "pending" | "off">;
+  /** Peering with the environment's deployer pool (review stacks: their template's pool). */
+  public readonly deployerPath: DeployerPath;
   /** The account's serverless budget policy of this environment (review stacks use their template's). */
   public readonly serverlessBudgetPolicyId: pulumi.Output<string>;
 
@@ -150,12 +153,40 @@ export class LakehousePlatform extends pulumi.ComponentResource {
     const resourceGroupName = this.foundation.resourceGroup.name;
     const placement = { naming, location, resourceGroupName };
 
+    // The environment's deployer pool (review stacks use their template environment's): its runners reach
+    // the private endpoints through a peering and the private zones' links to the pool's VNet.
+    const pool = account.deployerPools.apply((pools) => {
+      const found = pools[config.tags.environment];
+      if (found === undefined) {
+        throw new InvalidInputError([
+          `lakehouse:accountStack: ${config.accountStack} has no deployer pool for environment "${config.tags.environment}" (it has: ${Object.keys(pools).join(", ") || "none"}); set lakehouse-account:deployerPools and its environments`,
+        ]);
+      }
+      return found;
+    });
+
     this.network = new Network(
       `${name}-network`,
       {
         ...placement,
         addressSpace: config.network.addressSpace,
         egressFirewallIp: config.network.egressFirewallIp,
+        linkedVirtualNetworks: { deployers: pool.virtualNetworkId },
+      },
+      child,
+    );
+    this.deployerPath = new DeployerPath(
+      `${name}-deployer-path`,
+      {
+        naming,
+        resourceGroupName,
+        virtualNetwork: this.network.virtualNetwork,
+        addressSpace: config.network.addressSpace,
+        pool: {
+          agentPoolId: pool.agentPoolId,
+          virtualNetworkId: pool.virtualNetworkId,
+          addressSpace: pool.addressSpace,
+        },
       },
       child,
     );
@@ -182,6 +213,11 @@ export class LakehousePlatform extends pulumi.ComponentResource {
         tokenMaxLifetimeDays: config.databricks.tokenMaxLifetimeDays,
         dbfsStorageSku: config.storage.sku,
         protect,
+        deployerPath: [
+          this.deployerPath.localPeering,
+          this.deployerPath.remotePeering,
+          ...this.network.externalDnsLinks,
+        ],
       },
       child,
     );
@@ -524,6 +560,7 @@ export class LakehousePlatform extends pulumi.ComponentResource {
           subscriptionId,
           tenantId,
           alerts: config.alerts,
+          agentPoolId: this.deployerPath.agentPoolId,
         },
         child,
       );
