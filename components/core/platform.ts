@@ -80,7 +80,7 @@ export class LakehousePlatform extends pulumi.ComponentResource {
   public readonly dbfsRootIdentity: pulumi.Output<string | undefined>;
   /** `on`, `pending` (a new workspace: the next update turns it on) or `off` (opted out by config). */
   public readonly dbfsRootCmkState: pulumi.Output<"on" | "pending" | "off">;
-  /** Peering with the environment's deployer pool (review stacks: their template's pool). */
+  /** The deployers' private endpoints in the environment's pool network (review stacks: their template's pool). */
   public readonly deployerPath: DeployerPath;
   /** The account's serverless budget policy of this environment (review stacks use their template's). */
   public readonly serverlessBudgetPolicyId: pulumi.Output<string>;
@@ -153,40 +153,31 @@ export class LakehousePlatform extends pulumi.ComponentResource {
     const resourceGroupName = this.foundation.resourceGroup.name;
     const placement = { naming, location, resourceGroupName };
 
-    // The environment's deployer pool (review stacks use their template environment's): its runners reach
-    // the private endpoints through a peering and the private zones' links to the pool's VNet.
-    const pool = account.deployerPools.apply((pools) => {
-      const found = pools[config.tags.environment];
-      if (found === undefined) {
-        throw new InvalidInputError([
-          `lakehouse:accountStack: ${config.accountStack} has no deployer pool for environment "${config.tags.environment}" (it has: ${Object.keys(pools).join(", ") || "none"}); set lakehouse-account:deployerPools and its environments`,
-        ]);
-      }
-      return found;
-    });
-
     this.network = new Network(
       `${name}-network`,
       {
         ...placement,
         addressSpace: config.network.addressSpace,
         egressFirewallIp: config.network.egressFirewallIp,
-        linkedVirtualNetworks: { deployers: pool.virtualNetworkId },
       },
       child,
     );
+    // The environment's deployer pool (review stacks use their template environment's): its runners reach
+    // the workspace through a front-end endpoint of their own, in the pool's network.
     this.deployerPath = new DeployerPath(
       `${name}-deployer-path`,
       {
         naming,
-        resourceGroupName,
-        virtualNetwork: this.network.virtualNetwork,
-        addressSpace: config.network.addressSpace,
-        pool: {
-          agentPoolId: pool.agentPoolId,
-          virtualNetworkId: pool.virtualNetworkId,
-          addressSpace: pool.addressSpace,
-        },
+        location,
+        pool: account.deployerPools.apply((pools) => {
+          const pool = pools[config.tags.environment];
+          if (pool === undefined) {
+            throw new InvalidInputError([
+              `lakehouse:accountStack: ${config.accountStack} has no deployer pool for environment "${config.tags.environment}" (it has: ${Object.keys(pools).join(", ") || "none"}); set lakehouse-account:deployerPools and its environments`,
+            ]);
+          }
+          return pool;
+        }),
       },
       child,
     );
@@ -213,10 +204,13 @@ export class LakehousePlatform extends pulumi.ComponentResource {
         tokenMaxLifetimeDays: config.databricks.tokenMaxLifetimeDays,
         dbfsStorageSku: config.storage.sku,
         protect,
-        deployerPath: [
-          this.deployerPath.localPeering,
-          this.deployerPath.remotePeering,
-          ...this.network.externalDnsLinks,
+        deployerPath: (workspace) => [
+          this.deployerPath.endpoint(`${name}-deployer-ui-api`, {
+            resourceId: workspace.id,
+            groupId: "databricks_ui_api",
+            zone: "databricks",
+            role: "dbwdeploy",
+          }),
         ],
       },
       child,

@@ -1,87 +1,90 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as network from "@pulumi/azure-native/network";
-import { Naming } from "../core/naming";
-
-/** A deployer pool's network, as the account stack exports it (`deployerPools[environment]`). */
-export interface DeployerPoolNetwork {
-  readonly agentPoolId: pulumi.Input<string>;
-  readonly virtualNetworkId: pulumi.Input<string>;
-  readonly addressSpace: pulumi.Input<string>;
-}
+import { AzureRegion, Naming } from "../core/naming";
+import { DeployerPoolOutputs, DeployerZone } from "./deployer-pools";
 
 export interface DeployerPathArgs {
   readonly naming: Naming;
-  readonly resourceGroupName: pulumi.Input<string>;
-  /** The environment's VNet (from `Network`). */
-  readonly virtualNetwork: network.VirtualNetwork;
-  /** Its address space (config `addressSpace`). */
-  readonly addressSpace: string;
-  /** The environment's deployer pool. */
-  readonly pool: DeployerPoolNetwork;
+  readonly location: AzureRegion;
+  /** The environment's deployer pool, as the account stack exports it. */
+  readonly pool: pulumi.Input<DeployerPoolOutputs>;
 }
 
-/** The resource group and name of a VNet, from its resource id (`/subscriptions/../resourceGroups/<rg>/../<name>`). */
-export function parseVirtualNetworkId(id: string): { resourceGroupName: string; name: string } {
-  const match = /^\/subscriptions\/[^/]+\/resourceGroups\/([^/]+)\/providers\/.+\/([^/]+)$/i.exec(id);
-  if (!match) throw new Error(`deployer pool: ${id} is not a virtual network id`);
-  return { resourceGroupName: match[1], name: match[2] };
+export interface DeployerEndpointArgs {
+  /** Resource id of the service the deployers call. */
+  readonly resourceId: pulumi.Input<string>;
+  /** Private link sub-resource (`databricks_ui_api`, `grafana`). */
+  readonly groupId: string;
+  /** The pool's private DNS zone the endpoint registers in. */
+  readonly zone: DeployerZone;
+  /** Distinguishes the endpoints in Azure names. */
+  readonly role: string;
+}
+
+/** The resource group of a resource, from its id (`/subscriptions/<id>/resourceGroups/<rg>/...`). */
+export function resourceGroupOf(id: string): string {
+  const match = /^\/subscriptions\/[^/]+\/resourceGroups\/([^/]+)\//i.exec(id);
+  if (!match) throw new Error(`deployer pool: ${id} is not the id of a resource in a resource group`);
+  return match[1];
 }
 
 /**
- * The private path from the environment's deployer pool to the workspace (and every other private endpoint of
- * the stack): VNet peering both ways between the environment's VNet and the pool's. Peering is made of two
- * halves, one on each VNet, and carries traffic only once both exist (Learn, "Create, change, or delete a
- * virtual network peering"); this stack owns both halves, the remote one in the account stack's resource
- * group, because the peering belongs to the pair and must die with the environment: a review stack's
- * destroy leaves nothing on the pool's VNet. The private DNS zones are linked to the pool's VNet by `Network`
- * (`linkedVirtualNetworks`); the workspace provider waits for both (`DatabricksWorkspace.deployerPath`).
+ * The environment's deployers' private path: a private endpoint of each service the deployers call over its
+ * data plane (the workspace's front end, `databricks_ui_api`), in the private-endpoint subnet of the
+ * environment's deployer pool, registered in the pool's own private DNS zone. Azure Databricks accepts several
+ * front-end endpoints per workspace (Learn, "Configure front-end private connectivity": a transit VNet's
+ * endpoint for clients); each workspace's record has its own name (`adb-<workspace id>`), so every environment
+ * of a pool (dev and its review stacks) resolves in the one zone the pool's VNet is linked to. Peering the
+ * pool with each environment and linking each environment's zones to it would not: a VNet can be linked to
+ * one private zone of a name only, and review stacks share their template's address space. The endpoints
+ * belong to this stack (in the pool's resource group) and die with it.
  */
 export class DeployerPath extends pulumi.ComponentResource {
-  /** The peering on the environment's VNet, towards the pool. */
-  public readonly localPeering: network.VirtualNetworkPeering;
-  /** The peering on the pool's VNet, towards the environment. */
-  public readonly remotePeering: network.VirtualNetworkPeering;
   /** The pool's agent pool id: `DeploymentSettings.agentPoolId`. */
   public readonly agentPoolId: pulumi.Output<string>;
+  /** Each endpoint's DNS zone group: what waits for the deployers to resolve a service waits for this. */
+  public readonly records: network.PrivateDnsZoneGroup[] = [];
+  private readonly args: DeployerPathArgs;
 
   constructor(name: string, args: DeployerPathArgs, opts?: pulumi.ComponentResourceOptions) {
     super("lakehouse:cicd:DeployerPath", name, {}, opts);
-    const { naming, pool } = args;
-    this.agentPoolId = pulumi.output(pool.agentPoolId);
-    const remote = pulumi.output(pool.virtualNetworkId).apply(parseVirtualNetworkId);
-    // No forwarded traffic, no gateway transit: the pool reaches this VNet's own addresses only.
-    const closed = {
-      allowVirtualNetworkAccess: true,
-      allowForwardedTraffic: false,
-      allowGatewayTransit: false,
-      useRemoteGateways: false,
-    };
-    this.localPeering = new network.VirtualNetworkPeering(
-      `${name}-to-pool`,
+    this.args = args;
+    this.agentPoolId = pulumi.output(args.pool).agentPoolId;
+    this.registerOutputs({ agentPoolId: this.agentPoolId });
+  }
+
+  /** A private endpoint of a service in the pool's network; returns its DNS zone group. */
+  public endpoint(name: string, args: DeployerEndpointArgs): network.PrivateDnsZoneGroup {
+    const { naming, location } = this.args;
+    const pool = pulumi.output(this.args.pool);
+    const resourceGroupName = pool.privateEndpointSubnetId.apply(resourceGroupOf);
+    const endpointName = naming.name("privateEndpoint", args.role);
+    const endpoint = new network.PrivateEndpoint(
+      `${name}-pep`,
       {
-        ...closed,
-        resourceGroupName: args.resourceGroupName,
-        virtualNetworkName: args.virtualNetwork.name,
-        virtualNetworkPeeringName: naming.name("virtualNetwork", "deployers"),
-        remoteVirtualNetwork: { id: pool.virtualNetworkId },
-        remoteAddressSpace: { addressPrefixes: [pool.addressSpace] },
+        resourceGroupName,
+        location,
+        privateEndpointName: endpointName,
+        subnet: { id: pool.privateEndpointSubnetId },
+        privateLinkServiceConnections: [
+          { name: endpointName, privateLinkServiceId: args.resourceId, groupIds: [args.groupId] },
+        ],
       },
       { parent: this },
     );
-    this.remotePeering = new network.VirtualNetworkPeering(
-      `${name}-from-pool`,
+    const records = new network.PrivateDnsZoneGroup(
+      `${name}-pep-dns`,
       {
-        ...closed,
-        resourceGroupName: remote.resourceGroupName,
-        virtualNetworkName: remote.name,
-        // One peering per environment VNet on the pool's VNet: named after the environment's VNet.
-        virtualNetworkPeeringName: naming.name("virtualNetwork"),
-        remoteVirtualNetwork: { id: args.virtualNetwork.id },
-        remoteAddressSpace: { addressPrefixes: [args.addressSpace] },
+        resourceGroupName,
+        privateEndpointName: endpoint.name,
+        privateDnsZoneGroupName: "default",
+        privateDnsZoneConfigs: [
+          { name: args.zone, privateDnsZoneId: pool.dnsZoneIds.apply((ids) => ids[args.zone]) },
+        ],
       },
-      // Azure changes one peering of a VNet pair at a time.
-      { parent: this, dependsOn: [this.localPeering] },
+      { parent: endpoint },
     );
-    this.registerOutputs({ localPeering: this.localPeering, remotePeering: this.remotePeering });
+    this.records.push(records);
+    return records;
   }
 }

@@ -157,11 +157,26 @@ export function runnerCloudInit(args: {
   ].join("\n");
 }
 
+/**
+ * The private DNS zones of a pool's VNet: its own vault's, and those of the services environments put a
+ * private endpoint for their deployers in (`DeployerPath`).
+ */
+export const DEPLOYER_ZONES = {
+  databricks: PRIVATE_DNS_ZONES.databricks,
+  grafana: PRIVATE_DNS_ZONES.grafana,
+  vault: PRIVATE_DNS_ZONES.vault,
+} as const;
+export type DeployerZone = Exclude<keyof typeof DEPLOYER_ZONES, "vault">;
+
 /** What an environment stack needs of its pool (the account stack exports it per environment). */
 export interface DeployerPoolOutputs {
   readonly agentPoolId: string;
   readonly virtualNetworkId: string;
   readonly addressSpace: string;
+  /** The subnet environments put their deployers' private endpoints in. */
+  readonly privateEndpointSubnetId: string;
+  /** The pool's private DNS zones those endpoints register in. */
+  readonly dnsZoneIds: Record<DeployerZone, string>;
 }
 
 interface DeployerPoolArgs extends Omit<DeployerPoolsArgs, "pools" | "tags"> {
@@ -329,24 +344,29 @@ export class DeployerPool extends pulumi.ComponentResource {
       child,
     );
 
-    // The vault's name resolves to its private endpoint inside the pool's VNet only.
-    const zone = new privatedns.PrivateZone(
-      `${name}-dns-vault`,
-      { resourceGroupName, location: "global", privateZoneName: PRIVATE_DNS_ZONES.vault },
-      child,
-    );
-    new privatedns.VirtualNetworkLink(
-      `${name}-dns-vault-link`,
-      {
-        resourceGroupName,
-        location: "global",
-        privateZoneName: zone.name,
-        virtualNetworkLinkName: this.virtualNetwork.name,
-        virtualNetwork: { id: this.virtualNetwork.id },
-        registrationEnabled: false,
-      },
-      { parent: zone },
-    );
+    // Names resolve to private endpoints inside the pool's VNet only: its vault's, and the environments'.
+    const zones = Object.fromEntries(
+      (Object.keys(DEPLOYER_ZONES) as (keyof typeof DEPLOYER_ZONES)[]).map((key) => {
+        const zone = new privatedns.PrivateZone(
+          `${name}-dns-${key}`,
+          { resourceGroupName, location: "global", privateZoneName: DEPLOYER_ZONES[key] },
+          child,
+        );
+        new privatedns.VirtualNetworkLink(
+          `${name}-dns-${key}-link`,
+          {
+            resourceGroupName,
+            location: "global",
+            privateZoneName: zone.name,
+            virtualNetworkLinkName: this.virtualNetwork.name,
+            virtualNetwork: { id: this.virtualNetwork.id },
+            registrationEnabled: false,
+          },
+          { parent: zone },
+        );
+        return [key, zone];
+      }),
+    ) as Record<keyof typeof DEPLOYER_ZONES, privatedns.PrivateZone>;
     const endpointName = naming.name("privateEndpoint", "vault");
     const endpoint = new network.PrivateEndpoint(
       `${name}-kv-pep`,
@@ -367,7 +387,7 @@ export class DeployerPool extends pulumi.ComponentResource {
         resourceGroupName,
         privateEndpointName: endpoint.name,
         privateDnsZoneGroupName: "default",
-        privateDnsZoneConfigs: [{ name: "vault", privateDnsZoneId: zone.id }],
+        privateDnsZoneConfigs: [{ name: "vault", privateDnsZoneId: zones.vault.id }],
       },
       { parent: endpoint },
     );
@@ -505,6 +525,8 @@ export class DeployerPool extends pulumi.ComponentResource {
       agentPoolId: this.agentPool.agentPoolId,
       virtualNetworkId: this.virtualNetwork.id,
       addressSpace: pool.addressSpace,
+      privateEndpointSubnetId: pepSubnet.id,
+      dnsZoneIds: { databricks: zones.databricks.id, grafana: zones.grafana.id },
     });
     this.registerOutputs({
       agentPool: this.agentPool,

@@ -194,7 +194,7 @@ export const serverlessLakeConnectivity = stackRule(
 );
 
 /** The front-end (UI/API) private endpoint of a workspace: group `databricks_ui_api`, connected to it. */
-const frontEndOf = (workspace: PolicyResource, resources: readonly PolicyResource[]) =>
+export const frontEndOf = (workspace: PolicyResource, resources: readonly PolicyResource[]) =>
   resources.filter((r) => {
     if (r.type !== TYPES.endpoint) return false;
     if (!(r.propertyDependencies.privateLinkServiceConnections ?? []).includes(workspace)) return false;

@@ -5,6 +5,7 @@ import { defenderPolicies } from "./defender";
 import { accountDeployabilityPolicies } from "./deployability-account";
 import { azureDeployabilityPolicies } from "./deployability-azure";
 import { databricksDeployabilityPolicies } from "./deployability-databricks";
+import { deployersDeployabilityPolicies } from "./deployability-deployers";
 import { networkDeployabilityPolicies } from "./deployability-network";
 import { keyVaultPolicies } from "./keyvault";
 import { monitoringPolicies } from "./monitoring";
@@ -41,6 +42,7 @@ export const POLICY_DOMAINS: Record<string, Policies> = {
     ...databricksDeployabilityPolicies,
     ...networkDeployabilityPolicies,
     ...accountDeployabilityPolicies,
+    ...deployersDeployabilityPolicies,
   ],
 };
 
