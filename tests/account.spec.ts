@@ -21,7 +21,7 @@ import {
   runPlanAsUsers,
   savedAccountPlanOf,
 } from "./support/plan";
-import { KEY_VAULT_SECRETS_USER } from "../components/deployments/deployer-pools";
+import { KEY_VAULT_SECRETS_USER, NETWORK_CONTRIBUTOR } from "../components/deployments/deployer-pools";
 import type { PlanDocument } from "../tools/plan/report";
 import { tempDir } from "./support/files";
 
@@ -43,7 +43,7 @@ describe("account project (lakehouse-account, stack westeurope)", () => {
     const lines = run.stdout.split("\n");
     assert.strictEqual(
       lines[0],
-      'Offline plan of stack "westeurope": 72 resources (67 cloud resources, 5 components)',
+      'Offline plan of stack "westeurope": 74 resources (69 cloud resources, 5 components)',
     );
     assert.ok(
       lines.includes(
@@ -272,6 +272,20 @@ describe("account project (lakehouse-account, stack westeurope)", () => {
         ],
         ["Disabled", true, true],
       );
+      // The environments' deployer may put its private endpoints in the pool's network, nothing more.
+      const grant = inputsOf(
+        plan,
+        "azure-native:authorization:RoleAssignment",
+        A(`deployers-${pool}-environments`),
+      );
+      assert.deepStrictEqual(
+        [grant.principalId, grant.scope, grant.roleDefinitionId],
+        [
+          pool === "prod" ? "1b2c3d4e-5f60-4a7b-8c9d-0e1f2a3b4c5d" : "2c3d4e5f-6071-4b8c-9d0e-1f2a3b4c5d6e",
+          `/subscriptions/00000000-0000-0000-0000-00000000bbbb/resourceGroups/rg-lh-deployer-${pool}-weu`,
+          `/subscriptions/00000000-0000-0000-0000-00000000bbbb/providers/Microsoft.Authorization/roleDefinitions/${NETWORK_CONTRIBUTOR}`,
+        ],
+      );
       // The token is a secret of the plan (masked), granted to the hosts' identity only.
       const secret = inputsOf(plan, "azure-native:keyvault:Secret", A(`deployers-${pool}-token`));
       assert.notStrictEqual(
@@ -402,6 +416,8 @@ describe("account config", () => {
     productionEnvironments: ["prod"],
     prodDeployerAddressSpace: "10.250.0.0/24",
     nonprodDeployerAddressSpace: "10.250.1.0/24",
+    prodDeployerPrincipalId: "1b2c3d4e-5f60-4a7b-8c9d-0e1f2a3b4c5d",
+    nonprodDeployerPrincipalId: "2c3d4e5f-6071-4b8c-9d0e-1f2a3b4c5d6e",
     deployerInstances: 1,
     deployerVmSize: "Standard_D2ds_v5",
     deployerSshPublicKey:

@@ -80,6 +80,8 @@ export const accountSettingsSchema = z
     productionEnvironments: z.array(shared.environment).min(1),
     prodDeployerAddressSpace: poolAddressSpace,
     nonprodDeployerAddressSpace: poolAddressSpace,
+    prodDeployerPrincipalId: shared.platformAdminsObjectId,
+    nonprodDeployerPrincipalId: shared.platformAdminsObjectId,
     deployerInstances: z.coerce.number().int().min(1).max(10),
     deployerVmSize: z
       .string()
@@ -351,9 +353,17 @@ export class DatabricksAccount extends pulumi.ComponentResource {
               name: "prod",
               environments: config.productionEnvironments,
               addressSpace: config.prodDeployerAddressSpace,
+              deployerPrincipalId: config.prodDeployerPrincipalId,
             },
             ...(nonprod.length > 0
-              ? [{ name: "nonprod", environments: nonprod, addressSpace: config.nonprodDeployerAddressSpace }]
+              ? [
+                  {
+                    name: "nonprod",
+                    environments: nonprod,
+                    addressSpace: config.nonprodDeployerAddressSpace,
+                    deployerPrincipalId: config.nonprodDeployerPrincipalId,
+                  },
+                ]
               : []),
           ],
           instances: config.deployerInstances,

@@ -16,6 +16,9 @@ import { sendDiagnostics } from "../monitoring/diagnostics";
 import { DIAGNOSTICS } from "../monitoring/monitoring";
 import * as operationalinsights from "@pulumi/azure-native/operationalinsights";
 
+/** Network Contributor (Learn, "Azure built-in roles for Networking"). */
+export const NETWORK_CONTRIBUTOR = "4d97b98b-1d4f-4787-a291-c67834d212e7";
+
 /** Key Vault Secrets User: read secret contents (Learn, "Azure built-in roles for Security"). */
 export const KEY_VAULT_SECRETS_USER = "4633458b-17de-408a-b874-0445c86b69e6";
 
@@ -41,6 +44,11 @@ export interface DeployerPoolSpec {
   readonly environments: readonly string[];
   /** IPv4 address space of the pool's VNet: must not overlap any VNet it is peered with. */
   readonly addressSpace: string;
+  /**
+   * Object id of the service principal the pool's environments deploy as: it creates their deployers'
+   * private endpoints in the pool's network (Network Contributor on the pool's resource group).
+   */
+  readonly deployerPrincipalId: string;
 }
 
 export interface DeployerPoolsArgs {
@@ -235,6 +243,17 @@ export class DeployerPool extends pulumi.ComponentResource {
       child,
     );
     const placement = { naming, location, resourceGroupName: this.resourceGroup.name };
+    // The environments' deployer puts their endpoints in this network (DeployerPath), and nothing else.
+    new authorization.RoleAssignment(
+      `${name}-environments`,
+      {
+        scope: this.resourceGroup.id,
+        principalId: pool.deployerPrincipalId,
+        principalType: authorization.PrincipalType.ServicePrincipal,
+        roleDefinitionId: pulumi.interpolate`/subscriptions/${client.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${NETWORK_CONTRIBUTOR}`,
+      },
+      child,
+    );
     const resourceGroupName = this.resourceGroup.name;
 
     const nsg = (role: string) =>
