@@ -152,6 +152,11 @@ export const workspaceWaitsForDeployerPath = stackRule(
             Object.values(r.propertyDependencies).some((deps) => deps.includes(workspace)),
         )
         .flatMap((provider) => {
+          const waited = records.filter(({ records: zoneGroups }) =>
+            zoneGroups.some((z) => waitsFor(provider, z, resources)),
+          );
+          // Waiting for none is network-workspace-deployer-path's finding; this rule adds the other endpoints.
+          if (waited.length === 0) return [];
           const missing = records.filter(
             ({ records: zoneGroups }) => !zoneGroups.some((z) => waitsFor(provider, z, resources)),
           );

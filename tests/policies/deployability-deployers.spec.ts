@@ -139,6 +139,12 @@ describe("deployability (deployers) rules", () => {
         [],
       );
     });
+    it("leaves a provider that waits for no front-end record to network-workspace-deployer-path", async () => {
+      assert.deepStrictEqual(
+        await violations(deployers.workspaceWaitsForDeployerPath, [...stack, provider([])]),
+        [],
+      );
+    });
     it("reports a provider that waits for the stack's endpoint only", async () => {
       assert.deepStrictEqual(
         await violations(deployers.workspaceWaitsForDeployerPath, [...stack, provider(["ui-api-dns"])]),
@@ -220,7 +226,8 @@ describe("flipping the deployers' path back in the real platform (dev)", () => {
   const DEV = "lh-dev";
   const MUTATIONS: Mutation[] = [
     [T.settings, `${DEV}-deployments-settings`, "agentPoolId", ""],
-    [T.provider, `${DEV}-databricks-provider`, "opts.dependsOn", []],
+    // The provider still waits for the stack's own front-end endpoint, not for the deployers'.
+    [T.provider, `${DEV}-databricks-provider`, "opts.dependsOn", { without: "deployer" }],
   ];
 
   it("reports exactly the matching violations", async () => {
@@ -229,13 +236,13 @@ describe("flipping the deployers' path back in the real platform (dev)", () => {
       found.filter((v) => v.startsWith("deployers-")),
       [
         `deployers-agent-pool ${DEV}-deployments-settings | Deployment settings ${DEV}-deployments-settings run on Pulumi-hosted runners, outside the network of the stack's private workspace: every workspace-level call would fail; set agentPoolId to the environment's deployer pool.`,
-        `deployers-workspace-waits-for-pool-path ${DEV}-databricks-provider | Provider ${DEV}-databricks-provider of private workspace ${DEV}-databricks-workspace does not wait for the DNS records of its front-end endpoint(s) ${DEV}-databricks-ui-api-pep, ${DEV}-deployer-ui-api-pep: a deployer that resolves the workspace through them would call it before its name resolves; add their DNS zone groups to the provider's dependsOn (DatabricksWorkspace deployerPath).`,
+        `deployers-workspace-waits-for-pool-path ${DEV}-databricks-provider | Provider ${DEV}-databricks-provider of private workspace ${DEV}-databricks-workspace does not wait for the DNS records of its front-end endpoint(s) ${DEV}-deployer-ui-api-pep: a deployer that resolves the workspace through them would call it before its name resolves; add their DNS zone groups to the provider's dependsOn (DatabricksWorkspace deployerPath).`,
       ],
     );
-    // The stack's own front-end rule sees the same flip; nothing else fails.
+    // Nothing else fails: the stack's own front-end endpoint is still waited for.
     assert.deepStrictEqual(
-      found.filter((v) => !v.startsWith("deployers-")).map((v) => v.split(" ")[0]),
-      ["network-workspace-deployer-path"],
+      found.filter((v) => !v.startsWith("deployers-")),
+      [],
     );
   });
 });
