@@ -6,7 +6,7 @@ import * as pulumiservice from "@pulumi/pulumiservice";
 import * as ipaddr from "ipaddr.js";
 import { z } from "zod";
 import { CLASSIFICATIONS } from "../governance/governance";
-import { settingsSchema } from "../../config/config";
+import { networkWatcherOf, settingsSchema } from "../../config/config";
 import { REGION_CODES } from "../core/naming";
 import { MASK_KINDS } from "../../config/sources";
 import { parseOrThrow } from "../../config/validation";
@@ -373,12 +373,7 @@ export class DatabricksAccount extends pulumi.ComponentResource {
           logging: {
             logAnalyticsWorkspaceId: config.deployerLogAnalyticsWorkspaceId,
             flowLogStorageId: config.deployerFlowLogStorageId,
-            networkWatcher: config.networkWatcherId
-              ? {
-                  resourceGroupName: config.networkWatcherId.split("/")[4],
-                  name: config.networkWatcherId.split("/")[8],
-                }
-              : undefined,
+            networkWatcher: networkWatcherOf(config.networkWatcherId),
           },
           tags: { owner: config.owner, costCenter: config.costCenter, dataClassification: "internal" },
         },

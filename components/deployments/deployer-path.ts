@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as network from "@pulumi/azure-native/network";
+import { privateEndpointWithRecords } from "../network/private-endpoint";
 import { AzureRegion, Naming } from "../core/naming";
 import { DeployerPoolOutputs, DeployerZone } from "./deployer-pools";
 
@@ -57,32 +58,19 @@ export class DeployerPath extends pulumi.ComponentResource {
   public endpoint(name: string, args: DeployerEndpointArgs): network.PrivateDnsZoneGroup {
     const { naming, location } = this.args;
     const pool = pulumi.output(this.args.pool);
-    const resourceGroupName = pool.privateEndpointSubnetId.apply(resourceGroupOf);
-    const endpointName = naming.name("privateEndpoint", args.role);
-    const endpoint = new network.PrivateEndpoint(
-      `${name}-pep`,
+    const { records } = privateEndpointWithRecords(
+      name,
       {
-        resourceGroupName,
+        naming,
         location,
-        privateEndpointName: endpointName,
-        subnet: { id: pool.privateEndpointSubnetId },
-        privateLinkServiceConnections: [
-          { name: endpointName, privateLinkServiceId: args.resourceId, groupIds: [args.groupId] },
-        ],
+        resourceGroupName: pool.privateEndpointSubnetId.apply(resourceGroupOf),
+        subnetId: pool.privateEndpointSubnetId,
+        resourceId: args.resourceId,
+        groupId: args.groupId,
+        role: args.role,
+        zones: [{ name: args.zone, id: pool.dnsZoneIds.apply((ids) => ids[args.zone]) }],
       },
-      { parent: this },
-    );
-    const records = new network.PrivateDnsZoneGroup(
-      `${name}-pep-dns`,
-      {
-        resourceGroupName,
-        privateEndpointName: endpoint.name,
-        privateDnsZoneGroupName: "default",
-        privateDnsZoneConfigs: [
-          { name: args.zone, privateDnsZoneId: pool.dnsZoneIds.apply((ids) => ids[args.zone]) },
-        ],
-      },
-      { parent: endpoint },
+      this,
     );
     this.records.push(records);
     return records;

@@ -10,6 +10,7 @@ import * as pulumiservice from "@pulumi/pulumiservice";
 import * as random from "@pulumi/random";
 import { AzureRegion, INCARNATION_LENGTH, mandatoryTagsTransformation, Naming } from "../core/naming";
 import { natGatewayWithStaticIp } from "../network/nat-gateway";
+import { linkedPrivateZone, privateEndpointWithRecords } from "../network/private-endpoint";
 import { PRIVATE_DNS_ZONES } from "../network/network";
 import { AUTO_NETWORK_WATCHER } from "../network/flow-logs";
 import { sendDiagnostics } from "../monitoring/diagnostics";
@@ -366,49 +367,25 @@ export class DeployerPool extends pulumi.ComponentResource {
     // Names resolve to private endpoints inside the pool's VNet only: its vault's, and the environments'.
     const zones = Object.fromEntries(
       (Object.keys(DEPLOYER_ZONES) as (keyof typeof DEPLOYER_ZONES)[]).map((key) => {
-        const zone = new privatedns.PrivateZone(
+        const zone = linkedPrivateZone(
           `${name}-dns-${key}`,
-          { resourceGroupName, location: "global", privateZoneName: DEPLOYER_ZONES[key] },
-          child,
-        );
-        new privatedns.VirtualNetworkLink(
-          `${name}-dns-${key}-link`,
-          {
-            resourceGroupName,
-            location: "global",
-            privateZoneName: zone.name,
-            virtualNetworkLinkName: this.virtualNetwork.name,
-            virtualNetwork: { id: this.virtualNetwork.id },
-            registrationEnabled: false,
-          },
-          { parent: zone },
+          { resourceGroupName, zoneName: DEPLOYER_ZONES[key], virtualNetwork: this.virtualNetwork },
+          this,
         );
         return [key, zone];
       }),
     ) as Record<keyof typeof DEPLOYER_ZONES, privatedns.PrivateZone>;
-    const endpointName = naming.name("privateEndpoint", "vault");
-    const endpoint = new network.PrivateEndpoint(
-      `${name}-kv-pep`,
+    const { records } = privateEndpointWithRecords(
+      `${name}-kv`,
       {
-        resourceGroupName,
-        location,
-        privateEndpointName: endpointName,
-        subnet: { id: pepSubnet.id },
-        privateLinkServiceConnections: [
-          { name: endpointName, privateLinkServiceId: this.vault.id, groupIds: ["vault"] },
-        ],
+        ...placement,
+        subnetId: pepSubnet.id,
+        resourceId: this.vault.id,
+        groupId: "vault",
+        role: "vault",
+        zones: [{ name: "vault", id: zones.vault.id }],
       },
-      child,
-    );
-    const records = new network.PrivateDnsZoneGroup(
-      `${name}-kv-pep-dns`,
-      {
-        resourceGroupName,
-        privateEndpointName: endpoint.name,
-        privateDnsZoneGroupName: "default",
-        privateDnsZoneConfigs: [{ name: "vault", privateDnsZoneId: zones.vault.id }],
-      },
-      { parent: endpoint },
+      this,
     );
 
     this.hosts = new compute.VirtualMachineScaleSet(

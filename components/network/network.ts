@@ -3,6 +3,7 @@ import * as network from "@pulumi/azure-native/network";
 import * as privatedns from "@pulumi/azure-native/privatedns";
 import { AzurePlacement } from "../core/naming";
 import { natGatewayWithStaticIp } from "./nat-gateway";
+import { linkedPrivateZone, privateEndpointWithRecords } from "./private-endpoint";
 
 /** Private DNS zones of every service the platform reaches over private endpoints. */
 export const PRIVATE_DNS_ZONES = {
@@ -226,22 +227,10 @@ export class Network extends pulumi.ComponentResource {
 
     this.dnsZones = Object.fromEntries(
       (Object.keys(PRIVATE_DNS_ZONES) as PrivateDnsZoneKey[]).map((key) => {
-        const zone = new privatedns.PrivateZone(
+        const zone = linkedPrivateZone(
           `${name}-dns-${key}`,
-          { resourceGroupName, location: "global", privateZoneName: PRIVATE_DNS_ZONES[key] },
-          { parent: this },
-        );
-        new privatedns.VirtualNetworkLink(
-          `${name}-dns-${key}-link`,
-          {
-            resourceGroupName,
-            location: "global",
-            privateZoneName: zone.name,
-            virtualNetworkLinkName: this.virtualNetwork.name,
-            virtualNetwork: { id: this.virtualNetwork.id },
-            registrationEnabled: false,
-          },
-          { parent: zone },
+          { resourceGroupName, zoneName: PRIVATE_DNS_ZONES[key], virtualNetwork: this.virtualNetwork },
+          this,
         );
         for (const [role, id] of Object.entries(args.linkedVirtualNetworks ?? {})) {
           this.externalDnsLinks.push(
@@ -280,33 +269,20 @@ export class Network extends pulumi.ComponentResource {
     args: PrivateEndpointArgs,
     parent: pulumi.Resource,
   ): network.PrivateEndpoint {
-    const { naming, location, resourceGroupName } = this.args;
-    const endpointName = naming.name("privateEndpoint", args.role);
-    const endpoint = new network.PrivateEndpoint(
-      `${name}-pep`,
+    const { endpoint, records } = privateEndpointWithRecords(
+      name,
       {
-        resourceGroupName,
-        location,
-        privateEndpointName: endpointName,
-        subnet: { id: this.privateEndpointSubnet.id },
-        privateLinkServiceConnections: [
-          { name: endpointName, privateLinkServiceId: args.resourceId, groupIds: [args.groupId] },
-        ],
-      },
-      { parent },
-    );
-    const records = new network.PrivateDnsZoneGroup(
-      `${name}-pep-dns`,
-      {
-        resourceGroupName,
-        privateEndpointName: endpoint.name,
-        privateDnsZoneGroupName: "default",
-        privateDnsZoneConfigs: (typeof args.zone === "string" ? [args.zone] : args.zone).map((zone) => ({
+        ...this.args,
+        subnetId: this.privateEndpointSubnet.id,
+        resourceId: args.resourceId,
+        groupId: args.groupId,
+        role: args.role,
+        zones: (typeof args.zone === "string" ? [args.zone] : args.zone).map((zone) => ({
           name: zone,
-          privateDnsZoneId: this.dnsZones[zone].id,
+          id: this.dnsZones[zone].id,
         })),
       },
-      { parent: endpoint },
+      parent,
     );
     this.dnsRecords.set(endpoint, records);
     return endpoint;

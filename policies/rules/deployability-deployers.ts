@@ -11,7 +11,8 @@ import { read } from "../lib/unknown";
 
 const LEARN = "https://learn.microsoft.com/azure";
 
-const TYPES = {
+/** The resource types these rules read. */
+export const DEPLOYER_RULE_TYPES = {
   workspace: "azure-native:databricks:Workspace",
   settings: "pulumiservice:index:DeploymentSettings",
   vnet: "azure-native:network:VirtualNetwork",
@@ -21,7 +22,9 @@ const TYPES = {
   databricksProvider: "pulumi:providers:databricks",
   zoneGroup: "azure-native:network:PrivateDnsZoneGroup",
   scaleSet: "azure-native:compute:VirtualMachineScaleSet",
+  endpoint: "azure-native:network:PrivateEndpoint",
 } as const;
+const TYPES = DEPLOYER_RULE_TYPES;
 
 const privateWorkspaces = (resources: readonly PolicyResource[]) =>
   resources.filter((r) => r.type === TYPES.workspace && r.props.publicNetworkAccess === "Disabled");

@@ -3,30 +3,16 @@
 import * as assert from "assert";
 import * as deployers from "../../policies/rules/deployability-deployers";
 import { cidrsOverlap } from "../../policies/lib/cidr";
-import { StackResourceSpec, stackViolationsOf } from "../support/policy";
+import { StackSpec as Spec, stackViolationsOfSpecs as violations } from "../support/policy";
 import { mandatoryViolationsWith, Mutation } from "../support/mutations";
 import { savedAccountPlanOf } from "../support/plan";
 
 type Props = Record<string, unknown>;
-type Spec = Omit<StackResourceSpec, "props"> & { readonly props?: Props };
-
-const violations = (policy: Parameters<typeof stackViolationsOf>[0], specs: readonly Spec[]) =>
-  stackViolationsOf(
-    policy,
-    specs.map((spec) => ({ ...spec, props: spec.props ?? {} })),
-  );
 
 const T = {
-  workspace: "azure-native:databricks:Workspace",
-  settings: "pulumiservice:index:DeploymentSettings",
-  vnet: "azure-native:network:VirtualNetwork",
-  peering: "azure-native:network:VirtualNetworkPeering",
-  zone: "azure-native:privatedns:PrivateZone",
-  link: "azure-native:privatedns:VirtualNetworkLink",
-  endpoint: "azure-native:network:PrivateEndpoint",
-  records: "azure-native:network:PrivateDnsZoneGroup",
-  provider: "pulumi:providers:databricks",
-  scaleSet: "azure-native:compute:VirtualMachineScaleSet",
+  ...deployers.DEPLOYER_RULE_TYPES,
+  records: deployers.DEPLOYER_RULE_TYPES.zoneGroup,
+  provider: deployers.DEPLOYER_RULE_TYPES.databricksProvider,
 };
 
 const privateWorkspace: Spec = {
