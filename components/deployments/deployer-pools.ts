@@ -395,8 +395,8 @@ export class DeployerPool extends pulumi.ComponentResource {
         location,
         vmScaleSetName: naming.name("virtualMachineScaleSet", "runner"),
         orchestrationMode: compute.OrchestrationMode.Flexible,
-        // Flexible orchestration requires a fault domain count (Learn, "Orchestration modes"): 1 spreads the
-        // instances over fault domains on a best-effort basis.
+        // Max spreading over fault domains (Learn, "Choosing the right number of fault domains": Flexible,
+        // regional, default and recommended 1).
         platformFaultDomainCount: 1,
         sku: { name: args.vmSize, tier: "Standard", capacity: args.instances },
         identity: {

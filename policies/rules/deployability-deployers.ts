@@ -226,35 +226,32 @@ export const flexibleScaleSetNetwork = stackRule(
   {
     name: "deployers-flexible-scale-set",
     description:
-      "A scale set in Flexible orchestration mode that defines its VM profile sets platformFaultDomainCount and networkProfile.networkApiVersion (2020-11-01 or later), which Flexible orchestration requires to create the VMs' network interfaces.",
+      "A scale set in Flexible orchestration mode whose VM profile defines network interface configurations sets networkProfile.networkApiVersion (2020-11-01 or later), the Microsoft.Network API version Flexible orchestration creates the VMs' network interfaces with.",
     severity: "high",
     anchor: anchor(
       "project",
-      `${LEARN}/virtual-machine-scale-sets/virtual-machine-scale-sets-orchestration-modes`,
-      "Orchestration modes for Virtual Machine Scale Sets: Flexible orchestration needs the fault domain count, and the VM profile's network interface configurations need networkApiVersion 2020-11-01 or later",
+      "https://learn.microsoft.com/rest/api/compute/virtual-machine-scale-sets/create-or-update",
+      "Virtual Machine Scale Sets - Create Or Update: networkApiVersion specifies the Microsoft.Network API version used when creating networking resources in the network interface configurations for a scale set with orchestration mode Flexible",
     ),
-    remediationSteps:
-      "Set platformFaultDomainCount (1 for regional spreading) and networkProfile.networkApiVersion: 2020-11-01.",
+    remediationSteps: "Set virtualMachineProfile.networkProfile.networkApiVersion: 2020-11-01.",
   },
   (resources) =>
     resources
       .filter((r) => r.type === TYPES.scaleSet && r.props.orchestrationMode === "Flexible")
-      .filter((r) => r.props.virtualMachineProfile !== undefined)
       .flatMap((r) => {
-        const profile = r.props.virtualMachineProfile as { networkProfile?: { networkApiVersion?: unknown } };
-        const version = profile.networkProfile?.networkApiVersion;
-        const problems: string[] = [];
-        if (r.props.platformFaultDomainCount === undefined)
-          problems.push("platformFaultDomainCount is unset");
-        if (typeof version !== "string" || version < "2020-11-01") {
-          problems.push(`networkProfile.networkApiVersion is ${String(version ?? "unset")}`);
-        }
-        return problems.length === 0
+        const network = (
+          r.props.virtualMachineProfile as
+            | { networkProfile?: { networkApiVersion?: unknown; networkInterfaceConfigurations?: unknown[] } }
+            | undefined
+        )?.networkProfile;
+        if ((network?.networkInterfaceConfigurations ?? []).length === 0) return [];
+        const version = network?.networkApiVersion;
+        return typeof version === "string" && version >= "2020-11-01"
           ? []
           : [
               {
                 urn: r.urn,
-                message: `Scale set ${r.name} uses Flexible orchestration but ${problems.join(" and ")}: Azure refuses to create it; set platformFaultDomainCount and networkApiVersion 2020-11-01.`,
+                message: `Scale set ${r.name} uses Flexible orchestration with network interface configurations but networkProfile.networkApiVersion is ${String(version ?? "unset")}: Azure cannot create its VMs' network interfaces; set networkApiVersion 2020-11-01.`,
               },
             ];
       }),

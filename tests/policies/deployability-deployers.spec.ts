@@ -181,7 +181,12 @@ describe("deployability (deployers) rules", () => {
       props: { orchestrationMode: "Flexible", ...props },
     });
     const profile = (networkApiVersion?: string) => ({
-      virtualMachineProfile: { networkProfile: networkApiVersion ? { networkApiVersion } : {} },
+      virtualMachineProfile: {
+        networkProfile: {
+          ...(networkApiVersion ? { networkApiVersion } : {}),
+          networkInterfaceConfigurations: [{ name: "nic" }],
+        },
+      },
     });
     it("passes the account stack's runner hosts (planned)", async () => {
       const plan = await savedAccountPlanOf();
@@ -192,17 +197,15 @@ describe("deployability (deployers) rules", () => {
         [],
       );
     });
-    it("passes a Flexible scale set with a fault domain count and the network API version", async () => {
+    it("passes a Flexible scale set with the network API version", async () => {
       assert.deepStrictEqual(
-        await violations(deployers.flexibleScaleSetNetwork, [
-          scaleSet({ platformFaultDomainCount: 1, ...profile("2020-11-01") }),
-        ]),
+        await violations(deployers.flexibleScaleSetNetwork, [scaleSet(profile("2020-11-01"))]),
         [],
       );
     });
-    it("reports a Flexible scale set without them", async () => {
+    it("reports a Flexible scale set with network interfaces and no network API version", async () => {
       assert.deepStrictEqual(await violations(deployers.flexibleScaleSetNetwork, [scaleSet(profile())]), [
-        "vmss: Scale set vmss uses Flexible orchestration but platformFaultDomainCount is unset and networkProfile.networkApiVersion is unset: Azure refuses to create it; set platformFaultDomainCount and networkApiVersion 2020-11-01.",
+        "vmss: Scale set vmss uses Flexible orchestration with network interface configurations but networkProfile.networkApiVersion is unset: Azure cannot create its VMs' network interfaces; set networkApiVersion 2020-11-01.",
       ]);
     });
   });
