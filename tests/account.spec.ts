@@ -21,7 +21,11 @@ import {
   runPlanAsUsers,
   savedAccountPlanOf,
 } from "./support/plan";
-import { KEY_VAULT_SECRETS_USER, NETWORK_CONTRIBUTOR } from "../components/deployments/deployer-pools";
+import {
+  KEY_VAULT_SECRETS_USER,
+  NETWORK_CONTRIBUTOR,
+  runnerCloudInit,
+} from "../components/deployments/deployer-pools";
 import type { PlanDocument } from "../tools/plan/report";
 import { tempDir } from "./support/files";
 
@@ -388,6 +392,41 @@ describe("an environment stack and an account stack of another region", () => {
       run.stderr,
       /lakehouse:accountStack: westeurope serves northeurope, but this stack is in westeurope/,
     );
+  });
+});
+
+describe("runner hosts' cloud-init", () => {
+  it("is valid cloud-config that installs Docker and runs the runner image on deployments only, reading the token at start", () => {
+    const init = runnerCloudInit({
+      vaultName: "kv-lh-prod-weu-1234-abcd",
+      identityClientId: "00000000-0000-4000-8000-000000000001",
+      agentImage: "pulumi/customer-managed-workflow-agent:latest-amd64",
+    });
+    assert.ok(init.startsWith("#cloud-config\n"));
+    const config = parse(init) as {
+      packages: string[];
+      write_files: { path: string; permissions: string; content: string }[];
+      runcmd: string[];
+    };
+    assert.deepStrictEqual(config.packages, ["docker.io", "curl", "jq", "unattended-upgrades"]);
+    assert.deepStrictEqual(
+      config.write_files.map((f) => [f.path, f.permissions]),
+      [
+        ["/usr/local/sbin/pulumi-runner-token", "0700"],
+        ["/etc/systemd/system/pulumi-runner.service", "0644"],
+      ],
+    );
+    const [token, unit] = config.write_files.map((f) => f.content);
+    assert.match(token, /client_id=00000000-0000-4000-8000-000000000001'/);
+    assert.match(
+      token,
+      /'https:\/\/kv-lh-prod-weu-1234-abcd\.vault\.azure\.net\/secrets\/agent-pool-token\?api-version=7\.4'/,
+    );
+    assert.match(
+      unit,
+      /^ExecStart=\/usr\/bin\/docker run --rm --name pulumi-runner --env-file \/run\/pulumi-runner\/env -e PULUMI_AGENT_DEPLOY_TARGET=docker -e PULUMI_AGENT_ENABLED_WORKFLOW_TYPES=deployment .* pulumi\/customer-managed-workflow-agent:latest-amd64$/m,
+    );
+    assert.deepStrictEqual(config.runcmd.slice(-1), ["systemctl enable --now pulumi-runner"]);
   });
 });
 

@@ -4,6 +4,7 @@ import * as compute from "@pulumi/azure-native/compute";
 import * as keyvault from "@pulumi/azure-native/keyvault";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as network from "@pulumi/azure-native/network";
+import * as operationalinsights from "@pulumi/azure-native/operationalinsights";
 import * as privatedns from "@pulumi/azure-native/privatedns";
 import * as resources from "@pulumi/azure-native/resources";
 import * as pulumiservice from "@pulumi/pulumiservice";
@@ -15,7 +16,6 @@ import { PRIVATE_DNS_ZONES } from "../network/network";
 import { AUTO_NETWORK_WATCHER } from "../network/flow-logs";
 import { sendDiagnostics } from "../monitoring/diagnostics";
 import { DIAGNOSTICS } from "../monitoring/monitoring";
-import * as operationalinsights from "@pulumi/azure-native/operationalinsights";
 
 /** Network Contributor (Learn, "Azure built-in roles for Networking"). */
 export const NETWORK_CONTRIBUTOR = "4d97b98b-1d4f-4787-a291-c67834d212e7";
@@ -31,10 +31,11 @@ export const RUNNER_IMAGE = {
   version: "latest",
 } as const;
 
-/** The Key Vault secret the pool token lives in, and the host directory deployments share with the runner. */
+/** The Key Vault secret the pool token lives in. */
 const TOKEN_SECRET = "agent-pool-token";
 /** How long the token's Key Vault secret is valid (two years, as the platform's keys). */
 const TOKEN_LIFETIME_SECONDS = 2 * 365 * 24 * 3600;
+/** The host directory the runner shares with the deployment containers it starts (same path on both sides). */
 const SHARED_DIR = "/var/lib/pulumi-runner";
 
 /** One pool of deployers: its name, the environments it deploys, its own VNet. */
@@ -43,7 +44,7 @@ export interface DeployerPoolSpec {
   readonly name: string;
   /** Environments whose stacks (and their review stacks) deploy through this pool. */
   readonly environments: readonly string[];
-  /** IPv4 address space of the pool's VNet: must not overlap any VNet it is peered with. */
+  /** Private IPv4 address space of the pool's VNet (the two pools' do not overlap). */
   readonly addressSpace: string;
   /**
    * Object id of the service principal the pool's environments deploy as: it creates their deployers'
