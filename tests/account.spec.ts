@@ -393,6 +393,25 @@ describe("an environment stack and an account stack of another region", () => {
       /lakehouse:accountStack: westeurope serves northeurope, but this stack is in westeurope/,
     );
   });
+
+  it("exits 2: an environment without a deployer pool in the account stack cannot be deployed", async () => {
+    const account = await savedAccountPlanOf();
+    const outputs = account.outputs as { deployerPools: Record<string, unknown> };
+    const file = path.join(tempDir({}), "westeurope.json");
+    fs.writeFileSync(
+      file,
+      JSON.stringify({
+        ...account,
+        outputs: { ...outputs, deployerPools: { prod: outputs.deployerPools.prod } },
+      }),
+    );
+    const run = await runPlanAsUsers("--stack", "dev", "--account-outputs", file);
+    assert.strictEqual(run.code, 2, run.stderr);
+    assert.match(
+      run.stderr,
+      /lakehouse:accountStack: westeurope has no deployer pool for environment "dev" \(it has: prod\); set lakehouse-account:deployerPools and its environments/,
+    );
+  });
 });
 
 describe("runner hosts' cloud-init", () => {
