@@ -222,36 +222,58 @@ export const oneZoneOfANamePerVnet = stackRule(
   },
 );
 
+/** What Azure refuses in a Flexible scale set's VM profile. */
+function flexibleProfileProblems(profile: {
+  networkProfile?: { networkApiVersion?: unknown; networkInterfaceConfigurations?: unknown[] };
+  osProfile?: {
+    linuxConfiguration?: { provisionVMAgent?: unknown; patchSettings?: { patchMode?: unknown } };
+  };
+}): string[] {
+  const problems: string[] = [];
+  const network = profile.networkProfile;
+  const version = network?.networkApiVersion;
+  if (
+    (network?.networkInterfaceConfigurations ?? []).length > 0 &&
+    !(typeof version === "string" && version >= "2020-11-01")
+  ) {
+    problems.push(
+      `networkProfile.networkApiVersion is ${String(version ?? "unset")} (Azure cannot create the VMs' network interfaces; set 2020-11-01)`,
+    );
+  }
+  const linux = profile.osProfile?.linuxConfiguration;
+  if (linux?.patchSettings?.patchMode === "AutomaticByPlatform" && linux.provisionVMAgent !== true) {
+    problems.push("patchMode AutomaticByPlatform without provisionVMAgent: true (set it)");
+  }
+  return problems;
+}
+
 export const flexibleScaleSetNetwork = stackRule(
   {
     name: "deployers-flexible-scale-set",
     description:
-      "A scale set in Flexible orchestration mode whose VM profile defines network interface configurations sets networkProfile.networkApiVersion (2020-11-01 or later), the Microsoft.Network API version Flexible orchestration creates the VMs' network interfaces with.",
+      "A scale set in Flexible orchestration mode sets networkProfile.networkApiVersion (2020-11-01 or later) when its VM profile defines network interface configurations, and provisionVMAgent when its Linux guest patching is AutomaticByPlatform.",
     severity: "high",
     anchor: anchor(
       "project",
       "https://learn.microsoft.com/rest/api/compute/virtual-machine-scale-sets/create-or-update",
-      "Virtual Machine Scale Sets - Create Or Update: networkApiVersion specifies the Microsoft.Network API version used when creating networking resources in the network interface configurations for a scale set with orchestration mode Flexible",
+      "Virtual Machine Scale Sets - Create Or Update: networkApiVersion is the Microsoft.Network API version used to create the network interface configurations of a scale set with orchestration mode Flexible; LinuxVMGuestPatchMode AutomaticByPlatform: the property provisionVMAgent must be true",
     ),
-    remediationSteps: "Set virtualMachineProfile.networkProfile.networkApiVersion: 2020-11-01.",
+    remediationSteps:
+      "Set virtualMachineProfile.networkProfile.networkApiVersion: 2020-11-01, and osProfile.linuxConfiguration.provisionVMAgent: true with AutomaticByPlatform patching.",
   },
   (resources) =>
     resources
       .filter((r) => r.type === TYPES.scaleSet && r.props.orchestrationMode === "Flexible")
       .flatMap((r) => {
-        const network = (
-          r.props.virtualMachineProfile as
-            | { networkProfile?: { networkApiVersion?: unknown; networkInterfaceConfigurations?: unknown[] } }
-            | undefined
-        )?.networkProfile;
-        if ((network?.networkInterfaceConfigurations ?? []).length === 0) return [];
-        const version = network?.networkApiVersion;
-        return typeof version === "string" && version >= "2020-11-01"
+        const problems = flexibleProfileProblems(
+          (r.props.virtualMachineProfile ?? {}) as Parameters<typeof flexibleProfileProblems>[0],
+        );
+        return problems.length === 0
           ? []
           : [
               {
                 urn: r.urn,
-                message: `Scale set ${r.name} uses Flexible orchestration with network interface configurations but networkProfile.networkApiVersion is ${String(version ?? "unset")}: Azure cannot create its VMs' network interfaces; set networkApiVersion 2020-11-01.`,
+                message: `Scale set ${r.name} uses Flexible orchestration but ${problems.join(" and ")}: Azure refuses it.`,
               },
             ];
       }),

@@ -205,7 +205,22 @@ describe("deployability (deployers) rules", () => {
     });
     it("reports a Flexible scale set with network interfaces and no network API version", async () => {
       assert.deepStrictEqual(await violations(deployers.flexibleScaleSetNetwork, [scaleSet(profile())]), [
-        "vmss: Scale set vmss uses Flexible orchestration with network interface configurations but networkProfile.networkApiVersion is unset: Azure cannot create its VMs' network interfaces; set networkApiVersion 2020-11-01.",
+        "vmss: Scale set vmss uses Flexible orchestration but networkProfile.networkApiVersion is unset (Azure cannot create the VMs' network interfaces; set 2020-11-01): Azure refuses it.",
+      ]);
+    });
+    it("reports platform guest patching without the VM agent", async () => {
+      const patched = (provisionVMAgent: boolean) =>
+        scaleSet({
+          virtualMachineProfile: {
+            ...profile("2020-11-01").virtualMachineProfile,
+            osProfile: {
+              linuxConfiguration: { provisionVMAgent, patchSettings: { patchMode: "AutomaticByPlatform" } },
+            },
+          },
+        });
+      assert.deepStrictEqual(await violations(deployers.flexibleScaleSetNetwork, [patched(true)]), []);
+      assert.deepStrictEqual(await violations(deployers.flexibleScaleSetNetwork, [patched(false)]), [
+        "vmss: Scale set vmss uses Flexible orchestration but patchMode AutomaticByPlatform without provisionVMAgent: true (set it): Azure refuses it.",
       ]);
     });
   });
