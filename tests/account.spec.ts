@@ -276,6 +276,12 @@ describe("account project (lakehouse-account, stack westeurope)", () => {
         ],
         ["Disabled", true, true],
       );
+      // Its flows, in the region's Network Watcher under a name no environment's flow log takes.
+      const flowLog = inputsOf(plan, "azure-native:network:FlowLog", A(`deployers-${pool}-flowlog`));
+      assert.deepStrictEqual(
+        [flowLog.networkWatcherName, flowLog.flowLogName],
+        ["NetworkWatcher_westeurope", `vnet-lh-deployerflow-${pool}-weu`],
+      );
       // The environments' deployer may put its private endpoints in the pool's network, nothing more.
       const grant = inputsOf(
         plan,

@@ -498,7 +498,8 @@ export class DeployerPool extends pulumi.ComponentResource {
       {
         resourceGroupName: watcher.resourceGroupName,
         networkWatcherName: watcher.name,
-        flowLogName: naming.name("virtualNetwork", "flowlog"),
+        // In the region's shared Network Watcher: a name no environment stack's flow log takes.
+        flowLogName: naming.name("virtualNetwork", "deployerflow"),
         location,
         targetResourceId: this.virtualNetwork.id,
         storageId: logging.flowLogStorageId,
