@@ -18,7 +18,10 @@ auth=(-H "Authorization: token ${PULUMI_ACCESS_TOKEN}" -H "Accept: application/j
 body=$(jq -cn --arg operation "$operation" --arg commit "$commit" '
   {operation: $operation, inheritSettings: true}
   + (if $commit == "" then {} else {sourceContext: {git: {branch: "", commit: $commit}}} end)')
-created=$(curl -fsS -X POST "${auth[@]}" -H "Content-Type: application/json" -d "$body" "$api")
+if ! created=$(curl --fail-with-body -sS -X POST "${auth[@]}" -H "Content-Type: application/json" -d "$body" "$api"); then
+  echo "::error::Pulumi Cloud refused the ${operation} deployment of ${stack}: ${created}"
+  exit 1
+fi
 id=$(jq -r .id <<<"$created")
 echo "Pulumi Deployment ${id}: ${operation} of ${stack}${commit:+ at ${commit}} $(jq -r '.consoleUrl // ""' <<<"$created")"
 if [ -n "${GITHUB_STEP_SUMMARY:-}" ]; then
@@ -26,7 +29,7 @@ if [ -n "${GITHUB_STEP_SUMMARY:-}" ]; then
 fi
 
 while true; do
-  status=$(curl -fsS "${auth[@]}" "${api}/${id}" | jq -r .status)
+  status=$(curl --fail-with-body -sS --retry 3 --retry-all-errors "${auth[@]}" "${api}/${id}" | jq -r .status)
   case "$status" in
     succeeded) echo "Pulumi Deployment ${id}: succeeded"; exit 0 ;;
     failed | skipped)
