@@ -195,8 +195,8 @@ export const oneZoneOfANamePerVnet = stackRule(
     severity: "high",
     anchor: anchor(
       "project",
-      `${LEARN}/dns/private-dns-virtual-network-links`,
-      "What is a virtual network link subresource of Azure DNS private zones: name resolution of a zone name from a virtual network comes from the one zone of that name linked to it",
+      `${LEARN}/private-link/private-link-faq`,
+      "Azure Private Link FAQ: Can we link multiple private DNS zones with the same name? No, creating multiple zones with the same name for a single virtual network is not supported",
     ),
     remediationSteps:
       "Register the records in the zone already linked to that VNet (a deployer pool's zones: DeployerPath.endpoint) instead of linking a second zone of the same name.",
