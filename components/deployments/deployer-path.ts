@@ -34,8 +34,9 @@ export function resourceGroupOf(id: string): string {
  * data plane (the workspace's front end, `databricks_ui_api`), in the private-endpoint subnet of the
  * environment's deployer pool, registered in the pool's own private DNS zone: the pool's VNet is the deployers'
  * transit VNet (Learn, Azure Databricks "Private Link": a transit VNet holds the front-end `databricks_ui_api`
- * endpoints clients use, the workspace VNet the back-end one). Each workspace's record has its own name (`adb-<workspace id>`), so every environment
- * of a pool (dev and its review stacks) resolves in the one zone the pool's VNet is linked to. Peering the
+ * endpoints clients use, the workspace VNet the back-end one). Each workspace's record has its own name
+ * (`adb-<workspace id>`), so every environment of a pool (dev and its review stacks) resolves in the one zone
+ * the pool's VNet is linked to. Peering the
  * pool with each environment and linking each environment's zones to it would not: a VNet can be linked to
  * one private zone of a name only, and review stacks share their template's address space. The endpoints
  * belong to this stack (in the pool's resource group) and die with it.
