@@ -180,7 +180,7 @@ describe("GitHub Actions workflows", () => {
     }
   });
 
-  it("check every pull request: format, lint, types, tests, vulnerabilities, offline plan and preview of every stack", () => {
+  it("check every pull request: format, lint, types, tests, vulnerabilities, offline plan of every stack, previews of dev and the account stack", () => {
     const w = workflow("pull-request.yml");
     assert.ok("pull_request" in w.on);
     assert.match(runs(w), /npm test/);
