@@ -4,5 +4,12 @@ import { DatabricksAccount, loadAccountConfig } from "../components/account/acco
 const config = loadAccountConfig();
 const account = new DatabricksAccount(`${config.prefix}-account`, { config });
 
-export const { accountId, region, metastoreId, networkConnectivityConfigIds, budgetPolicyIds, governedTags } =
-  account.outputs(config.accountId);
+export const {
+  accountId,
+  region,
+  metastoreId,
+  networkConnectivityConfigIds,
+  budgetPolicyIds,
+  governedTags,
+  deployerPools,
+} = account.outputs(config.accountId);

@@ -299,6 +299,13 @@ export function chatChannels(
   return channels;
 }
 
+/** The resource group and name of a Network Watcher from its (validated) resource id; undefined when unset. */
+export function networkWatcherOf(
+  id: string | undefined,
+): { readonly resourceGroupName: string; readonly name: string } | undefined {
+  return id ? { resourceGroupName: id.split("/")[4], name: id.split("/")[8] } : undefined;
+}
+
 /** Review stacks are the ones Pulumi Deployments creates per pull request (`pr-…`). */
 export const isReviewStack = (stack: string): boolean => /^pr-/.test(stack);
 
@@ -630,12 +637,7 @@ export function parsePlatformConfig(
     },
     defenderPlans: s.defenderPlans,
     malwareScanningCapGBPerMonth: s.malwareScanningCapGBPerMonth,
-    networkWatcher: s.networkWatcherId
-      ? {
-          resourceGroupName: s.networkWatcherId.split("/")[4],
-          name: s.networkWatcherId.split("/")[8],
-        }
-      : undefined,
+    networkWatcher: networkWatcherOf(s.networkWatcherId),
     pipelines: { clientId: s.pipelinesClientId, clientSecret: pulumi.secret(s.pipelinesClientSecret) },
     protectStatefulResources: s.protectStatefulResources,
     logRetentionDays: s.logRetentionDays,

@@ -19,7 +19,13 @@ import {
   resourcesOf,
   runPlan,
   runPlanAsUsers,
+  savedAccountPlanOf,
 } from "./support/plan";
+import {
+  KEY_VAULT_SECRETS_USER,
+  NETWORK_CONTRIBUTOR,
+  runnerCloudInit,
+} from "../components/deployments/deployer-pools";
 import type { PlanDocument } from "../tools/plan/report";
 import { tempDir } from "./support/files";
 
@@ -41,15 +47,21 @@ describe("account project (lakehouse-account, stack westeurope)", () => {
     const lines = run.stdout.split("\n");
     assert.strictEqual(
       lines[0],
-      'Offline plan of stack "westeurope": 14 resources (12 cloud resources, 2 components)',
+      'Offline plan of stack "westeurope": 74 resources (69 cloud resources, 5 components)',
     );
     assert.ok(
       lines.includes(
-        `Policies: ${policies.length} (2 advisory, 2 disabled, ${policies.length - 4} mandatory)`,
+        `Policies: ${policies.length} (3 advisory, 2 disabled, ${policies.length - 5} mandatory)`,
       ),
       run.stdout,
     );
-    assert.ok(lines.includes("Violations: 0 (0 mandatory)"), run.stdout);
+    // The deployer pools' token vaults: the subscription's Defender plan for Key Vault is the landing zone's
+    // (advisory here, as in dev), reported, never silent.
+    assert.ok(lines.includes("Violations: 1 (0 mandatory)"), run.stdout);
+    assert.ok(
+      lines.some((line) => /\[advisory\]\s+defender-plans/.test(line)),
+      run.stdout,
+    );
     const plan = await accountPlanOf();
     assert.deepStrictEqual(inputsOf(plan, "pulumi:providers:databricks", A("provider")), {
       host: ACCOUNTS_HOST,
@@ -186,6 +198,7 @@ describe("account project (lakehouse-account, stack westeurope)", () => {
     assert.deepStrictEqual(Object.keys(outputs).sort(), [
       "accountId",
       "budgetPolicyIds",
+      "deployerPools",
       "governedTags",
       "metastoreId",
       "networkConnectivityConfigIds",
@@ -202,6 +215,104 @@ describe("account project (lakehouse-account, stack westeurope)", () => {
       ids("databricks:index/budgetPolicy:BudgetPolicy"),
     );
     assert.deepStrictEqual(outputs.governedTags, ["pii", "classification"]);
+    // Each environment's pool: prod's own, dev (and its review stacks) on the nonprod pool.
+    const pools = outputs.deployerPools as Record<string, Record<string, unknown>>;
+    const agentPools = resourcesOf(plan, "pulumiservice:index:AgentPool");
+    const vnets = resourcesOf(plan, "azure-native:network:VirtualNetwork");
+    assert.deepStrictEqual(
+      Object.fromEntries(
+        Object.entries(pools).map(([env, pool]) => [
+          env,
+          [
+            agentPools.find((a) => a.id?.endsWith(`/${String(pool.agentPoolId)}`))?.name,
+            vnets.find((v) => v.id === pool.virtualNetworkId)?.name,
+            pool.addressSpace,
+          ],
+        ]),
+      ),
+      {
+        prod: [A("deployers-prod-agents"), A("deployers-prod-vnet"), "10.250.0.0/24"],
+        dev: [A("deployers-nonprod-agents"), A("deployers-nonprod-vnet"), "10.250.1.0/24"],
+      },
+    );
+  });
+
+  it("runs each pool's runners on private, hardened hosts that read the pool token from a private vault", async () => {
+    const plan = await savedAccountPlanOf();
+    for (const pool of ["prod", "nonprod"]) {
+      const vmss = inputsOf(plan, "azure-native:compute:VirtualMachineScaleSet", A(`deployers-${pool}-vmss`));
+      const profile = vmss.virtualMachineProfile as Record<string, Record<string, unknown>>;
+      assert.deepStrictEqual(
+        [vmss.orchestrationMode, vmss.platformFaultDomainCount, (vmss.sku as { capacity: number }).capacity],
+        ["Flexible", 1, 1],
+      );
+      assert.deepStrictEqual(profile.securityProfile, {
+        securityType: "TrustedLaunch",
+        uefiSettings: { secureBootEnabled: true, vTpmEnabled: true },
+        encryptionAtHost: true,
+      });
+      const os = profile.osProfile as { customData: string; linuxConfiguration: Record<string, unknown> };
+      assert.strictEqual(os.linuxConfiguration.disablePasswordAuthentication, true);
+      assert.strictEqual(
+        (os.linuxConfiguration.patchSettings as { patchMode: string }).patchMode,
+        "AutomaticByPlatform",
+      );
+      // No public IP on the hosts; the subnet has no default outbound access and egresses through a NAT gateway.
+      const nic = (profile.networkProfile as { networkInterfaceConfigurations: Record<string, unknown>[] })
+        .networkInterfaceConfigurations[0];
+      assert.strictEqual(
+        (nic.ipConfigurations as Record<string, unknown>[])[0].publicIPAddressConfiguration,
+        undefined,
+      );
+      const subnet = inputsOf(plan, "azure-native:network:Subnet", A(`deployers-${pool}-snet-runner`));
+      assert.strictEqual(subnet.defaultOutboundAccess, false);
+      assert.ok((subnet.natGateway as { id: string }).id.endsWith(`/ng-lh-runner-${pool}-weu`));
+      // The cloud-init names the vault and the identity, never the token (Azure: no secrets in customData).
+      const init = Buffer.from(os.customData, "base64").toString("utf8");
+      assert.ok(init.startsWith("#cloud-config\n"), init);
+      assert.ok(!init.includes("pul-offline-plan-agent-pool-token"), init);
+      assert.ok(init.includes("/secrets/agent-pool-token?api-version=7.4"), init);
+      const vault = inputsOf(plan, "azure-native:keyvault:Vault", A(`deployers-${pool}-kv`));
+      assert.deepStrictEqual(
+        [
+          (vault.properties as Record<string, unknown>).publicNetworkAccess,
+          (vault.properties as Record<string, unknown>).enableRbacAuthorization,
+          (vault.properties as Record<string, unknown>).enablePurgeProtection,
+        ],
+        ["Disabled", true, true],
+      );
+      // Its flows, in the region's Network Watcher under a name no environment's flow log takes.
+      const flowLog = inputsOf(plan, "azure-native:network:FlowLog", A(`deployers-${pool}-flowlog`));
+      assert.deepStrictEqual(
+        [flowLog.networkWatcherName, flowLog.flowLogName],
+        ["NetworkWatcher_westeurope", `vnet-lh-deployerflow-${pool}-weu`],
+      );
+      // The environments' deployer may put its private endpoints in the pool's network, nothing more.
+      const grant = inputsOf(
+        plan,
+        "azure-native:authorization:RoleAssignment",
+        A(`deployers-${pool}-environments`),
+      );
+      assert.deepStrictEqual(
+        [grant.principalId, grant.scope, grant.roleDefinitionId],
+        [
+          pool === "prod" ? "1b2c3d4e-5f60-4a7b-8c9d-0e1f2a3b4c5d" : "2c3d4e5f-6071-4b8c-9d0e-1f2a3b4c5d6e",
+          `/subscriptions/00000000-0000-0000-0000-00000000bbbb/resourceGroups/rg-lh-deployer-${pool}-weu`,
+          `/subscriptions/00000000-0000-0000-0000-00000000bbbb/providers/Microsoft.Authorization/roleDefinitions/${NETWORK_CONTRIBUTOR}`,
+        ],
+      );
+      // The token is a secret of the plan (masked), granted to the hosts' identity only.
+      const secret = inputsOf(plan, "azure-native:keyvault:Secret", A(`deployers-${pool}-token`));
+      assert.notStrictEqual(
+        (secret.properties as { value: unknown }).value,
+        "pul-offline-plan-agent-pool-token",
+      );
+      assert.strictEqual(
+        inputsOf(plan, "azure-native:authorization:RoleAssignment", A(`deployers-${pool}-token-reader`))
+          .roleDefinitionId,
+        `/subscriptions/00000000-0000-0000-0000-00000000bbbb/providers/Microsoft.Authorization/roleDefinitions/${KEY_VAULT_SECRETS_USER}`,
+      );
+    }
   });
 });
 
@@ -294,6 +405,60 @@ describe("an environment stack and an account stack of another region", () => {
       /lakehouse:accountStack: westeurope serves northeurope, but this stack is in westeurope/,
     );
   });
+
+  it("exits 2: an environment without a deployer pool in the account stack cannot be deployed", async () => {
+    const account = await savedAccountPlanOf();
+    const outputs = account.outputs as { deployerPools: Record<string, unknown> };
+    const file = path.join(tempDir({}), "westeurope.json");
+    fs.writeFileSync(
+      file,
+      JSON.stringify({
+        ...account,
+        outputs: { ...outputs, deployerPools: { prod: outputs.deployerPools.prod } },
+      }),
+    );
+    const run = await runPlanAsUsers("--stack", "dev", "--account-outputs", file);
+    assert.strictEqual(run.code, 2, run.stderr);
+    assert.match(
+      run.stderr,
+      /lakehouse:accountStack: westeurope has no deployer pool for environment "dev" \(it has: prod\); set lakehouse-account:deployerPools and its environments/,
+    );
+  });
+});
+
+describe("runner hosts' cloud-init", () => {
+  it("is valid cloud-config that installs Docker and runs the runner image on deployments only, reading the token at start", () => {
+    const init = runnerCloudInit({
+      vaultName: "kv-lh-prod-weu-1234-abcd",
+      identityClientId: "00000000-0000-4000-8000-000000000001",
+      agentImage: "pulumi/customer-managed-workflow-agent:latest-amd64",
+    });
+    assert.ok(init.startsWith("#cloud-config\n"));
+    const config = parse(init) as {
+      packages: string[];
+      write_files: { path: string; permissions: string; content: string }[];
+      runcmd: string[];
+    };
+    assert.deepStrictEqual(config.packages, ["docker.io", "curl", "jq", "unattended-upgrades"]);
+    assert.deepStrictEqual(
+      config.write_files.map((f) => [f.path, f.permissions]),
+      [
+        ["/usr/local/sbin/pulumi-runner-token", "0700"],
+        ["/etc/systemd/system/pulumi-runner.service", "0644"],
+      ],
+    );
+    const [token, unit] = config.write_files.map((f) => f.content);
+    assert.match(token, /client_id=00000000-0000-4000-8000-000000000001'/);
+    assert.match(
+      token,
+      /'https:\/\/kv-lh-prod-weu-1234-abcd\.vault\.azure\.net\/secrets\/agent-pool-token\?api-version=7\.4'/,
+    );
+    assert.match(
+      unit,
+      /^ExecStart=\/usr\/bin\/docker run --rm --name pulumi-runner --env-file \/run\/pulumi-runner\/env -e PULUMI_AGENT_DEPLOY_TARGET=docker -e PULUMI_AGENT_ENABLED_WORKFLOW_TYPES=deployment .* pulumi\/customer-managed-workflow-agent:latest-amd64$/m,
+    );
+    assert.deepStrictEqual(config.runcmd.slice(-1), ["systemctl enable --now pulumi-runner"]);
+  });
 });
 
 describe("account config", () => {
@@ -317,6 +482,21 @@ describe("account config", () => {
     policyGroups: true,
     productionStacks: ["prod"],
     preProductionStacks: ["dev"],
+    deployerPools: true,
+    productionEnvironments: ["prod"],
+    prodDeployerAddressSpace: "10.250.0.0/24",
+    nonprodDeployerAddressSpace: "10.250.1.0/24",
+    prodDeployerPrincipalId: "1b2c3d4e-5f60-4a7b-8c9d-0e1f2a3b4c5d",
+    nonprodDeployerPrincipalId: "2c3d4e5f-6071-4b8c-9d0e-1f2a3b4c5d6e",
+    deployerInstances: 1,
+    deployerVmSize: "Standard_D2ds_v5",
+    deployerSshPublicKey:
+      "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAr6YGzLR7MwpmPA7Y4XLKSwDw8hbYyemjgpF6PxdMuB no-private-half",
+    deployerLogAnalyticsWorkspaceId:
+      "/subscriptions/6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b/resourceGroups/rg-management-weu/providers/Microsoft.OperationalInsights/workspaces/log-management-weu",
+    deployerFlowLogStorageId:
+      "/subscriptions/6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b/resourceGroups/rg-management-weu/providers/Microsoft.Storage/storageAccounts/stflowlogsmgmtweu",
+    deployerAgentImage: "pulumi/customer-managed-workflow-agent:latest-amd64",
   };
   const context = { project: ACCOUNT_PROJECT, stack: "westeurope" };
   it("turns valid settings into an AccountConfig", () => {
@@ -344,6 +524,34 @@ describe("account config", () => {
             'lakehouse-account:tagAssigners[0]: must be groups/<group name> or servicePrincipals/<application id> (got "users/someone@example.com")',
             "lakehouse-account:acountId: unknown field",
           ].join("\n"),
+    );
+  });
+  it("refuses deployer pools whose networks overlap, a public pool range and a production environment it does not know", () => {
+    assert.throws(
+      () =>
+        parseAccountConfig(
+          {
+            ...valid,
+            prodDeployerAddressSpace: "10.250.0.0/23",
+            nonprodDeployerAddressSpace: "10.250.1.0/24",
+            productionEnvironments: ["prod", "live"],
+          },
+          context,
+        ),
+      (error: unknown) =>
+        error instanceof InvalidInputError &&
+        error.problems.join("\n") ===
+          [
+            "lakehouse-account:productionEnvironments: names live, which is not one of environments (dev, prod)",
+            "lakehouse-account:nonprodDeployerAddressSpace: overlaps prodDeployerAddressSpace (10.250.0.0/23): the two pools' networks are separate",
+          ].join("\n"),
+    );
+    assert.throws(
+      () => parseAccountConfig({ ...valid, prodDeployerAddressSpace: "20.250.0.0/24" }, context),
+      (error: unknown) =>
+        error instanceof InvalidInputError &&
+        error.problems.join("\n") ===
+          'lakehouse-account:prodDeployerAddressSpace: must be a private IPv4 network from /16 to /25, for example 10.250.0.0/24 (got "20.250.0.0/24")',
     );
   });
 });

@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { Deployments, DEPLOYMENT_PATHS, EXECUTOR_IMAGE } from "../components/deployments/deployments";
-import { inputsOf, planOf, resourcesOf } from "./support/plan";
+import { inputsOf, resourceOf, savedAccountPlanOf, planOf, resourcesOf } from "./support/plan";
 
 const SUBSCRIPTION = "00000000-0000-0000-0000-00000000bbbb";
 const TENANT = "00000000-0000-0000-0000-00000000aaaa";
@@ -32,6 +32,20 @@ for (const stack of ["dev", "prod"]) {
       });
       // The Pulumi CLI is pinned: the image of the SDK's release on Node 24 (tests/versions.spec.ts).
       assert.deepStrictEqual(settings.executorContext, { executorImage: EXECUTOR_IMAGE });
+      // Every deployment of the stack runs on its environment's pool, inside the network (README, "The
+      // deployment path"): prod's pool for prod, the nonprod pool for dev and its review stacks.
+      const account = await savedAccountPlanOf();
+      const pool = inputsOf(
+        account,
+        "pulumiservice:index:AgentPool",
+        `lh-account-deployers-${stack === "prod" ? "prod" : "nonprod"}-agents`,
+      );
+      assert.strictEqual(
+        settings.agentPoolId,
+        (account.outputs as { deployerPools: Record<string, { agentPoolId: string }> }).deployerPools[stack]
+          .agentPoolId,
+      );
+      assert.strictEqual(pool.name, `lh-${stack === "prod" ? "prod" : "nonprod"}-deployers`);
       const context = settings.operationContext as Record<string, unknown>;
       // Named literally: review stacks inherit these commands and have no stack file of their own.
       assert.deepStrictEqual(context.preRunCommands, [
@@ -51,6 +65,58 @@ for (const stack of ["dev", "prod"]) {
         ARM_TENANT_ID: TENANT,
         ARM_SUBSCRIPTION_ID: SUBSCRIPTION,
       });
+    });
+
+    it("gives the deployers a front-end endpoint of the workspace in their pool's network, waited for by the provider", async () => {
+      const plan = await planOf(stack);
+      const account = await savedAccountPlanOf();
+      const pool = (
+        account.outputs as {
+          deployerPools: Record<
+            string,
+            { privateEndpointSubnetId: string; dnsZoneIds: { databricks: string } }
+          >;
+        }
+      ).deployerPools[stack];
+      const endpoint = resourceOf(
+        plan,
+        "azure-native:network:PrivateEndpoint",
+        `lh-${stack}-deployer-ui-api-pep`,
+      );
+      const inputs = endpoint.inputs as Record<string, unknown>;
+      const workspace = resourceOf(
+        plan,
+        "azure-native:databricks:Workspace",
+        `lh-${stack}-databricks-workspace`,
+      );
+      assert.deepStrictEqual(
+        [
+          inputs.resourceGroupName,
+          (inputs.subnet as { id: string }).id,
+          inputs.privateLinkServiceConnections,
+        ],
+        [
+          `rg-lh-deployer-${stack === "prod" ? "prod" : "nonprod"}-weu`,
+          pool.privateEndpointSubnetId,
+          [
+            {
+              name: `pep-lh-dbwdeploy-${stack}-weu`,
+              privateLinkServiceId: workspace.id,
+              groupIds: ["databricks_ui_api"],
+            },
+          ],
+        ],
+      );
+      const records = resourceOf(
+        plan,
+        "azure-native:network:PrivateDnsZoneGroup",
+        `lh-${stack}-deployer-ui-api-pep-dns`,
+      );
+      assert.deepStrictEqual((records.inputs as Record<string, unknown>).privateDnsZoneConfigs, [
+        { name: "databricks", privateDnsZoneId: pool.dnsZoneIds.databricks },
+      ]);
+      const provider = resourceOf(plan, "pulumi:providers:databricks", `lh-${stack}-databricks-provider`);
+      assert.ok(provider.dependencies.includes(records.urn));
     });
 
     it("reports drift and failed deployments to the alert channels, with the webhook URLs kept secret", async () => {
@@ -116,6 +182,7 @@ describe("review stacks", () => {
       tenantId: TENANT,
       alerts: { slackWebhookUrl: pulumi.secret("https://hooks.slack.com/services/T0/B0/x") },
       now: new Date("2026-11-25T10:00:00Z"),
+      agentPoolId: "00000000-0000-4000-8000-000000000001",
       settings: {
         enabled: true,
         organization: "transfermarket",

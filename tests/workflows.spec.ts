@@ -31,6 +31,9 @@ const runs = (w: Workflow) =>
   steps(w)
     .map((s) => s.run ?? "")
     .join("\n");
+/** The `run:` lines of a job that start a Pulumi Deployment (.github/scripts/pulumi-deployment.sh). */
+const deploymentRuns = (w: Workflow, job: string) =>
+  (w.jobs[job].steps ?? []).map((s) => s.run ?? "").filter((r) => r.includes("pulumi-deployment.sh"));
 const pulumiSteps = (w: Workflow, command: string) =>
   steps(w).filter((s) => s.uses?.startsWith("pulumi/actions@") && s.with?.command === command);
 
@@ -177,7 +180,7 @@ describe("GitHub Actions workflows", () => {
     }
   });
 
-  it("check every pull request: format, lint, types, tests, vulnerabilities, offline plan and preview of every stack", () => {
+  it("check every pull request: format, lint, types, tests, vulnerabilities, offline plan of every stack, previews of dev and the account stack", () => {
     const w = workflow("pull-request.yml");
     assert.ok("pull_request" in w.on);
     assert.match(runs(w), /npm test/);
@@ -185,35 +188,111 @@ describe("GitHub Actions workflows", () => {
     assert.ok(steps(w).some((s) => s.uses?.startsWith("actions/dependency-review-action@")));
     assert.deepStrictEqual(w.jobs["offline-plan"].strategy?.matrix?.stack, ["dev", "prod"]);
     assert.match(runs(w), /npm run plan -- --stack "\$\{\{ matrix.stack \}\}"/);
-    const [preview] = pulumiSteps(w, "preview");
+    // dev is previewed on its deployers at the pull request's commit; prod's deployers never run its code.
+    assert.deepStrictEqual(deploymentRuns(w, "preview"), [
+      '.github/scripts/pulumi-deployment.sh preview dev "$HEAD_SHA"',
+    ]);
+    // Only the account stack (public control planes) is previewed from a GitHub-hosted runner.
     assert.deepStrictEqual(
-      [preview.with?.policyPacks, preview.with?.policyPackConfigs, preview.with?.["comment-on-pr"]],
-      ["policies", "policies/config/${{ matrix.stack }}.json", true],
+      pulumiSteps(w, "preview").map((s) => [
+        s.with?.["stack-name"],
+        s.with?.policyPackConfigs,
+        s.with?.["comment-on-pr"],
+      ]),
+      [
+        [
+          "${{ vars.PULUMI_ORGANIZATION }}/lakehouse-account/westeurope",
+          "../policies/config/account.json",
+          true,
+        ],
+      ],
     );
-    assert.deepStrictEqual(w.jobs.preview.strategy?.matrix?.stack, ["dev", "prod"]);
   });
 
-  it("deploy dev on push to main with the policy pack, then smoke-check it", () => {
+  it("run every update and preview of an environment stack on its deployers, never on a GitHub-hosted runner", () => {
+    for (const file of files) {
+      for (const command of ["up", "preview", "refresh", "destroy"]) {
+        for (const step of pulumiSteps(workflow(file), command)) {
+          assert.match(
+            String(step.with?.["stack-name"]),
+            /\/lakehouse-account\//,
+            `${file}: pulumi ${command}`,
+          );
+        }
+      }
+    }
+  });
+
+  describe("pulumi-deployment.sh (a Pulumi Deployment on the stack's settings, waited for)", () => {
+    // A curl that records its calls and answers as the Pulumi Cloud REST API would.
+    function runScript(
+      statuses: string[],
+      ...args: string[]
+    ): { status: number | null; calls: string[]; out: string } {
+      const dir = tempDir({});
+      const log = path.join(dir, "calls");
+      const stub = [
+        "#!/usr/bin/env bash",
+        `echo "$*" >> ${log}`,
+        'if [[ " $* " == *" -X POST "* ]]; then echo \'{"id":"d-1","consoleUrl":"https://app.pulumi.com/o/lakehouse/dev/deployments/1"}\'; exit 0; fi',
+        `n=$(grep -c -- "/deployments/d-1" ${log})`,
+        `statuses=(${statuses.join(" ")})`,
+        'echo "{\\"status\\":\\"${statuses[$((n-1))]}\\"}"',
+      ].join("\n");
+      fs.writeFileSync(path.join(dir, "curl"), stub, { mode: 0o755 });
+      fs.writeFileSync(path.join(dir, "sleep"), "#!/bin/sh\n", { mode: 0o755 });
+      const run = spawnSync(path.join(PROJECT_DIR, ".github", "scripts", "pulumi-deployment.sh"), args, {
+        encoding: "utf8",
+        env: { PATH: `${dir}:${process.env.PATH}`, PULUMI_ACCESS_TOKEN: "t", PULUMI_ORGANIZATION: "o" },
+      });
+      return { status: run.status, calls: fs.readFileSync(log, "utf8").trim().split("\n"), out: run.stdout };
+    }
+
+    it("starts the deployment with the stack's settings at the commit, and succeeds when it does", () => {
+      const run = runScript(["running", "succeeded"], "update", "dev", "abc123");
+      assert.strictEqual(run.status, 0, run.out);
+      assert.strictEqual(run.calls.length, 3);
+      assert.ok(
+        run.calls[0].endsWith(
+          '-d {"operation":"update","inheritSettings":true,"sourceContext":{"git":{"branch":"","commit":"abc123"}}} https://api.pulumi.com/api/stacks/o/lakehouse/dev/deployments',
+        ),
+        run.calls[0],
+      );
+      assert.ok(run.calls[2].endsWith("https://api.pulumi.com/api/stacks/o/lakehouse/dev/deployments/d-1"));
+    });
+
+    it("fails when the deployment fails", () => {
+      const run = runScript(["accepted", "failed"], "preview", "dev", "abc123");
+      assert.strictEqual(run.status, 1);
+      assert.match(run.out, /::error::Pulumi Deployment d-1 \(preview of dev\) failed/);
+    });
+  });
+
+  it("deploy dev on push to main on its deployers (twice for a new workspace), then smoke-check it", () => {
     const w = workflow("deploy-dev.yml");
     assert.deepStrictEqual(w.on.push, { branches: ["main"] });
-    const [up] = pulumiSteps(w, "up");
+    assert.deepStrictEqual(deploymentRuns(w, "deploy"), [
+      '.github/scripts/pulumi-deployment.sh update dev "$GITHUB_SHA"',
+      '.github/scripts/pulumi-deployment.sh update dev "$GITHUB_SHA"',
+    ]);
     assert.deepStrictEqual(
-      [up.with?.["stack-name"], up.with?.policyPacks, up.with?.policyPackConfigs],
-      ["${{ vars.PULUMI_ORGANIZATION }}/lakehouse/dev", "policies", "policies/config/dev.json"],
+      (w.jobs.deploy.steps ?? [])
+        .filter((s) => (s as { if?: string }).if)
+        .map((s) => (s as { if?: string }).if),
+      ["steps.outputs.outputs.dbfsRootCmk == 'pending'"],
     );
     assert.match(runs(w), /provisioningState/);
     assert.deepStrictEqual(w.concurrency, { group: "stack-dev", "cancel-in-progress": false });
   });
 
-  it("release prod behind the protected production environment, with the policy pack", () => {
+  it("release prod behind the protected production environment, on prod's own deployers", () => {
     const w = workflow("release-prod.yml");
     assert.deepStrictEqual(w.on.release, { types: ["published"] });
     assert.strictEqual(w.jobs.deploy.environment, "production");
-    const [up] = pulumiSteps(w, "up");
-    assert.deepStrictEqual(
-      [up.with?.policyPacks, up.with?.policyPackConfigs],
-      ["policies", "policies/config/prod.json"],
-    );
+    assert.deepStrictEqual(deploymentRuns(w, "deploy"), [
+      '.github/scripts/pulumi-deployment.sh update prod "$GITHUB_SHA"',
+      '.github/scripts/pulumi-deployment.sh update prod "$GITHUB_SHA"',
+    ]);
   });
 
   it("publish and enforce the policy pack when it changes", () => {

@@ -3,12 +3,15 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as databricks from "@pulumi/databricks";
 import * as pulumiservice from "@pulumi/pulumiservice";
+import * as ipaddr from "ipaddr.js";
 import { z } from "zod";
 import { CLASSIFICATIONS } from "../governance/governance";
-import { settingsSchema } from "../../config/config";
+import { networkWatcherOf, settingsSchema } from "../../config/config";
 import { REGION_CODES } from "../core/naming";
 import { MASK_KINDS } from "../../config/sources";
 import { parseOrThrow } from "../../config/validation";
+import { cidrsOverlap } from "../../policies/lib/cidr";
+import { DeployerPoolOutputs, DeployerPools } from "../deployments/deployer-pools";
 
 /** The account-level project's name, and so the namespace of its config keys (`lakehouse-account:<key>`). */
 export const ACCOUNT_PROJECT = "lakehouse-account";
@@ -30,30 +33,103 @@ const aclPrincipal = z
     /^(groups\/[A-Za-z0-9 ._-]{1,200}|servicePrincipals\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/,
     "must be groups/<group name> or servicePrincipals/<application id>",
   );
+/** A deployer pool's VNet: a private IPv4 block from /16 to /25 (a runner half and a private-endpoint quarter). */
+const poolAddressSpace = z.string().refine(
+  (value) => {
+    if (!ipaddr.IPv4.isValidCIDR(value)) return false;
+    const [address, bits] = ipaddr.IPv4.parseCIDR(value);
+    return (
+      `${address.toString()}/${bits}` === value &&
+      bits >= 16 &&
+      bits <= 25 &&
+      address.range() === "private" &&
+      ipaddr.IPv4.networkAddressFromCIDR(value).toString() === address.toString()
+    );
+  },
+  {
+    error: (issue) =>
+      `must be a private IPv4 network from /16 to /25, for example 10.250.0.0/24 (got ${JSON.stringify(issue.input)})`,
+  },
+);
 const stackName = z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/, "must be a stack name");
 
 /** Every setting of the account project, by its key under `lakehouse-account:` (Pulumi.yaml has the defaults). */
-export const accountSettingsSchema = z.strictObject({
-  // The same rules as the environment project's settings of the same meaning.
-  accountId: shared.azureDatabricksObjectId,
-  location: shared.location,
-  prefix: shared.prefix,
-  owner: shared.owner,
-  costCenter: shared.costCenter,
-  environments: z.array(shared.environment).min(1),
-  metastore: z.enum(["lookup", "create"]),
-  metastoreOwner: z.string().min(1),
-  tagPolicyWorkspaceId: z.string().regex(/^\d{1,19}$/, "must be a numeric Databricks workspace id"),
-  // Who may manage and who may assign the governed tags, account-wide: every environment's deployer and
-  // pipelines' principal (ACL principals: groups/<name> or servicePrincipals/<application id>).
-  tagManagers: z.array(aclPrincipal).min(1),
-  tagAssigners: z.array(aclPrincipal).min(1),
-  pulumiOrganization: shared.pulumiOrganization,
-  environmentProject: z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/, "must be a Pulumi project name"),
-  policyGroups: z.boolean(),
-  productionStacks: z.array(stackName),
-  preProductionStacks: z.array(stackName),
-});
+export const accountSettingsSchema = z
+  .strictObject({
+    // The same rules as the environment project's settings of the same meaning.
+    accountId: shared.azureDatabricksObjectId,
+    location: shared.location,
+    prefix: shared.prefix,
+    owner: shared.owner,
+    costCenter: shared.costCenter,
+    environments: z.array(shared.environment).min(1),
+    metastore: z.enum(["lookup", "create"]),
+    metastoreOwner: z.string().min(1),
+    tagPolicyWorkspaceId: z.string().regex(/^\d{1,19}$/, "must be a numeric Databricks workspace id"),
+    // Who may manage and who may assign the governed tags, account-wide: every environment's deployer and
+    // pipelines' principal (ACL principals: groups/<name> or servicePrincipals/<application id>).
+    tagManagers: z.array(aclPrincipal).min(1),
+    tagAssigners: z.array(aclPrincipal).min(1),
+    pulumiOrganization: shared.pulumiOrganization,
+    environmentProject: z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/, "must be a Pulumi project name"),
+    policyGroups: z.boolean(),
+    productionStacks: z.array(stackName),
+    preProductionStacks: z.array(stackName),
+    // The deployers (components/deployments/deployer-pools.ts): a pool for production, one for the rest.
+    deployerPools: z.boolean(),
+    productionEnvironments: z.array(shared.environment).min(1),
+    prodDeployerAddressSpace: poolAddressSpace,
+    nonprodDeployerAddressSpace: poolAddressSpace,
+    prodDeployerPrincipalId: shared.platformAdminsObjectId,
+    nonprodDeployerPrincipalId: shared.platformAdminsObjectId,
+    deployerInstances: z.coerce.number().int().min(1).max(10),
+    deployerVmSize: z
+      .string()
+      .regex(/^Standard_[A-Za-z0-9_]+$/, "must be an Azure VM size such as Standard_D2ds_v5"),
+    deployerSshPublicKey: z
+      .string()
+      .regex(
+        /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp256) [A-Za-z0-9+/]+={0,2}( \S+)?$/,
+        "must be an OpenSSH public key",
+      ),
+    deployerLogAnalyticsWorkspaceId: z
+      .string()
+      .regex(
+        /^\/subscriptions\/[0-9a-fA-F-]{36}\/resourceGroups\/[-\w.()]{1,90}\/providers\/Microsoft\.OperationalInsights\/workspaces\/[-\w]{4,63}$/i,
+        "must be the resource id of a Log Analytics workspace: /subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.OperationalInsights/workspaces/<name>",
+      ),
+    deployerFlowLogStorageId: z
+      .string()
+      .regex(
+        /^\/subscriptions\/[0-9a-fA-F-]{36}\/resourceGroups\/[-\w.()]{1,90}\/providers\/Microsoft\.Storage\/storageAccounts\/[a-z0-9]{3,24}$/i,
+        "must be the resource id of a storage account in the pools' region: /subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.Storage/storageAccounts/<name>",
+      ),
+    networkWatcherId: shared.networkWatcherId,
+    deployerAgentImage: z
+      .string()
+      .regex(
+        /^pulumi\/customer-managed-workflow-agent(:[\w.-]+)?(@sha256:[0-9a-f]{64})?$/,
+        "must be pulumi/customer-managed-workflow-agent:<tag> (optionally @sha256:<digest>)",
+      ),
+  })
+  .superRefine((s, ctx) => {
+    for (const environment of s.productionEnvironments) {
+      if (!s.environments.includes(environment)) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["productionEnvironments"],
+          message: `names ${environment}, which is not one of environments (${s.environments.join(", ")})`,
+        });
+      }
+    }
+    if (cidrsOverlap(s.prodDeployerAddressSpace, s.nonprodDeployerAddressSpace)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["nonprodDeployerAddressSpace"],
+        message: `overlaps prodDeployerAddressSpace (${s.prodDeployerAddressSpace}): the two pools' networks are separate`,
+      });
+    }
+  });
 
 export type AccountSettings = z.output<typeof accountSettingsSchema>;
 
@@ -112,6 +188,8 @@ export interface AccountOutputs {
   readonly budgetPolicyIds: Record<string, string>;
   /** Governed tag keys the account defines; environment stacks only assign them. */
   readonly governedTags: string[];
+  /** The deployer pool of each environment (review stacks use their template environment's). */
+  readonly deployerPools: Record<string, DeployerPoolOutputs>;
 }
 
 /** The fully qualified name of the account stack environment stacks of `organization` read. */
@@ -153,6 +231,8 @@ export class DatabricksAccount extends pulumi.ComponentResource {
   /** Who manages and who may assign each governed tag. */
   public readonly tagRoles: databricks.AccessControlRuleSet[];
   public readonly region: string;
+  /** Only with `deployerPools`: the deployers of every environment, which exist before any environment. */
+  public readonly deployerPools?: DeployerPools;
 
   constructor(name: string, args: DatabricksAccountArgs, opts?: pulumi.ComponentResourceOptions) {
     super("lakehouse:account:DatabricksAccount", name, {}, opts);
@@ -274,6 +354,47 @@ export class DatabricksAccount extends pulumi.ComponentResource {
       group("account", "account", [{ project: config.project, stack: config.stack }]);
     }
 
+    if (config.deployerPools) {
+      const nonprod = config.environments.filter((e) => !config.productionEnvironments.includes(e));
+      this.deployerPools = new DeployerPools(
+        `${name}-deployers`,
+        {
+          prefix: config.prefix,
+          location: config.location,
+          organization: config.pulumiOrganization,
+          pools: [
+            {
+              name: "prod",
+              environments: config.productionEnvironments,
+              addressSpace: config.prodDeployerAddressSpace,
+              deployerPrincipalId: config.prodDeployerPrincipalId,
+            },
+            ...(nonprod.length > 0
+              ? [
+                  {
+                    name: "nonprod",
+                    environments: nonprod,
+                    addressSpace: config.nonprodDeployerAddressSpace,
+                    deployerPrincipalId: config.nonprodDeployerPrincipalId,
+                  },
+                ]
+              : []),
+          ],
+          instances: config.deployerInstances,
+          vmSize: config.deployerVmSize,
+          sshPublicKey: config.deployerSshPublicKey,
+          agentImage: config.deployerAgentImage,
+          logging: {
+            logAnalyticsWorkspaceId: config.deployerLogAnalyticsWorkspaceId,
+            flowLogStorageId: config.deployerFlowLogStorageId,
+            networkWatcher: networkWatcherOf(config.networkWatcherId),
+          },
+          tags: { owner: config.owner, costCenter: config.costCenter, dataClassification: "internal" },
+        },
+        { parent: this },
+      );
+    }
+
     this.registerOutputs({ metastoreId: this.metastoreId });
   }
 
@@ -286,6 +407,7 @@ export class DatabricksAccount extends pulumi.ComponentResource {
       networkConnectivityConfigIds: byEnvironment(this.nccs, (ncc) => ncc.networkConnectivityConfigId),
       budgetPolicyIds: byEnvironment(this.budgetPolicies, (policy) => policy.policyId),
       governedTags: pulumi.all(this.tagPolicies.map((t) => t.tagKey)),
+      deployerPools: this.deployerPools?.outputs() ?? {},
     };
   }
 }

@@ -67,6 +67,7 @@ export const NAME_RULES = {
   grafana: { abbreviation: "amg", maxLength: 23, hyphens: true, globallyUnique: true },
   monitorPrivateLinkScope: { abbreviation: "ampls", maxLength: 64, hyphens: true, globallyUnique: false },
   budget: { abbreviation: "budget", maxLength: 63, hyphens: true, globallyUnique: false },
+  virtualMachineScaleSet: { abbreviation: "vmss", maxLength: 64, hyphens: true, globallyUnique: false },
 } as const satisfies Record<string, NameRule>;
 
 export type ResourceKind = keyof typeof NAME_RULES;

@@ -24,6 +24,7 @@ import { PipelineAlerts } from "../monitoring/pipeline-alerts";
 import { GrafanaDashboards } from "../monitoring/dashboards";
 import { RunMetadata } from "../monitoring/run-metadata";
 import { Deployments } from "../deployments/deployments";
+import { DeployerPath } from "../deployments/deployer-path";
 import { DefenderPlans, StorageThreatProtection } from "../security/defender";
 import { FlowLogs } from "../network/flow-logs";
 import { ServerlessConnectivity } from "../network/serverless-connectivity";
@@ -80,6 +81,8 @@ export class LakehousePlatform extends pulumi.ComponentResource {
   public readonly dbfsRootIdentity: pulumi.Output<string | undefined>;
   /** `on`, `pending` (a new workspace: the next update turns it on) or `off` (opted out by config). */
   public readonly dbfsRootCmkState: pulumi.Output<"on" | "pending" | "off">;
+  /** The deployers' private endpoints in the environment's pool network (review stacks: their template's pool). */
+  public readonly deployerPath: DeployerPath;
   /** The account's serverless budget policy of this environment (review stacks use their template's). */
   public readonly serverlessBudgetPolicyId: pulumi.Output<string>;
   /** The dashboards in `dashboards/`, deployed to the stack's Managed Grafana with the stack's values. */
@@ -184,6 +187,25 @@ export class LakehousePlatform extends pulumi.ComponentResource {
       },
       child,
     );
+    // The environment's deployer pool (review stacks use their template environment's): its runners reach
+    // the workspace through a front-end endpoint of their own, in the pool's network.
+    this.deployerPath = new DeployerPath(
+      `${name}-deployer-path`,
+      {
+        naming,
+        location,
+        pool: account.deployerPools.apply((pools) => {
+          const pool = pools[config.tags.environment];
+          if (pool === undefined) {
+            throw new InvalidInputError([
+              `lakehouse:accountStack: ${config.accountStack} has no deployer pool for environment "${config.tags.environment}" (it has: ${Object.keys(pools).join(", ") || "none"}); set lakehouse-account:deployerPools and its environments`,
+            ]);
+          }
+          return pool;
+        }),
+      },
+      child,
+    );
     this.keys = new Keys(
       `${name}-keys`,
       { ...placement, subscriptionId, keyVault: this.foundation.keyVault, network: this.network, protect },
@@ -207,6 +229,14 @@ export class LakehousePlatform extends pulumi.ComponentResource {
         tokenMaxLifetimeDays: config.databricks.tokenMaxLifetimeDays,
         dbfsStorageSku: config.storage.sku,
         protect,
+        deployerPath: (workspace) => [
+          this.deployerPath.endpoint(`${name}-deployer-ui-api`, {
+            resourceId: workspace.id,
+            groupId: "databricks_ui_api",
+            zone: "databricks",
+            role: "dbwdeploy",
+          }),
+        ],
       },
       child,
     );
@@ -600,6 +630,7 @@ export class LakehousePlatform extends pulumi.ComponentResource {
           subscriptionId,
           tenantId,
           alerts: config.alerts,
+          agentPoolId: this.deployerPath.agentPoolId,
         },
         child,
       );

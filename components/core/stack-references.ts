@@ -6,7 +6,8 @@ export type AccountReference = { readonly [K in keyof AccountOutputs]: pulumi.Ou
 
 /**
  * Reads the account stack (`<organization>/lakehouse-account/<stack>`): the metastore, the network
- * connectivity configurations, the budget policies and the governed tags the environment uses and never owns.
+ * connectivity configurations, the budget policies, the governed tags and the deployer pools the environment uses
+ * and never owns.
  * A missing output fails the preview (`requireOutput`), so nothing falls back to a hand-copied id.
  */
 export function readAccountStack(
@@ -28,6 +29,7 @@ export function readAccountStack(
     networkConnectivityConfigIds: output("networkConnectivityConfigIds"),
     budgetPolicyIds: output("budgetPolicyIds"),
     governedTags: output("governedTags"),
+    deployerPools: output("deployerPools"),
   };
 }
 

@@ -48,9 +48,10 @@ export interface DatabricksWorkspaceArgs extends SubscriptionPlacement {
   readonly protect?: boolean;
   /**
    * What a deployer's calls to the workspace travel over besides the front-end endpoint (peering, DNS links
-   * to the deployers' network): the workspace provider, so every workspace-level resource, waits for it.
+   * to the deployers' network), or what builds it from the workspace (a front-end endpoint in the deployers'
+   * network): the workspace provider, so every workspace-level resource, waits for it.
    */
-  readonly deployerPath?: pulumi.Resource[];
+  readonly deployerPath?: pulumi.Resource[] | ((workspace: azureDatabricks.Workspace) => pulumi.Resource[]);
 }
 
 function keyVaultProperties(key: CustomerManagedKey) {
@@ -249,7 +250,9 @@ export class DatabricksWorkspace extends pulumi.ComponentResource {
         dependsOn: [
           network.dnsRecords.get(frontEnd) as pulumi.Resource,
           ...dbfsRecords,
-          ...(args.deployerPath ?? []),
+          ...(typeof args.deployerPath === "function"
+            ? args.deployerPath(this.workspace)
+            : (args.deployerPath ?? [])),
         ],
       },
     );

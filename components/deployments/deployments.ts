@@ -42,6 +42,11 @@ export interface DeploymentsArgs {
   readonly tenantId: pulumi.Input<string>;
   /** Where drift and failed deployments are reported (the platform's alert channels). */
   readonly alerts: Pick<PlatformConfig["alerts"], "slackWebhookUrl" | "teamsWebhookUrl">;
+  /**
+   * The customer-managed runner pool every deployment of this stack runs on (its environment's deployers,
+   * inside the network the workspace is reached from). Review stacks inherit it from their template.
+   */
+  readonly agentPoolId: pulumi.Input<string>;
   /** When this program runs (the clock of a review stack's TTL). Default: now. */
   readonly now?: Date;
 }
@@ -95,6 +100,7 @@ export class Deployments extends pulumi.ComponentResource {
             options: { skipInstallDependencies: true, deleteAfterDestroy: d.reviewStacks },
           },
           executorContext: { executorImage: EXECUTOR_IMAGE },
+          agentPoolId: args.agentPoolId,
           cacheOptions: { enable: true },
         },
         { parent: this },

@@ -3,6 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import * as network from "@pulumi/azure-native/network";
 import * as privatedns from "@pulumi/azure-native/privatedns";
 import { AzurePlacement } from "../core/naming";
+import { natGatewayWithStaticIp } from "./nat-gateway";
+import { linkedPrivateZone, privateEndpointWithRecords } from "./private-endpoint";
 
 /** Private DNS zones of every service the platform reaches over private endpoints. */
 export const PRIVATE_DNS_ZONES = {
@@ -194,35 +196,13 @@ export class Network extends pulumi.ComponentResource {
           },
           { parent: this },
         )
-      : new network.NatGateway(
+      : natGatewayWithStaticIp(
           `${name}-ng`,
-          {
-            resourceGroupName,
-            location,
-            natGatewayName: naming.name("natGateway", "dbw"),
-            // Standard is zonal: with no zone, Azure places it in one zone, a single-zone failure domain for
-            // cluster egress (Learn, "NAT gateway and availability zones"). The zone-redundant StandardV2 SKU
-            // (with StandardV2 public IPs) is in preview and not in azure-native 3.28's API: an accepted risk.
-            sku: { name: network.NatGatewaySkuName.Standard },
-            idleTimeoutInMinutes: 4,
-            publicIpAddresses: [
-              {
-                id: new network.PublicIPAddress(
-                  `${name}-ng-pip`,
-                  {
-                    resourceGroupName,
-                    location,
-                    publicIpAddressName: naming.name("publicIp", "ng"),
-                    sku: { name: network.PublicIPAddressSkuName.Standard },
-                    publicIPAllocationMethod: network.IPAllocationMethod.Static,
-                    publicIPAddressVersion: network.IPVersion.IPv4,
-                  },
-                  { parent: this },
-                ).id,
-              },
-            ],
-          },
-          { parent: this },
+          // Standard is zonal: with no zone, Azure places it in one zone, a single-zone failure domain for
+          // cluster egress (Learn, "NAT gateway and availability zones"). The zone-redundant StandardV2 SKU
+          // (with StandardV2 public IPs) is in preview and not in azure-native 3.28's API: an accepted risk.
+          { naming, location, resourceGroupName, role: "dbw", ipRole: "ng" },
+          this,
         );
     const egress =
       this.egress instanceof network.RouteTable
@@ -271,22 +251,10 @@ export class Network extends pulumi.ComponentResource {
       (Object.keys(PRIVATE_DNS_ZONES) as PrivateDnsZoneKey[])
         .filter((key) => !(args.centralZones ?? []).includes(key))
         .map((key) => {
-          const zone = new privatedns.PrivateZone(
+          const zone = linkedPrivateZone(
             `${name}-dns-${key}`,
-            { resourceGroupName, location: "global", privateZoneName: PRIVATE_DNS_ZONES[key] },
-            { parent: this },
-          );
-          new privatedns.VirtualNetworkLink(
-            `${name}-dns-${key}-link`,
-            {
-              resourceGroupName,
-              location: "global",
-              privateZoneName: zone.name,
-              virtualNetworkLinkName: this.virtualNetwork.name,
-              virtualNetwork: { id: this.virtualNetwork.id },
-              registrationEnabled: false,
-            },
-            { parent: zone },
+            { resourceGroupName, zoneName: PRIVATE_DNS_ZONES[key], virtualNetwork: this.virtualNetwork },
+            this,
           );
           for (const [role, id] of Object.entries(args.linkedVirtualNetworks ?? {})) {
             this.externalDnsLinks.push(
@@ -325,34 +293,21 @@ export class Network extends pulumi.ComponentResource {
     args: PrivateEndpointArgs,
     parent: pulumi.Resource,
   ): network.PrivateEndpoint {
-    const { naming, location, resourceGroupName } = this.args;
-    const endpointName = naming.name("privateEndpoint", args.role);
-    const endpoint = new network.PrivateEndpoint(
-      `${name}-pep`,
+    const { endpoint, records } = privateEndpointWithRecords(
+      name,
       {
-        resourceGroupName,
-        location,
-        privateEndpointName: endpointName,
-        subnet: { id: this.privateEndpointSubnet.id },
-        privateLinkServiceConnections: [
-          { name: endpointName, privateLinkServiceId: args.resourceId, groupIds: [args.groupId] },
-        ],
-      },
-      { parent },
-    );
-    const records = new network.PrivateDnsZoneGroup(
-      `${name}-pep-dns`,
-      {
-        resourceGroupName,
-        privateEndpointName: endpoint.name,
-        privateDnsZoneGroupName: "default",
-        privateDnsZoneConfigs: (typeof args.zone === "string" ? [args.zone] : args.zone).map((zone) => {
+        ...this.args,
+        subnetId: this.privateEndpointSubnet.id,
+        resourceId: args.resourceId,
+        groupId: args.groupId,
+        role: args.role,
+        zones: (typeof args.zone === "string" ? [args.zone] : args.zone).map((zone) => {
           const dnsZone = this.dnsZones[zone] as privatedns.PrivateZone | undefined;
           if (!dnsZone) throw new pulumi.ResourceError(`${name}: zone ${zone} is the landing zone's`, this);
-          return { name: zone, privateDnsZoneId: dnsZone.id };
+          return { name: zone, id: dnsZone.id };
         }),
       },
-      { parent: endpoint },
+      parent,
     );
     this.dnsRecords.set(endpoint, records);
     return endpoint;

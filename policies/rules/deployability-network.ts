@@ -402,7 +402,7 @@ export const nccLimits = stackRule(
 );
 
 /** The private endpoints connected to a workspace (or to its DBFS root) for a sub-resource. */
-const endpointsOf = (workspace: PolicyResource, groupId: string, resources: readonly PolicyResource[]) =>
+export const endpointsOf = (workspace: PolicyResource, groupId: string, resources: readonly PolicyResource[]) =>
   resources.filter((r) => {
     if (r.type !== TYPES.endpoint) return false;
     if (!(r.propertyDependencies.privateLinkServiceConnections ?? []).includes(workspace)) return false;
@@ -413,6 +413,10 @@ const endpointsOf = (workspace: PolicyResource, groupId: string, resources: read
     );
     return !groups.known || groups.value.includes(groupId);
   });
+
+/** The front-end (UI/API) private endpoints of a workspace: group `databricks_ui_api`, connected to it. */
+export const frontEndOf = (workspace: PolicyResource, resources: readonly PolicyResource[]) =>
+  endpointsOf(workspace, "databricks_ui_api", resources);
 
 /** The DNS zone groups of endpoints. */
 const recordsOf = (endpoints: PolicyResource[], resources: readonly PolicyResource[]) =>

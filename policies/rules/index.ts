@@ -5,6 +5,7 @@ import { defenderPolicies } from "./defender";
 import { accountDeployabilityPolicies } from "./deployability-account";
 import { azureDeployabilityPolicies } from "./deployability-azure";
 import { databricksDeployabilityPolicies } from "./deployability-databricks";
+import { deployersDeployabilityPolicies } from "./deployability-deployers";
 import { networkDeployabilityPolicies } from "./deployability-network";
 import { grafanaDeployabilityPolicies } from "./deployability-grafana";
 import { keyVaultPolicies } from "./keyvault";
@@ -43,6 +44,7 @@ export const POLICY_DOMAINS: Record<string, Policies> = {
     ...networkDeployabilityPolicies,
     ...accountDeployabilityPolicies,
     ...grafanaDeployabilityPolicies,
+    ...deployersDeployabilityPolicies,
   ],
 };
 

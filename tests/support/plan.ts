@@ -40,6 +40,11 @@ function savedAccountPlan(): Promise<string> {
   return accountOutputs;
 }
 
+/** The westeurope account stack's `--json` plan, the one environment plans read (planned once per run). */
+export async function savedAccountPlanOf(): Promise<PlanDocument> {
+  return JSON.parse(fs.readFileSync(await savedAccountPlan(), "utf8")) as PlanDocument;
+}
+
 /** Runs the plan with extra environment variables (fixture programs read them). */
 export async function runPlanWith(env: Record<string, string>, ...args: string[]): Promise<PlanRun> {
   const own = args.includes("--project") ? [] : ["--account-outputs", await savedAccountPlan()];

@@ -136,6 +136,16 @@ export interface StackResourceSpec {
   readonly where?: string;
 }
 
+/** A resource of a test stack whose props default to none. */
+export type StackSpec = Omit<StackResourceSpec, "props"> & { readonly props?: Record<string, unknown> };
+
+/** `stackViolationsOf` over specs whose props may be left out. */
+export const stackViolationsOfSpecs = (policy: StackValidationPolicy, specs: readonly StackSpec[]) =>
+  stackViolationsOf(
+    policy,
+    specs.map((spec) => ({ ...spec, props: spec.props ?? {} })),
+  );
+
 /** Runs a stack policy over resources linked as the engine links them; returns `urn-name: message` lines. */
 export async function stackViolationsOf(
   policy: StackValidationPolicy,

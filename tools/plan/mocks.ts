@@ -23,6 +23,11 @@ const INVOKES: Record<string, (inputs: Record<string, unknown>) => Record<string
     aclPrincipalId: "servicePrincipals/00000000-0000-0000-0000-00000000cccc",
     home: "/Users/00000000-0000-0000-0000-00000000cccc",
   }),
+  // A Log Analytics workspace outside the stack (the deployer pools' central workspace), by name.
+  "azure-native:operationalinsights:getWorkspace": (inputs) => ({
+    name: inputs.workspaceName,
+    customerId: fakeGuid(`${String(inputs.workspaceName)}/customer`),
+  }),
   // The region's metastore, as the account-level provider finds it.
   "databricks:index/getMetastore:getMetastore": (inputs) => {
     const metastoreId = fakeGuid(`metastore/${String(inputs.region)}`);
@@ -206,6 +211,14 @@ export function createPlanMocks(options: PlanMockOptions = {}): pulumi.runtime.M
       if (args.type === "databricks:index/mwsNetworkConnectivityConfig:MwsNetworkConnectivityConfig") {
         const id = fakeGuid(`ncc/${args.name}`);
         return { id: `account/${id}`, state: { ...args.inputs, networkConnectivityConfigId: id } };
+      }
+      if (args.type === "pulumiservice:index:AgentPool") {
+        // Pulumi Cloud returns the pool's id and its token (once, at creation).
+        const id = fakeGuid(`agent-pool/${args.name}`);
+        return {
+          id: `${String(args.inputs.organizationName)}/${id}`,
+          state: { ...args.inputs, agentPoolId: id, tokenValue: "pul-offline-plan-agent-pool-token" },
+        };
       }
       if (args.type === "databricks:index/budgetPolicy:BudgetPolicy") {
         const id = fakeGuid(`budget-policy/${args.name}`);

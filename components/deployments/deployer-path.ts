@@ -1,0 +1,79 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as network from "@pulumi/azure-native/network";
+import { privateEndpointWithRecords } from "../network/private-endpoint";
+import { AzureRegion, Naming } from "../core/naming";
+import { DeployerPoolOutputs, DeployerZone } from "./deployer-pools";
+
+export interface DeployerPathArgs {
+  readonly naming: Naming;
+  readonly location: AzureRegion;
+  /** The environment's deployer pool, as the account stack exports it. */
+  readonly pool: pulumi.Input<DeployerPoolOutputs>;
+}
+
+export interface DeployerEndpointArgs {
+  /** Resource id of the service the deployers call. */
+  readonly resourceId: pulumi.Input<string>;
+  /** Private link sub-resource (`databricks_ui_api`, `grafana`). */
+  readonly groupId: string;
+  /** The pool's private DNS zone the endpoint registers in. */
+  readonly zone: DeployerZone;
+  /** Distinguishes the endpoints in Azure names. */
+  readonly role: string;
+}
+
+/** The resource group of a resource, from its id (`/subscriptions/<id>/resourceGroups/<rg>/...`). */
+export function resourceGroupOf(id: string): string {
+  const match = /^\/subscriptions\/[^/]+\/resourceGroups\/([^/]+)\//i.exec(id);
+  if (!match) throw new Error(`deployer pool: ${id} is not the id of a resource in a resource group`);
+  return match[1];
+}
+
+/**
+ * The environment's deployers' private path: a private endpoint of each service the deployers call over its
+ * data plane (the workspace's front end, `databricks_ui_api`), in the private-endpoint subnet of the
+ * environment's deployer pool, registered in the pool's own private DNS zone: the pool's VNet is the deployers'
+ * transit VNet (Learn, Azure Databricks "Private Link": a transit VNet holds the front-end `databricks_ui_api`
+ * endpoints clients use, the workspace VNet the back-end one). Each workspace's record has its own name
+ * (`adb-<workspace id>`), so every environment of a pool (dev and its review stacks) resolves in the one zone
+ * the pool's VNet is linked to. Peering the
+ * pool with each environment and linking each environment's zones to it would not: a VNet can be linked to
+ * one private zone of a name only, and review stacks share their template's address space. The endpoints
+ * belong to this stack (in the pool's resource group) and die with it.
+ */
+export class DeployerPath extends pulumi.ComponentResource {
+  /** The pool's agent pool id: `DeploymentSettings.agentPoolId`. */
+  public readonly agentPoolId: pulumi.Output<string>;
+  /** Each endpoint's DNS zone group: what waits for the deployers to resolve a service waits for this. */
+  public readonly records: network.PrivateDnsZoneGroup[] = [];
+  private readonly args: DeployerPathArgs;
+
+  constructor(name: string, args: DeployerPathArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("lakehouse:cicd:DeployerPath", name, {}, opts);
+    this.args = args;
+    this.agentPoolId = pulumi.output(args.pool).agentPoolId;
+    this.registerOutputs({ agentPoolId: this.agentPoolId });
+  }
+
+  /** A private endpoint of a service in the pool's network; returns its DNS zone group. */
+  public endpoint(name: string, args: DeployerEndpointArgs): network.PrivateDnsZoneGroup {
+    const { naming, location } = this.args;
+    const pool = pulumi.output(this.args.pool);
+    const { records } = privateEndpointWithRecords(
+      name,
+      {
+        naming,
+        location,
+        resourceGroupName: pool.privateEndpointSubnetId.apply(resourceGroupOf),
+        subnetId: pool.privateEndpointSubnetId,
+        resourceId: args.resourceId,
+        groupId: args.groupId,
+        role: args.role,
+        zones: [{ name: args.zone, id: pool.dnsZoneIds.apply((ids) => ids[args.zone]) }],
+      },
+      this,
+    );
+    this.records.push(records);
+    return records;
+  }
+}

@@ -1,0 +1,288 @@
+import { Policies, PolicyResource } from "@pulumi/policy";
+import { cidrsOverlap } from "../lib/cidr";
+import { waitsFor } from "../lib/dependencies";
+import { anchor, stackRule } from "../lib/rule";
+import { frontEndOf } from "./deployability-network";
+import { read } from "../lib/unknown";
+
+// Deployability: the deployers' private path (issue 16): the deployer of a private workspace runs inside a
+// network that reaches it, and everything workspace-level waits for that path.
+// Mandatory everywhere: a violation here means `pulumi up` (or a deployment) would fail.
+
+const LEARN = "https://learn.microsoft.com/azure";
+
+/** The resource types these rules read. */
+export const DEPLOYER_RULE_TYPES = {
+  workspace: "azure-native:databricks:Workspace",
+  settings: "pulumiservice:index:DeploymentSettings",
+  vnet: "azure-native:network:VirtualNetwork",
+  peering: "azure-native:network:VirtualNetworkPeering",
+  zone: "azure-native:privatedns:PrivateZone",
+  link: "azure-native:privatedns:VirtualNetworkLink",
+  databricksProvider: "pulumi:providers:databricks",
+  zoneGroup: "azure-native:network:PrivateDnsZoneGroup",
+  scaleSet: "azure-native:compute:VirtualMachineScaleSet",
+  endpoint: "azure-native:network:PrivateEndpoint",
+} as const;
+const TYPES = DEPLOYER_RULE_TYPES;
+
+const privateWorkspaces = (resources: readonly PolicyResource[]) =>
+  resources.filter((r) => r.type === TYPES.workspace && r.props.publicNetworkAccess === "Disabled");
+
+export const deploymentsOnAgentPool = stackRule(
+  {
+    name: "deployers-agent-pool",
+    description:
+      "A stack whose workspace disables public network access runs its Pulumi Deployments on a customer-managed agent pool (DeploymentSettings.agentPoolId): the Pulumi-hosted runners are outside every private network.",
+    severity: "high",
+    anchor: anchor(
+      "project",
+      `${LEARN}/databricks/security/network/front-end/front-end-private-connect`,
+      "Configure front-end private connectivity: with public network access disabled only the front-end private endpoint reaches the workspace; Pulumi docs, Customer-managed workflow runners: run deployments inside private networks",
+    ),
+    remediationSteps:
+      "Set agentPoolId on the stack's DeploymentSettings to its environment's deployer pool (the account stack's deployerPools output; Deployments does).",
+  },
+  (resources) =>
+    privateWorkspaces(resources).length === 0
+      ? []
+      : resources
+          .filter((r) => r.type === TYPES.settings)
+          .filter((r) => {
+            const pool = read(() => r.props.agentPoolId as unknown);
+            return pool.known && (typeof pool.value !== "string" || pool.value === "");
+          })
+          .map((r) => ({
+            urn: r.urn,
+            message: `Deployment settings ${r.name} run on Pulumi-hosted runners, outside the network of the stack's private workspace: every workspace-level call would fail; set agentPoolId to the environment's deployer pool.`,
+          })),
+);
+
+/** The address prefixes of a VNet of the plan, or undefined while unknown. */
+const prefixesOf = (vnet: PolicyResource) => {
+  const space = read(
+    () => (vnet.props.addressSpace as { addressPrefixes?: string[] } | undefined)?.addressPrefixes,
+  );
+  return space.known ? (space.value ?? []) : undefined;
+};
+
+/** The VNet of the plan an input of `resource` names: by dependency, by resource id or by Azure name. */
+const vnetNamed = (resource: PolicyResource, input: string, resources: readonly PolicyResource[]) => {
+  const value = resource.props[input] as { id?: unknown } | string | undefined;
+  return resources.find(
+    (r) =>
+      r.type === TYPES.vnet &&
+      ((resource.propertyDependencies[input] ?? []).includes(r) ||
+        (typeof value === "object" && value?.id !== undefined && value.id === r.props.id) ||
+        (typeof value === "string" && value === r.props.virtualNetworkName)),
+  );
+};
+
+/** Both ends' address prefixes of a peering, as far as the plan knows them. */
+function peeringEnds(peering: PolicyResource, resources: readonly PolicyResource[]) {
+  const local = vnetNamed(peering, "virtualNetworkName", resources);
+  const remote = vnetNamed(peering, "remoteVirtualNetwork", resources);
+  const declared = read(
+    () => (peering.props.remoteAddressSpace as { addressPrefixes?: string[] } | undefined)?.addressPrefixes,
+  );
+  return {
+    local: local ? prefixesOf(local) : undefined,
+    remote: remote ? prefixesOf(remote) : declared.known ? declared.value : undefined,
+  };
+}
+
+export const peeringAddressSpaces = stackRule(
+  {
+    name: "deployers-peering-address-spaces",
+    description:
+      "The two virtual networks of a peering have address spaces that do not overlap (as far as the plan knows them: the VNets of the stack and the peering's remoteAddressSpace).",
+    severity: "high",
+    anchor: anchor(
+      "project",
+      `${LEARN}/virtual-network/virtual-network-manage-peering`,
+      "Create, change, or delete a virtual network peering: the virtual networks you peer must have non-overlapping IP address spaces",
+    ),
+    remediationSteps:
+      "Give the environment (lakehouse:addressSpace) or the deployer pool (lakehouse-account:*DeployerAddressSpace) an address space the other does not use.",
+  },
+  (resources) =>
+    resources
+      .filter((r) => r.type === TYPES.peering)
+      .flatMap((peering) => {
+        const { local, remote } = peeringEnds(peering, resources);
+        const clash = (local ?? []).flatMap((a) =>
+          (remote ?? []).filter((b) => cidrsOverlap(a, b)).map((b) => [a, b]),
+        );
+        return clash.length === 0
+          ? []
+          : [
+              {
+                urn: peering.urn,
+                message: `Peering ${peering.name} joins address spaces that overlap (${clash.map(([a, b]) => `${a} and ${b}`).join(", ")}): Azure refuses the peering; give one of the VNets another address space.`,
+              },
+            ];
+      }),
+);
+
+export const workspaceWaitsForDeployerPath = stackRule(
+  {
+    name: "deployers-workspace-waits-for-pool-path",
+    description:
+      "The provider of a private workspace waits for the DNS records of every front-end (databricks_ui_api) private endpoint of the workspace, the deployers' endpoint in their pool's network included, not only the one in the stack's VNet.",
+    severity: "high",
+    anchor: anchor(
+      "project",
+      `${LEARN}/databricks/security/network/front-end/front-end-private-connect`,
+      "Configure front-end private connectivity: clients reach a workspace with public network access disabled through a front-end private endpoint in their network (a transit VNet), whose private DNS record resolves the workspace URL",
+    ),
+    remediationSteps:
+      "Build the deployers' endpoint through DatabricksWorkspace's deployerPath (DeployerPath.endpoint), so the provider depends on its DNS zone group, as the platform does.",
+  },
+  (resources) =>
+    privateWorkspaces(resources).flatMap((workspace) => {
+      const records = frontEndOf(workspace, resources).map((endpoint) => ({
+        endpoint,
+        records: resources.filter(
+          (r) =>
+            r.type === TYPES.zoneGroup &&
+            ((r.propertyDependencies.privateEndpointName ?? []).includes(endpoint) || r.parent === endpoint),
+        ),
+      }));
+      return resources
+        .filter(
+          (r) =>
+            r.type === TYPES.databricksProvider &&
+            Object.values(r.propertyDependencies).some((deps) => deps.includes(workspace)),
+        )
+        .flatMap((provider) => {
+          const waited = records.filter(({ records: zoneGroups }) =>
+            zoneGroups.some((z) => waitsFor(provider, z, resources)),
+          );
+          // Waiting for none is network-workspace-deployer-path's finding; this rule adds the other endpoints.
+          if (waited.length === 0) return [];
+          const missing = records.filter(
+            ({ records: zoneGroups }) => !zoneGroups.some((z) => waitsFor(provider, z, resources)),
+          );
+          return missing.length === 0
+            ? []
+            : [
+                {
+                  urn: provider.urn,
+                  message: `Provider ${provider.name} of private workspace ${workspace.name} does not wait for the DNS records of its front-end endpoint(s) ${missing.map((m) => m.endpoint.name).join(", ")}: a deployer that resolves the workspace through them would call it before its name resolves; add their DNS zone groups to the provider's dependsOn (DatabricksWorkspace deployerPath).`,
+                },
+              ];
+        });
+    }),
+);
+
+/** The zone name and target VNet (id, or the resources its id comes from) of a private DNS VNet link. */
+const linkTarget = (link: PolicyResource, zones: readonly PolicyResource[]) => {
+  const zone = zones.find((z) => (link.propertyDependencies.privateZoneName ?? []).includes(z));
+  const zoneName = zone ? zone.props.privateZoneName : link.props.privateZoneName;
+  const id = read(() => (link.props.virtualNetwork as { id?: unknown } | undefined)?.id);
+  return {
+    zoneName: typeof zoneName === "string" ? zoneName : undefined,
+    vnet: id.known && typeof id.value === "string" ? id.value : undefined,
+    vnetDeps: (link.propertyDependencies.virtualNetwork ?? []).filter((d) => d.type === TYPES.vnet),
+  };
+};
+
+export const oneZoneOfANamePerVnet = stackRule(
+  {
+    name: "deployers-one-zone-name-per-vnet",
+    description:
+      "A virtual network is linked to at most one private DNS zone of a given name (Azure refuses a second link: a virtual network cannot be linked to multiple zones with overlapping namespaces).",
+    severity: "high",
+    anchor: anchor(
+      "project",
+      `${LEARN}/private-link/private-link-faq`,
+      "Azure Private Link FAQ: Can we link multiple private DNS zones with the same name? No, creating multiple zones with the same name for a single virtual network is not supported",
+    ),
+    remediationSteps:
+      "Register the records in the zone already linked to that VNet (a deployer pool's zones: DeployerPath.endpoint) instead of linking a second zone of the same name.",
+  },
+  (resources) => {
+    const zones = resources.filter((r) => r.type === TYPES.zone);
+    const seen = new Map<string, PolicyResource>();
+    const problems: { urn: string; message: string }[] = [];
+    for (const link of resources.filter((r) => r.type === TYPES.link)) {
+      const { zoneName, vnet, vnetDeps } = linkTarget(link, zones);
+      const target = vnet ?? (vnetDeps.length === 1 ? vnetDeps[0].urn : undefined);
+      if (zoneName === undefined || target === undefined) continue;
+      const key = `${zoneName.toLowerCase()} ${target.toLowerCase()}`;
+      const first = seen.get(key);
+      if (first) {
+        problems.push({
+          urn: link.urn,
+          message: `Link ${link.name} links a second ${zoneName} zone to a virtual network ${first.name} already links one to: Azure refuses it; register the records in the zone that is linked already.`,
+        });
+      } else seen.set(key, link);
+    }
+    return problems;
+  },
+);
+
+/** What Azure refuses in a Flexible scale set's VM profile. */
+function flexibleProfileProblems(profile: {
+  networkProfile?: { networkApiVersion?: unknown; networkInterfaceConfigurations?: unknown[] };
+  osProfile?: {
+    linuxConfiguration?: { provisionVMAgent?: unknown; patchSettings?: { patchMode?: unknown } };
+  };
+}): string[] {
+  const problems: string[] = [];
+  const network = profile.networkProfile;
+  const version = network?.networkApiVersion;
+  if (
+    (network?.networkInterfaceConfigurations ?? []).length > 0 &&
+    !(typeof version === "string" && version >= "2020-11-01")
+  ) {
+    problems.push(
+      `networkProfile.networkApiVersion is ${String(version ?? "unset")} (Azure cannot create the VMs' network interfaces; set 2020-11-01)`,
+    );
+  }
+  const linux = profile.osProfile?.linuxConfiguration;
+  if (linux?.patchSettings?.patchMode === "AutomaticByPlatform" && linux.provisionVMAgent !== true) {
+    problems.push("patchMode AutomaticByPlatform without provisionVMAgent: true (set it)");
+  }
+  return problems;
+}
+
+export const flexibleScaleSetNetwork = stackRule(
+  {
+    name: "deployers-flexible-scale-set",
+    description:
+      "A scale set in Flexible orchestration mode sets networkProfile.networkApiVersion (2020-11-01 or later) when its VM profile defines network interface configurations, and provisionVMAgent when its Linux guest patching is AutomaticByPlatform.",
+    severity: "high",
+    anchor: anchor(
+      "project",
+      "https://learn.microsoft.com/rest/api/compute/virtual-machine-scale-sets/create-or-update",
+      "Virtual Machine Scale Sets - Create Or Update: networkApiVersion is the Microsoft.Network API version used to create the network interface configurations of a scale set with orchestration mode Flexible; LinuxVMGuestPatchMode AutomaticByPlatform: the property provisionVMAgent must be true",
+    ),
+    remediationSteps:
+      "Set virtualMachineProfile.networkProfile.networkApiVersion: 2020-11-01, and osProfile.linuxConfiguration.provisionVMAgent: true with AutomaticByPlatform patching.",
+  },
+  (resources) =>
+    resources
+      .filter((r) => r.type === TYPES.scaleSet && r.props.orchestrationMode === "Flexible")
+      .flatMap((r) => {
+        const problems = flexibleProfileProblems(
+          (r.props.virtualMachineProfile ?? {}) as Parameters<typeof flexibleProfileProblems>[0],
+        );
+        return problems.length === 0
+          ? []
+          : [
+              {
+                urn: r.urn,
+                message: `Scale set ${r.name} uses Flexible orchestration but ${problems.join(" and ")}: Azure refuses it.`,
+              },
+            ];
+      }),
+);
+
+export const deployersDeployabilityPolicies: Policies = [
+  deploymentsOnAgentPool,
+  peeringAddressSpaces,
+  workspaceWaitsForDeployerPath,
+  oneZoneOfANamePerVnet,
+  flexibleScaleSetNetwork,
+];

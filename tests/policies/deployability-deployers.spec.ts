@@ -1,0 +1,252 @@
+// The deployers' private path rules (issue 16), both ways with exact messages, and a flip test: the real
+// platform with the path removed fails with the matching rules.
+import * as assert from "assert";
+import * as deployers from "../../policies/rules/deployability-deployers";
+import { cidrsOverlap } from "../../policies/lib/cidr";
+import { StackSpec as Spec, stackViolationsOfSpecs as violations } from "../support/policy";
+import { mandatoryViolationsWith, Mutation } from "../support/mutations";
+import { savedAccountPlanOf } from "../support/plan";
+
+type Props = Record<string, unknown>;
+
+const T = {
+  ...deployers.DEPLOYER_RULE_TYPES,
+  records: deployers.DEPLOYER_RULE_TYPES.zoneGroup,
+  provider: deployers.DEPLOYER_RULE_TYPES.databricksProvider,
+};
+
+const privateWorkspace: Spec = {
+  type: T.workspace,
+  name: "workspace",
+  props: { publicNetworkAccess: "Disabled" },
+};
+
+describe("deployability (deployers) rules", () => {
+  describe("cidrsOverlap", () => {
+    it("tells overlapping blocks from disjoint ones, and ignores what is not a block", () => {
+      assert.deepStrictEqual(
+        [
+          cidrsOverlap("10.20.0.0/16", "10.20.4.0/22"),
+          cidrsOverlap("10.250.0.0/24", "10.250.1.0/24"),
+          cidrsOverlap("10.0.0.0/8", "10.250.1.0/24"),
+          cidrsOverlap("10.20.0.0/16", "not-a-cidr"),
+        ],
+        [true, false, true, false],
+      );
+    });
+  });
+
+  describe("deployers-agent-pool", () => {
+    const settings = (agentPoolId?: string): Spec => ({
+      type: T.settings,
+      name: "settings",
+      props: agentPoolId === undefined ? {} : { agentPoolId },
+    });
+    it("passes deployment settings on an agent pool", async () => {
+      assert.deepStrictEqual(
+        await violations(deployers.deploymentsOnAgentPool, [privateWorkspace, settings("pool-id")]),
+        [],
+      );
+    });
+    it("reports deployment settings of a private workspace's stack on Pulumi-hosted runners", async () => {
+      assert.deepStrictEqual(
+        await violations(deployers.deploymentsOnAgentPool, [privateWorkspace, settings()]),
+        [
+          "settings: Deployment settings settings run on Pulumi-hosted runners, outside the network of the stack's private workspace: every workspace-level call would fail; set agentPoolId to the environment's deployer pool.",
+        ],
+      );
+    });
+    it("leaves a stack whose workspace is public alone", async () => {
+      assert.deepStrictEqual(
+        await violations(deployers.deploymentsOnAgentPool, [
+          { ...privateWorkspace, props: { publicNetworkAccess: "Enabled" } },
+          settings(),
+        ]),
+        [],
+      );
+    });
+  });
+
+  describe("deployers-peering-address-spaces", () => {
+    const vnet = (space: string): Spec => ({
+      type: T.vnet,
+      name: "vnet",
+      props: { virtualNetworkName: "vnet-env", addressSpace: { addressPrefixes: [space] } },
+    });
+    const peering = (remote: string): Spec => ({
+      type: T.peering,
+      name: "to-pool",
+      props: {
+        virtualNetworkName: "vnet-env",
+        remoteVirtualNetwork: { id: "/subscriptions/s/resourceGroups/rg/providers/x/vnet-pool" },
+        remoteAddressSpace: { addressPrefixes: [remote] },
+      },
+      dependsOn: { virtualNetworkName: ["vnet"] },
+    });
+    it("passes a peering of disjoint address spaces", async () => {
+      assert.deepStrictEqual(
+        await violations(deployers.peeringAddressSpaces, [vnet("10.20.0.0/16"), peering("10.250.1.0/24")]),
+        [],
+      );
+    });
+    it("reports a peering of overlapping address spaces", async () => {
+      assert.deepStrictEqual(
+        await violations(deployers.peeringAddressSpaces, [vnet("10.20.0.0/16"), peering("10.20.8.0/24")]),
+        [
+          "to-pool: Peering to-pool joins address spaces that overlap (10.20.0.0/16 and 10.20.8.0/24): Azure refuses the peering; give one of the VNets another address space.",
+        ],
+      );
+    });
+  });
+
+  describe("deployers-workspace-waits-for-pool-path", () => {
+    const endpoint = (name: string): Spec[] => [
+      {
+        type: T.endpoint,
+        name,
+        props: { privateLinkServiceConnections: [{ groupIds: ["databricks_ui_api"] }] },
+        dependsOn: { privateLinkServiceConnections: ["workspace"] },
+      },
+      { type: T.records, name: `${name}-dns`, parent: name, dependsOn: { privateEndpointName: [name] } },
+    ];
+    const provider = (waitsFor: string[]): Spec => ({
+      type: T.provider,
+      name: "provider",
+      dependsOn: { host: ["workspace"] },
+      waitsFor,
+    });
+    const stack = [privateWorkspace, ...endpoint("ui-api"), ...endpoint("deployer-ui-api")];
+    it("passes a provider that waits for the records of every front-end endpoint", async () => {
+      assert.deepStrictEqual(
+        await violations(deployers.workspaceWaitsForDeployerPath, [
+          ...stack,
+          provider(["ui-api-dns", "deployer-ui-api-dns"]),
+        ]),
+        [],
+      );
+    });
+    it("leaves a provider that waits for no front-end record to network-workspace-deployer-path", async () => {
+      assert.deepStrictEqual(
+        await violations(deployers.workspaceWaitsForDeployerPath, [...stack, provider([])]),
+        [],
+      );
+    });
+    it("reports a provider that waits for the stack's endpoint only", async () => {
+      assert.deepStrictEqual(
+        await violations(deployers.workspaceWaitsForDeployerPath, [...stack, provider(["ui-api-dns"])]),
+        [
+          "provider: Provider provider of private workspace workspace does not wait for the DNS records of its front-end endpoint(s) deployer-ui-api: a deployer that resolves the workspace through them would call it before its name resolves; add their DNS zone groups to the provider's dependsOn (DatabricksWorkspace deployerPath).",
+        ],
+      );
+    });
+  });
+
+  describe("deployers-one-zone-name-per-vnet", () => {
+    const zone = (name: string): Spec => ({
+      type: T.zone,
+      name,
+      props: { privateZoneName: "privatelink.azuredatabricks.net" },
+    });
+    const link = (name: string, zoneName: string): Spec => ({
+      type: T.link,
+      name,
+      props: { virtualNetwork: { id: "/subscriptions/s/resourceGroups/rg/providers/x/vnet-pool" } },
+      dependsOn: { privateZoneName: [zoneName] },
+    });
+    it("passes one zone of a name per VNet", async () => {
+      assert.deepStrictEqual(
+        await violations(deployers.oneZoneOfANamePerVnet, [zone("zone"), link("link", "zone")]),
+        [],
+      );
+    });
+    it("reports a second zone of the same name linked to the same VNet", async () => {
+      assert.deepStrictEqual(
+        await violations(deployers.oneZoneOfANamePerVnet, [
+          zone("zone-a"),
+          zone("zone-b"),
+          link("link-a", "zone-a"),
+          link("link-b", "zone-b"),
+        ]),
+        [
+          "link-b: Link link-b links a second privatelink.azuredatabricks.net zone to a virtual network link-a already links one to: Azure refuses it; register the records in the zone that is linked already.",
+        ],
+      );
+    });
+  });
+
+  describe("deployers-flexible-scale-set", () => {
+    const scaleSet = (props: Props): Spec => ({
+      type: T.scaleSet,
+      name: "vmss",
+      props: { orchestrationMode: "Flexible", ...props },
+    });
+    const profile = (networkApiVersion?: string) => ({
+      virtualMachineProfile: {
+        networkProfile: {
+          ...(networkApiVersion ? { networkApiVersion } : {}),
+          networkInterfaceConfigurations: [{ name: "nic" }],
+        },
+      },
+    });
+    it("passes the account stack's runner hosts (planned)", async () => {
+      const plan = await savedAccountPlanOf();
+      const hosts = plan.resources.filter((r) => r.type === T.scaleSet);
+      assert.strictEqual(hosts.length, 2);
+      assert.deepStrictEqual(
+        plan.violations.filter((v) => v.policy.startsWith("deployers-")),
+        [],
+      );
+    });
+    it("passes a Flexible scale set with the network API version", async () => {
+      assert.deepStrictEqual(
+        await violations(deployers.flexibleScaleSetNetwork, [scaleSet(profile("2020-11-01"))]),
+        [],
+      );
+    });
+    it("reports a Flexible scale set with network interfaces and no network API version", async () => {
+      assert.deepStrictEqual(await violations(deployers.flexibleScaleSetNetwork, [scaleSet(profile())]), [
+        "vmss: Scale set vmss uses Flexible orchestration but networkProfile.networkApiVersion is unset (Azure cannot create the VMs' network interfaces; set 2020-11-01): Azure refuses it.",
+      ]);
+    });
+    it("reports platform guest patching without the VM agent", async () => {
+      const patched = (provisionVMAgent: boolean) =>
+        scaleSet({
+          virtualMachineProfile: {
+            ...profile("2020-11-01").virtualMachineProfile,
+            osProfile: {
+              linuxConfiguration: { provisionVMAgent, patchSettings: { patchMode: "AutomaticByPlatform" } },
+            },
+          },
+        });
+      assert.deepStrictEqual(await violations(deployers.flexibleScaleSetNetwork, [patched(true)]), []);
+      assert.deepStrictEqual(await violations(deployers.flexibleScaleSetNetwork, [patched(false)]), [
+        "vmss: Scale set vmss uses Flexible orchestration but patchMode AutomaticByPlatform without provisionVMAgent: true (set it): Azure refuses it.",
+      ]);
+    });
+  });
+});
+
+describe("flipping the deployers' path back in the real platform (dev)", () => {
+  const DEV = "lh-dev";
+  const MUTATIONS: Mutation[] = [
+    [T.settings, `${DEV}-deployments-settings`, "agentPoolId", ""],
+    // The provider still waits for the stack's own front-end endpoint, not for the deployers'.
+    [T.provider, `${DEV}-databricks-provider`, "opts.dependsOn", { without: "deployer" }],
+  ];
+
+  it("reports exactly the matching violations", async () => {
+    const found = await mandatoryViolationsWith("dev", MUTATIONS);
+    assert.deepStrictEqual(
+      found.filter((v) => v.startsWith("deployers-")),
+      [
+        `deployers-agent-pool ${DEV}-deployments-settings | Deployment settings ${DEV}-deployments-settings run on Pulumi-hosted runners, outside the network of the stack's private workspace: every workspace-level call would fail; set agentPoolId to the environment's deployer pool.`,
+        `deployers-workspace-waits-for-pool-path ${DEV}-databricks-provider | Provider ${DEV}-databricks-provider of private workspace ${DEV}-databricks-workspace does not wait for the DNS records of its front-end endpoint(s) ${DEV}-deployer-ui-api-pep: a deployer that resolves the workspace through them would call it before its name resolves; add their DNS zone groups to the provider's dependsOn (DatabricksWorkspace deployerPath).`,
+      ],
+    );
+    // Nothing else fails: the stack's own front-end endpoint is still waited for.
+    assert.deepStrictEqual(
+      found.filter((v) => !v.startsWith("deployers-")),
+      [],
+    );
+  });
+});
