@@ -402,7 +402,11 @@ export const nccLimits = stackRule(
 );
 
 /** The private endpoints connected to a workspace (or to its DBFS root) for a sub-resource. */
-export const endpointsOf = (workspace: PolicyResource, groupId: string, resources: readonly PolicyResource[]) =>
+export const endpointsOf = (
+  workspace: PolicyResource,
+  groupId: string,
+  resources: readonly PolicyResource[],
+) =>
   resources.filter((r) => {
     if (r.type !== TYPES.endpoint) return false;
     if (!(r.propertyDependencies.privateLinkServiceConnections ?? []).includes(workspace)) return false;
