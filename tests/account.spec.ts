@@ -47,7 +47,7 @@ describe("account project (lakehouse-account, stack westeurope)", () => {
     const lines = run.stdout.split("\n");
     assert.strictEqual(
       lines[0],
-      'Offline plan of stack "westeurope": 74 resources (69 cloud resources, 5 components)',
+      'Offline plan of stack "westeurope": 75 resources (70 cloud resources, 5 components)',
     );
     assert.ok(
       lines.includes(
