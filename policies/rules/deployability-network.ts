@@ -20,7 +20,8 @@ const TYPES = {
   scope: "azure-native:monitor:PrivateLinkScope",
   privateZone: "azure-native:privatedns:PrivateZone",
   storageAccount: "azure-native:storage:StorageAccount",
-  connection: "azure-native:storage:PrivateEndpointConnection",
+  // PrivateEndpointApproval (components/network/private-endpoint-approval.ts), a dynamic resource.
+  approval: "pulumi-nodejs:dynamic:Resource",
   externalLocation: "databricks:index/externalLocation:ExternalLocation",
   nccRule: "databricks:index/mwsNccPrivateEndpointRule:MwsNccPrivateEndpointRule",
   nccBinding: "databricks:index/mwsNccBinding:MwsNccBinding",
@@ -289,7 +290,7 @@ export const serverlessLakeConnectivity = stackRule(
       "Configure private connectivity to Azure resources: serverless compute reaches a resource without public access through a private endpoint rule of the NCC attached to its workspace, which the resource owner approves; What is a network connectivity configuration (NCC)?: rules apply to the workspaces the NCC is attached to",
     ),
     remediationSteps:
-      "Add a databricks.MwsNccPrivateEndpointRule (groupId dfs and blob, resourceId the account) to the NCC the workspace's MwsNccBinding names, on the account provider, and a storage.PrivateEndpointConnection that approves its endpoint (ServerlessConnectivity does both).",
+      "Add a databricks.MwsNccPrivateEndpointRule (groupId dfs and blob, resourceId the account) to the NCC the workspace's MwsNccBinding names, on the account provider, and a PrivateEndpointApproval of its endpoint on the account (ServerlessConnectivity does both).",
   },
   (resources) => {
     const names = catalogAccounts(resources);
@@ -325,13 +326,13 @@ export const serverlessLakeConnectivity = stackRule(
             },
           ];
         }
+        // An approval of the rule's endpoint on this account: its `match` reads the rule's endpoint name.
         const approved = rules.some((rule) =>
           resources.some(
             (c) =>
-              c.type === TYPES.connection &&
-              (c.propertyDependencies.privateEndpointConnectionName ?? []).includes(rule) &&
-              (c.props.privateLinkServiceConnectionState as { status?: unknown } | undefined)?.status ===
-                "Approved",
+              c.type === TYPES.approval &&
+              (c.propertyDependencies.match ?? []).includes(rule) &&
+              (c.propertyDependencies.targetId ?? []).includes(account),
           ),
         );
         return approved
@@ -339,7 +340,7 @@ export const serverlessLakeConnectivity = stackRule(
           : [
               {
                 urn: account.urn,
-                message: `Storage account ${name}: the serverless private endpoint to its ${groupId} sub-resource is never approved: add a storage PrivateEndpointConnection with status Approved for the rule's endpoint, or the connection stays pending and serverless compute cannot reach the account.`,
+                message: `Storage account ${name}: the serverless private endpoint to its ${groupId} sub-resource is never approved: add a PrivateEndpointApproval of the rule's endpoint on the account, or the connection stays pending and serverless compute cannot reach the account.`,
               },
             ];
       }),
