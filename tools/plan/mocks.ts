@@ -6,8 +6,6 @@ export const FAKE_TENANT_ID = "00000000-0000-0000-0000-00000000aaaa";
 export const FAKE_SUBSCRIPTION_ID = "00000000-0000-0000-0000-00000000bbbb";
 
 const INVOKES: Record<string, (inputs: Record<string, unknown>) => Record<string, unknown>> = {
-  // The ARM token approvals use at `up` (PrivateEndpointApproval).
-  "azure-native:authorization:getClientToken": () => ({ token: "offline-plan-token" }),
   "azure-native:authorization:getClientConfig": () => ({
     clientId: "00000000-0000-0000-0000-00000000cccc",
     objectId: "00000000-0000-0000-0000-00000000dddd",
