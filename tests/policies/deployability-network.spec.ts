@@ -61,14 +61,49 @@ describe("deployability (network) rules", () => {
     const NO_PATH =
       "host: Subnet snet-host runs clusters without default outbound access and has no outbound path: attach a NAT gateway or a route table whose 0.0.0.0/0 route goes to a virtual appliance or the internet, or clusters cannot reach the metastore, artifact and log storage.";
 
-    it("passes a Databricks subnet with a NAT gateway", async () => {
+    it("passes a Databricks subnet with a NAT gateway that has a public IP or prefix", async () => {
+      for (const props of [{ publicIpAddresses: [{ id: "pip" }] }, { publicIpPrefixes: [{ id: "ippre" }] }]) {
+        assert.deepStrictEqual(
+          await violations(network.subnetEgress, [
+            { type: T.natGateway, name: "ng", props },
+            host({ natGateway: { id: "ng-id" } }, { natGateway: ["ng"] }),
+          ]),
+          [],
+        );
+      }
+    });
+    it("reports a NAT gateway with no public IP or prefix (no outbound address)", async () => {
       assert.deepStrictEqual(
         await violations(network.subnetEgress, [
-          { type: T.natGateway, name: "ng" },
+          { type: T.natGateway, name: "ng", props: { publicIpAddresses: [] } },
           host({ natGateway: { id: "ng-id" } }, { natGateway: ["ng"] }),
+        ]),
+        [NO_PATH],
+      );
+    });
+    it("passes forced tunnelling (0.0.0.0/0 to the virtual network gateway) and a default route split in halves", async () => {
+      assert.deepStrictEqual(
+        await violations(network.subnetEgress, [
+          table("0.0.0.0/0", "VirtualNetworkGateway"),
+          host({ routeTable: { id: "rt-id" } }, { routeTable: ["rt"] }),
         ]),
         [],
       );
+      const halves = (second: string): Spec => ({
+        type: T.routeTable,
+        name: "rt",
+        props: {
+          routes: [
+            { name: "low", addressPrefix: "0.0.0.0/1", nextHopType: "VirtualAppliance" },
+            { name: "high", addressPrefix: second, nextHopType: "VirtualAppliance" },
+          ],
+        },
+      });
+      const subnet = host({ routeTable: { id: "rt-id" } }, { routeTable: ["rt"] });
+      assert.deepStrictEqual(await violations(network.subnetEgress, [halves("128.0.0.0/1"), subnet]), []);
+      assert.deepStrictEqual(await violations(network.subnetEgress, [halves("128.0.0.0/2"), subnet]), [
+        NO_PATH,
+      ]);
     });
     it("passes a Databricks subnet with a route table that has a default route", async () => {
       assert.deepStrictEqual(
