@@ -65,7 +65,14 @@ export class PrivateEndpointApproval extends pulumi.dynamic.Resource {
     const token = pulumi.secret(
       authorization.getClientTokenOutput({}, { parent: opts?.parent, provider: opts?.provider }).token,
     );
-    super(approvalProvider, name, { ...args, token, connectionName: undefined, status: undefined }, opts);
+    // The azure-native provider (another subscription's) serves the token; the resource is the dynamic one's.
+    const { provider: _azure, ...resourceOpts } = opts ?? {};
+    super(
+      approvalProvider,
+      name,
+      { ...args, token, connectionName: undefined, status: undefined },
+      resourceOpts,
+    );
   }
 }
 
