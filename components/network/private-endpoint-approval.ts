@@ -27,7 +27,7 @@ export interface PrivateEndpointApprovalArgs {
   readonly requester?: pulumi.Input<{ id: pulumi.Input<string>; apiVersion: string }>;
 }
 
-interface Inputs {
+export interface ApprovalInputs {
   targetId: string;
   apiVersion: string;
   match: ConnectionMatch;
@@ -77,15 +77,17 @@ export class PrivateEndpointApproval extends pulumi.dynamic.Resource {
 }
 
 /** The dynamic provider; self-contained (it is serialized into the state): global `fetch` only. */
-const approvalProvider: pulumi.dynamic.ResourceProvider = {
-  async diff(_id: string, olds: Inputs, news: Inputs) {
+export const approvalProvider: pulumi.dynamic.ResourceProvider = {
+  async diff(_id: string, olds: ApprovalInputs, news: ApprovalInputs) {
     // The token changes every run; only another target or another connection means another approval.
     const replaces = ["targetId", "match"].filter(
-      (key) => JSON.stringify(olds[key as keyof Inputs]) !== JSON.stringify(news[key as keyof Inputs]),
+      (key) =>
+        JSON.stringify(olds[key as keyof ApprovalInputs]) !==
+        JSON.stringify(news[key as keyof ApprovalInputs]),
     );
     return { changes: replaces.length > 0, replaces, deleteBeforeReplace: false };
   },
-  async create(inputs: Inputs) {
+  async create(inputs: ApprovalInputs) {
     const arm = async (method: string, path: string, apiVersion: string, body?: unknown) => {
       const response = await fetch(`https://management.azure.com${path}?api-version=${apiVersion}`, {
         method,
