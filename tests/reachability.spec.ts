@@ -290,7 +290,7 @@ for (const stack of STACKS) {
       const rg = `/subscriptions/00000000-0000-0000-0000-00000000bbbb/resourceGroups/rg-lh-${stack}-weu/providers`;
       assert.deepStrictEqual(inputs, {
         targetId: `${rg}/azure-native:monitor:PrivateLinkScope/ampls-lh-${stack}-weu`,
-        apiVersion: "2023-06-01-preview",
+        apiVersion: "2021-07-01-preview",
         match: {
           descriptions: [
             `Managed Grafana ${grafana} reads Azure Monitor through the scope`,

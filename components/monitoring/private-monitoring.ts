@@ -9,8 +9,11 @@ import { AzurePlacement } from "../core/naming";
 import { AZURE_MONITOR_ZONES, Network } from "../network/network";
 import { PrivateEndpointApproval } from "../network/private-endpoint-approval";
 
-/** API versions azure-native 3.28 uses for scope connections and Grafana's managed private endpoints. */
-const MONITOR_API_VERSION = "2023-06-01-preview";
+/**
+ * API versions of the scope's connections (2021-07-01-preview: the REST spec's PrivateEndpointConnections
+ * list, get and put; azure-native 3.28 offers it too) and of Grafana's managed private endpoints (3.28's).
+ */
+const MONITOR_API_VERSION = "2021-07-01-preview";
 const GRAFANA_API_VERSION = "2024-10-01";
 
 export interface PrivateMonitoringArgs extends AzurePlacement {
