@@ -5,6 +5,11 @@ import * as ipaddr from "ipaddr.js";
 import { z } from "zod";
 import { standardCronProblem } from "./cron";
 import { AzureRegion, REGION_CODES } from "../components/core/naming";
+import {
+  AZURE_MONITOR_ONLY_ZONES,
+  PRIVATE_DNS_ZONES,
+  PrivateDnsZoneKey,
+} from "../components/network/dns-zones";
 import { controlCharacter, describe, InvalidInputError, parseOrThrow } from "./validation";
 
 /** The Pulumi project name, and so the namespace of every config key (`lakehouse:<key>`). */
@@ -230,20 +235,47 @@ export const settingsSchema = z.strictObject({
   reviewStackTtlHours: z.number().int().min(1).max(720),
   driftScheduleCron: driftCron,
   deploymentsAzureClientId: guid,
-  // Networks outside the stack (a landing zone's hub, a transit VNet) that resolve its private endpoints.
-  dnsLinkedVirtualNetworkIds: z
+  // A landing zone's central private DNS zones (Cloud Adoption Framework): the stack creates none of its own.
+  privateDnsZoneIds: z
+    .array(
+      z.string().superRefine((id, ctx) => {
+        const match =
+          /^\/subscriptions\/[0-9a-fA-F-]{36}\/resourceGroups\/[-\w.()]{1,90}\/providers\/Microsoft\.Network\/privateDnsZones\/([^/]+)$/i.exec(
+            id,
+          );
+        if (!match) {
+          ctx.addIssue({
+            code: "custom",
+            message: `must be the resource id of a private DNS zone: /subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.Network/privateDnsZones/<name> (got ${describe(id)})`,
+          });
+        } else if (!PRIVATE_DNS_ZONE_NAMES.includes(match[1].toLowerCase())) {
+          ctx.addIssue({
+            code: "custom",
+            message: `${describe(match[1])} is not a zone the stack uses; allowed: ${PRIVATE_DNS_ZONE_NAMES.join(", ")}`,
+          });
+        }
+      }),
+    )
+    .refine((ids) => new Set(ids.map((id) => id.split("/").pop()?.toLowerCase())).size === ids.length, {
+      error: "must name each zone once",
+    })
+    .optional(),
+  // The landing zone's DNS resolver (its inbound endpoint), as the VNet's DNS servers; with its central zones.
+  dnsServers: z
     .array(
       z
         .string()
-        .regex(
-          /^\/subscriptions\/[0-9a-fA-F-]{36}\/resourceGroups\/[-\w.()]{1,90}\/providers\/Microsoft\.Network\/virtualNetworks\/[-\w.]{2,64}$/i,
-          "must be the resource id of a virtual network: /subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.Network/virtualNetworks/<name>",
+        .refine(
+          (value) =>
+            ipaddr.IPv4.isValidFourPartDecimal(value) && ipaddr.IPv4.parse(value).range() === "private",
+          {
+            error: (issue) =>
+              `must be the private IPv4 address of the landing zone's DNS resolver, for example 10.0.1.4 (got ${describe(issue.input)})`,
+          },
         ),
     )
-    .max(10)
-    .refine((ids) => new Set(ids.map((id) => id.toLowerCase())).size === ids.length, {
-      error: "must not name a virtual network twice",
-    })
+    .min(1)
+    .max(4)
     .optional(),
   // A landing zone's Azure Monitor Private Link Scope (on its hub): the stack joins it instead of its own.
   monitorPrivateLinkScopeId: z
@@ -367,8 +399,13 @@ export interface PlatformConfig {
     readonly addressSpace: string;
     /** Cluster egress through the landing zone's firewall (a route to it) instead of a NAT gateway. */
     readonly egressFirewallIp?: string;
-    /** VNets outside the stack its private DNS zones are linked to (a landing zone's hub). */
-    readonly dnsLinkedVirtualNetworkIds: readonly string[];
+    /**
+     * A landing zone's central private DNS zones by zone key: the stack creates no zones and points its
+     * endpoints' records at these. Undefined: the stack's own zones, linked to its VNet only.
+     */
+    readonly privateDnsZoneIds?: Readonly<Partial<Record<PrivateDnsZoneKey, string>>>;
+    /** DNS servers of the VNet (the landing zone's resolver); undefined: Azure-provided DNS. */
+    readonly dnsServers?: readonly string[];
     /** A landing zone's Azure Monitor Private Link Scope the stack joins instead of creating its own. */
     readonly monitorPrivateLinkScopeId?: string;
   };
@@ -550,6 +587,46 @@ export function configKeyProblems(
   return problems;
 }
 
+const PRIVATE_DNS_ZONE_NAMES: readonly string[] = Object.values(PRIVATE_DNS_ZONES);
+
+/**
+ * The landing zone's central zones by key, or undefined (the stack's own zones). All or none: every zone the
+ * stack registers endpoints in must be given (the Azure Monitor ones too, unless the landing zone's scope is
+ * used), because Azure links a VNet to only one zone of a name, so the stack's own zone of a name the
+ * landing zone also has could never be resolved where the central zones are.
+ */
+export function centralZoneIds(
+  s: Pick<Settings, "privateDnsZoneIds" | "monitorPrivateLinkScopeId" | "dnsServers">,
+  project: string,
+): Partial<Record<PrivateDnsZoneKey, string>> | undefined {
+  if (s.privateDnsZoneIds === undefined) {
+    const problems: string[] = [];
+    if (s.monitorPrivateLinkScopeId !== undefined) {
+      problems.push(
+        `${project}:monitorPrivateLinkScopeId: needs ${project}:privateDnsZoneIds: the landing zone's scope answers in its central zones, which the stack's endpoints and VNet must use too`,
+      );
+    }
+    if (s.dnsServers !== undefined) {
+      problems.push(
+        `${project}:dnsServers: needs ${project}:privateDnsZoneIds: the stack's own zones are linked to its VNet and answer only through Azure-provided DNS`,
+      );
+    }
+    if (problems.length > 0) throw new InvalidInputError(problems);
+    return undefined;
+  }
+  const byName = new Map(s.privateDnsZoneIds.map((id) => [id.split("/").pop()!.toLowerCase(), id]));
+  const keys = (Object.keys(PRIVATE_DNS_ZONES) as PrivateDnsZoneKey[]).filter(
+    (key) => !(s.monitorPrivateLinkScopeId !== undefined && AZURE_MONITOR_ONLY_ZONES.includes(key)),
+  );
+  const missing = keys.filter((key) => !byName.has(PRIVATE_DNS_ZONES[key]));
+  if (missing.length > 0) {
+    throw new InvalidInputError([
+      `${project}:privateDnsZoneIds: missing ${missing.map((key) => PRIVATE_DNS_ZONES[key]).join(", ")}; give the landing zone's zone for every zone the stack uses (${keys.map((key) => PRIVATE_DNS_ZONES[key]).join(", ")}), or leave privateDnsZoneIds out for zones of the stack's own`,
+    ]);
+  }
+  return Object.fromEntries(keys.map((key) => [key, byName.get(PRIVATE_DNS_ZONES[key])!]));
+}
+
 /**
  * Validates raw settings (as read from the stack, already decoded to JSON types) into a `PlatformConfig`, or
  * throws an `InvalidInputError` with one line per problem that names the key and what is allowed.
@@ -605,7 +682,8 @@ export function parsePlatformConfig(
     network: {
       addressSpace: s.addressSpace,
       egressFirewallIp: s.egressFirewallIp,
-      dnsLinkedVirtualNetworkIds: s.dnsLinkedVirtualNetworkIds ?? [],
+      privateDnsZoneIds: centralZoneIds(s, context.project),
+      dnsServers: s.dnsServers,
       monitorPrivateLinkScopeId: s.monitorPrivateLinkScopeId,
     },
     groups: {

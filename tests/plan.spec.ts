@@ -57,11 +57,9 @@ describe("offline plan", () => {
       lines.slice(lines.indexOf(title) + 1, lines.indexOf("", lines.indexOf(title)));
     assert.deepStrictEqual(section("Data sources (read by the program, answered by the plan's mocks):"), [
       "    azure-native:authorization:getClientConfig  (1 call)",
-      "    azure-native:authorization:getClientToken  (2 calls)",
-      // Grafana's pending connection on the monitor scope, to approve it.
-      "    azure-native:monitor:getPrivateLinkScope  (1 call)",
-      // The lake's pending serverless connections, to approve them (dfs and blob).
-      "    azure-native:storage:getStorageAccount  (2 calls)",
+      // Grafana's data plane (the deployer's kind, then the late sign-in), and ARM for the three approvals
+      // (Grafana's and the lake's dfs and blob).
+      "    azure-native:authorization:getClientToken  (5 calls)",
       "    databricks:index/getCurrentUser:getCurrentUser  (1 call)",
     ]);
     const outputs = section("Outputs:");
@@ -176,9 +174,7 @@ describe("offline plan", () => {
       assert.deepStrictEqual(plan.policyPack, { name: "lakehouse-policies", version: PACK_VERSION });
       assert.deepStrictEqual(plan.dataSources, [
         { token: "azure-native:authorization:getClientConfig", calls: 1 },
-        { token: "azure-native:authorization:getClientToken", calls: 2 },
-        { token: "azure-native:monitor:getPrivateLinkScope", calls: 1 },
-        { token: "azure-native:storage:getStorageAccount", calls: 2 },
+        { token: "azure-native:authorization:getClientToken", calls: 5 },
         { token: "databricks:index/getCurrentUser:getCurrentUser", calls: 1 },
       ]);
       const urns = new Set(plan.resources.map((r) => r.urn));

@@ -2,11 +2,11 @@
 // compute, monitoring and the deployer, with their exact inputs.
 import * as assert from "assert";
 import * as path from "path";
-import { settingsSchema } from "../config/config";
+import { centralZoneIds, settingsSchema } from "../config/config";
 import type { PlanDocument } from "../tools/plan/report";
 import { inputsOf, planOf, PROJECT_DIR, resourcesOf, runPlanWith } from "./support/plan";
-import { HUB_SCOPE_ID, HUB_VNET_ID } from "./fixtures/landing-zone";
-import { isGrafanaConnection } from "../components/monitoring/private-monitoring";
+import { HUB_RESOLVER_IP, HUB_SCOPE_ID, HUB_ZONE_IDS } from "./fixtures/landing-zone";
+import { PRIVATE_DNS_ZONES } from "../components/network/dns-zones";
 
 const STACKS = ["dev", "prod"];
 
@@ -48,7 +48,7 @@ for (const stack of STACKS) {
   });
 }
 
-describe("a stack in an existing landing zone (egressFirewallIp, dnsLinkedVirtualNetworkIds, monitorPrivateLinkScopeId)", () => {
+describe("a stack in an existing landing zone (egressFirewallIp, privateDnsZoneIds, dnsServers, monitorPrivateLinkScopeId)", () => {
   let landingZone: Promise<PlanDocument> | undefined;
   const planInLandingZone = () =>
     (landingZone ??= runPlanWith(
@@ -83,17 +83,32 @@ describe("a stack in an existing landing zone (egressFirewallIp, dnsLinkedVirtua
     assert.deepStrictEqual(resourcesOf(plan, "azure-native:network:PublicIPAddress"), []);
   });
 
-  it("links every private zone of the stack to the hub's VNet", async () => {
+  it("creates no private DNS zones or links: every endpoint registers in the landing zone's central zone of its name", async () => {
     const plan = await planInLandingZone();
-    const links = resourcesOf(plan, "azure-native:privatedns:VirtualNetworkLink")
-      .map((r) => r.inputs as { privateZoneName: string; virtualNetwork: { id: string } })
-      .filter((link) => link.virtualNetwork.id === HUB_VNET_ID);
-    const zones = resourcesOf(plan, "azure-native:privatedns:PrivateZone").map(
-      (r) => (r.inputs as { privateZoneName: string }).privateZoneName,
-    );
+    assert.deepStrictEqual(resourcesOf(plan, "azure-native:privatedns:PrivateZone"), []);
+    assert.deepStrictEqual(resourcesOf(plan, "azure-native:privatedns:VirtualNetworkLink"), []);
+    const groups = resourcesOf(plan, "azure-native:network:PrivateDnsZoneGroup");
+    assert.strictEqual(groups.length, 11);
+    for (const group of groups) {
+      for (const config of (
+        group.inputs as { privateDnsZoneConfigs: { name: string; privateDnsZoneId: string }[] }
+      ).privateDnsZoneConfigs) {
+        assert.strictEqual(
+          config.privateDnsZoneId,
+          HUB_ZONE_IDS.find((id) =>
+            id.endsWith(`/${PRIVATE_DNS_ZONES[config.name as keyof typeof PRIVATE_DNS_ZONES]}`),
+          ),
+          group.name,
+        );
+      }
+    }
+  });
+
+  it("resolves through the landing zone's DNS resolver", async () => {
+    const plan = await planInLandingZone();
     assert.deepStrictEqual(
-      links.map((link) => link.privateZoneName),
-      zones,
+      inputsOf(plan, "azure-native:network:VirtualNetwork", "lh-dev-network-vnet").dhcpOptions,
+      { dnsServers: [HUB_RESOLVER_IP] },
     );
   });
 
@@ -101,9 +116,7 @@ describe("a stack in an existing landing zone (egressFirewallIp, dnsLinkedVirtua
     const plan = await planInLandingZone();
     assert.deepStrictEqual(resourcesOf(plan, "azure-native:monitor:PrivateLinkScope"), []);
     assert.deepStrictEqual(
-      resourcesOf(plan, "azure-native:privatedns:PrivateZone")
-        .map((r) => (r.inputs as { privateZoneName: string }).privateZoneName)
-        .filter((zone) => /monitor|opinsights|azure-automation/.test(zone)),
+      resourcesOf(plan, "azure-native:network:PrivateEndpoint").filter((r) => r.name.includes("ampls")),
       [],
     );
     assert.deepStrictEqual(
@@ -262,34 +275,38 @@ for (const stack of STACKS) {
         privateLinkResourceId: `/subscriptions/00000000-0000-0000-0000-00000000bbbb/resourceGroups/rg-lh-${stack}-weu/providers/azure-native:monitor:PrivateLinkScope/ampls-lh-${stack}-weu`,
         privateLinkResourceRegion: "westeurope",
         groupIds: ["azuremonitor"],
-        requestMessage: `Managed Grafana ${grafana} reads Log Analytics and Application Insights through the scope`,
+        requestMessage: `Managed Grafana rg-lh-${stack}-weu/${grafana} reads Azure Monitor through the scope`,
       });
     });
 
-    it("approves Grafana's pending connection on the scope, found by its request message", async () => {
+    it("approves Grafana's connection on the scope, known by its request message alone, at up", async () => {
       const plan = await planOf(stack);
-      const approval = resourcesOf(plan, "azure-native:monitor:PrivateEndpointConnection").find(
+      const approval = resourcesOf(plan, "pulumi-nodejs:dynamic:Resource").find(
         (r) => r.name === n("private-monitoring-grafana-ampls-approval"),
       );
       assert.ok(approval);
-      const inputs = approval.inputs as Record<string, unknown>;
-      const grafana = workspaceNameOf(plan);
-      // The mocks' scope holds one pending connection per managed endpoint that targets it.
+      const { __provider: _provider, ...inputs } = approval.inputs as Record<string, unknown>;
+      const grafana = `rg-lh-${stack}-weu/${workspaceNameOf(plan)}`;
+      const rg = `/subscriptions/00000000-0000-0000-0000-00000000bbbb/resourceGroups/rg-lh-${stack}-weu/providers`;
       assert.deepStrictEqual(inputs, {
-        resourceGroupName: `rg-lh-${stack}-weu`,
-        scopeName: `ampls-lh-${stack}-weu`,
-        privateEndpointConnectionName: inputs.privateEndpointConnectionName,
-        privateLinkServiceConnectionState: {
-          status: "Approved",
-          description: `Managed Grafana ${grafana}: approved by its stack`,
+        targetId: `${rg}/azure-native:monitor:PrivateLinkScope/ampls-lh-${stack}-weu`,
+        apiVersion: "2021-07-01-preview",
+        match: {
+          descriptions: [
+            `Managed Grafana ${grafana} reads Azure Monitor through the scope`,
+            `Managed Grafana ${grafana}: approved by its stack`,
+          ],
         },
+        description: `Managed Grafana ${grafana}: approved by its stack`,
+        // Approved by anybody already (the managed endpoint says so): nothing to do.
+        requester: {
+          id: `${rg}/azure-native:dashboard:ManagedPrivateEndpoint/ampls`,
+          apiVersion: "2024-10-01",
+        },
+        token: "[secret]",
       });
-      assert.match(String(inputs.privateEndpointConnectionName), /^grafana-mpe\./);
-      const mpe = resourcesOf(plan, "azure-native:dashboard:ManagedPrivateEndpoint").find(
-        (r) => r.name === n("private-monitoring-grafana-ampls"),
-      );
-      // Its name comes from the scope read once Grafana's endpoint exists.
-      assert.ok(mpe && approval.dependencies.includes(mpe.urn));
+      // No azure-native PrivateEndpointConnection: its create refuses the existing pending connection.
+      assert.deepStrictEqual(resourcesOf(plan, "azure-native:monitor:PrivateEndpointConnection"), []);
     });
   });
 }
@@ -317,20 +334,29 @@ for (const stack of STACKS) {
           groupId,
           resourceId: lakeId,
         });
-        const approval = inputsOf(
+        const { __provider: _provider, ...approval } = inputsOf(
           plan,
-          "azure-native:storage:PrivateEndpointConnection",
+          "pulumi-nodejs:dynamic:Resource",
           n(`serverless-lake-${groupId}-approval`),
         );
-        assert.strictEqual(approval.accountName, lake.accountName);
-        assert.match(
-          String(approval.privateEndpointConnectionName),
-          /^databricks-[0-9a-f-]+-pe-[0-9a-f]{8}\./,
-        );
-        assert.deepStrictEqual(approval.privateLinkServiceConnectionState, {
-          status: "Approved",
+        // The connection from the rule's endpoint, approved on the lake at up.
+        assert.deepStrictEqual(approval, {
+          targetId: lakeId,
+          apiVersion: "2024-01-01",
+          match: { endpointName: (approval.match as { endpointName: string }).endpointName },
           description: "Serverless compute of the stack's Databricks workspace (NCC private endpoint rule)",
+          token: "[secret]",
         });
+        assert.match(
+          (approval.match as { endpointName: string }).endpointName,
+          /^databricks-[0-9a-f-]+-pe-[0-9a-f]{8}$/,
+        );
+        assert.deepStrictEqual(
+          resourcesOf(plan, "pulumi-nodejs:dynamic:Resource").find(
+            (r) => r.name === n(`serverless-lake-${groupId}-approval`),
+          )?.propertyDependencies.match,
+          [rule.urn],
+        );
       }
     });
   });
@@ -389,58 +415,75 @@ describe("lakehouse:egressFirewallIp", () => {
   });
 });
 
-describe("lakehouse:dnsLinkedVirtualNetworkIds and lakehouse:monitorPrivateLinkScopeId", () => {
-  const problems = (key: "dnsLinkedVirtualNetworkIds" | "monitorPrivateLinkScopeId", value: unknown) => {
+describe("lakehouse:privateDnsZoneIds, lakehouse:dnsServers and lakehouse:monitorPrivateLinkScopeId", () => {
+  const problems = (
+    key: "privateDnsZoneIds" | "dnsServers" | "monitorPrivateLinkScopeId",
+    value: unknown,
+  ) => {
     const result = settingsSchema.shape[key].safeParse(value);
     return result.success ? [] : result.error.issues.map((issue) => issue.message);
   };
-  it("accept a landing zone's hub VNet and scope ids, or nothing", () => {
-    assert.deepStrictEqual(problems("dnsLinkedVirtualNetworkIds", [HUB_VNET_ID]), []);
-    assert.deepStrictEqual(problems("dnsLinkedVirtualNetworkIds", undefined), []);
+  const refused = (settings: Parameters<typeof centralZoneIds>[0]) => {
+    try {
+      centralZoneIds(settings, "lakehouse");
+      return [];
+    } catch (error) {
+      return (error as { problems?: string[] }).problems ?? [String(error)];
+    }
+  };
+  const zone = (name: string) =>
+    `/subscriptions/6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b/resourceGroups/rg-dns-weu/providers/Microsoft.Network/privateDnsZones/${name}`;
+  const withoutMonitor = HUB_ZONE_IDS.filter((id) => !/monitor|opinsights|azure-automation/.test(id));
+
+  it("accept a landing zone's central zones, resolver and scope ids, or nothing", () => {
+    assert.deepStrictEqual(problems("privateDnsZoneIds", HUB_ZONE_IDS), []);
+    assert.deepStrictEqual(problems("privateDnsZoneIds", undefined), []);
+    assert.deepStrictEqual(problems("dnsServers", [HUB_RESOLVER_IP]), []);
     assert.deepStrictEqual(problems("monitorPrivateLinkScopeId", HUB_SCOPE_ID), []);
     assert.deepStrictEqual(problems("monitorPrivateLinkScopeId", undefined), []);
   });
-  it("refuse other resource ids, and a VNet named twice", () => {
-    assert.deepStrictEqual(problems("dnsLinkedVirtualNetworkIds", [HUB_SCOPE_ID]), [
-      "must be the resource id of a virtual network: /subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.Network/virtualNetworks/<name>",
+  it("refuse other resource ids, zones the stack does not use, a zone named twice and a public resolver", () => {
+    assert.deepStrictEqual(problems("privateDnsZoneIds", [HUB_SCOPE_ID]), [
+      `must be the resource id of a private DNS zone: /subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.Network/privateDnsZones/<name> (got "${HUB_SCOPE_ID}")`,
     ]);
-    assert.deepStrictEqual(problems("dnsLinkedVirtualNetworkIds", [HUB_VNET_ID, HUB_VNET_ID.toUpperCase()]), [
-      "must not name a virtual network twice",
+    assert.deepStrictEqual(problems("privateDnsZoneIds", [zone("privatelink.azurecr.io")]), [
+      `"privatelink.azurecr.io" is not a zone the stack uses; allowed: ${Object.values(PRIVATE_DNS_ZONES).join(", ")}`,
     ]);
-    assert.deepStrictEqual(problems("monitorPrivateLinkScopeId", HUB_VNET_ID), [
+    assert.deepStrictEqual(problems("privateDnsZoneIds", [HUB_ZONE_IDS[0], HUB_ZONE_IDS[0].toUpperCase()]), [
+      "must name each zone once",
+    ]);
+    assert.deepStrictEqual(problems("dnsServers", ["168.63.129.16"]), [
+      `must be the private IPv4 address of the landing zone's DNS resolver, for example 10.0.1.4 (got "168.63.129.16")`,
+    ]);
+    assert.deepStrictEqual(problems("monitorPrivateLinkScopeId", HUB_ZONE_IDS[0]), [
       "must be the resource id of an Azure Monitor Private Link Scope: /subscriptions/<id>/resourceGroups/<rg>/providers/microsoft.insights/privateLinkScopes/<name>",
     ]);
   });
-});
-
-describe("finding Managed Grafana's connection on the scope", () => {
-  const own =
-    "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/privateEndpoints/pep-lh-ampls-dev-weu";
-  const grafana = {
-    privateEndpoint: {
-      id: "/subscriptions/m/resourceGroups/g/providers/Microsoft.Network/privateEndpoints/x",
-    },
-  };
-  const messages = ["Managed Grafana g reads ...", "Managed Grafana g: approved by its stack"];
-  it("knows it by its request message or the stack's approval text", () => {
-    for (const description of messages) {
-      assert.strictEqual(
-        isGrafanaConnection({ privateLinkServiceConnectionState: { description } }, messages),
-        true,
-      );
-    }
-    assert.strictEqual(
-      isGrafanaConnection({ privateLinkServiceConnectionState: { description: "ok" } }, messages),
-      false,
+  it("take all the zones the stack uses (Azure Monitor's only with a scope of the stack's own), or none", () => {
+    assert.strictEqual(centralZoneIds({}, "lakehouse"), undefined);
+    assert.deepStrictEqual(centralZoneIds({ privateDnsZoneIds: HUB_ZONE_IDS }, "lakehouse"), {
+      ...Object.fromEntries(Object.entries(PRIVATE_DNS_ZONES).map(([key, name]) => [key, zone(name)])),
+    });
+    assert.deepStrictEqual(
+      Object.keys(
+        centralZoneIds(
+          { privateDnsZoneIds: withoutMonitor, monitorPrivateLinkScopeId: HUB_SCOPE_ID },
+          "lakehouse",
+        )!,
+      ),
+      ["databricks", "dfs", "blob", "vault", "sql", "eventhub", "grafana"],
     );
+    assert.deepStrictEqual(refused({ privateDnsZoneIds: withoutMonitor }), [
+      `lakehouse:privateDnsZoneIds: missing privatelink.monitor.azure.com, privatelink.oms.opinsights.azure.com, privatelink.ods.opinsights.azure.com, privatelink.agentsvc.azure-automation.net; give the landing zone's zone for every zone the stack uses (${Object.values(PRIVATE_DNS_ZONES).join(", ")}), or leave privateDnsZoneIds out for zones of the stack's own`,
+    ]);
   });
-  it("on the stack's own scope, knows it as the connection that is not the stack's endpoint", () => {
-    assert.strictEqual(isGrafanaConnection(grafana, messages, own), true);
-    assert.strictEqual(
-      isGrafanaConnection({ privateEndpoint: { id: own.toUpperCase() } }, messages, own),
-      false,
+  it("refuse the landing zone's scope or resolver without its zones", () => {
+    assert.deepStrictEqual(
+      refused({ monitorPrivateLinkScopeId: HUB_SCOPE_ID, dnsServers: [HUB_RESOLVER_IP] }),
+      [
+        "lakehouse:monitorPrivateLinkScopeId: needs lakehouse:privateDnsZoneIds: the landing zone's scope answers in its central zones, which the stack's endpoints and VNet must use too",
+        "lakehouse:dnsServers: needs lakehouse:privateDnsZoneIds: the stack's own zones are linked to its VNet and answer only through Azure-provided DNS",
+      ],
     );
-    // On a landing zone's scope, other spokes' endpoints are not Grafana's.
-    assert.strictEqual(isGrafanaConnection(grafana, messages), false);
   });
 });

@@ -9,7 +9,7 @@ import { Foundation } from "./foundation";
 import { Keys } from "../security/keys";
 import { LakehouseStorage } from "../storage/lakehouse-storage";
 import { INCARNATION_LENGTH, mandatoryTagsTransformation, Naming } from "./naming";
-import { AZURE_MONITOR_ONLY_ZONES, externalLinkRole, Network } from "../network/network";
+import { Network } from "../network/network";
 import { DataSource } from "../../config/sources";
 import { UnityCatalog } from "../storage/unity-catalog";
 import { DatabricksWorkspace } from "../databricks/workspace";
@@ -178,12 +178,9 @@ export class LakehousePlatform extends pulumi.ComponentResource {
         ...placement,
         addressSpace: config.network.addressSpace,
         egressFirewallIp: config.network.egressFirewallIp,
-        // A landing zone's hub resolves the stack's endpoints through links to its zones (README, "Who
-        // reaches what"); with the hub's Azure Monitor scope, its central zones serve Azure Monitor.
-        linkedVirtualNetworks: Object.fromEntries(
-          config.network.dnsLinkedVirtualNetworkIds.map((id) => [externalLinkRole(id), id]),
-        ),
-        centralZones: config.network.monitorPrivateLinkScopeId ? AZURE_MONITOR_ONLY_ZONES : [],
+        // In a landing zone its central zones and resolver serve every spoke (README, "Who reaches what").
+        centralZoneIds: config.network.privateDnsZoneIds,
+        dnsServers: config.network.dnsServers,
       },
       child,
     );
@@ -260,7 +257,7 @@ export class LakehousePlatform extends pulumi.ComponentResource {
       {
         accountProvider,
         networkConnectivityConfigId,
-        targets: { lake: { account: this.storage.account, resourceGroupName } },
+        targets: { lake: { account: this.storage.account } },
       },
       child,
     );

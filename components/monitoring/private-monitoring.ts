@@ -7,7 +7,14 @@ import * as operationalinsights from "@pulumi/azure-native/operationalinsights";
 import { Provider as AzureProvider } from "@pulumi/azure-native/provider";
 import { AzurePlacement } from "../core/naming";
 import { AZURE_MONITOR_ZONES, Network } from "../network/network";
-import { awaitConnection } from "../network/pending-connection";
+import { PrivateEndpointApproval } from "../network/private-endpoint-approval";
+
+/**
+ * API versions of the scope's connections (2021-07-01-preview: the REST spec's PrivateEndpointConnections
+ * list, get and put; azure-native 3.28 offers it too) and of Grafana's managed private endpoints (3.28's).
+ */
+const MONITOR_API_VERSION = "2021-07-01-preview";
+const GRAFANA_API_VERSION = "2024-10-01";
 
 export interface PrivateMonitoringArgs extends AzurePlacement {
   readonly network: Network;
@@ -54,28 +61,6 @@ export function parseScopeId(id: string): {
 }
 
 /**
- * Whether a connection on the scope is Grafana's: by its description (the request message, or the approval's
- * text once approved); on the stack's own scope (`ownEndpointId`), also as the one connection that is not the
- * stack's own endpoint, since a connection approved by hand keeps the approver's text.
- */
-export function isGrafanaConnection(
-  connection: {
-    privateEndpoint?: { id?: string };
-    privateLinkServiceConnectionState?: { description?: string };
-  },
-  descriptions: readonly string[],
-  ownEndpointId?: string,
-): boolean {
-  const endpointId = connection.privateEndpoint?.id;
-  return (
-    descriptions.includes(connection.privateLinkServiceConnectionState?.description ?? "") ||
-    (ownEndpointId !== undefined &&
-      endpointId !== undefined &&
-      endpointId.toLowerCase() !== ownEndpointId.toLowerCase())
-  );
-}
-
-/**
  * Azure Monitor over Private Link (Learn, "Use Azure Private Link to connect networks to Azure Monitor"): Log
  * Analytics and Application Insights in a private link scope, reached from the VNet through the scope's
  * private endpoint with the five zones Azure Monitor answers in; and Managed Grafana's managed private
@@ -91,7 +76,7 @@ export class PrivateMonitoring extends pulumi.ComponentResource {
   public readonly endpoint?: network.PrivateEndpoint;
   public readonly grafanaEndpoint: dashboard.ManagedPrivateEndpoint;
   /** The approval of Grafana's connection on the scope. */
-  public readonly grafanaApproval: monitor.PrivateEndpointConnection;
+  public readonly grafanaApproval: PrivateEndpointApproval;
 
   constructor(name: string, args: PrivateMonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
     super("lakehouse:monitoring:PrivateMonitoring", name, {}, opts);
@@ -149,10 +134,12 @@ export class PrivateMonitoring extends pulumi.ComponentResource {
       );
     }
 
-    // The request message names this stack's Grafana, so its connection is found on a shared scope too; the
-    // approval replaces the description, which names it as well.
-    const requestMessage = pulumi.interpolate`Managed Grafana ${args.grafana.name} reads Log Analytics and Application Insights through the scope`;
-    const approvedMessage = pulumi.interpolate`Managed Grafana ${args.grafana.name}: approved by its stack`;
+    // Grafana's connection is known by its request message alone, unique to this stack's Grafana (resource
+    // group and name; short, as descriptions are); the managed endpoint exposes nothing of the private
+    // endpoint Grafana creates in its managed network. The approval's text names it too.
+    const grafanaRef = pulumi.interpolate`${resourceGroupName}/${args.grafana.name}`;
+    const requestMessage = pulumi.interpolate`Managed Grafana ${grafanaRef} reads Azure Monitor through the scope`;
+    const approvedMessage = pulumi.interpolate`Managed Grafana ${grafanaRef}: approved by its stack`;
     this.grafanaEndpoint = new dashboard.ManagedPrivateEndpoint(
       `${name}-grafana-ampls`,
       {
@@ -167,45 +154,19 @@ export class PrivateMonitoring extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    // Grafana creates its endpoint in its managed network, pending until the scope's owner approves it.
-    const scopeArgs = { resourceGroupName: scope.resourceGroupName, scopeName: scope.scopeName };
-    const connectionName = pulumi
-      .all([
-        monitor.getPrivateLinkScopeOutput(scopeArgs, {
-          parent: this,
-          dependsOn: [this.grafanaEndpoint],
-          provider: onScope.provider,
-        }).privateEndpointConnections,
-        scope.resourceGroupName,
-        scope.scopeName,
-        requestMessage,
-        approvedMessage,
-        this.endpoint?.id,
-      ])
-      .apply(([connections, group, scopeName, requested, approved, ownEndpointId]) =>
-        awaitConnection(
-          connections,
-          async () =>
-            (
-              await monitor.getPrivateLinkScope(
-                { resourceGroupName: group, scopeName },
-                { parent: this, provider: onScope.provider },
-              )
-            ).privateEndpointConnections,
-          (c) => isGrafanaConnection(c, [requested, approved], ownEndpointId),
-          `Managed Grafana's managed private endpoint to the Azure Monitor Private Link Scope ${scopeName}`,
-        ),
-      );
-    // Learn asks for a Grafana-side Refresh only for Private Link service targets; for an Azure Monitor
-    // target the approved connection carries the traffic (README, "Who reaches what").
-    this.grafanaApproval = new monitor.PrivateEndpointConnection(
+    // Grafana creates its endpoint in its managed network, pending until the scope's owner approves it;
+    // approved by anybody (the managed endpoint says so), nothing is left to do. Learn asks for a
+    // Grafana-side Refresh only for Private Link service targets (README, "Who reaches what").
+    this.grafanaApproval = new PrivateEndpointApproval(
       `${name}-grafana-ampls-approval`,
       {
-        ...scopeArgs,
-        privateEndpointConnectionName: connectionName,
-        privateLinkServiceConnectionState: { status: "Approved", description: approvedMessage },
+        targetId: scope.id,
+        apiVersion: MONITOR_API_VERSION,
+        match: { descriptions: [requestMessage, approvedMessage] },
+        description: approvedMessage,
+        requester: { id: this.grafanaEndpoint.id, apiVersion: GRAFANA_API_VERSION },
       },
-      onScope,
+      { ...onScope, dependsOn: [this.grafanaEndpoint] },
     );
     this.registerOutputs({
       scope: this.scope,

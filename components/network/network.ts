@@ -1,47 +1,13 @@
-import { createHash } from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import * as network from "@pulumi/azure-native/network";
 import * as privatedns from "@pulumi/azure-native/privatedns";
 import { AzurePlacement } from "../core/naming";
 import { natGatewayWithStaticIp } from "./nat-gateway";
 import { linkedPrivateZone, privateEndpointWithRecords } from "./private-endpoint";
+import { AZURE_MONITOR_ONLY_ZONES, PRIVATE_DNS_ZONES, PrivateDnsZoneKey } from "./dns-zones";
 
-/** Private DNS zones of every service the platform reaches over private endpoints. */
-export const PRIVATE_DNS_ZONES = {
-  databricks: "privatelink.azuredatabricks.net",
-  dfs: "privatelink.dfs.core.windows.net",
-  blob: "privatelink.blob.core.windows.net",
-  vault: "privatelink.vaultcore.azure.net",
-  sql: "privatelink.database.windows.net",
-  eventhub: "privatelink.servicebus.windows.net",
-  grafana: "privatelink.grafana.azure.com",
-  // Azure Monitor Private Link Scope (with blob, for the agents' solution packs).
-  monitor: "privatelink.monitor.azure.com",
-  oms: "privatelink.oms.opinsights.azure.com",
-  ods: "privatelink.ods.opinsights.azure.com",
-  agentsvc: "privatelink.agentsvc.azure-automation.net",
-} as const;
-
-/** The zones an Azure Monitor Private Link Scope's endpoint (group `azuremonitor`) registers in. */
-export const AZURE_MONITOR_ZONES: readonly PrivateDnsZoneKey[] = [
-  "monitor",
-  "oms",
-  "ods",
-  "agentsvc",
-  "blob",
-];
-
-export type PrivateDnsZoneKey = keyof typeof PRIVATE_DNS_ZONES;
-
-/** The zones only an Azure Monitor Private Link Scope uses (blob serves the stack's storage too). */
-export const AZURE_MONITOR_ONLY_ZONES: readonly PrivateDnsZoneKey[] = AZURE_MONITOR_ZONES.filter(
-  (zone) => zone !== "blob",
-);
-
-/** A stable link role for a VNet outside the stack, from its resource id. */
-export function externalLinkRole(virtualNetworkId: string): string {
-  return `dns${createHash("sha256").update(virtualNetworkId.toLowerCase()).digest("hex").slice(0, 6)}`;
-}
+export { AZURE_MONITOR_ONLY_ZONES, AZURE_MONITOR_ZONES, PRIVATE_DNS_ZONES } from "./dns-zones";
+export type { PrivateDnsZoneKey } from "./dns-zones";
 
 export const DATABRICKS_DELEGATION = "Microsoft.Databricks/workspaces";
 
@@ -85,15 +51,23 @@ export interface NetworkArgs extends AzurePlacement {
    */
   readonly egressFirewallIp?: string;
   /**
-   * VNets outside the stack that must resolve its private endpoints (peering does not share DNS zone links:
-   * Learn, "Azure Private Endpoint DNS configuration"), by role: every private zone is linked to each.
+   * VNets of the stack's own outside this VNet (a deployer pool's) that must resolve its private endpoints
+   * (peering does not share DNS zone links: Learn, "Azure Private Endpoint DNS configuration"), by role: each
+   * of the stack's zones but the Azure Monitor ones is linked to each. A linked VNet must have no zone of
+   * these names linked already (Azure links a VNet to one zone of a name), and the Azure Monitor zones stay
+   * on the stack's VNet: they would make every client of that VNet query only this stack's scope (Learn,
+   * "Design your Private Link setup": one Azure Monitor Private Link Scope per DNS). Ignored with
+   * `centralZoneIds`: the landing zone links its zones where they are needed.
    */
   readonly linkedVirtualNetworks?: Readonly<Record<string, pulumi.Input<string>>>;
   /**
-   * Zones the stack must not create because the landing zone's central zones serve them (an Azure Monitor
-   * Private Link Scope on the hub: one set of Azure Monitor zones per DNS). Default: none.
+   * A landing zone's central private DNS zones (Cloud Adoption Framework, "Private Link and DNS integration
+   * at scale"), by zone key, every zone the stack's endpoints use: the stack creates no zones or links and
+   * registers its endpoints there. Undefined: zones of the stack's own, linked to its VNet.
    */
-  readonly centralZones?: readonly PrivateDnsZoneKey[];
+  readonly centralZoneIds?: Readonly<Partial<Record<PrivateDnsZoneKey, pulumi.Input<string>>>>;
+  /** The VNet's DNS servers (the landing zone's resolver, which resolves the central zones). */
+  readonly dnsServers?: readonly string[];
 }
 
 /** The route that sends cluster egress to the hub firewall. */
@@ -123,8 +97,10 @@ export class Network extends pulumi.ComponentResource {
   public readonly privateEndpointSubnet: network.Subnet;
   public readonly databricksSecurityGroup: network.NetworkSecurityGroup;
   public readonly privateEndpointSecurityGroup: network.NetworkSecurityGroup;
-  /** The stack's private zones (all but `centralZones`). */
-  public readonly dnsZones: Record<PrivateDnsZoneKey, privatedns.PrivateZone>;
+  /** The stack's own private zones; none with `centralZoneIds`. */
+  public readonly dnsZones: Partial<Record<PrivateDnsZoneKey, privatedns.PrivateZone>>;
+  /** The id of the zone of each key endpoints register in: the stack's own or the landing zone's. */
+  public readonly dnsZoneIds: Partial<Record<PrivateDnsZoneKey, pulumi.Input<string>>>;
   public readonly subnets: SubnetPlan;
   /** Azure names of the Databricks subnets, as the workspace's parameters want them. */
   public readonly hostSubnetName: string;
@@ -156,6 +132,7 @@ export class Network extends pulumi.ComponentResource {
         location,
         virtualNetworkName: naming.name("virtualNetwork"),
         addressSpace: { addressPrefixes: [args.addressSpace] },
+        ...(args.dnsServers ? { dhcpOptions: { dnsServers: [...args.dnsServers] } } : {}),
       },
       // Subnets are resources of their own; the VNet must not fight over them.
       { parent: this, ignoreChanges: ["subnets"] },
@@ -247,34 +224,37 @@ export class Network extends pulumi.ComponentResource {
       this.containerSubnet,
     );
 
-    this.dnsZones = Object.fromEntries(
-      (Object.keys(PRIVATE_DNS_ZONES) as PrivateDnsZoneKey[])
-        .filter((key) => !(args.centralZones ?? []).includes(key))
-        .map((key) => {
-          const zone = linkedPrivateZone(
-            `${name}-dns-${key}`,
-            { resourceGroupName, zoneName: PRIVATE_DNS_ZONES[key], virtualNetwork: this.virtualNetwork },
-            this,
+    this.dnsZones = {};
+    for (const key of args.centralZoneIds ? [] : (Object.keys(PRIVATE_DNS_ZONES) as PrivateDnsZoneKey[])) {
+      const zone = linkedPrivateZone(
+        `${name}-dns-${key}`,
+        { resourceGroupName, zoneName: PRIVATE_DNS_ZONES[key], virtualNetwork: this.virtualNetwork },
+        this,
+      );
+      // Never the Azure Monitor zones: one scope per DNS (Learn, "Design your Private Link setup").
+      if (!AZURE_MONITOR_ONLY_ZONES.includes(key)) {
+        for (const [role, id] of Object.entries(args.linkedVirtualNetworks ?? {})) {
+          this.externalDnsLinks.push(
+            new privatedns.VirtualNetworkLink(
+              `${name}-dns-${key}-link-${role}`,
+              {
+                resourceGroupName,
+                location: "global",
+                privateZoneName: zone.name,
+                virtualNetworkLinkName: naming.name("virtualNetwork", role),
+                virtualNetwork: { id },
+                registrationEnabled: false,
+              },
+              { parent: zone },
+            ),
           );
-          for (const [role, id] of Object.entries(args.linkedVirtualNetworks ?? {})) {
-            this.externalDnsLinks.push(
-              new privatedns.VirtualNetworkLink(
-                `${name}-dns-${key}-link-${role}`,
-                {
-                  resourceGroupName,
-                  location: "global",
-                  privateZoneName: zone.name,
-                  virtualNetworkLinkName: naming.name("virtualNetwork", role),
-                  virtualNetwork: { id },
-                  registrationEnabled: false,
-                },
-                { parent: zone },
-              ),
-            );
-          }
-          return [key, zone];
-        }),
-    ) as Record<PrivateDnsZoneKey, privatedns.PrivateZone>;
+        }
+      }
+      this.dnsZones[key] = zone;
+    }
+    this.dnsZoneIds =
+      args.centralZoneIds ??
+      Object.fromEntries(Object.entries(this.dnsZones).map(([key, zone]) => [key, zone.id]));
 
     this.registerOutputs({
       virtualNetwork: this.virtualNetwork,
@@ -302,9 +282,14 @@ export class Network extends pulumi.ComponentResource {
         groupId: args.groupId,
         role: args.role,
         zones: (typeof args.zone === "string" ? [args.zone] : args.zone).map((zone) => {
-          const dnsZone = this.dnsZones[zone] as privatedns.PrivateZone | undefined;
-          if (!dnsZone) throw new pulumi.ResourceError(`${name}: zone ${zone} is the landing zone's`, this);
-          return { name: zone, id: dnsZone.id };
+          const id = this.dnsZoneIds[zone];
+          if (id === undefined) {
+            throw new pulumi.ResourceError(
+              `${name}: no ${PRIVATE_DNS_ZONES[zone]} zone to register in`,
+              this,
+            );
+          }
+          return { name: zone, id };
         }),
       },
       parent,

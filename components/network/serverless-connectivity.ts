@@ -1,12 +1,14 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as storage from "@pulumi/azure-native/storage";
 import * as databricks from "@pulumi/databricks";
-import { awaitConnection } from "./pending-connection";
+import { PrivateEndpointApproval } from "./private-endpoint-approval";
+
+/** The storage API version azure-native 3.28 uses for private endpoint connections. */
+const STORAGE_API_VERSION = "2024-01-01";
 
 /** A storage account serverless compute must reach privately, in the stack's resource group. */
 export interface ServerlessTarget {
   readonly account: storage.StorageAccount;
-  readonly resourceGroupName: pulumi.Input<string>;
 }
 
 export interface ServerlessConnectivityArgs {
@@ -38,52 +40,29 @@ export const SERVERLESS_STORAGE_GROUPS = ["dfs", "blob"] as const;
  */
 export class ServerlessConnectivity extends pulumi.ComponentResource {
   public readonly rules: databricks.MwsNccPrivateEndpointRule[] = [];
-  public readonly approvals: storage.PrivateEndpointConnection[] = [];
+  public readonly approvals: PrivateEndpointApproval[] = [];
 
   constructor(name: string, args: ServerlessConnectivityArgs, opts?: pulumi.ComponentResourceOptions) {
     super("lakehouse:network:ServerlessConnectivity", name, {}, opts);
-    for (const [target, { account, resourceGroupName }] of Object.entries(args.targets)) {
+    for (const [target, { account }] of Object.entries(args.targets)) {
       for (const groupId of SERVERLESS_STORAGE_GROUPS) {
         const rule = new databricks.MwsNccPrivateEndpointRule(
           `${name}-${target}-${groupId}`,
           { networkConnectivityConfigId: args.networkConnectivityConfigId, resourceId: account.id, groupId },
           { parent: this, provider: args.accountProvider },
         );
-        // The connection Databricks' endpoint opened on the account, found once the rule exists. Databricks
-        // provisions the endpoint asynchronously (CREATING, then PENDING), so an update waits for it.
-        const connectionName = pulumi
-          .all([
-            storage.getStorageAccountOutput(
-              { resourceGroupName, accountName: account.name },
-              { parent: this, dependsOn: [rule] },
-            ).privateEndpointConnections,
-            rule.endpointName,
-            resourceGroupName,
-            account.name,
-          ])
-          .apply(([connections, endpointName, group, accountName]) =>
-            awaitConnection(
-              connections as { name: string; privateEndpoint?: { id?: string } }[],
-              async () =>
-                (await storage.getStorageAccount({ resourceGroupName: group, accountName }, { parent: this }))
-                  .privateEndpointConnections,
-              (c) => c.privateEndpoint?.id?.endsWith(`/${endpointName}`) ?? false,
-              `serverless connectivity to the ${target} storage account (${endpointName})`,
-            ),
-          );
         this.rules.push(rule);
+        // Databricks provisions the rule's endpoint asynchronously (CREATING, then PENDING); the approval
+        // waits for its connection on the account, the one from the rule's `endpointName`.
         this.approvals.push(
-          new storage.PrivateEndpointConnection(
+          new PrivateEndpointApproval(
             `${name}-${target}-${groupId}-approval`,
             {
-              resourceGroupName,
-              accountName: account.name,
-              privateEndpointConnectionName: connectionName,
-              privateLinkServiceConnectionState: {
-                status: storage.PrivateEndpointServiceConnectionStatus.Approved,
-                description:
-                  "Serverless compute of the stack's Databricks workspace (NCC private endpoint rule)",
-              },
+              targetId: account.id,
+              apiVersion: STORAGE_API_VERSION,
+              match: { endpointName: rule.endpointName },
+              description:
+                "Serverless compute of the stack's Databricks workspace (NCC private endpoint rule)",
             },
             { parent: this },
           ),

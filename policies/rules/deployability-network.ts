@@ -20,7 +20,8 @@ const TYPES = {
   scope: "azure-native:monitor:PrivateLinkScope",
   privateZone: "azure-native:privatedns:PrivateZone",
   storageAccount: "azure-native:storage:StorageAccount",
-  connection: "azure-native:storage:PrivateEndpointConnection",
+  // PrivateEndpointApproval (components/network/private-endpoint-approval.ts), a dynamic resource.
+  approval: "pulumi-nodejs:dynamic:Resource",
   externalLocation: "databricks:index/externalLocation:ExternalLocation",
   nccRule: "databricks:index/mwsNccPrivateEndpointRule:MwsNccPrivateEndpointRule",
   nccBinding: "databricks:index/mwsNccBinding:MwsNccBinding",
@@ -41,20 +42,41 @@ const inputDeps = (resource: PolicyResource, input: string, type: string) =>
 /** A value read, or undefined when it is unknown at preview. */
 const known = <T>(value: Read<T>): T | undefined => (value.known ? value.value : undefined);
 
-/** Next hops that give 0.0.0.0/0 an outbound path (a firewall, or Azure's internet egress). */
-export const EGRESS_NEXT_HOPS = ["VirtualAppliance", "Internet"];
+/**
+ * Next hops that give 0.0.0.0/0 an outbound path: a firewall, Azure's internet egress, or the VPN or
+ * ExpressRoute gateway (forced tunnelling to on-premises, which routes it on).
+ */
+export const EGRESS_NEXT_HOPS = ["VirtualAppliance", "Internet", "VirtualNetworkGateway"];
+
+/** Prefix sets that cover every IPv4 destination: the default route, or its two halves (a common NVA trick). */
+const DEFAULT_COVERS = [["0.0.0.0/0"], ["0.0.0.0/1", "128.0.0.0/1"]];
 
 type RouteInput = { addressPrefix?: unknown; nextHopType?: unknown };
 
-/** A 0.0.0.0/0 route to a firewall or the internet (a value unknown at preview is given the benefit). */
-const isEgressRoute = (route: RouteInput) => {
-  const prefix = read(() => route.addressPrefix);
-  const hop = read(() => route.nextHopType);
-  return (
-    (!prefix.known || prefix.value === "0.0.0.0/0") &&
-    (!hop.known || EGRESS_NEXT_HOPS.includes(String(hop.value)))
-  );
+/**
+ * Do these routes send every destination out (0.0.0.0/0, or 0.0.0.0/1 and 128.0.0.0/1, to an egress next
+ * hop)? A route with a prefix or next hop unknown at preview is given the benefit.
+ */
+const sendsEverythingOut = (routes: readonly RouteInput[]) => {
+  const out = routes.filter((route) => {
+    const hop = read(() => route.nextHopType);
+    return !hop.known || EGRESS_NEXT_HOPS.includes(String(hop.value));
+  });
+  const prefixes = out.map((route) => read(() => route.addressPrefix));
+  const known = new Set<string>();
+  for (const prefix of prefixes) {
+    if (!prefix.known) return true;
+    known.add(String(prefix.value));
+  }
+  return DEFAULT_COVERS.some((cover) => cover.every((prefix) => known.has(prefix)));
 };
+
+/** A NAT gateway of the plan with a public IP or prefix: without one it has no outbound address. */
+const hasPublicAddress = (gateway: PolicyResource) =>
+  [gateway.props.publicIpAddresses, gateway.props.publicIpPrefixes].some((list) => {
+    const value = read(() => list as unknown[] | undefined);
+    return !value.known || (value.value ?? []).length > 0;
+  });
 
 /** Does a route table of the stack send 0.0.0.0/0 out, inline or through separate `network:Route`s? */
 const hasDefaultRoute = (table: PolicyResource, resources: readonly PolicyResource[]) => {
@@ -66,7 +88,7 @@ const hasDefaultRoute = (table: PolicyResource, resources: readonly PolicyResour
         (r.parent === table || (r.propertyDependencies.routeTableName ?? []).includes(table)),
     )
     .map((r) => r.props as RouteInput);
-  return !routes.known || [...routes.value, ...separate].some(isEgressRoute);
+  return !routes.known || sendsEverythingOut([...routes.value, ...separate]);
 };
 
 type SubnetInput = {
@@ -96,7 +118,7 @@ export const subnetEgress = stackRule(
   {
     name: "network-subnet-egress",
     description:
-      "A compute subnet without default outbound access (a Subnet resource or a subnet inline in a VirtualNetwork) has an explicit outbound path: a NAT gateway, or a route table whose 0.0.0.0/0 route (inline or a separate Route) goes to a virtual appliance or the internet. A route table from outside the stack cannot be read and is trusted.",
+      "A compute subnet without default outbound access (a Subnet resource or a subnet inline in a VirtualNetwork) has an explicit outbound path: a NAT gateway with a public IP or prefix, or a route table whose 0.0.0.0/0 route (or 0.0.0.0/1 and 128.0.0.0/1; inline or separate Routes) goes to a virtual appliance, the internet or the virtual network gateway (forced tunnelling). A NAT gateway or route table from outside the stack cannot be read and is trusted.",
     severity: "high",
     anchor: anchor(
       "project",
@@ -113,8 +135,7 @@ export const subnetEgress = stackRule(
     });
     /** A subnet's path: a NAT gateway, or route tables of the plan (`tables`), or one from outside it. */
     const hasPath = (subnet: SubnetInput, gateways: PolicyResource[], tables: PolicyResource[]) =>
-      gateways.length > 0 ||
-      subnetRefSet(subnet, "natGateway") ||
+      (gateways.length > 0 ? gateways.some(hasPublicAddress) : subnetRefSet(subnet, "natGateway")) ||
       (tables.length > 0
         ? tables.some((t) => hasDefaultRoute(t, resources))
         : subnetRefSet(subnet, "routeTable"));
@@ -289,7 +310,7 @@ export const serverlessLakeConnectivity = stackRule(
       "Configure private connectivity to Azure resources: serverless compute reaches a resource without public access through a private endpoint rule of the NCC attached to its workspace, which the resource owner approves; What is a network connectivity configuration (NCC)?: rules apply to the workspaces the NCC is attached to",
     ),
     remediationSteps:
-      "Add a databricks.MwsNccPrivateEndpointRule (groupId dfs and blob, resourceId the account) to the NCC the workspace's MwsNccBinding names, on the account provider, and a storage.PrivateEndpointConnection that approves its endpoint (ServerlessConnectivity does both).",
+      "Add a databricks.MwsNccPrivateEndpointRule (groupId dfs and blob, resourceId the account) to the NCC the workspace's MwsNccBinding names, on the account provider, and a PrivateEndpointApproval of its endpoint on the account (ServerlessConnectivity does both).",
   },
   (resources) => {
     const names = catalogAccounts(resources);
@@ -325,13 +346,13 @@ export const serverlessLakeConnectivity = stackRule(
             },
           ];
         }
+        // An approval of the rule's endpoint on this account: its `match` reads the rule's endpoint name.
         const approved = rules.some((rule) =>
           resources.some(
             (c) =>
-              c.type === TYPES.connection &&
-              (c.propertyDependencies.privateEndpointConnectionName ?? []).includes(rule) &&
-              (c.props.privateLinkServiceConnectionState as { status?: unknown } | undefined)?.status ===
-                "Approved",
+              c.type === TYPES.approval &&
+              (c.propertyDependencies.match ?? []).includes(rule) &&
+              (c.propertyDependencies.targetId ?? []).includes(account),
           ),
         );
         return approved
@@ -339,7 +360,7 @@ export const serverlessLakeConnectivity = stackRule(
           : [
               {
                 urn: account.urn,
-                message: `Storage account ${name}: the serverless private endpoint to its ${groupId} sub-resource is never approved: add a storage PrivateEndpointConnection with status Approved for the rule's endpoint, or the connection stays pending and serverless compute cannot reach the account.`,
+                message: `Storage account ${name}: the serverless private endpoint to its ${groupId} sub-resource is never approved: add a PrivateEndpointApproval of the rule's endpoint on the account, or the connection stays pending and serverless compute cannot reach the account.`,
               },
             ];
       }),

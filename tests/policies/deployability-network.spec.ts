@@ -30,7 +30,7 @@ const T = {
   appinsights: "azure-native:applicationinsights:Component",
   scoped: "azure-native:monitor:PrivateLinkScopedResource",
   account: "azure-native:storage:StorageAccount",
-  connection: "azure-native:storage:PrivateEndpointConnection",
+  approval: "pulumi-nodejs:dynamic:Resource",
   location: "databricks:index/externalLocation:ExternalLocation",
   rule: "databricks:index/mwsNccPrivateEndpointRule:MwsNccPrivateEndpointRule",
   workspace: "azure-native:databricks:Workspace",
@@ -61,14 +61,49 @@ describe("deployability (network) rules", () => {
     const NO_PATH =
       "host: Subnet snet-host runs clusters without default outbound access and has no outbound path: attach a NAT gateway or a route table whose 0.0.0.0/0 route goes to a virtual appliance or the internet, or clusters cannot reach the metastore, artifact and log storage.";
 
-    it("passes a Databricks subnet with a NAT gateway", async () => {
+    it("passes a Databricks subnet with a NAT gateway that has a public IP or prefix", async () => {
+      for (const props of [{ publicIpAddresses: [{ id: "pip" }] }, { publicIpPrefixes: [{ id: "ippre" }] }]) {
+        assert.deepStrictEqual(
+          await violations(network.subnetEgress, [
+            { type: T.natGateway, name: "ng", props },
+            host({ natGateway: { id: "ng-id" } }, { natGateway: ["ng"] }),
+          ]),
+          [],
+        );
+      }
+    });
+    it("reports a NAT gateway with no public IP or prefix (no outbound address)", async () => {
       assert.deepStrictEqual(
         await violations(network.subnetEgress, [
-          { type: T.natGateway, name: "ng" },
+          { type: T.natGateway, name: "ng", props: { publicIpAddresses: [] } },
           host({ natGateway: { id: "ng-id" } }, { natGateway: ["ng"] }),
+        ]),
+        [NO_PATH],
+      );
+    });
+    it("passes forced tunnelling (0.0.0.0/0 to the virtual network gateway) and a default route split in halves", async () => {
+      assert.deepStrictEqual(
+        await violations(network.subnetEgress, [
+          table("0.0.0.0/0", "VirtualNetworkGateway"),
+          host({ routeTable: { id: "rt-id" } }, { routeTable: ["rt"] }),
         ]),
         [],
       );
+      const halves = (second: string): Spec => ({
+        type: T.routeTable,
+        name: "rt",
+        props: {
+          routes: [
+            { name: "low", addressPrefix: "0.0.0.0/1", nextHopType: "VirtualAppliance" },
+            { name: "high", addressPrefix: second, nextHopType: "VirtualAppliance" },
+          ],
+        },
+      });
+      const subnet = host({ routeTable: { id: "rt-id" } }, { routeTable: ["rt"] });
+      assert.deepStrictEqual(await violations(network.subnetEgress, [halves("128.0.0.0/1"), subnet]), []);
+      assert.deepStrictEqual(await violations(network.subnetEgress, [halves("128.0.0.0/2"), subnet]), [
+        NO_PATH,
+      ]);
     });
     it("passes a Databricks subnet with a route table that has a default route", async () => {
       assert.deepStrictEqual(
@@ -216,10 +251,10 @@ describe("deployability (network) rules", () => {
     const ruleFor = (groupId: string): Spec[] => [
       { type: T.rule, name: `rule-${groupId}`, props: { groupId }, dependsOn: { resourceId: ["lake"] } },
       {
-        type: T.connection,
+        type: T.approval,
         name: `approval-${groupId}`,
-        props: { privateLinkServiceConnectionState: { status: "Approved" } },
-        dependsOn: { privateEndpointConnectionName: [`rule-${groupId}`] },
+        props: { apiVersion: "2024-01-01" },
+        dependsOn: { targetId: ["lake"], match: [`rule-${groupId}`] },
       },
     ];
     const lake = (publicNetworkAccess = "Disabled"): Spec[] => [
@@ -237,16 +272,21 @@ describe("deployability (network) rules", () => {
       );
     });
     it("reports a missing rule and an unapproved one", async () => {
+      // An approval of the rule's endpoint on another account.
       const unapproved = ruleFor("blob").map((spec) =>
-        spec.type === T.connection
-          ? { ...spec, props: { privateLinkServiceConnectionState: { status: "Pending" } } }
+        spec.type === T.approval
+          ? { ...spec, dependsOn: { targetId: ["other"], match: ["rule-blob"] } }
           : spec,
       );
       assert.deepStrictEqual(
-        await violations(network.serverlessLakeConnectivity, [...lake(), ...unapproved]),
+        await violations(network.serverlessLakeConnectivity, [
+          ...lake(),
+          { type: T.account, name: "other", props: { accountName: "stother" } },
+          ...unapproved,
+        ]),
         [
           "lake: Storage account stlake is read by serverless compute (a Unity Catalog path) and closed to public networks, but no serverless private endpoint rule reaches its dfs sub-resource: add an MwsNccPrivateEndpointRule (groupId dfs).",
-          "lake: Storage account stlake: the serverless private endpoint to its blob sub-resource is never approved: add a storage PrivateEndpointConnection with status Approved for the rule's endpoint, or the connection stays pending and serverless compute cannot reach the account.",
+          "lake: Storage account stlake: the serverless private endpoint to its blob sub-resource is never approved: add a PrivateEndpointApproval of the rule's endpoint on the account, or the connection stays pending and serverless compute cannot reach the account.",
         ],
       );
     });
@@ -481,12 +521,8 @@ describe("flipping the issue 16 private paths back in the real platform (prod)",
   const MUTATIONS: Mutation[] = [
     [T.subnet, `${PROD}-network-snet-host`, "natGateway", null],
     [T.provider, `${PROD}-databricks-provider`, "opts.dependsOn", []],
-    [
-      T.connection,
-      `${PROD}-serverless-lake-blob-approval`,
-      "privateLinkServiceConnectionState",
-      { status: "Rejected" },
-    ],
+    // The approval looks for another endpoint's connection.
+    [T.approval, `${PROD}-serverless-lake-blob-approval`, "match", { endpointName: "another-endpoint" }],
     // A rule in another environment's configuration than the one the workspace is bound to.
     [T.rule, `${PROD}-serverless-lake-dfs`, "networkConnectivityConfigId", "ncc-dev"],
     // The scope's endpoint registered in no zone.
@@ -502,7 +538,7 @@ describe("flipping the issue 16 private paths back in the real platform (prod)",
       `network-monitor-private-link-scope ${PROD}-foundation-logs | Log Analytics workspace ${PROD}-foundation-logs accepts no public ingestion or query and is in no Azure Monitor Private Link Scope: nothing can send to it or query it; add it to the scope (PrivateLinkScopedResource).`,
       `network-monitor-private-link-scope ${PROD}-monitoring-appinsights | Application Insights component ${PROD}-monitoring-appinsights accepts no public ingestion or query, and its Azure Monitor Private Link Scope ${PROD}-private-monitoring-ampls is reached through a private endpoint whose DNS zone group misses ${ZONES}: those Azure Monitor names resolve to public addresses the resource refuses; add the zones to the zone group.`,
       `network-serverless-lake-connectivity ${PROD}-lake-account | Storage account ${LAKE}: the serverless private endpoint rule to its dfs sub-resource is in network connectivity configuration ncc-dev, which no workspace of the stack is bound to: add the rule to the configuration the workspace's MwsNccBinding names.`,
-      `network-serverless-lake-connectivity ${PROD}-lake-account | Storage account ${LAKE}: the serverless private endpoint to its blob sub-resource is never approved: add a storage PrivateEndpointConnection with status Approved for the rule's endpoint, or the connection stays pending and serverless compute cannot reach the account.`,
+      `network-serverless-lake-connectivity ${PROD}-lake-account | Storage account ${LAKE}: the serverless private endpoint to its blob sub-resource is never approved: add a PrivateEndpointApproval of the rule's endpoint on the account, or the connection stays pending and serverless compute cannot reach the account.`,
       `network-subnet-egress ${PROD}-network-snet-host | Subnet snet-lh-host-prod-weu runs clusters without default outbound access and has no outbound path: attach a NAT gateway or a route table whose 0.0.0.0/0 route goes to a virtual appliance or the internet, or clusters cannot reach the metastore, artifact and log storage.`,
       `network-workspace-deployer-path ${PROD}-databricks-provider | Provider ${PROD}-databricks-provider of workspace ${PROD}-databricks-workspace, which disables public network access, does not wait for the front-end private endpoint's DNS records: 110 workspace-level resources (first: ${PROD}-databricks-conf) would race them; add the DNS zone group to the provider's dependsOn.`,
       dbfs("blob"),

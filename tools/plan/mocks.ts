@@ -149,47 +149,11 @@ export interface PlanMockOptions {
  */
 export function createPlanMocks(options: PlanMockOptions = {}): pulumi.runtime.Mocks {
   const incarnation = options.incarnation ?? "1";
-  // Private endpoints serverless compute opened (NCC rules): the target's id and the endpoint's name.
-  const serverlessEndpoints: { resourceId: string; endpointName: string }[] = [];
-  // Managed Grafana's managed private endpoints: the target's id and the request message.
-  const grafanaEndpoints: { resourceId: string; requestMessage: string }[] = [];
-  const invokes: typeof INVOKES = {
-    // A storage account with the pending connections of the NCC rules that target it.
-    "azure-native:storage:getStorageAccount": (inputs) => ({
-      name: inputs.accountName,
-      privateEndpointConnections: serverlessEndpoints
-        .filter((e) => e.resourceId.endsWith(`/${String(inputs.accountName)}`))
-        .map((e) => ({
-          name: `${e.endpointName}.${fakeGuid(e.endpointName)}`,
-          privateEndpoint: {
-            id: `/subscriptions/ncc/resourceGroups/ncc/providers/Microsoft.Network/privateEndpoints/${e.endpointName}`,
-          },
-          privateLinkServiceConnectionState: { status: "Pending" },
-        })),
-    }),
-    // A private link scope with the pending connections of the Grafana managed endpoints that target it.
-    "azure-native:monitor:getPrivateLinkScope": (inputs) => ({
-      name: inputs.scopeName,
-      privateEndpointConnections: grafanaEndpoints
-        .filter((e) => e.resourceId.endsWith(`/${String(inputs.scopeName)}`))
-        .map((e) => ({
-          name: `grafana-mpe.${fakeGuid(e.resourceId)}`,
-          privateLinkServiceConnectionState: { status: "Pending", description: e.requestMessage },
-        })),
-    }),
-  };
   return {
     newResource(args) {
-      if (args.type === "azure-native:dashboard:ManagedPrivateEndpoint") {
-        grafanaEndpoints.push({
-          resourceId: String(args.inputs.privateLinkResourceId),
-          requestMessage: String(args.inputs.requestMessage),
-        });
-      }
       if (args.type === "databricks:index/mwsNccPrivateEndpointRule:MwsNccPrivateEndpointRule") {
         const ruleId = fakeGuid(`ncc-rule/${args.name}`);
         const endpointName = `databricks-${String(args.inputs.networkConnectivityConfigId)}-pe-${ruleId.slice(-8)}`;
-        serverlessEndpoints.push({ resourceId: String(args.inputs.resourceId), endpointName });
         return { id: ruleId, state: { ...args.inputs, ruleId, endpointName, connectionState: "PENDING" } };
       }
       if (args.type === "pulumi:pulumi:StackReference") {
@@ -226,12 +190,7 @@ export function createPlanMocks(options: PlanMockOptions = {}): pulumi.runtime.M
       }
       return planMocks.newResource(args);
     },
-    call: (args) => {
-      const invoke = invokes[args.token];
-      if (!invoke) return planMocks.call(args);
-      reads.set(args.token, (reads.get(args.token) ?? 0) + 1);
-      return invoke(args.inputs);
-    },
+    call: (args) => planMocks.call(args),
   };
 }
 
