@@ -1,6 +1,8 @@
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { Deployments, DEPLOYMENT_PATHS, EXECUTOR_IMAGE } from "../components/deployments/deployments";
+import { environmentPool } from "../components/deployments/deployer-path";
+import type { DeployerPoolOutputs } from "../components/deployments/deployer-pools";
 import { inputsOf, resourceOf, savedAccountPlanOf, planOf, resourcesOf } from "./support/plan";
 
 const SUBSCRIPTION = "00000000-0000-0000-0000-00000000bbbb";
@@ -119,6 +121,46 @@ for (const stack of ["dev", "prod"]) {
       assert.ok(provider.dependencies.includes(records.urn));
     });
 
+    it("gives the deployers a Grafana endpoint in their pool's network too, waited for by the Grafana provider", async () => {
+      const plan = await planOf(stack);
+      const account = await savedAccountPlanOf();
+      const pool = (
+        account.outputs as {
+          deployerPools: Record<string, { privateEndpointSubnetId: string; dnsZoneIds: { grafana: string } }>;
+        }
+      ).deployerPools[stack];
+      const grafana = resourceOf(plan, "azure-native:dashboard:Grafana", `lh-${stack}-monitoring-grafana`);
+      const endpoint = inputsOf(
+        plan,
+        "azure-native:network:PrivateEndpoint",
+        `lh-${stack}-deployer-grafana-pep`,
+      );
+      assert.deepStrictEqual(
+        [endpoint.location, (endpoint.subnet as { id: string }).id, endpoint.privateLinkServiceConnections],
+        [
+          "westeurope",
+          pool.privateEndpointSubnetId,
+          [
+            {
+              name: `pep-lh-amgdeploy-${stack}-weu`,
+              privateLinkServiceId: grafana.id,
+              groupIds: ["grafana"],
+            },
+          ],
+        ],
+      );
+      const records = resourceOf(
+        plan,
+        "azure-native:network:PrivateDnsZoneGroup",
+        `lh-${stack}-deployer-grafana-pep-dns`,
+      );
+      assert.deepStrictEqual((records.inputs as Record<string, unknown>).privateDnsZoneConfigs, [
+        { name: "grafana", privateDnsZoneId: pool.dnsZoneIds.grafana },
+      ]);
+      const provider = resourceOf(plan, "pulumi:providers:grafana", `lh-${stack}-dashboards-provider`);
+      assert.ok(provider.dependencies.includes(records.urn));
+    });
+
     it("reports drift and failed deployments to the alert channels, with the webhook URLs kept secret", async () => {
       const hooks = resourcesOf(await planOf(stack), "pulumiservice:index:Webhook").map((h) => h.inputs);
       const hook = (format: string) => ({
@@ -212,6 +254,35 @@ describe("review stacks", () => {
           deleteAfterDestroy: true,
         },
       ],
+    );
+  });
+});
+
+describe("environmentPool", () => {
+  const pool = (subscription: string): DeployerPoolOutputs => ({
+    agentPoolId: "pool",
+    virtualNetworkId: `/subscriptions/${subscription}/resourceGroups/rg-pool/providers/Microsoft.Network/virtualNetworks/vnet`,
+    addressSpace: "10.250.1.0/24",
+    privateEndpointSubnetId: `/subscriptions/${subscription}/resourceGroups/rg-pool/providers/Microsoft.Network/virtualNetworks/vnet/subnets/pep`,
+    dnsZoneIds: { databricks: "zone-dbw", grafana: "zone-amg" },
+  });
+  const args = { environment: "dev", subscriptionId: "SUB-A", accountStack: "westeurope" };
+  it("returns the environment's pool when it is in the stack's subscription (case-insensitive)", () => {
+    assert.deepStrictEqual(environmentPool({ dev: pool("sub-a") }, args), pool("sub-a"));
+  });
+  it("refuses a pool in another subscription, naming the account stack's output", () => {
+    assert.throws(
+      () => environmentPool({ dev: pool("sub-b") }, args),
+      (e: Error) =>
+        e.name === "InvalidInputError" &&
+        e.message ===
+          "lakehouse:accountStack: westeurope: output deployerPools.dev.privateEndpointSubnetId is in subscription sub-b, this stack deploys to SUB-A: the deployers' private endpoints are created with the stack's Azure provider, so a pool must be in the subscription of the environments it deploys (deploy the account stack's pools there, or the environment in the pool's subscription)",
+    );
+  });
+  it("refuses an environment the account stack has no pool for", () => {
+    assert.throws(
+      () => environmentPool({ prod: pool("sub-a") }, args),
+      /lakehouse:accountStack: westeurope has no deployer pool for environment "dev" \(it has: prod\)/,
     );
   });
 });

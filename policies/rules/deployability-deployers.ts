@@ -1,5 +1,4 @@
 import { Policies, PolicyResource } from "@pulumi/policy";
-import { cidrsOverlap } from "../lib/cidr";
 import { waitsFor } from "../lib/dependencies";
 import { anchor, stackRule } from "../lib/rule";
 import { frontEndOf } from "./deployability-network";
@@ -17,7 +16,6 @@ export const DEPLOYER_RULE_TYPES = {
   workspace: "azure-native:databricks:Workspace",
   settings: "pulumiservice:index:DeploymentSettings",
   vnet: "azure-native:network:VirtualNetwork",
-  peering: "azure-native:network:VirtualNetworkPeering",
   zone: "azure-native:privatedns:PrivateZone",
   link: "azure-native:privatedns:VirtualNetworkLink",
   databricksProvider: "pulumi:providers:databricks",
@@ -60,72 +58,6 @@ export const deploymentsOnAgentPool = stackRule(
             urn: r.urn,
             message: `Deployment settings ${r.name} run on Pulumi-hosted runners, outside the network of the stack's private workspace: every workspace-level call would fail; set agentPoolId to the environment's deployer pool.`,
           })),
-);
-
-/** The address prefixes of a VNet of the plan, or undefined while unknown. */
-const prefixesOf = (vnet: PolicyResource) => {
-  const space = read(
-    () => (vnet.props.addressSpace as { addressPrefixes?: string[] } | undefined)?.addressPrefixes,
-  );
-  return space.known ? (space.value ?? []) : undefined;
-};
-
-/** The VNet of the plan an input of `resource` names: by dependency, by resource id or by Azure name. */
-const vnetNamed = (resource: PolicyResource, input: string, resources: readonly PolicyResource[]) => {
-  const value = resource.props[input] as { id?: unknown } | string | undefined;
-  return resources.find(
-    (r) =>
-      r.type === TYPES.vnet &&
-      ((resource.propertyDependencies[input] ?? []).includes(r) ||
-        (typeof value === "object" && value?.id !== undefined && value.id === r.props.id) ||
-        (typeof value === "string" && value === r.props.virtualNetworkName)),
-  );
-};
-
-/** Both ends' address prefixes of a peering, as far as the plan knows them. */
-function peeringEnds(peering: PolicyResource, resources: readonly PolicyResource[]) {
-  const local = vnetNamed(peering, "virtualNetworkName", resources);
-  const remote = vnetNamed(peering, "remoteVirtualNetwork", resources);
-  const declared = read(
-    () => (peering.props.remoteAddressSpace as { addressPrefixes?: string[] } | undefined)?.addressPrefixes,
-  );
-  return {
-    local: local ? prefixesOf(local) : undefined,
-    remote: remote ? prefixesOf(remote) : declared.known ? declared.value : undefined,
-  };
-}
-
-export const peeringAddressSpaces = stackRule(
-  {
-    name: "deployers-peering-address-spaces",
-    description:
-      "The two virtual networks of a peering have address spaces that do not overlap (as far as the plan knows them: the VNets of the stack and the peering's remoteAddressSpace).",
-    severity: "high",
-    anchor: anchor(
-      "project",
-      `${LEARN}/virtual-network/virtual-network-manage-peering`,
-      "Create, change, or delete a virtual network peering: the virtual networks you peer must have non-overlapping IP address spaces",
-    ),
-    remediationSteps:
-      "Give the environment (lakehouse:addressSpace) or the deployer pool (lakehouse-account:*DeployerAddressSpace) an address space the other does not use.",
-  },
-  (resources) =>
-    resources
-      .filter((r) => r.type === TYPES.peering)
-      .flatMap((peering) => {
-        const { local, remote } = peeringEnds(peering, resources);
-        const clash = (local ?? []).flatMap((a) =>
-          (remote ?? []).filter((b) => cidrsOverlap(a, b)).map((b) => [a, b]),
-        );
-        return clash.length === 0
-          ? []
-          : [
-              {
-                urn: peering.urn,
-                message: `Peering ${peering.name} joins address spaces that overlap (${clash.map(([a, b]) => `${a} and ${b}`).join(", ")}): Azure refuses the peering; give one of the VNets another address space.`,
-              },
-            ];
-      }),
 );
 
 export const workspaceWaitsForDeployerPath = stackRule(
@@ -179,13 +111,12 @@ export const workspaceWaitsForDeployerPath = stackRule(
     }),
 );
 
-/** Whether a stack's deployments run on a customer-managed agent pool (an agentPoolId set, or not known yet). */
-const onAgentPool = (resources: readonly PolicyResource[]) =>
-  resources.some((r) => {
-    if (r.type !== TYPES.settings) return false;
-    const pool = read(() => r.props.agentPoolId as unknown);
-    return !pool.known || (typeof pool.value === "string" && pool.value !== "");
-  });
+/**
+ * Whether the stack is deployed by Pulumi Deployments (it has deployment settings): by its runners, which a
+ * private Grafana reaches only through an endpoint in their network (deployers-agent-pool puts them in a pool).
+ */
+const deployedByDeployments = (resources: readonly PolicyResource[]) =>
+  resources.some((r) => r.type === TYPES.settings);
 
 /** Whether a private endpoint's subnet is none of the stack's own (a deployer pool's, read from the account). */
 const outsideTheStack = (endpoint: PolicyResource) =>
@@ -195,7 +126,7 @@ export const grafanaWaitsForDeployerPath = stackRule(
   {
     name: "deployers-grafana-pool-path",
     description:
-      "In a stack whose deployments run on a deployer pool (DeploymentSettings.agentPoolId), a Grafana provider pointed at a Managed Grafana that disables public network access waits for the DNS records of a grafana private endpoint in the pool's network (a subnet that is not the stack's), not only for the one in the stack's VNet.",
+      "In a stack deployed by Pulumi Deployments (it has DeploymentSettings, whose runners are a deployer pool's), a Grafana provider pointed at a Managed Grafana that disables public network access waits for the DNS records of a grafana private endpoint in the pool's network (a subnet that is not the stack's), not only for the one in the stack's VNet.",
     severity: "high",
     anchor: anchor(
       "project",
@@ -206,7 +137,7 @@ export const grafanaWaitsForDeployerPath = stackRule(
       "Give the deployers a grafana endpoint in their pool's network (DeployerPath.endpoint with zone grafana) and add its DNS zone group to GrafanaDashboards' reachableAfter, as the platform does.",
   },
   (resources) =>
-    !onAgentPool(resources)
+    !deployedByDeployments(resources)
       ? []
       : resources
           // Fails closed, as grafana-provider-private-path: a value not known yet counts as Disabled.
@@ -365,7 +296,6 @@ export const flexibleScaleSetNetwork = stackRule(
 
 export const deployersDeployabilityPolicies: Policies = [
   deploymentsOnAgentPool,
-  peeringAddressSpaces,
   workspaceWaitsForDeployerPath,
   grafanaWaitsForDeployerPath,
   oneZoneOfANamePerVnet,
