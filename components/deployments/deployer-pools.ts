@@ -35,6 +35,8 @@ export const RUNNER_IMAGE = {
 const TOKEN_SECRET = "agent-pool-token";
 /** How long the token's Key Vault secret is valid (two years, as the platform's keys). */
 const TOKEN_LIFETIME_SECONDS = 2 * 365 * 24 * 3600;
+/** The firewall rule that keeps containers from the Azure instance metadata service (`-A` appends it). */
+export const IMDS_RULE = "iptables -A DOCKER-USER -d 169.254.169.254/32 -j REJECT";
 /** The host directory the runner shares with the deployment containers it starts (same path on both sides). */
 const SHARED_DIR = "/var/lib/pulumi-runner";
 
@@ -127,6 +129,12 @@ export function runnerCloudInit(args: {
     "After=docker.service network-online.target",
     "Requires=docker.service",
     "[Service]",
+    // Deployments authenticate to Azure with OIDC, never as the host: the containers (the runner and the
+    // deployments it starts, pull-request previews among them) are refused the instance metadata service and
+    // so the host identity's token for the pool token's vault. DOCKER-USER filters container traffic only
+    // (Docker docs, "Packet filtering and firewalls"); the rule is added again at every start (after a reboot
+    // or a Docker restart), once.
+    `ExecStartPre=/bin/sh -c '${IMDS_RULE.replace("-A", "-C")} 2>/dev/null || ${IMDS_RULE.replace("-A", "-I")}'`,
     "ExecStartPre=/usr/local/sbin/pulumi-runner-token",
     "ExecStartPre=-/usr/bin/docker rm -f pulumi-runner",
     [
