@@ -507,6 +507,7 @@ describe("account config", () => {
     deployerFlowLogStorageId:
       "/subscriptions/6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b/resourceGroups/rg-management-weu/providers/Microsoft.Storage/storageAccounts/stflowlogsmgmtweu",
     deployerAgentImage: "pulumi/customer-managed-workflow-agent:latest-amd64",
+    deployerTokenIssuedOn: "2026-11-26",
   };
   const context = { project: ACCOUNT_PROJECT, stack: "westeurope" };
   it("turns valid settings into an AccountConfig", () => {

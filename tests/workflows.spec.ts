@@ -310,6 +310,23 @@ describe("GitHub Actions workflows", () => {
       );
     });
 
+    it("runs on the environment's pool as the account stack has it now (after a token rotation)", () => {
+      const run = runScript(
+        {
+          statuses: ["succeeded"],
+          env: { DEPLOYER_POOLS: JSON.stringify({ dev: { agentPoolId: "pool-2" } }) },
+        },
+        "update",
+        "dev",
+        "abc123",
+      );
+      assert.strictEqual(run.status, 0, run.out);
+      assert.match(
+        run.calls[1],
+        /-d \{"operation":"update","inheritSettings":true,"sourceContext":\{"git":\{"branch":"","commit":"abc123"\}\},"agentPoolID":"pool-2"\} /,
+      );
+    });
+
     it("refuses a stack without deployment settings when no first-deployment plan is given (pull requests)", () => {
       const run = runScript({ statuses: [], settings: false }, "preview", "dev", "abc123");
       assert.strictEqual(run.status, 1);

@@ -23,10 +23,14 @@ auth=(-H "Authorization: token ${PULUMI_ACCESS_TOKEN}" -H "Accept: application/v
 settings=$(mktemp)
 code=$(curl -sS --retry 3 --retry-all-errors -o "$settings" -w '%{http_code}' "${auth[@]}" "${api}/settings")
 if [ "$code" = 200 ] && jq -e '.sourceContext != null' "$settings" >/dev/null; then
-  # A commit replaces the settings' branch (the two are mutually exclusive in a git source context).
-  body=$(jq -cn --arg operation "$operation" --arg commit "$commit" '
+  # A commit replaces the settings' branch (the two are mutually exclusive in a git source context). With
+  # DEPLOYER_POOLS, the environment's pool as the account stack has it now replaces the settings' one: after a
+  # token rotation (a new pool) the update runs there and moves the stack's settings to it.
+  pool=$(jq -r --arg stack "$stack" '.[$stack].agentPoolId // ""' <<<"${DEPLOYER_POOLS:-{\}}")
+  body=$(jq -cn --arg operation "$operation" --arg commit "$commit" --arg pool "$pool" '
     {operation: $operation, inheritSettings: true}
-    + (if $commit == "" then {} else {sourceContext: {git: {branch: "", commit: $commit}}} end)')
+    + (if $commit == "" then {} else {sourceContext: {git: {branch: "", commit: $commit}}} end)
+    + (if $pool == "" then {} else {agentPoolID: $pool} end)')
 elif [ "$code" = 200 ] || [ "$code" = 404 ]; then
   if [ -z "${FIRST_DEPLOYMENT_PLAN:-}" ] || [ -z "$commit" ]; then
     echo "::error::${stack} has no deployment settings yet: its first deployment is started by its deploy workflow (deploy-dev, release-prod)"
