@@ -291,7 +291,7 @@ export class DeployerPool extends pulumi.ComponentResource {
         virtualNetworkName: naming.name("virtualNetwork", "deployer"),
         addressSpace: { addressPrefixes: [pool.addressSpace] },
       },
-      // Subnets and the peerings environment stacks add are resources of their own.
+      // Subnets are resources of their own; the VNet is peered with nothing (README, "Why not peer").
       { ...child, ignoreChanges: ["subnets", "virtualNetworkPeerings"] },
     );
     const egress = natGatewayWithStaticIp(`${name}-ng`, { ...placement, role: "runner", ipRole: "ng" }, this);
@@ -554,8 +554,8 @@ export class DeployerPool extends pulumi.ComponentResource {
 /**
  * The deployers of every environment, before any environment exists: one pool per entry of the account
  * config, each a Pulumi Cloud agent pool with its runner hosts in a network of its own. A production pool
- * never shares hosts or a network with the pool that runs pull-request code. Environment stacks peer their
- * VNet with their pool's and link their private DNS zones to it (`DeployerPath`).
+ * never shares hosts or a network with the pool that runs pull-request code. Environment stacks put private
+ * endpoints of their services in their pool's network, registered in its zones (`DeployerPath`).
  */
 export class DeployerPools extends pulumi.ComponentResource {
   public readonly pools = new Map<string, DeployerPool>();
