@@ -143,7 +143,7 @@ export function runnerCloudInit(args: {
     // Deployments authenticate to Azure with OIDC, never as the host: the containers (the runner and the
     // deployments it starts, pull-request previews among them) are refused the instance metadata service and
     // so the host identity's token for the pool token's vault. DOCKER-USER filters container traffic only
-    // (Docker docs, "Packet filtering and firewalls"); the rule is added again at every start (after a reboot
+    // (Docker docs, "Docker with iptables": the chain for user rules, before Docker's own); the rule is added again at every start (after a reboot
     // or a Docker restart), once.
     `ExecStartPre=/bin/sh -c '${IMDS_RULE.replace("-A", "-C")} 2>/dev/null || ${IMDS_RULE.replace("-A", "-I")}'`,
     "ExecStartPre=/usr/local/sbin/pulumi-runner-token",

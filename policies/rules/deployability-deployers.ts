@@ -15,6 +15,8 @@ const LEARN = "https://learn.microsoft.com/azure";
 export const DEPLOYER_RULE_TYPES = {
   workspace: "azure-native:databricks:Workspace",
   settings: "pulumiservice:index:DeploymentSettings",
+  /** A review stack's: it runs with its template's settings, so on its template's pool. */
+  ttl: "pulumiservice:index:TtlSchedule",
   vnet: "azure-native:network:VirtualNetwork",
   zone: "azure-native:privatedns:PrivateZone",
   link: "azure-native:privatedns:VirtualNetworkLink",
@@ -112,11 +114,11 @@ export const workspaceWaitsForDeployerPath = stackRule(
 );
 
 /**
- * Whether the stack is deployed by Pulumi Deployments (it has deployment settings): by its runners, which a
+ * Whether the stack is deployed by Pulumi Deployments (it has deployment settings, or is a review stack): by its runners, which a
  * private Grafana reaches only through an endpoint in their network (deployers-agent-pool puts them in a pool).
  */
 const deployedByDeployments = (resources: readonly PolicyResource[]) =>
-  resources.some((r) => r.type === TYPES.settings);
+  resources.some((r) => r.type === TYPES.settings || r.type === TYPES.ttl);
 
 /** Whether a private endpoint's subnet is none of the stack's own (a deployer pool's, read from the account). */
 const outsideTheStack = (endpoint: PolicyResource) =>
@@ -126,7 +128,7 @@ export const grafanaWaitsForDeployerPath = stackRule(
   {
     name: "deployers-grafana-pool-path",
     description:
-      "In a stack deployed by Pulumi Deployments (it has DeploymentSettings, whose runners are a deployer pool's), a Grafana provider pointed at a Managed Grafana that disables public network access waits for the DNS records of a grafana private endpoint in the pool's network (a subnet that is not the stack's), not only for the one in the stack's VNet.",
+      "In a stack deployed by Pulumi Deployments (it has DeploymentSettings or, a review stack, a TtlSchedule; its runners are a deployer pool's), a Grafana provider pointed at a Managed Grafana that disables public network access waits for the DNS records of a grafana private endpoint in the pool's network (a subnet that is not the stack's), not only for the one in the stack's VNet.",
     severity: "high",
     anchor: anchor(
       "project",

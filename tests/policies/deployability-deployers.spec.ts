@@ -137,6 +137,12 @@ describe("deployability (deployers) rules", () => {
         [],
       );
     });
+    it("reports a review stack (a TtlSchedule, its template's settings) without the pool's endpoint", async () => {
+      const review = [...stack(false, ["amg-pep-dns"], false), { type: T.ttl, name: "ttl", props: {} }];
+      assert.deepStrictEqual(await violations(deployers.grafanaWaitsForDeployerPath, review), [
+        "grafana: Managed Grafana amg disables public network access and the stack deploys from a deployer pool, but Grafana has no private endpoint in the pool's network: the runners cannot resolve or reach it through provider grafana; add one (DeployerPath.endpoint, zone grafana).",
+      ]);
+    });
     it("leaves a stack not deployed by Pulumi Deployments to grafana-provider-private-path", async () => {
       assert.deepStrictEqual(
         await violations(deployers.grafanaWaitsForDeployerPath, stack(false, ["amg-pep-dns"], false)),
