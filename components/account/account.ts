@@ -105,6 +105,10 @@ export const accountSettingsSchema = z
         "must be the resource id of a storage account in the pools' region: /subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.Storage/storageAccounts/<name>",
       ),
     networkWatcherId: shared.networkWatcherId,
+    deployerTokenIssuedOn: z
+      .string()
+      .regex(/^\d{4}-\d{2}-\d{2}$/, "must be a day, YYYY-MM-DD")
+      .refine((day) => !Number.isNaN(Date.parse(`${day}T00:00:00Z`)), "must be a day, YYYY-MM-DD"),
     deployerAgentImage: z
       .string()
       .regex(
@@ -384,6 +388,7 @@ export class DatabricksAccount extends pulumi.ComponentResource {
           vmSize: config.deployerVmSize,
           sshPublicKey: config.deployerSshPublicKey,
           agentImage: config.deployerAgentImage,
+          tokenIssuedOn: config.deployerTokenIssuedOn,
           logging: {
             logAnalyticsWorkspaceId: config.deployerLogAnalyticsWorkspaceId,
             flowLogStorageId: config.deployerFlowLogStorageId,

@@ -24,7 +24,7 @@ import { PipelineAlerts } from "../monitoring/pipeline-alerts";
 import { GrafanaDashboards } from "../monitoring/dashboards";
 import { RunMetadata } from "../monitoring/run-metadata";
 import { Deployments } from "../deployments/deployments";
-import { DeployerPath } from "../deployments/deployer-path";
+import { DeployerPath, environmentPool } from "../deployments/deployer-path";
 import { DefenderPlans, StorageThreatProtection } from "../security/defender";
 import { FlowLogs } from "../network/flow-logs";
 import { ServerlessConnectivity } from "../network/serverless-connectivity";
@@ -191,15 +191,13 @@ export class LakehousePlatform extends pulumi.ComponentResource {
       {
         naming,
         location,
-        pool: account.deployerPools.apply((pools) => {
-          const pool = pools[config.tags.environment];
-          if (pool === undefined) {
-            throw new InvalidInputError([
-              `lakehouse:accountStack: ${config.accountStack} has no deployer pool for environment "${config.tags.environment}" (it has: ${Object.keys(pools).join(", ") || "none"}); set lakehouse-account:deployerPools and its environments`,
-            ]);
-          }
-          return pool;
-        }),
+        pool: pulumi.all([account.deployerPools, subscriptionId]).apply(([pools, subscription]) =>
+          environmentPool(pools, {
+            environment: config.tags.environment,
+            subscriptionId: subscription,
+            accountStack: config.accountStack,
+          }),
+        ),
       },
       child,
     );
@@ -572,6 +570,15 @@ export class LakehousePlatform extends pulumi.ComponentResource {
     const grafanaRecords = this.monitoring.grafanaEndpoint
       ? this.network.dnsRecords.get(this.monitoring.grafanaEndpoint)
       : undefined;
+    // A private Grafana is reached by the deployers through an endpoint of its own in their pool's network.
+    const deployerGrafanaRecords = this.monitoring.grafanaEndpoint
+      ? this.deployerPath.endpoint(`${name}-deployer-grafana`, {
+          resourceId: this.monitoring.grafana.id,
+          groupId: "grafana",
+          zone: "grafana",
+          role: "amgdeploy",
+        })
+      : undefined;
     // KQL datatable rows mapping each source's job id to the source (the diagnostic logs name jobs by id).
     const jobSources = (batchOnly: boolean) =>
       pulumi
@@ -591,8 +598,7 @@ export class LakehousePlatform extends pulumi.ComponentResource {
         folderTitle: `Lakehouse ${config.stack}`,
         subscriptionId,
         deployerObjectId: client.objectId,
-        // When DatabricksWorkspace gets a deployerPath (peering, DNS links), the same resources belong here.
-        reachableAfter: grafanaRecords ? [grafanaRecords] : [],
+        reachableAfter: [grafanaRecords, deployerGrafanaRecords].filter((r) => r !== undefined),
         values: {
           subscriptionId,
           resourceGroup: resourceGroupName,

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as network from "@pulumi/azure-native/network";
 import { privateEndpointWithRecords } from "../network/private-endpoint";
 import { AzureRegion, Naming } from "../core/naming";
+import { InvalidInputError } from "../../config/validation";
 import { DeployerPoolOutputs, DeployerZone } from "./deployer-pools";
 
 export interface DeployerPathArgs {
@@ -22,11 +23,49 @@ export interface DeployerEndpointArgs {
   readonly role: string;
 }
 
-/** The resource group of a resource, from its id (`/subscriptions/<id>/resourceGroups/<rg>/...`). */
+/** The subscription and resource group of a resource, from its id (`/subscriptions/<id>/resourceGroups/<rg>/...`). */
+function placementOf(id: string): { subscriptionId: string; resourceGroupName: string } | undefined {
+  const match = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\//i.exec(id);
+  return match ? { subscriptionId: match[1], resourceGroupName: match[2] } : undefined;
+}
+
+/** The resource group of a resource, from its id. */
 export function resourceGroupOf(id: string): string {
-  const match = /^\/subscriptions\/[^/]+\/resourceGroups\/([^/]+)\//i.exec(id);
-  if (!match) throw new Error(`deployer pool: ${id} is not the id of a resource in a resource group`);
-  return match[1];
+  const placement = placementOf(id);
+  if (!placement) throw new Error(`deployer pool: ${id} is not the id of a resource in a resource group`);
+  return placement.resourceGroupName;
+}
+
+/**
+ * The environment's pool from the account stack's `deployerPools` output, refused unless this stack can build
+ * its deployers' endpoints in it: they are created with the stack's own Azure provider, that is in the stack's
+ * subscription, so the pool's private-endpoint subnet must be in that subscription. (Its region is the
+ * account stack's, which the stack already requires to be its own: a workspace binds only to a metastore of
+ * its region; a private endpoint lives in its VNet's region.)
+ */
+export function environmentPool(
+  pools: Record<string, DeployerPoolOutputs>,
+  args: { readonly environment: string; readonly subscriptionId: string; readonly accountStack: string },
+): DeployerPoolOutputs {
+  const output = `lakehouse:accountStack: ${args.accountStack}`;
+  const pool = pools[args.environment];
+  if (pool === undefined) {
+    throw new InvalidInputError([
+      `${output} has no deployer pool for environment "${args.environment}" (it has: ${Object.keys(pools).join(", ") || "none"}); set lakehouse-account:deployerPools and its environments`,
+    ]);
+  }
+  const placement = placementOf(pool.privateEndpointSubnetId ?? "");
+  if (placement === undefined) {
+    throw new InvalidInputError([
+      `${output}: output deployerPools.${args.environment}.privateEndpointSubnetId is "${String(pool.privateEndpointSubnetId)}", not a subnet id (/subscriptions/<id>/resourceGroups/<rg>/...); update the account stack`,
+    ]);
+  }
+  if (placement.subscriptionId.toLowerCase() !== args.subscriptionId.toLowerCase()) {
+    throw new InvalidInputError([
+      `${output}: output deployerPools.${args.environment}.privateEndpointSubnetId is in subscription ${placement.subscriptionId}, this stack deploys to ${args.subscriptionId}: the deployers' private endpoints are created with the stack's Azure provider, so a pool must be in the subscription of the environments it deploys (deploy the account stack's pools there, or the environment in the pool's subscription)`,
+    ]);
+  }
+  return pool;
 }
 
 /**

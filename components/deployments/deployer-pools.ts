@@ -35,6 +35,16 @@ export const RUNNER_IMAGE = {
 const TOKEN_SECRET = "agent-pool-token";
 /** How long the token's Key Vault secret is valid (two years, as the platform's keys). */
 const TOKEN_LIFETIME_SECONDS = 2 * 365 * 24 * 3600;
+/** The firewall rule that keeps containers from the Azure instance metadata service (`-A` appends it). */
+export const IMDS_RULE = "iptables -A DOCKER-USER -d 169.254.169.254/32 -j REJECT";
+/** The pool tokens' Key Vault expiry (seconds since 1970): two years after the day they were issued. */
+export function tokenExpiry(issuedOn: string): number {
+  return Math.floor(Date.parse(`${issuedOn}T00:00:00Z`) / 1000) + TOKEN_LIFETIME_SECONDS;
+}
+
+/** How long before the tokens' expiry every account update warns: time to rotate. */
+export const TOKEN_ROTATION_NOTICE_DAYS = 90;
+
 /** The host directory the runner shares with the deployment containers it starts (same path on both sides). */
 const SHARED_DIR = "/var/lib/pulumi-runner";
 
@@ -59,8 +69,11 @@ export interface DeployerPoolsArgs {
   /** Pulumi Cloud organization the agent pools belong to. */
   readonly organization: string;
   readonly pools: readonly DeployerPoolSpec[];
-  /** When the token secret is first written; it expires two years later. Default: now. */
-  readonly createdAt?: Date;
+  /**
+   * The day (YYYY-MM-DD) the pools' tokens were issued (the agent pools created or replaced): their Key Vault
+   * secrets expire two years later. Changed with each rotation (README, "The deployment path").
+   */
+  readonly tokenIssuedOn: string;
   /** Runner hosts per pool (each runs one deployment at a time). */
   readonly instances: number;
   /** Azure VM size of the runner hosts (must support Trusted Launch and encryption at host). */
@@ -127,6 +140,12 @@ export function runnerCloudInit(args: {
     "After=docker.service network-online.target",
     "Requires=docker.service",
     "[Service]",
+    // Deployments authenticate to Azure with OIDC, never as the host: the containers (the runner and the
+    // deployments it starts, pull-request previews among them) are refused the instance metadata service and
+    // so the host identity's token for the pool token's vault. DOCKER-USER filters container traffic only
+    // (Docker docs, "Docker with iptables": the chain for user rules, before Docker's own); the rule is added again at every start (after a reboot
+    // or a Docker restart), once.
+    `ExecStartPre=/bin/sh -c '${IMDS_RULE.replace("-A", "-C")} 2>/dev/null || ${IMDS_RULE.replace("-A", "-I")}'`,
     "ExecStartPre=/usr/local/sbin/pulumi-runner-token",
     "ExecStartPre=-/usr/bin/docker rm -f pulumi-runner",
     [
@@ -272,7 +291,7 @@ export class DeployerPool extends pulumi.ComponentResource {
         virtualNetworkName: naming.name("virtualNetwork", "deployer"),
         addressSpace: { addressPrefixes: [pool.addressSpace] },
       },
-      // Subnets and the peerings environment stacks add are resources of their own.
+      // Subnets are resources of their own; the VNet is peered with nothing (README, "Why not peer").
       { ...child, ignoreChanges: ["subnets", "virtualNetworkPeerings"] },
     );
     const egress = natGatewayWithStaticIp(`${name}-ng`, { ...placement, role: "runner", ipRole: "ng" }, this);
@@ -346,13 +365,11 @@ export class DeployerPool extends pulumi.ComponentResource {
         properties: {
           value: pulumi.secret(this.agentPool.tokenValue),
           contentType: "text/plain",
-          // Replace the agent pool (a new token) before then; the first expiry is kept (ignoreChanges).
-          attributes: {
-            expires: Math.floor((args.createdAt ?? new Date()).getTime() / 1000) + TOKEN_LIFETIME_SECONDS,
-          },
+          // Two years from the token's issue day: a rotation (a new pool, a new issue day) moves it on.
+          attributes: { expires: tokenExpiry(args.tokenIssuedOn) },
         },
       },
-      { ...child, ignoreChanges: ["properties.attributes.expires"] },
+      child,
     );
     const tokenReader = new authorization.RoleAssignment(
       `${name}-token-reader`,
@@ -537,8 +554,8 @@ export class DeployerPool extends pulumi.ComponentResource {
 /**
  * The deployers of every environment, before any environment exists: one pool per entry of the account
  * config, each a Pulumi Cloud agent pool with its runner hosts in a network of its own. A production pool
- * never shares hosts or a network with the pool that runs pull-request code. Environment stacks peer their
- * VNet with their pool's and link their private DNS zones to it (`DeployerPath`).
+ * never shares hosts or a network with the pool that runs pull-request code. Environment stacks put private
+ * endpoints of their services in their pool's network, registered in its zones (`DeployerPath`).
  */
 export class DeployerPools extends pulumi.ComponentResource {
   public readonly pools = new Map<string, DeployerPool>();
@@ -546,6 +563,13 @@ export class DeployerPools extends pulumi.ComponentResource {
   constructor(name: string, args: DeployerPoolsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("lakehouse:cicd:DeployerPools", name, {}, opts);
     const { pools, tags, ...shared } = args;
+    const daysLeft = Math.floor((tokenExpiry(args.tokenIssuedOn) * 1000 - Date.now()) / 86_400_000);
+    if (daysLeft < TOKEN_ROTATION_NOTICE_DAYS) {
+      pulumi.log.warn(
+        `The deployer pools' tokens (issued ${args.tokenIssuedOn}) expire in Key Vault in ${daysLeft} days: rotate them (README, "The deployment path").`,
+        this,
+      );
+    }
     for (const pool of pools) {
       const environment = pool.environments.includes("prod") ? "prod" : pool.environments[0];
       this.pools.set(

@@ -101,7 +101,6 @@ export class Deployments extends pulumi.ComponentResource {
           },
           executorContext: { executorImage: EXECUTOR_IMAGE },
           agentPoolId: args.agentPoolId,
-          cacheOptions: { enable: true },
         },
         { parent: this },
       );

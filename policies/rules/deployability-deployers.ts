@@ -1,9 +1,9 @@
 import { Policies, PolicyResource } from "@pulumi/policy";
-import { cidrsOverlap } from "../lib/cidr";
 import { waitsFor } from "../lib/dependencies";
 import { anchor, stackRule } from "../lib/rule";
 import { frontEndOf } from "./deployability-network";
 import { read } from "../lib/unknown";
+import { privateRecordsOf } from "../lib/private-path";
 
 // Deployability: the deployers' private path (issue 16): the deployer of a private workspace runs inside a
 // network that reaches it, and everything workspace-level waits for that path.
@@ -15,14 +15,18 @@ const LEARN = "https://learn.microsoft.com/azure";
 export const DEPLOYER_RULE_TYPES = {
   workspace: "azure-native:databricks:Workspace",
   settings: "pulumiservice:index:DeploymentSettings",
+  /** A review stack's: it runs with its template's settings, so on its template's pool. */
+  ttl: "pulumiservice:index:TtlSchedule",
   vnet: "azure-native:network:VirtualNetwork",
-  peering: "azure-native:network:VirtualNetworkPeering",
   zone: "azure-native:privatedns:PrivateZone",
   link: "azure-native:privatedns:VirtualNetworkLink",
   databricksProvider: "pulumi:providers:databricks",
   zoneGroup: "azure-native:network:PrivateDnsZoneGroup",
   scaleSet: "azure-native:compute:VirtualMachineScaleSet",
   endpoint: "azure-native:network:PrivateEndpoint",
+  subnet: "azure-native:network:Subnet",
+  grafana: "azure-native:dashboard:Grafana",
+  grafanaProvider: "pulumi:providers:grafana",
 } as const;
 const TYPES = DEPLOYER_RULE_TYPES;
 
@@ -56,72 +60,6 @@ export const deploymentsOnAgentPool = stackRule(
             urn: r.urn,
             message: `Deployment settings ${r.name} run on Pulumi-hosted runners, outside the network of the stack's private workspace: every workspace-level call would fail; set agentPoolId to the environment's deployer pool.`,
           })),
-);
-
-/** The address prefixes of a VNet of the plan, or undefined while unknown. */
-const prefixesOf = (vnet: PolicyResource) => {
-  const space = read(
-    () => (vnet.props.addressSpace as { addressPrefixes?: string[] } | undefined)?.addressPrefixes,
-  );
-  return space.known ? (space.value ?? []) : undefined;
-};
-
-/** The VNet of the plan an input of `resource` names: by dependency, by resource id or by Azure name. */
-const vnetNamed = (resource: PolicyResource, input: string, resources: readonly PolicyResource[]) => {
-  const value = resource.props[input] as { id?: unknown } | string | undefined;
-  return resources.find(
-    (r) =>
-      r.type === TYPES.vnet &&
-      ((resource.propertyDependencies[input] ?? []).includes(r) ||
-        (typeof value === "object" && value?.id !== undefined && value.id === r.props.id) ||
-        (typeof value === "string" && value === r.props.virtualNetworkName)),
-  );
-};
-
-/** Both ends' address prefixes of a peering, as far as the plan knows them. */
-function peeringEnds(peering: PolicyResource, resources: readonly PolicyResource[]) {
-  const local = vnetNamed(peering, "virtualNetworkName", resources);
-  const remote = vnetNamed(peering, "remoteVirtualNetwork", resources);
-  const declared = read(
-    () => (peering.props.remoteAddressSpace as { addressPrefixes?: string[] } | undefined)?.addressPrefixes,
-  );
-  return {
-    local: local ? prefixesOf(local) : undefined,
-    remote: remote ? prefixesOf(remote) : declared.known ? declared.value : undefined,
-  };
-}
-
-export const peeringAddressSpaces = stackRule(
-  {
-    name: "deployers-peering-address-spaces",
-    description:
-      "The two virtual networks of a peering have address spaces that do not overlap (as far as the plan knows them: the VNets of the stack and the peering's remoteAddressSpace).",
-    severity: "high",
-    anchor: anchor(
-      "project",
-      `${LEARN}/virtual-network/virtual-network-manage-peering`,
-      "Create, change, or delete a virtual network peering: the virtual networks you peer must have non-overlapping IP address spaces",
-    ),
-    remediationSteps:
-      "Give the environment (lakehouse:addressSpace) or the deployer pool (lakehouse-account:*DeployerAddressSpace) an address space the other does not use.",
-  },
-  (resources) =>
-    resources
-      .filter((r) => r.type === TYPES.peering)
-      .flatMap((peering) => {
-        const { local, remote } = peeringEnds(peering, resources);
-        const clash = (local ?? []).flatMap((a) =>
-          (remote ?? []).filter((b) => cidrsOverlap(a, b)).map((b) => [a, b]),
-        );
-        return clash.length === 0
-          ? []
-          : [
-              {
-                urn: peering.urn,
-                message: `Peering ${peering.name} joins address spaces that overlap (${clash.map(([a, b]) => `${a} and ${b}`).join(", ")}): Azure refuses the peering; give one of the VNets another address space.`,
-              },
-            ];
-      }),
 );
 
 export const workspaceWaitsForDeployerPath = stackRule(
@@ -175,16 +113,95 @@ export const workspaceWaitsForDeployerPath = stackRule(
     }),
 );
 
-/** The zone name and target VNet (id, or the resources its id comes from) of a private DNS VNet link. */
+/**
+ * Whether the stack is deployed by Pulumi Deployments (it has deployment settings, or is a review stack): by its runners, which a
+ * private Grafana reaches only through an endpoint in their network (deployers-agent-pool puts them in a pool).
+ */
+const deployedByDeployments = (resources: readonly PolicyResource[]) =>
+  resources.some((r) => r.type === TYPES.settings || r.type === TYPES.ttl);
+
+/** Whether a private endpoint's subnet is none of the stack's own (a deployer pool's, read from the account). */
+const outsideTheStack = (endpoint: PolicyResource) =>
+  !(endpoint.propertyDependencies.subnet ?? []).some((r) => r.type === TYPES.subnet || r.type === TYPES.vnet);
+
+export const grafanaWaitsForDeployerPath = stackRule(
+  {
+    name: "deployers-grafana-pool-path",
+    description:
+      "In a stack deployed by Pulumi Deployments (it has DeploymentSettings or, a review stack, a TtlSchedule; its runners are a deployer pool's), a Grafana provider pointed at a Managed Grafana that disables public network access waits for the DNS records of a grafana private endpoint in the pool's network (a subnet that is not the stack's), not only for the one in the stack's VNet.",
+    severity: "high",
+    anchor: anchor(
+      "project",
+      "https://learn.microsoft.com/azure/managed-grafana/how-to-set-up-private-access",
+      "Set up private access in Azure Managed Grafana: with public access disabled, clients reach Grafana only through a private endpoint in their network, whose record in privatelink.grafana.azure.com resolves the workspace's name",
+    ),
+    remediationSteps:
+      "Give the deployers a grafana endpoint in their pool's network (DeployerPath.endpoint with zone grafana) and add its DNS zone group to GrafanaDashboards' reachableAfter, as the platform does.",
+  },
+  (resources) =>
+    !deployedByDeployments(resources)
+      ? []
+      : resources
+          // Fails closed, as grafana-provider-private-path: a value not known yet counts as Disabled.
+          .filter(
+            (r) =>
+              r.type === TYPES.grafana &&
+              (r.props.properties as { publicNetworkAccess?: unknown } | undefined)?.publicNetworkAccess !==
+                "Enabled",
+          )
+          .flatMap((grafana) => {
+            const poolRecords = privateRecordsOf(grafana, "grafana", resources).filter((records) => {
+              const endpoint =
+                records.parent?.type === TYPES.endpoint
+                  ? records.parent
+                  : (records.propertyDependencies.privateEndpointName ?? []).find(
+                      (e) => e.type === TYPES.endpoint,
+                    );
+              return endpoint !== undefined && outsideTheStack(endpoint);
+            });
+            return resources
+              .filter(
+                (r) =>
+                  r.type === TYPES.grafanaProvider && (r.propertyDependencies.url ?? []).includes(grafana),
+              )
+              .filter((provider) => !poolRecords.some((z) => waitsFor(provider, z, resources)))
+              .map((provider) => ({
+                urn: provider.urn,
+                message:
+                  poolRecords.length === 0
+                    ? `Managed Grafana ${grafana.name} disables public network access and the stack deploys from a deployer pool, but Grafana has no private endpoint in the pool's network: the runners cannot resolve or reach it through provider ${provider.name}; add one (DeployerPath.endpoint, zone grafana).`
+                    : `Provider ${provider.name} of Managed Grafana ${grafana.name} does not wait for the DNS records of its endpoint in the deployer pool's network (${poolRecords.map((z) => z.name).join(", ")}): the runners would call Grafana before its name resolves; add them to the provider's dependsOn (GrafanaDashboards reachableAfter).`,
+              }));
+          }),
+);
+
+/** A VNet's key, `<resource group>/<name>` lowercased, from its id (`.../resourceGroups/<rg>/.../<name>`). */
+const vnetKeyOfId = (id: string) => {
+  const match = /\/resourceGroups\/([^/]+)\/.*\/([^/]+)$/i.exec(id);
+  return (match ? `${match[1]}/${match[2]}` : id).toLowerCase();
+};
+
+/**
+ * The zone name and target VNet of a private DNS VNet link. The VNet is keyed by resource group and name,
+ * whether the link names it by reference (a VNet of the plan) or by an id string, so both forms of one VNet
+ * meet; a VNet of the plan whose names are not known yet is keyed by its URN.
+ */
 const linkTarget = (link: PolicyResource, zones: readonly PolicyResource[]) => {
   const zone = zones.find((z) => (link.propertyDependencies.privateZoneName ?? []).includes(z));
   const zoneName = zone ? zone.props.privateZoneName : link.props.privateZoneName;
+  const vnets = (link.propertyDependencies.virtualNetwork ?? []).filter((d) => d.type === TYPES.vnet);
+  if (vnets.length === 1) {
+    const { resourceGroupName: group, virtualNetworkName: vnetName } = vnets[0].props;
+    return {
+      zoneName,
+      vnet:
+        typeof group === "string" && typeof vnetName === "string"
+          ? `${group}/${vnetName}`.toLowerCase()
+          : vnets[0].urn,
+    };
+  }
   const id = read(() => (link.props.virtualNetwork as { id?: unknown } | undefined)?.id);
-  return {
-    zoneName: typeof zoneName === "string" ? zoneName : undefined,
-    vnet: id.known && typeof id.value === "string" ? id.value : undefined,
-    vnetDeps: (link.propertyDependencies.virtualNetwork ?? []).filter((d) => d.type === TYPES.vnet),
-  };
+  return { zoneName, vnet: id.known && typeof id.value === "string" ? vnetKeyOfId(id.value) : undefined };
 };
 
 export const oneZoneOfANamePerVnet = stackRule(
@@ -206,10 +223,9 @@ export const oneZoneOfANamePerVnet = stackRule(
     const seen = new Map<string, PolicyResource>();
     const problems: { urn: string; message: string }[] = [];
     for (const link of resources.filter((r) => r.type === TYPES.link)) {
-      const { zoneName, vnet, vnetDeps } = linkTarget(link, zones);
-      const target = vnet ?? (vnetDeps.length === 1 ? vnetDeps[0].urn : undefined);
-      if (zoneName === undefined || target === undefined) continue;
-      const key = `${zoneName.toLowerCase()} ${target.toLowerCase()}`;
+      const { zoneName, vnet } = linkTarget(link, zones);
+      if (typeof zoneName !== "string" || vnet === undefined) continue;
+      const key = `${zoneName.toLowerCase()} ${vnet}`;
       const first = seen.get(key);
       if (first) {
         problems.push({
@@ -241,8 +257,9 @@ function flexibleProfileProblems(profile: {
     );
   }
   const linux = profile.osProfile?.linuxConfiguration;
-  if (linux?.patchSettings?.patchMode === "AutomaticByPlatform" && linux.provisionVMAgent !== true) {
-    problems.push("patchMode AutomaticByPlatform without provisionVMAgent: true (set it)");
+  // Unset is true (VMSS REST: "When this property is not specified in the request body, default behavior is to set it to true").
+  if (linux?.patchSettings?.patchMode === "AutomaticByPlatform" && linux.provisionVMAgent === false) {
+    problems.push("patchMode AutomaticByPlatform with provisionVMAgent: false (leave it unset or set true)");
   }
   return problems;
 }
@@ -251,15 +268,15 @@ export const flexibleScaleSetNetwork = stackRule(
   {
     name: "deployers-flexible-scale-set",
     description:
-      "A scale set in Flexible orchestration mode sets networkProfile.networkApiVersion (2020-11-01 or later) when its VM profile defines network interface configurations, and provisionVMAgent when its Linux guest patching is AutomaticByPlatform.",
+      "A scale set in Flexible orchestration mode sets networkProfile.networkApiVersion (2020-11-01 or later) when its VM profile defines network interface configurations, and does not turn provisionVMAgent off when its Linux guest patching is AutomaticByPlatform.",
     severity: "high",
     anchor: anchor(
       "project",
       "https://learn.microsoft.com/rest/api/compute/virtual-machine-scale-sets/create-or-update",
-      "Virtual Machine Scale Sets - Create Or Update: networkApiVersion is the Microsoft.Network API version used to create the network interface configurations of a scale set with orchestration mode Flexible; LinuxVMGuestPatchMode AutomaticByPlatform: the property provisionVMAgent must be true",
+      "Virtual Machine Scale Sets - Create Or Update: networkApiVersion is the Microsoft.Network API version used to create the network interface configurations of a scale set with orchestration mode Flexible; LinuxVMGuestPatchMode AutomaticByPlatform: the property provisionVMAgent must be true (it defaults to true when not specified)",
     ),
     remediationSteps:
-      "Set virtualMachineProfile.networkProfile.networkApiVersion: 2020-11-01, and osProfile.linuxConfiguration.provisionVMAgent: true with AutomaticByPlatform patching.",
+      "Set virtualMachineProfile.networkProfile.networkApiVersion: 2020-11-01, and leave osProfile.linuxConfiguration.provisionVMAgent unset (true) with AutomaticByPlatform patching.",
   },
   (resources) =>
     resources
@@ -281,8 +298,8 @@ export const flexibleScaleSetNetwork = stackRule(
 
 export const deployersDeployabilityPolicies: Policies = [
   deploymentsOnAgentPool,
-  peeringAddressSpaces,
   workspaceWaitsForDeployerPath,
+  grafanaWaitsForDeployerPath,
   oneZoneOfANamePerVnet,
   flexibleScaleSetNetwork,
 ];

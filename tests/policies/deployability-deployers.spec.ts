@@ -67,38 +67,6 @@ describe("deployability (deployers) rules", () => {
     });
   });
 
-  describe("deployers-peering-address-spaces", () => {
-    const vnet = (space: string): Spec => ({
-      type: T.vnet,
-      name: "vnet",
-      props: { virtualNetworkName: "vnet-env", addressSpace: { addressPrefixes: [space] } },
-    });
-    const peering = (remote: string): Spec => ({
-      type: T.peering,
-      name: "to-pool",
-      props: {
-        virtualNetworkName: "vnet-env",
-        remoteVirtualNetwork: { id: "/subscriptions/s/resourceGroups/rg/providers/x/vnet-pool" },
-        remoteAddressSpace: { addressPrefixes: [remote] },
-      },
-      dependsOn: { virtualNetworkName: ["vnet"] },
-    });
-    it("passes a peering of disjoint address spaces", async () => {
-      assert.deepStrictEqual(
-        await violations(deployers.peeringAddressSpaces, [vnet("10.20.0.0/16"), peering("10.250.1.0/24")]),
-        [],
-      );
-    });
-    it("reports a peering of overlapping address spaces", async () => {
-      assert.deepStrictEqual(
-        await violations(deployers.peeringAddressSpaces, [vnet("10.20.0.0/16"), peering("10.20.8.0/24")]),
-        [
-          "to-pool: Peering to-pool joins address spaces that overlap (10.20.0.0/16 and 10.20.8.0/24): Azure refuses the peering; give one of the VNets another address space.",
-        ],
-      );
-    });
-  });
-
   describe("deployers-workspace-waits-for-pool-path", () => {
     const endpoint = (name: string): Spec[] => [
       {
@@ -141,6 +109,64 @@ describe("deployability (deployers) rules", () => {
     });
   });
 
+  describe("deployers-grafana-pool-path", () => {
+    const endpoint = (name: string, subnet: string): Spec[] => [
+      {
+        type: T.endpoint,
+        name,
+        props: { privateLinkServiceConnections: [{ groupIds: ["grafana"] }] },
+        dependsOn: { privateLinkServiceConnections: ["amg"], subnet: [subnet] },
+      },
+      { type: T.records, name: `${name}-dns`, parent: name, dependsOn: { privateEndpointName: [name] } },
+    ];
+    const stack = (settings: boolean, providerWaits: string[], poolEndpoint = true): Spec[] => [
+      { type: T.grafana, name: "amg", props: { properties: { publicNetworkAccess: "Disabled" } } },
+      { type: T.subnet, name: "snet-pep", props: {} },
+      { type: "pulumi:pulumi:StackReference", name: "account", props: {} },
+      ...endpoint("amg-pep", "snet-pep"),
+      ...(poolEndpoint ? endpoint("deployer-amg-pep", "account") : []),
+      ...(settings ? [{ type: T.settings, name: "settings", props: { agentPoolId: "pool-id" } }] : []),
+      { type: T.grafanaProvider, name: "grafana", dependsOn: { url: ["amg"] }, waitsFor: providerWaits },
+    ];
+    it("passes a provider that waits for the records of the endpoint in the pool's network", async () => {
+      assert.deepStrictEqual(
+        await violations(
+          deployers.grafanaWaitsForDeployerPath,
+          stack(true, ["amg-pep-dns", "deployer-amg-pep-dns"]),
+        ),
+        [],
+      );
+    });
+    it("reports a review stack (a TtlSchedule, its template's settings) without the pool's endpoint", async () => {
+      const review = [...stack(false, ["amg-pep-dns"], false), { type: T.ttl, name: "ttl", props: {} }];
+      assert.deepStrictEqual(await violations(deployers.grafanaWaitsForDeployerPath, review), [
+        "grafana: Managed Grafana amg disables public network access and the stack deploys from a deployer pool, but Grafana has no private endpoint in the pool's network: the runners cannot resolve or reach it through provider grafana; add one (DeployerPath.endpoint, zone grafana).",
+      ]);
+    });
+    it("leaves a stack not deployed by Pulumi Deployments to grafana-provider-private-path", async () => {
+      assert.deepStrictEqual(
+        await violations(deployers.grafanaWaitsForDeployerPath, stack(false, ["amg-pep-dns"], false)),
+        [],
+      );
+    });
+    it("reports a provider that waits for the stack's endpoint only", async () => {
+      assert.deepStrictEqual(
+        await violations(deployers.grafanaWaitsForDeployerPath, stack(true, ["amg-pep-dns"])),
+        [
+          "grafana: Provider grafana of Managed Grafana amg does not wait for the DNS records of its endpoint in the deployer pool's network (deployer-amg-pep-dns): the runners would call Grafana before its name resolves; add them to the provider's dependsOn (GrafanaDashboards reachableAfter).",
+        ],
+      );
+    });
+    it("reports a private Grafana with no endpoint in the pool's network", async () => {
+      assert.deepStrictEqual(
+        await violations(deployers.grafanaWaitsForDeployerPath, stack(true, ["amg-pep-dns"], false)),
+        [
+          "grafana: Managed Grafana amg disables public network access and the stack deploys from a deployer pool, but Grafana has no private endpoint in the pool's network: the runners cannot resolve or reach it through provider grafana; add one (DeployerPath.endpoint, zone grafana).",
+        ],
+      );
+    });
+  });
+
   describe("deployers-one-zone-name-per-vnet", () => {
     const zone = (name: string): Spec => ({
       type: T.zone,
@@ -150,13 +176,42 @@ describe("deployability (deployers) rules", () => {
     const link = (name: string, zoneName: string): Spec => ({
       type: T.link,
       name,
-      props: { virtualNetwork: { id: "/subscriptions/s/resourceGroups/rg/providers/x/vnet-pool" } },
+      props: {
+        virtualNetwork: {
+          id: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/vnet-pool",
+        },
+      },
       dependsOn: { privateZoneName: [zoneName] },
     });
     it("passes one zone of a name per VNet", async () => {
       assert.deepStrictEqual(
         await violations(deployers.oneZoneOfANamePerVnet, [zone("zone"), link("link", "zone")]),
         [],
+      );
+    });
+    it("reports a second zone linked to a VNet of the plan by id string while the first links it by reference", async () => {
+      const vnet: Spec = {
+        type: T.vnet,
+        name: "vnet",
+        props: { resourceGroupName: "rg", virtualNetworkName: "vnet-pool" },
+      };
+      const byReference: Spec = {
+        type: T.link,
+        name: "link-a",
+        props: { virtualNetwork: {} },
+        dependsOn: { privateZoneName: ["zone-a"], virtualNetwork: ["vnet"] },
+      };
+      assert.deepStrictEqual(
+        await violations(deployers.oneZoneOfANamePerVnet, [
+          vnet,
+          zone("zone-a"),
+          zone("zone-b"),
+          byReference,
+          link("link-b", "zone-b"),
+        ]),
+        [
+          "link-b: Link link-b links a second privatelink.azuredatabricks.net zone to a virtual network link-a already links one to: Azure refuses it; register the records in the zone that is linked already.",
+        ],
       );
     });
     it("reports a second zone of the same name linked to the same VNet", async () => {
@@ -208,19 +263,23 @@ describe("deployability (deployers) rules", () => {
         "vmss: Scale set vmss uses Flexible orchestration but networkProfile.networkApiVersion is unset (Azure cannot create the VMs' network interfaces; set 2020-11-01): Azure refuses it.",
       ]);
     });
-    it("reports platform guest patching without the VM agent", async () => {
-      const patched = (provisionVMAgent: boolean) =>
+    it("reports platform guest patching with the VM agent turned off, not with it unset (true)", async () => {
+      const patched = (provisionVMAgent?: boolean) =>
         scaleSet({
           virtualMachineProfile: {
             ...profile("2020-11-01").virtualMachineProfile,
             osProfile: {
-              linuxConfiguration: { provisionVMAgent, patchSettings: { patchMode: "AutomaticByPlatform" } },
+              linuxConfiguration: {
+                ...(provisionVMAgent === undefined ? {} : { provisionVMAgent }),
+                patchSettings: { patchMode: "AutomaticByPlatform" },
+              },
             },
           },
         });
       assert.deepStrictEqual(await violations(deployers.flexibleScaleSetNetwork, [patched(true)]), []);
+      assert.deepStrictEqual(await violations(deployers.flexibleScaleSetNetwork, [patched()]), []);
       assert.deepStrictEqual(await violations(deployers.flexibleScaleSetNetwork, [patched(false)]), [
-        "vmss: Scale set vmss uses Flexible orchestration but patchMode AutomaticByPlatform without provisionVMAgent: true (set it): Azure refuses it.",
+        "vmss: Scale set vmss uses Flexible orchestration but patchMode AutomaticByPlatform with provisionVMAgent: false (leave it unset or set true): Azure refuses it.",
       ]);
     });
   });
@@ -232,6 +291,19 @@ describe("flipping the deployers' path back in the real platform (dev)", () => {
     [T.settings, `${DEV}-deployments-settings`, "agentPoolId", ""],
     // The provider still waits for the stack's own front-end endpoint, not for the deployers'.
     [T.provider, `${DEV}-databricks-provider`, "opts.dependsOn", { without: "deployer" }],
+    // The deployers' Grafana endpoint points elsewhere: Grafana is left with the one in the stack's VNet.
+    [
+      T.endpoint,
+      `${DEV}-deployer-grafana-pep`,
+      "privateLinkServiceConnections",
+      [
+        {
+          name: "other",
+          privateLinkServiceId: "/subscriptions/s/resourceGroups/rg/x/other",
+          groupIds: ["grafana"],
+        },
+      ],
+    ],
   ];
 
   it("reports exactly the matching violations", async () => {
@@ -240,6 +312,7 @@ describe("flipping the deployers' path back in the real platform (dev)", () => {
       found.filter((v) => v.startsWith("deployers-")),
       [
         `deployers-agent-pool ${DEV}-deployments-settings | Deployment settings ${DEV}-deployments-settings run on Pulumi-hosted runners, outside the network of the stack's private workspace: every workspace-level call would fail; set agentPoolId to the environment's deployer pool.`,
+        `deployers-grafana-pool-path ${DEV}-dashboards-provider | Managed Grafana ${DEV}-monitoring-grafana disables public network access and the stack deploys from a deployer pool, but Grafana has no private endpoint in the pool's network: the runners cannot resolve or reach it through provider ${DEV}-dashboards-provider; add one (DeployerPath.endpoint, zone grafana).`,
         `deployers-workspace-waits-for-pool-path ${DEV}-databricks-provider | Provider ${DEV}-databricks-provider of private workspace ${DEV}-databricks-workspace does not wait for the DNS records of its front-end endpoint(s) ${DEV}-deployer-ui-api-pep: a deployer that resolves the workspace through them would call it before its name resolves; add their DNS zone groups to the provider's dependsOn (DatabricksWorkspace deployerPath).`,
       ],
     );
