@@ -513,6 +513,14 @@ describe("account config", () => {
   it("turns valid settings into an AccountConfig", () => {
     assert.deepStrictEqual(parseAccountConfig(valid, context), { ...valid, ...context });
   });
+  it("refuses a token issue day that is not in the calendar", () => {
+    assert.throws(
+      () => parseAccountConfig({ ...valid, deployerTokenIssuedOn: "2026-02-30" }, context),
+      (error: unknown) =>
+        error instanceof InvalidInputError &&
+        error.problems.join("\n") === "lakehouse-account:deployerTokenIssuedOn: must be a day, YYYY-MM-DD",
+    );
+  });
   it("refuses a workspace URL for the tag policies' workspace, an unknown metastore mode and a misspelt key", () => {
     assert.throws(
       () =>

@@ -108,7 +108,11 @@ export const accountSettingsSchema = z
     deployerTokenIssuedOn: z
       .string()
       .regex(/^\d{4}-\d{2}-\d{2}$/, "must be a day, YYYY-MM-DD")
-      .refine((day) => !Number.isNaN(Date.parse(`${day}T00:00:00Z`)), "must be a day, YYYY-MM-DD"),
+      // A real calendar day: Date.parse accepts 2026-02-30 and rolls it over.
+      .refine((day) => {
+        const date = new Date(`${day}T00:00:00Z`);
+        return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === day;
+      }, "must be a day, YYYY-MM-DD"),
     deployerAgentImage: z
       .string()
       .regex(
