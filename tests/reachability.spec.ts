@@ -4,7 +4,7 @@ import * as assert from "assert";
 import * as path from "path";
 import { centralZoneIds, settingsSchema } from "../config/config";
 import type { PlanDocument } from "../tools/plan/report";
-import { inputsOf, planOf, PROJECT_DIR, resourcesOf, runPlanWith } from "./support/plan";
+import { inputsOf, planOf, PROJECT_DIR, resourceOf, resourcesOf, runPlanWith } from "./support/plan";
 import { HUB_RESOLVER_IP, HUB_SCOPE_ID, HUB_ZONE_IDS } from "./fixtures/landing-zone";
 import { PRIVATE_DNS_ZONES } from "../components/network/dns-zones";
 
@@ -278,7 +278,8 @@ for (const stack of STACKS) {
         privateLinkResourceId: `/subscriptions/00000000-0000-0000-0000-00000000bbbb/resourceGroups/rg-lh-${stack}-weu/providers/azure-native:monitor:PrivateLinkScope/ampls-lh-${stack}-weu`,
         privateLinkResourceRegion: "westeurope",
         groupIds: ["azuremonitor"],
-        requestMessage: `Managed Grafana rg-lh-${stack}-weu/${grafana} reads Azure Monitor through the scope`,
+        // Within Private Link's 140 characters for any resource group and Grafana name.
+        requestMessage: `Managed Grafana rg-lh-${stack}-weu/${grafana}`,
       });
     });
 
@@ -295,12 +296,9 @@ for (const stack of STACKS) {
         targetId: `${rg}/azure-native:monitor:PrivateLinkScope/ampls-lh-${stack}-weu`,
         apiVersion: "2021-07-01-preview",
         match: {
-          descriptions: [
-            `Managed Grafana ${grafana} reads Azure Monitor through the scope`,
-            `Managed Grafana ${grafana}: approved by its stack`,
-          ],
+          descriptions: [`Managed Grafana ${grafana}`, `Managed Grafana ${grafana}: approved`],
         },
-        description: `Managed Grafana ${grafana}: approved by its stack`,
+        description: `Managed Grafana ${grafana}: approved`,
         // Approved by anybody already (the managed endpoint says so): nothing to do.
         requester: {
           id: `${rg}/azure-native:dashboard:ManagedPrivateEndpoint/ampls`,
@@ -308,6 +306,16 @@ for (const stack of STACKS) {
         },
         token: "[secret]",
       });
+      // The ARM token is minted only once the managed endpoint exists (an Entra token lasts 60-90 minutes).
+      assert.ok(
+        approval.propertyDependencies.token.includes(
+          resourceOf(
+            plan,
+            "azure-native:dashboard:ManagedPrivateEndpoint",
+            n("private-monitoring-grafana-ampls"),
+          ).urn,
+        ),
+      );
       // No azure-native PrivateEndpointConnection: its create refuses the existing pending connection.
       assert.deepStrictEqual(resourcesOf(plan, "azure-native:monitor:PrivateEndpointConnection"), []);
     });
@@ -348,17 +356,23 @@ for (const stack of STACKS) {
           apiVersion: "2024-01-01",
           match: { endpointName: (approval.match as { endpointName: string }).endpointName },
           description: "Serverless compute of the stack's Databricks workspace (NCC private endpoint rule)",
+          // A replaced rule is a new approval.
+          requestedBy: approval.requestedBy,
           token: "[secret]",
         });
         assert.match(
           (approval.match as { endpointName: string }).endpointName,
           /^databricks-[0-9a-f-]+-pe-[0-9a-f]{8}$/,
         );
+        const dependencies = resourcesOf(plan, "pulumi-nodejs:dynamic:Resource").find(
+          (r) => r.name === n(`serverless-lake-${groupId}-approval`),
+        )?.propertyDependencies;
+        assert.deepStrictEqual(dependencies?.match, [rule.urn]);
+        assert.deepStrictEqual(dependencies?.requestedBy, [rule.urn]);
+        // The ARM token is minted only once the rule and the lake exist (an Entra token lasts 60-90 minutes).
         assert.deepStrictEqual(
-          resourcesOf(plan, "pulumi-nodejs:dynamic:Resource").find(
-            (r) => r.name === n(`serverless-lake-${groupId}-approval`),
-          )?.propertyDependencies.match,
-          [rule.urn],
+          [...(dependencies?.token ?? [])].sort(),
+          [rule.urn, resourceOf(plan, "azure-native:storage:StorageAccount", n("lake-account")).urn].sort(),
         );
       }
     });

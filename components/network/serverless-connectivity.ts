@@ -61,6 +61,8 @@ export class ServerlessConnectivity extends pulumi.ComponentResource {
               targetId: account.id,
               apiVersion: STORAGE_API_VERSION,
               match: { endpointName: rule.endpointName },
+              // A replaced rule opens a new connection: a new approval.
+              requestedBy: rule.ruleId,
               description:
                 "Serverless compute of the stack's Databricks workspace (NCC private endpoint rule)",
             },
