@@ -67,6 +67,7 @@ function validSettings(): Record<string, unknown> {
     reviewStackTtlHours: 48,
     driftScheduleCron: "",
     deploymentsAzureClientId: "7a8b9c0d-1e2f-4a3b-8c4d-5e6f7a8b9c0d",
+    browserAuthenticationEndpoint: true,
   };
 }
 

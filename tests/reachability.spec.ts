@@ -476,23 +476,29 @@ describe("lakehouse:privateDnsZoneIds, lakehouse:dnsServers and lakehouse:monito
       "must be the resource id of an Azure Monitor Private Link Scope: /subscriptions/<id>/resourceGroups/<rg>/providers/microsoft.insights/privateLinkScopes/<name>",
     ]);
   });
-  it("take all the zones the stack uses (Azure Monitor's only with a scope of the stack's own), or none", () => {
+  it("take all the zones the stack uses with the landing zone's scope (never a scope of the stack's own), or none", () => {
     assert.strictEqual(centralZoneIds({}, "lakehouse"), undefined);
-    assert.deepStrictEqual(centralZoneIds({ privateDnsZoneIds: HUB_ZONE_IDS }, "lakehouse"), {
-      ...Object.fromEntries(Object.entries(PRIVATE_DNS_ZONES).map(([key, name]) => [key, zone(name)])),
-    });
+    const expected = ["databricks", "dfs", "blob", "vault", "sql", "eventhub", "grafana"];
+    for (const privateDnsZoneIds of [withoutMonitor, HUB_ZONE_IDS]) {
+      assert.deepStrictEqual(
+        centralZoneIds({ privateDnsZoneIds, monitorPrivateLinkScopeId: HUB_SCOPE_ID }, "lakehouse"),
+        Object.fromEntries(
+          expected.map((key) => [key, zone(PRIVATE_DNS_ZONES[key as keyof typeof PRIVATE_DNS_ZONES])]),
+        ),
+      );
+    }
+    // The stack's own scope would register Azure Monitor's global records in the shared zones.
+    for (const privateDnsZoneIds of [withoutMonitor, HUB_ZONE_IDS]) {
+      assert.deepStrictEqual(refused({ privateDnsZoneIds }), [
+        "lakehouse:monitorPrivateLinkScopeId: required with lakehouse:privateDnsZoneIds (in the stack's Pulumi.<stack>.yaml): the resource id of the landing zone's Azure Monitor Private Link Scope (/subscriptions/<id>/resourceGroups/<rg>/providers/microsoft.insights/privateLinkScopes/<name>); a scope of the stack's own would overwrite Azure Monitor's records in the shared zones (one scope per DNS)",
+      ]);
+    }
     assert.deepStrictEqual(
-      Object.keys(
-        centralZoneIds(
-          { privateDnsZoneIds: withoutMonitor, monitorPrivateLinkScopeId: HUB_SCOPE_ID },
-          "lakehouse",
-        )!,
-      ),
-      ["databricks", "dfs", "blob", "vault", "sql", "eventhub", "grafana"],
+      refused({ privateDnsZoneIds: withoutMonitor.slice(1), monitorPrivateLinkScopeId: HUB_SCOPE_ID }),
+      [
+        `lakehouse:privateDnsZoneIds: missing privatelink.azuredatabricks.net; give the landing zone's zone for every zone the stack uses (${expected.map((key) => PRIVATE_DNS_ZONES[key as keyof typeof PRIVATE_DNS_ZONES]).join(", ")}), or leave privateDnsZoneIds out for zones of the stack's own`,
+      ],
     );
-    assert.deepStrictEqual(refused({ privateDnsZoneIds: withoutMonitor }), [
-      `lakehouse:privateDnsZoneIds: missing privatelink.monitor.azure.com, privatelink.oms.opinsights.azure.com, privatelink.ods.opinsights.azure.com, privatelink.agentsvc.azure-automation.net; give the landing zone's zone for every zone the stack uses (${Object.values(PRIVATE_DNS_ZONES).join(", ")}), or leave privateDnsZoneIds out for zones of the stack's own`,
-    ]);
   });
   it("refuse the landing zone's scope or resolver without its zones", () => {
     assert.deepStrictEqual(
