@@ -451,6 +451,24 @@ describe("stack config", () => {
     );
   });
 
+  it("creates the region's browser-authentication endpoint where asked, never in a review stack", () => {
+    const review = { ...context, stack: "pr-transfermarket-lakehouse-platform-42" };
+    for (const browserAuthenticationEndpoint of [true, false]) {
+      const settings = { ...validSettings(), browserAuthenticationEndpoint };
+      assert.strictEqual(
+        parsePlatformConfig(settings, context).databricks.browserAuthenticationEndpoint,
+        browserAuthenticationEndpoint,
+      );
+      assert.strictEqual(
+        parsePlatformConfig(settings, review).databricks.browserAuthenticationEndpoint,
+        false,
+      );
+    }
+    assert.deepStrictEqual(problemsOf({ ...validSettings(), browserAuthenticationEndpoint: "yes" }), [
+      'lakehouse:browserAuthenticationEndpoint: must be a boolean (got "yes")',
+    ]);
+  });
+
   it("refuses a review stack whose name does not end in its pull request number", () => {
     assert.throws(
       () => parsePlatformConfig(validSettings(), { ...context, stack: "pr-experiment" }),
