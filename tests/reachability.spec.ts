@@ -306,16 +306,15 @@ for (const stack of STACKS) {
         },
         token: "[secret]",
       });
+      const endpoint = resourceOf(
+        plan,
+        "azure-native:dashboard:ManagedPrivateEndpoint",
+        n("private-monitoring-grafana-ampls"),
+      ).urn;
       // The ARM token is minted only once the managed endpoint exists (an Entra token lasts 60-90 minutes).
-      assert.ok(
-        approval.propertyDependencies.token.includes(
-          resourceOf(
-            plan,
-            "azure-native:dashboard:ManagedPrivateEndpoint",
-            n("private-monitoring-grafana-ampls"),
-          ).urn,
-        ),
-      );
+      assert.ok(approval.propertyDependencies.token.includes(endpoint));
+      // A replaced managed endpoint keeps its name and id but opens a new connection: a new approval.
+      assert.deepStrictEqual(approval.replaceWith, [endpoint]);
       // No azure-native PrivateEndpointConnection: its create refuses the existing pending connection.
       assert.deepStrictEqual(resourcesOf(plan, "azure-native:monitor:PrivateEndpointConnection"), []);
     });
@@ -369,6 +368,12 @@ for (const stack of STACKS) {
         )?.propertyDependencies;
         assert.deepStrictEqual(dependencies?.match, [rule.urn]);
         assert.deepStrictEqual(dependencies?.requestedBy, [rule.urn]);
+        assert.deepStrictEqual(
+          resourcesOf(plan, "pulumi-nodejs:dynamic:Resource").find(
+            (r) => r.name === n(`serverless-lake-${groupId}-approval`),
+          )?.replaceWith,
+          [rule.urn],
+        );
         // The ARM token is minted only once the rule and the lake exist (an Entra token lasts 60-90 minutes).
         assert.deepStrictEqual(
           [...(dependencies?.token ?? [])].sort(),

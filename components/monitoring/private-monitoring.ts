@@ -167,7 +167,8 @@ export class PrivateMonitoring extends pulumi.ComponentResource {
         description: approvedMessage,
         requester: { id: this.grafanaEndpoint.id, apiVersion: GRAFANA_API_VERSION },
       },
-      { ...onScope, dependsOn: [this.grafanaEndpoint] },
+      // A replaced managed endpoint (same name, so the same id) opens a new connection: a new approval.
+      { ...onScope, dependsOn: [this.grafanaEndpoint], replaceWith: [this.grafanaEndpoint] },
     );
     this.registerOutputs({
       scope: this.scope,
