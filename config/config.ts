@@ -285,6 +285,8 @@ export const settingsSchema = z.strictObject({
       "must be the resource id of an Azure Monitor Private Link Scope: /subscriptions/<id>/resourceGroups/<rg>/providers/microsoft.insights/privateLinkScopes/<name>",
     )
     .optional(),
+  // The region's browser-authentication (SSO) private endpoint: one per region and DNS zone (Learn).
+  browserAuthenticationEndpoint: z.boolean(),
 });
 
 export type Settings = z.output<typeof settingsSchema>;
@@ -371,6 +373,8 @@ export function reviewStackSettings(s: Settings): Partial<Settings> {
     sqlWarehouseMaxClusters: 1,
     eventHubsCapacity: 1,
     spotWorkers: true,
+    // One per region and DNS zone: a long-lived stack owns it; a review stack's TTL destroy would delete it.
+    browserAuthenticationEndpoint: false,
   };
 }
 
@@ -468,6 +472,8 @@ export interface PlatformConfig {
     readonly dbfsRootCmk: boolean;
     readonly complianceSecurityProfile: boolean;
     readonly tokenMaxLifetimeDays: number;
+    /** Create the region's browser-authentication (SSO) private endpoint; never in a review stack. */
+    readonly browserAuthenticationEndpoint: boolean;
   };
   readonly eventHubs: { readonly capacity: number };
   /** Pulumi Deployments of this stack, triggered from GitHub. */
@@ -591,8 +597,8 @@ const PRIVATE_DNS_ZONE_NAMES: readonly string[] = Object.values(PRIVATE_DNS_ZONE
 
 /**
  * The landing zone's central zones by key, or undefined (the stack's own zones). All or none: every zone the
- * stack registers endpoints in must be given (the Azure Monitor ones too, unless the landing zone's scope is
- * used), because Azure links a VNet to only one zone of a name, so the stack's own zone of a name the
+ * stack registers endpoints in must be given (Azure Monitor's are the landing zone's scope's, which is
+ * required with them), because Azure links a VNet to only one zone of a name, so the stack's own zone of a name the
  * landing zone also has could never be resolved where the central zones are.
  */
 export function centralZoneIds(
@@ -614,9 +620,17 @@ export function centralZoneIds(
     if (problems.length > 0) throw new InvalidInputError(problems);
     return undefined;
   }
+  // A scope of the stack's own would write Azure Monitor's global records (api.monitor.azure.com, the
+  // agents' and solution packs' names) into zones every spoke resolves, over the hub's and each other's
+  // (Learn, "Design your Private Link setup": a single AMPLS for all networks that share the same DNS).
+  if (s.monitorPrivateLinkScopeId === undefined) {
+    throw new InvalidInputError([
+      `${project}:monitorPrivateLinkScopeId: required with ${project}:privateDnsZoneIds (in the stack's Pulumi.<stack>.yaml): the resource id of the landing zone's Azure Monitor Private Link Scope (/subscriptions/<id>/resourceGroups/<rg>/providers/microsoft.insights/privateLinkScopes/<name>); a scope of the stack's own would overwrite Azure Monitor's records in the shared zones (one scope per DNS)`,
+    ]);
+  }
   const byName = new Map(s.privateDnsZoneIds.map((id) => [id.split("/").pop()!.toLowerCase(), id]));
   const keys = (Object.keys(PRIVATE_DNS_ZONES) as PrivateDnsZoneKey[]).filter(
-    (key) => !(s.monitorPrivateLinkScopeId !== undefined && AZURE_MONITOR_ONLY_ZONES.includes(key)),
+    (key) => !AZURE_MONITOR_ONLY_ZONES.includes(key),
   );
   const missing = keys.filter((key) => !byName.has(PRIVATE_DNS_ZONES[key]));
   if (missing.length > 0) {
@@ -726,6 +740,7 @@ export function parsePlatformConfig(
       dbfsRootCmk: s.dbfsRootCmk,
       complianceSecurityProfile: s.complianceSecurityProfile,
       tokenMaxLifetimeDays: s.tokenMaxLifetimeDays,
+      browserAuthenticationEndpoint: s.browserAuthenticationEndpoint,
     },
     eventHubs: { capacity: s.eventHubsCapacity },
     deployments: {

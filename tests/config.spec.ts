@@ -67,6 +67,7 @@ function validSettings(): Record<string, unknown> {
     reviewStackTtlHours: 48,
     driftScheduleCron: "",
     deploymentsAzureClientId: "7a8b9c0d-1e2f-4a3b-8c4d-5e6f7a8b9c0d",
+    browserAuthenticationEndpoint: true,
   };
 }
 
@@ -448,6 +449,24 @@ describe("stack config", () => {
       [original.review, original.protectStatefulResources, original.storage.sku, original.compute.maxWorkers],
       [false, true, "Standard_GZRS", 16],
     );
+  });
+
+  it("creates the region's browser-authentication endpoint where asked, never in a review stack", () => {
+    const review = { ...context, stack: "pr-transfermarket-lakehouse-platform-42" };
+    for (const browserAuthenticationEndpoint of [true, false]) {
+      const settings = { ...validSettings(), browserAuthenticationEndpoint };
+      assert.strictEqual(
+        parsePlatformConfig(settings, context).databricks.browserAuthenticationEndpoint,
+        browserAuthenticationEndpoint,
+      );
+      assert.strictEqual(
+        parsePlatformConfig(settings, review).databricks.browserAuthenticationEndpoint,
+        false,
+      );
+    }
+    assert.deepStrictEqual(problemsOf({ ...validSettings(), browserAuthenticationEndpoint: "yes" }), [
+      'lakehouse:browserAuthenticationEndpoint: must be a boolean (got "yes")',
+    ]);
   });
 
   it("refuses a review stack whose name does not end in its pull request number", () => {

@@ -197,6 +197,8 @@ describe("offline plan", () => {
           "retainOnDelete",
           "dependencies",
           "propertyDependencies",
+          // Only where set: the approvals, replaced with their requesters.
+          ...(r.replaceWith ? ["replaceWith"] : []),
         ]);
         assert.ok(r.parent === null || urns.has(r.parent), `${r.urn} has an unknown parent ${r.parent}`);
         assert.ok(
@@ -205,6 +207,14 @@ describe("offline plan", () => {
             r.parent.endsWith("pulumi:pulumi:Stack::lakehouse-" + stack),
         );
       }
+      assert.deepStrictEqual(
+        plan.resources.filter((r) => r.replaceWith).map((r) => r.name),
+        [
+          `lh-${stack}-serverless-lake-dfs-approval`,
+          `lh-${stack}-serverless-lake-blob-approval`,
+          `lh-${stack}-private-monitoring-grafana-ampls-approval`,
+        ],
+      );
       const config = JSON.parse(
         fs.readFileSync(path.join(PROJECT_DIR, "policies", "config", `${stack}.json`), "utf8"),
       ) as Record<string, string | { enforcementLevel?: string }>;

@@ -4,7 +4,7 @@ import * as assert from "assert";
 import * as path from "path";
 import { centralZoneIds, settingsSchema } from "../config/config";
 import type { PlanDocument } from "../tools/plan/report";
-import { inputsOf, planOf, PROJECT_DIR, resourcesOf, runPlanWith } from "./support/plan";
+import { inputsOf, planOf, PROJECT_DIR, resourceOf, resourcesOf, runPlanWith } from "./support/plan";
 import { HUB_RESOLVER_IP, HUB_SCOPE_ID, HUB_ZONE_IDS } from "./fixtures/landing-zone";
 import { PRIVATE_DNS_ZONES } from "../components/network/dns-zones";
 
@@ -278,7 +278,8 @@ for (const stack of STACKS) {
         privateLinkResourceId: `/subscriptions/00000000-0000-0000-0000-00000000bbbb/resourceGroups/rg-lh-${stack}-weu/providers/azure-native:monitor:PrivateLinkScope/ampls-lh-${stack}-weu`,
         privateLinkResourceRegion: "westeurope",
         groupIds: ["azuremonitor"],
-        requestMessage: `Managed Grafana rg-lh-${stack}-weu/${grafana} reads Azure Monitor through the scope`,
+        // Within Private Link's 140 characters for any resource group and Grafana name.
+        requestMessage: `Managed Grafana rg-lh-${stack}-weu/${grafana}`,
       });
     });
 
@@ -295,12 +296,9 @@ for (const stack of STACKS) {
         targetId: `${rg}/azure-native:monitor:PrivateLinkScope/ampls-lh-${stack}-weu`,
         apiVersion: "2021-07-01-preview",
         match: {
-          descriptions: [
-            `Managed Grafana ${grafana} reads Azure Monitor through the scope`,
-            `Managed Grafana ${grafana}: approved by its stack`,
-          ],
+          descriptions: [`Managed Grafana ${grafana}`, `Managed Grafana ${grafana}: approved`],
         },
-        description: `Managed Grafana ${grafana}: approved by its stack`,
+        description: `Managed Grafana ${grafana}: approved`,
         // Approved by anybody already (the managed endpoint says so): nothing to do.
         requester: {
           id: `${rg}/azure-native:dashboard:ManagedPrivateEndpoint/ampls`,
@@ -308,6 +306,15 @@ for (const stack of STACKS) {
         },
         token: "[secret]",
       });
+      const endpoint = resourceOf(
+        plan,
+        "azure-native:dashboard:ManagedPrivateEndpoint",
+        n("private-monitoring-grafana-ampls"),
+      ).urn;
+      // The ARM token is minted only once the managed endpoint exists (an Entra token lasts 60-90 minutes).
+      assert.ok(approval.propertyDependencies.token.includes(endpoint));
+      // A replaced managed endpoint keeps its name and id but opens a new connection: a new approval.
+      assert.deepStrictEqual(approval.replaceWith, [endpoint]);
       // No azure-native PrivateEndpointConnection: its create refuses the existing pending connection.
       assert.deepStrictEqual(resourcesOf(plan, "azure-native:monitor:PrivateEndpointConnection"), []);
     });
@@ -348,17 +355,29 @@ for (const stack of STACKS) {
           apiVersion: "2024-01-01",
           match: { endpointName: (approval.match as { endpointName: string }).endpointName },
           description: "Serverless compute of the stack's Databricks workspace (NCC private endpoint rule)",
+          // A replaced rule is a new approval.
+          requestedBy: approval.requestedBy,
           token: "[secret]",
         });
         assert.match(
           (approval.match as { endpointName: string }).endpointName,
           /^databricks-[0-9a-f-]+-pe-[0-9a-f]{8}$/,
         );
+        const dependencies = resourcesOf(plan, "pulumi-nodejs:dynamic:Resource").find(
+          (r) => r.name === n(`serverless-lake-${groupId}-approval`),
+        )?.propertyDependencies;
+        assert.deepStrictEqual(dependencies?.match, [rule.urn]);
+        assert.deepStrictEqual(dependencies?.requestedBy, [rule.urn]);
         assert.deepStrictEqual(
           resourcesOf(plan, "pulumi-nodejs:dynamic:Resource").find(
             (r) => r.name === n(`serverless-lake-${groupId}-approval`),
-          )?.propertyDependencies.match,
+          )?.replaceWith,
           [rule.urn],
+        );
+        // The ARM token is minted only once the rule and the lake exist (an Entra token lasts 60-90 minutes).
+        assert.deepStrictEqual(
+          [...(dependencies?.token ?? [])].sort(),
+          [rule.urn, resourceOf(plan, "azure-native:storage:StorageAccount", n("lake-account")).urn].sort(),
         );
       }
     });
@@ -462,23 +481,29 @@ describe("lakehouse:privateDnsZoneIds, lakehouse:dnsServers and lakehouse:monito
       "must be the resource id of an Azure Monitor Private Link Scope: /subscriptions/<id>/resourceGroups/<rg>/providers/microsoft.insights/privateLinkScopes/<name>",
     ]);
   });
-  it("take all the zones the stack uses (Azure Monitor's only with a scope of the stack's own), or none", () => {
+  it("take all the zones the stack uses with the landing zone's scope (never a scope of the stack's own), or none", () => {
     assert.strictEqual(centralZoneIds({}, "lakehouse"), undefined);
-    assert.deepStrictEqual(centralZoneIds({ privateDnsZoneIds: HUB_ZONE_IDS }, "lakehouse"), {
-      ...Object.fromEntries(Object.entries(PRIVATE_DNS_ZONES).map(([key, name]) => [key, zone(name)])),
-    });
+    const expected = ["databricks", "dfs", "blob", "vault", "sql", "eventhub", "grafana"];
+    for (const privateDnsZoneIds of [withoutMonitor, HUB_ZONE_IDS]) {
+      assert.deepStrictEqual(
+        centralZoneIds({ privateDnsZoneIds, monitorPrivateLinkScopeId: HUB_SCOPE_ID }, "lakehouse"),
+        Object.fromEntries(
+          expected.map((key) => [key, zone(PRIVATE_DNS_ZONES[key as keyof typeof PRIVATE_DNS_ZONES])]),
+        ),
+      );
+    }
+    // The stack's own scope would register Azure Monitor's global records in the shared zones.
+    for (const privateDnsZoneIds of [withoutMonitor, HUB_ZONE_IDS]) {
+      assert.deepStrictEqual(refused({ privateDnsZoneIds }), [
+        "lakehouse:monitorPrivateLinkScopeId: required with lakehouse:privateDnsZoneIds (in the stack's Pulumi.<stack>.yaml): the resource id of the landing zone's Azure Monitor Private Link Scope (/subscriptions/<id>/resourceGroups/<rg>/providers/microsoft.insights/privateLinkScopes/<name>); a scope of the stack's own would overwrite Azure Monitor's records in the shared zones (one scope per DNS)",
+      ]);
+    }
     assert.deepStrictEqual(
-      Object.keys(
-        centralZoneIds(
-          { privateDnsZoneIds: withoutMonitor, monitorPrivateLinkScopeId: HUB_SCOPE_ID },
-          "lakehouse",
-        )!,
-      ),
-      ["databricks", "dfs", "blob", "vault", "sql", "eventhub", "grafana"],
+      refused({ privateDnsZoneIds: withoutMonitor.slice(1), monitorPrivateLinkScopeId: HUB_SCOPE_ID }),
+      [
+        `lakehouse:privateDnsZoneIds: missing privatelink.azuredatabricks.net; give the landing zone's zone for every zone the stack uses (${expected.map((key) => PRIVATE_DNS_ZONES[key as keyof typeof PRIVATE_DNS_ZONES]).join(", ")}), or leave privateDnsZoneIds out for zones of the stack's own`,
+      ],
     );
-    assert.deepStrictEqual(refused({ privateDnsZoneIds: withoutMonitor }), [
-      `lakehouse:privateDnsZoneIds: missing privatelink.monitor.azure.com, privatelink.oms.opinsights.azure.com, privatelink.ods.opinsights.azure.com, privatelink.agentsvc.azure-automation.net; give the landing zone's zone for every zone the stack uses (${Object.values(PRIVATE_DNS_ZONES).join(", ")}), or leave privateDnsZoneIds out for zones of the stack's own`,
-    ]);
   });
   it("refuse the landing zone's scope or resolver without its zones", () => {
     assert.deepStrictEqual(

@@ -124,6 +124,23 @@ describe("review stacks", () => {
   });
 });
 
+describe("the region's browser-authentication endpoint", () => {
+  const browserAuth = (plan: PlanDocument) =>
+    resourcesOf(plan, "azure-native:network:PrivateEndpoint")
+      .filter((r) => JSON.stringify(r.inputs).includes('"browser_authentication"'))
+      .map((r) => r.name);
+  it("is the long-lived stack's (dev, prod), never a review stack's: its TTL destroy would delete the record", async () => {
+    const [review, dev, prod] = [
+      await jsonPlan("--stack", "dev", "--review", "42"),
+      await planOf("dev"),
+      await planOf("prod"),
+    ];
+    assert.deepStrictEqual(browserAuth(dev), ["lh-dev-databricks-browser-auth-pep"]);
+    assert.deepStrictEqual(browserAuth(prod), ["lh-prod-databricks-browser-auth-pep"]);
+    assert.deepStrictEqual(browserAuth(review), []);
+  });
+});
+
 describe("re-creatable stacks", () => {
   for (const stack of ["dev", "prod"]) {
     it(`${stack}: a new incarnation changes every name Azure keeps after deletion, and no other`, async () => {

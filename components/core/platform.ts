@@ -222,6 +222,7 @@ export class LakehousePlatform extends pulumi.ComponentResource {
         dbfsRootCmk,
         complianceSecurityProfile: config.databricks.complianceSecurityProfile,
         tokenMaxLifetimeDays: config.databricks.tokenMaxLifetimeDays,
+        browserAuthenticationEndpoint: config.databricks.browserAuthenticationEndpoint,
         dbfsStorageSku: config.storage.sku,
         protect,
         deployerPath: (workspace) => [

@@ -52,6 +52,11 @@ export interface DatabricksWorkspaceArgs extends SubscriptionPlacement {
    * network): the workspace provider, so every workspace-level resource, waits for it.
    */
   readonly deployerPath?: pulumi.Resource[] | ((workspace: azureDatabricks.Workspace) => pulumi.Resource[]);
+  /**
+   * Create the region's browser-authentication (SSO) endpoint: one per region and DNS zone serves every
+   * workspace there (Learn, "Configure private connectivity to Azure Databricks"). Default: true.
+   */
+  readonly browserAuthenticationEndpoint?: boolean;
 }
 
 function keyVaultProperties(key: CustomerManagedKey) {
@@ -204,22 +209,25 @@ export class DatabricksWorkspace extends pulumi.ComponentResource {
     );
 
     // One endpoint serves the UI/API for users and the clusters' secure cluster connectivity; the second
-    // serves Entra ID browser sign-in (SSO) for workspaces in this region.
+    // serves Entra ID browser sign-in (SSO) for every workspace in this region and DNS zone: only the stack
+    // that owns it for the region creates it (a review stack never: its destroy would delete the record).
     const frontEnd = network.privateEndpoint(
       `${name}-ui-api`,
       { resourceId: this.workspace.id, groupId: "databricks_ui_api", zone: "databricks", role: "dbwapi" },
       this,
     );
-    network.privateEndpoint(
-      `${name}-browser-auth`,
-      {
-        resourceId: this.workspace.id,
-        groupId: "browser_authentication",
-        zone: "databricks",
-        role: "dbwauth",
-      },
-      this,
-    );
+    if (args.browserAuthenticationEndpoint ?? true) {
+      network.privateEndpoint(
+        `${name}-browser-auth`,
+        {
+          resourceId: this.workspace.id,
+          groupId: "browser_authentication",
+          zone: "databricks",
+          role: "dbwauth",
+        },
+        this,
+      );
+    }
 
     // The DBFS root's dfs and blob endpoints, as the SRA creates them: the account's id follows from the
     // managed resource group and the storageAccountName parameter.

@@ -135,11 +135,12 @@ export class PrivateMonitoring extends pulumi.ComponentResource {
     }
 
     // Grafana's connection is known by its request message alone, unique to this stack's Grafana (resource
-    // group and name; short, as descriptions are); the managed endpoint exposes nothing of the private
-    // endpoint Grafana creates in its managed network. The approval's text names it too.
+    // group and name); the managed endpoint exposes nothing of the private endpoint Grafana creates in its
+    // managed network. The approval's text names it too. Both fit Private Link's 140 characters (its
+    // `requestMessage`: "Restricted to 140 chars"): 16 + a resource group's 90 + 1 + Grafana's 23 + 10.
     const grafanaRef = pulumi.interpolate`${resourceGroupName}/${args.grafana.name}`;
-    const requestMessage = pulumi.interpolate`Managed Grafana ${grafanaRef} reads Azure Monitor through the scope`;
-    const approvedMessage = pulumi.interpolate`Managed Grafana ${grafanaRef}: approved by its stack`;
+    const requestMessage = pulumi.interpolate`Managed Grafana ${grafanaRef}`;
+    const approvedMessage = pulumi.interpolate`Managed Grafana ${grafanaRef}: approved`;
     this.grafanaEndpoint = new dashboard.ManagedPrivateEndpoint(
       `${name}-grafana-ampls`,
       {
@@ -166,7 +167,8 @@ export class PrivateMonitoring extends pulumi.ComponentResource {
         description: approvedMessage,
         requester: { id: this.grafanaEndpoint.id, apiVersion: GRAFANA_API_VERSION },
       },
-      { ...onScope, dependsOn: [this.grafanaEndpoint] },
+      // A replaced managed endpoint (same name, so the same id) opens a new connection: a new approval.
+      { ...onScope, dependsOn: [this.grafanaEndpoint], replaceWith: [this.grafanaEndpoint] },
     );
     this.registerOutputs({
       scope: this.scope,

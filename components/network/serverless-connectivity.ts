@@ -61,10 +61,12 @@ export class ServerlessConnectivity extends pulumi.ComponentResource {
               targetId: account.id,
               apiVersion: STORAGE_API_VERSION,
               match: { endpointName: rule.endpointName },
+              // A replaced rule opens a new connection: a new approval (a new rule id, or `replaceWith`).
+              requestedBy: rule.ruleId,
               description:
                 "Serverless compute of the stack's Databricks workspace (NCC private endpoint rule)",
             },
-            { parent: this },
+            { parent: this, replaceWith: [rule] },
           ),
         );
       }

@@ -28,6 +28,8 @@ export interface RecordedResource {
   readonly dependencies: string[];
   /** Per input, the URNs it depends on (components expanded, as the engine records them). */
   readonly propertyDependencies: Record<string, string[]>;
+  /** The resources whose replacement replaces this one too (`replaceWith`); only when set. */
+  readonly replaceWith?: string[];
 }
 
 export interface RecordedProgram {
@@ -242,6 +244,9 @@ export async function recordProgram(
       provider,
       dependencies: [...dependencies],
       propertyDependencies,
+      ...(c.opts.replaceWith?.length
+        ? { replaceWith: c.opts.replaceWith.map((r) => urns.get(r)).filter((u): u is string => !!u) }
+        : {}),
     });
   }
   // Serialized like inputs, so secret outputs keep their signature and can be masked.

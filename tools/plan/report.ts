@@ -23,6 +23,8 @@ export interface PlanDocument {
     readonly dependencies: string[];
     /** URNs of the resources each input depends on (as the engine hands them to stack policies). */
     readonly propertyDependencies: Record<string, string[]>;
+    /** URNs of the resources whose replacement replaces this one too (`replaceWith`); only when set. */
+    readonly replaceWith?: string[];
   }[];
   readonly outputs: unknown;
   readonly placeholders: string[];
@@ -83,6 +85,7 @@ export function planDocument(
       retainOnDelete: r.retainOnDelete,
       dependencies: r.dependencies,
       propertyDependencies: r.propertyDependencies,
+      ...(r.replaceWith ? { replaceWith: r.replaceWith } : {}),
     })),
     outputs: maskSecrets(outputs),
     placeholders,
