@@ -1,6 +1,7 @@
 // Runs the offline plan as users do (a child process), once per distinct set of arguments per test run,
 // so every spec file asserts on the same recorded plan instead of rebuilding the platform.
 import { execFile } from "child_process";
+import { createHash } from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -28,16 +29,30 @@ export function runPlan(...args: string[]): Promise<PlanRun> {
 let accountOutputs: Promise<string> | undefined;
 
 /**
+ * Where the spec files' worker processes share plans (set once per `mocha` run by
+ * tests/support/global-fixtures.ts); unset, each process keeps its own.
+ */
+const SHARED_DIR = process.env.LAKEHOUSE_TEST_PLANS;
+
+/**
  * The account stack's plan, saved once per test run: environment plans read its outputs from this file
  * (`--account-outputs`) instead of planning the account stack again each time.
  */
 function savedAccountPlan(): Promise<string> {
   accountOutputs ??= execPlan({}, ["--project", "account", "--json"]).then((run) => {
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "account-plan-")), "westeurope.json");
-    fs.writeFileSync(file, run.stdout);
+    const dir = SHARED_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), "account-plan-"));
+    const file = path.join(dir, "westeurope.json");
+    writeAtomically(file, run.stdout);
     return file;
   });
   return accountOutputs;
+}
+
+/** Writes a file in one step, so a process reading it never sees half of it. */
+function writeAtomically(file: string, text: string): void {
+  const partial = `${file}.${process.pid}.partial`;
+  fs.writeFileSync(partial, text);
+  fs.renameSync(partial, file);
 }
 
 /** The westeurope account stack's `--json` plan, the one environment plans read (planned once per run). */
@@ -60,18 +75,42 @@ function execPlan(env: Record<string, string>, args: string[]): Promise<PlanRun>
   const key = JSON.stringify([env, args]);
   let run = runs.get(key);
   if (!run) {
-    run = new Promise((resolve) => {
-      execFile(
-        process.execPath,
-        // The compiled plan, as `npm run plan` runs it (`npm run test:unit` builds it first).
-        [...PLAN_NODE_ARGS, path.join(PROJECT_DIR, "dist", "tools", "plan.js"), ...args],
-        { cwd: PROJECT_DIR, maxBuffer: 256 * 1024 * 1024, env: { ...process.env, ...env } },
-        (error, stdout, stderr) => resolve({ code: error ? Number(error.code) : 0, stdout, stderr }),
-      );
-    });
+    run = SHARED_DIR ? sharedPlan(key, () => spawnPlan(env, args)) : spawnPlan(env, args);
     runs.set(key, run);
   }
   return run;
+}
+
+function spawnPlan(env: Record<string, string>, args: string[]): Promise<PlanRun> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      // The compiled plan, as `npm run plan` runs it (`npm run test:unit` builds it first).
+      [...PLAN_NODE_ARGS, path.join(PROJECT_DIR, "dist", "tools", "plan.js"), ...args],
+      { cwd: PROJECT_DIR, maxBuffer: 256 * 1024 * 1024, env: { ...process.env, ...env } },
+      (error, stdout, stderr) => resolve({ code: error ? Number(error.code) : 0, stdout, stderr }),
+    );
+  });
+}
+
+/**
+ * A plan one worker process runs and the others read: the first to ask takes a lock file and writes the
+ * result; the others wait for it (or, after five minutes without it, run the plan themselves).
+ */
+async function sharedPlan(key: string, plan: () => Promise<PlanRun>): Promise<PlanRun> {
+  const file = path.join(SHARED_DIR as string, `${createHash("sha256").update(key).digest("hex")}.json`);
+  try {
+    fs.closeSync(fs.openSync(`${file}.lock`, "wx"));
+  } catch {
+    for (let waited = 0; waited < 300_000; waited += 100) {
+      if (fs.existsSync(file)) return JSON.parse(fs.readFileSync(file, "utf8")) as PlanRun;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    return plan();
+  }
+  const result = await plan();
+  writeAtomically(file, JSON.stringify(result));
+  return result;
 }
 
 /** The `--json` plan of a stack; fails the test when the plan did not exit 0. */
