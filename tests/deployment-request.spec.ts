@@ -1,7 +1,7 @@
 // The first deployment's inline settings come from the program's own DeploymentSettings (one source of truth).
 import * as assert from "assert";
 import { accountStackOf, firstDeploymentRequest } from "../tools/deployment-request";
-import { DEPLOYMENT_PATHS, EXECUTOR_IMAGE } from "../components/deployments/deployments";
+import { AZURE_CLI_LOGIN, DEPLOYMENT_PATHS, EXECUTOR_IMAGE } from "../components/deployments/deployments";
 import { planOf } from "./support/plan";
 
 const ARGS = {
@@ -29,7 +29,7 @@ describe("first deployment request (tools/deployment-request.ts)", () => {
         paths: DEPLOYMENT_PATHS,
       },
       operationContext: {
-        preRunCommands: ["npm ci --no-audit --no-fund", "npm run plan -- --stack dev"],
+        preRunCommands: [AZURE_CLI_LOGIN, "npm ci --no-audit --no-fund", "npm run plan -- --stack dev"],
         environmentVariables: {
           ARM_USE_OIDC: "true",
           ARM_CLIENT_ID: "7a8b9c0d-1e2f-4a3b-8c4d-5e6f7a8b9c0d",

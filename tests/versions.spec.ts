@@ -31,7 +31,7 @@ describe("one Node.js and one Pulumi version everywhere", () => {
 
   it("pins the Pulumi CLI of the workflows and Deployments to the release of the SDK", () => {
     assert.strictEqual(root.dependencies?.["@pulumi/pulumi"], PULUMI_CLI);
-    assert.strictEqual(EXECUTOR_IMAGE, `pulumi/pulumi-nodejs-${semver.major(NODE)}:${PULUMI_CLI}`);
+    assert.strictEqual(EXECUTOR_IMAGE, `pulumi/pulumi:${PULUMI_CLI}`);
   });
 
   it("gives the policy pack the same Pulumi packages as the program", () => {

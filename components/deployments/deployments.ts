@@ -6,9 +6,21 @@ import { chatChannels, isReviewStack, PlatformConfig } from "../../config/config
 /**
  * The image deployments run in, which pins the Pulumi CLI (Pulumi docs, "Custom Executor Images"): the CLI
  * released with this program's SDK (they share version numbers; `.pulumi-version` pins the workflows' CLI to
- * the same one) on the Node.js line of `.nvmrc`. The default `pulumi/pulumi` image follows the latest CLI.
+ * the same one). The full image, not `pulumi/pulumi-nodejs`: it also has the Azure CLI (pulumi-docker-containers
+ * `docker/pulumi/Dockerfile`), which the Databricks providers sign in with, and Node.js 24 as its default.
  */
-export const EXECUTOR_IMAGE = `pulumi/pulumi-nodejs-24:${sdkVersion}`;
+export const EXECUTOR_IMAGE = `pulumi/pulumi:${sdkVersion}`;
+
+/**
+ * Signs the Azure CLI in with the deployment's Azure OIDC token (`ARM_OIDC_TOKEN`, set by Deployments' Azure
+ * OIDC): azure-native reads the ARM_* variables itself, but the Databricks providers' Azure sign-in has no
+ * OIDC-token credential outside GitHub Actions and falls back to the Azure CLI (Databricks docs, "Azure CLI
+ * authentication"; unified authentication's default order). The runner hosts refuse deployments the instance
+ * metadata service, so there is no managed identity to fall back to.
+ */
+export const AZURE_CLI_LOGIN =
+  'az login --service-principal --username "$ARM_CLIENT_ID" --tenant "$ARM_TENANT_ID" ' +
+  '--federated-token "$ARM_OIDC_TOKEN" --allow-no-subscriptions --output none';
 
 /** Paths whose changes trigger a deployment; documentation-only changes do not. */
 export const DEPLOYMENT_PATHS = [
@@ -25,11 +37,13 @@ export const DEPLOYMENT_PATHS = [
 ];
 
 /**
- * Commands Deployments runs before every operation: the install CI runs, then the offline plan with the
+ * Commands Deployments runs before every operation: the Azure CLI sign-in, the install CI runs, then the
+ * offline plan with the
  * policy pack. The stack is named literally: review stacks inherit their template's settings and have no
  * stack file of their own, so they plan the pull request's code with the template's config.
  */
 export const preRunCommands = (stack: string): string[] => [
+  AZURE_CLI_LOGIN,
   "npm ci --no-audit --no-fund",
   `npm run plan -- --stack ${stack}`,
 ];
