@@ -296,10 +296,71 @@ export const flexibleScaleSetNetwork = stackRule(
       }),
 );
 
+/** Databricks provider inputs that carry a credential of their own (no Azure sign-in needed). */
+const DATABRICKS_CREDENTIALS = [
+  "token",
+  "clientSecret",
+  "azureClientSecret",
+  "password",
+  "googleCredentials",
+];
+
+export const databricksSignInOnRunners = stackRule(
+  {
+    name: "deployers-databricks-sign-in",
+    description:
+      "A stack deployed by Pulumi Deployments whose Databricks providers sign in through Azure runs in an image with the Azure CLI (pulumi/pulumi) and signs the CLI in with the deployment's Azure OIDC token before the program: Databricks' Azure sign-in has no credential for that token, and falls back to the Azure CLI.",
+    severity: "high",
+    anchor: anchor(
+      "project",
+      `${LEARN}/databricks/dev-tools/auth/azure-cli`,
+      "Databricks unified authentication (Azure): client secret, managed identity, GitHub Actions OIDC or the Azure CLI; Pulumi docs, Azure OIDC in Deployments: the token is ARM_OIDC_TOKEN; pulumi-docker-containers docker/pulumi/Dockerfile: the full image installs azure-cli",
+    ),
+    remediationSteps:
+      'Use the pulumi/pulumi:<version> executor image and put `az login --service-principal --username "$ARM_CLIENT_ID" --tenant "$ARM_TENANT_ID" --federated-token "$ARM_OIDC_TOKEN"` first in operationContext.preRunCommands (Deployments does).',
+  },
+  (resources) => {
+    const azureSignIn = resources.some(
+      (r) =>
+        r.type === TYPES.databricksProvider &&
+        DATABRICKS_CREDENTIALS.every((key) => r.props[key] === undefined || r.props[key] === ""),
+    );
+    if (!azureSignIn) return [];
+    return resources
+      .filter((r) => r.type === TYPES.settings)
+      .flatMap((r) => {
+        const image = read(() => {
+          const value = (r.props.executorContext as { executorImage?: unknown } | undefined)?.executorImage;
+          return typeof value === "object" && value !== null
+            ? (value as { reference?: unknown }).reference
+            : value;
+        });
+        const commands = read(
+          () => (r.props.operationContext as { preRunCommands?: unknown } | undefined)?.preRunCommands,
+        );
+        const problems: string[] = [];
+        // Unset is Deployments' default image, pulumi/pulumi, which has the Azure CLI.
+        if (image.known && typeof image.value === "string" && !/^pulumi\/pulumi:/.test(image.value)) {
+          problems.push(`runs in ${image.value}, which has no Azure CLI`);
+        }
+        const signsIn = (list: unknown) =>
+          Array.isArray(list) &&
+          list.some((c) => typeof c === "string" && /^az login\b/.test(c) && c.includes("--federated-token"));
+        if (commands.known && !signsIn(commands.value))
+          problems.push("signs no Azure CLI in with the deployment's OIDC token");
+        return problems.map((problem) => ({
+          urn: r.urn,
+          message: `Deployment settings ${r.name} ${problem}: the stack's Databricks providers sign in through Azure and would get no credential inside a deployment; use pulumi/pulumi:<version> and az login --federated-token "$ARM_OIDC_TOKEN" first in preRunCommands.`,
+        }));
+      });
+  },
+);
+
 export const deployersDeployabilityPolicies: Policies = [
   deploymentsOnAgentPool,
   workspaceWaitsForDeployerPath,
   grafanaWaitsForDeployerPath,
   oneZoneOfANamePerVnet,
   flexibleScaleSetNetwork,
+  databricksSignInOnRunners,
 ];

@@ -67,6 +67,51 @@ describe("deployability (deployers) rules", () => {
     });
   });
 
+  describe("deployers-databricks-sign-in", () => {
+    const LOGIN =
+      'az login --service-principal --username "$ARM_CLIENT_ID" --tenant "$ARM_TENANT_ID" --federated-token "$ARM_OIDC_TOKEN"';
+    const provider = (props: Props = {}): Spec => ({ type: T.provider, name: "provider", props });
+    const settings = (executorImage: unknown, preRunCommands: string[]): Spec => ({
+      type: T.settings,
+      name: "settings",
+      props: { executorContext: { executorImage }, operationContext: { preRunCommands } },
+    });
+    it("passes the full image with the Azure CLI signed in first, and Deployments' default image", async () => {
+      assert.deepStrictEqual(
+        await violations(deployers.databricksSignInOnRunners, [
+          provider(),
+          settings("pulumi/pulumi:3.276.0", [LOGIN, "npm ci"]),
+        ]),
+        [],
+      );
+      assert.deepStrictEqual(
+        await violations(deployers.databricksSignInOnRunners, [provider(), settings(undefined, [LOGIN])]),
+        [],
+      );
+    });
+    it("reports a slim image and no Azure CLI sign-in", async () => {
+      assert.deepStrictEqual(
+        await violations(deployers.databricksSignInOnRunners, [
+          provider(),
+          settings({ reference: "pulumi/pulumi-nodejs-24:3.276.0" }, ["npm ci", "az login --identity"]),
+        ]),
+        [
+          'settings: Deployment settings settings runs in pulumi/pulumi-nodejs-24:3.276.0, which has no Azure CLI: the stack\'s Databricks providers sign in through Azure and would get no credential inside a deployment; use pulumi/pulumi:<version> and az login --federated-token "$ARM_OIDC_TOKEN" first in preRunCommands.',
+          "settings: Deployment settings settings signs no Azure CLI in with the deployment's OIDC token: the stack's Databricks providers sign in through Azure and would get no credential inside a deployment; use pulumi/pulumi:<version> and az login --federated-token \"$ARM_OIDC_TOKEN\" first in preRunCommands.",
+        ],
+      );
+    });
+    it("leaves a stack whose Databricks providers carry their own credential alone", async () => {
+      assert.deepStrictEqual(
+        await violations(deployers.databricksSignInOnRunners, [
+          provider({ clientSecret: "[secret]" }),
+          settings("pulumi/pulumi-nodejs:3.276.0", []),
+        ]),
+        [],
+      );
+    });
+  });
+
   describe("deployers-workspace-waits-for-pool-path", () => {
     const endpoint = (name: string): Spec[] => [
       {
@@ -289,6 +334,13 @@ describe("flipping the deployers' path back in the real platform (dev)", () => {
   const DEV = "lh-dev";
   const MUTATIONS: Mutation[] = [
     [T.settings, `${DEV}-deployments-settings`, "agentPoolId", ""],
+    // The slim Node.js image, without the Azure CLI sign-in the Databricks providers need.
+    [
+      T.settings,
+      `${DEV}-deployments-settings`,
+      "executorContext.executorImage",
+      "pulumi/pulumi-nodejs-24:3.276.0",
+    ],
     // The provider still waits for the stack's own front-end endpoint, not for the deployers'.
     [T.provider, `${DEV}-databricks-provider`, "opts.dependsOn", { without: "deployer" }],
     // The deployers' Grafana endpoint points elsewhere: Grafana is left with the one in the stack's VNet.
@@ -312,6 +364,7 @@ describe("flipping the deployers' path back in the real platform (dev)", () => {
       found.filter((v) => v.startsWith("deployers-")),
       [
         `deployers-agent-pool ${DEV}-deployments-settings | Deployment settings ${DEV}-deployments-settings run on Pulumi-hosted runners, outside the network of the stack's private workspace: every workspace-level call would fail; set agentPoolId to the environment's deployer pool.`,
+        `deployers-databricks-sign-in ${DEV}-deployments-settings | Deployment settings ${DEV}-deployments-settings runs in pulumi/pulumi-nodejs-24:3.276.0, which has no Azure CLI: the stack's Databricks providers sign in through Azure and would get no credential inside a deployment; use pulumi/pulumi:<version> and az login --federated-token "$ARM_OIDC_TOKEN" first in preRunCommands.`,
         `deployers-grafana-pool-path ${DEV}-dashboards-provider | Managed Grafana ${DEV}-monitoring-grafana disables public network access and the stack deploys from a deployer pool, but Grafana has no private endpoint in the pool's network: the runners cannot resolve or reach it through provider ${DEV}-dashboards-provider; add one (DeployerPath.endpoint, zone grafana).`,
         `deployers-workspace-waits-for-pool-path ${DEV}-databricks-provider | Provider ${DEV}-databricks-provider of private workspace ${DEV}-databricks-workspace does not wait for the DNS records of its front-end endpoint(s) ${DEV}-deployer-ui-api-pep: a deployer that resolves the workspace through them would call it before its name resolves; add their DNS zone groups to the provider's dependsOn (DatabricksWorkspace deployerPath).`,
       ],
