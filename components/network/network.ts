@@ -4,7 +4,7 @@ import * as privatedns from "@pulumi/azure-native/privatedns";
 import { AzurePlacement } from "../core/naming";
 import { natGatewayWithStaticIp } from "./nat-gateway";
 import { linkedPrivateZone, privateEndpointWithRecords } from "./private-endpoint";
-import { AZURE_MONITOR_ONLY_ZONES, PRIVATE_DNS_ZONES, PrivateDnsZoneKey } from "./dns-zones";
+import { PRIVATE_DNS_ZONES, PrivateDnsZoneKey } from "./dns-zones";
 
 export { AZURE_MONITOR_ONLY_ZONES, AZURE_MONITOR_ZONES, PRIVATE_DNS_ZONES } from "./dns-zones";
 export type { PrivateDnsZoneKey } from "./dns-zones";
@@ -50,16 +50,6 @@ export interface NetworkArgs extends AzurePlacement {
    * (the landing zone peers the VNet to its hub). Unset: a NAT gateway of the stack's own.
    */
   readonly egressFirewallIp?: string;
-  /**
-   * VNets of the stack's own outside this VNet (a deployer pool's) that must resolve its private endpoints
-   * (peering does not share DNS zone links: Learn, "Azure Private Endpoint DNS configuration"), by role: each
-   * of the stack's zones but the Azure Monitor ones is linked to each. A linked VNet must have no zone of
-   * these names linked already (Azure links a VNet to one zone of a name), and the Azure Monitor zones stay
-   * on the stack's VNet: they would make every client of that VNet query only this stack's scope (Learn,
-   * "Design your Private Link setup": one Azure Monitor Private Link Scope per DNS). Ignored with
-   * `centralZoneIds`: the landing zone links its zones where they are needed.
-   */
-  readonly linkedVirtualNetworks?: Readonly<Record<string, pulumi.Input<string>>>;
   /**
    * A landing zone's central private DNS zones (Cloud Adoption Framework, "Private Link and DNS integration
    * at scale"), by zone key, every zone the stack's endpoints use: the stack creates no zones or links and
@@ -110,9 +100,6 @@ export class Network extends pulumi.ComponentResource {
    * with a Standard public IP, or, with `egressFirewallIp`, a route table to the hub firewall.
    */
   public readonly egress: network.NatGateway | network.RouteTable;
-
-  /** The zones' links to the VNets of `linkedVirtualNetworks`: what a caller from there waits for. */
-  public readonly externalDnsLinks: privatedns.VirtualNetworkLink[] = [];
 
   /** Each private endpoint's DNS zone group: what waits for an endpoint's name to resolve waits for this. */
   public readonly dnsRecords = new Map<network.PrivateEndpoint, network.PrivateDnsZoneGroup>();
@@ -231,25 +218,6 @@ export class Network extends pulumi.ComponentResource {
         { resourceGroupName, zoneName: PRIVATE_DNS_ZONES[key], virtualNetwork: this.virtualNetwork },
         this,
       );
-      // Never the Azure Monitor zones: one scope per DNS (Learn, "Design your Private Link setup").
-      if (!AZURE_MONITOR_ONLY_ZONES.includes(key)) {
-        for (const [role, id] of Object.entries(args.linkedVirtualNetworks ?? {})) {
-          this.externalDnsLinks.push(
-            new privatedns.VirtualNetworkLink(
-              `${name}-dns-${key}-link-${role}`,
-              {
-                resourceGroupName,
-                location: "global",
-                privateZoneName: zone.name,
-                virtualNetworkLinkName: naming.name("virtualNetwork", role),
-                virtualNetwork: { id },
-                registrationEnabled: false,
-              },
-              { parent: zone },
-            ),
-          );
-        }
-      }
       this.dnsZones[key] = zone;
     }
     this.dnsZoneIds =

@@ -7,10 +7,40 @@ const RECORDS = "azure-native:network:PrivateDnsZoneGroup";
 
 /** Sub-resources a private endpoint connects to; undefined while they are unknown (preview). */
 function subResources(endpoint: PolicyResource): unknown[] | undefined {
-  const connections = read(
-    () => (endpoint.props.privateLinkServiceConnections ?? []) as { groupIds?: unknown[] }[],
+  const groups = read(() =>
+    ((endpoint.props.privateLinkServiceConnections ?? []) as { groupIds?: unknown[] }[]).flatMap(
+      (c) => c.groupIds ?? [],
+    ),
   );
-  return connections.known ? connections.value.flatMap((c) => c.groupIds ?? []) : undefined;
+  return groups.known ? groups.value : undefined;
+}
+
+/** The private endpoints connected to `target` for sub-resource `groupId` (all of them while unknown). */
+export function privateEndpointsOf(
+  target: PolicyResource,
+  groupId: string,
+  resources: readonly PolicyResource[],
+): PolicyResource[] {
+  return resources.filter(
+    (r) =>
+      r.type === ENDPOINT &&
+      (r.propertyDependencies.privateLinkServiceConnections ?? []).includes(target) &&
+      (subResources(r)?.includes(groupId) ?? true),
+  );
+}
+
+/** The DNS records (zone groups) of `endpoints`. */
+export function recordsOfEndpoints(
+  endpoints: readonly PolicyResource[],
+  resources: readonly PolicyResource[],
+): PolicyResource[] {
+  const set = new Set(endpoints);
+  return resources.filter(
+    (r) =>
+      r.type === RECORDS &&
+      ((r.parent !== undefined && set.has(r.parent)) ||
+        (r.propertyDependencies.privateEndpointName ?? []).some((e) => set.has(e))),
+  );
 }
 
 /**
@@ -22,19 +52,7 @@ export function privateRecordsOf(
   groupId: string,
   resources: readonly PolicyResource[],
 ): PolicyResource[] {
-  const endpoints = new Set(
-    resources.filter((r) => {
-      const towards =
-        r.type === ENDPOINT && (r.propertyDependencies.privateLinkServiceConnections ?? []).includes(target);
-      return towards && (subResources(r)?.includes(groupId) ?? true);
-    }),
-  );
-  return resources.filter(
-    (r) =>
-      r.type === RECORDS &&
-      ((r.parent !== undefined && endpoints.has(r.parent)) ||
-        (r.propertyDependencies.privateEndpointName ?? []).some((e) => endpoints.has(e))),
-  );
+  return recordsOfEndpoints(privateEndpointsOf(target, groupId, resources), resources);
 }
 
 /** The resources created through `provider` that wait for none of `records`. */

@@ -26,6 +26,9 @@ export interface RuleMeta {
   readonly configSchema?: PolicyConfigSchema;
 }
 
+/** Microsoft Learn's Azure documentation, the base of most anchors. */
+export const LEARN = "https://learn.microsoft.com/azure";
+
 export function anchor(
   name: "checkov" | "trivy" | "Azure Policy" | "project",
   reference: string,

@@ -12,12 +12,10 @@ import {
 import { keyFingerprint } from "../lib/key-fingerprint";
 import { READ_SCALE_TIERS, sqlTier } from "../lib/sql-tiers";
 import { waitsFor } from "../lib/dependencies";
-import { anchor, resourceRule, stackRule, unless } from "../lib/rule";
+import { anchor, LEARN, resourceRule, stackRule, unless } from "../lib/rule";
 
 // Deployability: Azure Resource Manager constraints (issue 13): what ARM refuses or runs wrongly, each rule citing Microsoft Learn or the REST API specs.
 // Mandatory everywhere: a violation here means `pulumi up` (or the first run) would fail.
-
-const LEARN = "https://learn.microsoft.com/azure";
 
 const TYPES = {
   account: "azure-native:storage:StorageAccount",

@@ -1,15 +1,12 @@
 import { Policies, PolicyResource } from "@pulumi/policy";
 import { waitsFor } from "../lib/dependencies";
-import { anchor, stackRule } from "../lib/rule";
-import { frontEndOf } from "./deployability-network";
+import { anchor, LEARN, stackRule } from "../lib/rule";
 import { read } from "../lib/unknown";
-import { privateRecordsOf } from "../lib/private-path";
+import { privateEndpointsOf, privateRecordsOf, recordsOfEndpoints } from "../lib/private-path";
 
 // Deployability: the deployers' private path (issue 16): the deployer of a private workspace runs inside a
 // network that reaches it, and everything workspace-level waits for that path.
 // Mandatory everywhere: a violation here means `pulumi up` (or a deployment) would fail.
-
-const LEARN = "https://learn.microsoft.com/azure";
 
 /** The resource types these rules read. */
 export const DEPLOYER_RULE_TYPES = {
@@ -78,13 +75,9 @@ export const workspaceWaitsForDeployerPath = stackRule(
   },
   (resources) =>
     privateWorkspaces(resources).flatMap((workspace) => {
-      const records = frontEndOf(workspace, resources).map((endpoint) => ({
+      const records = privateEndpointsOf(workspace, "databricks_ui_api", resources).map((endpoint) => ({
         endpoint,
-        records: resources.filter(
-          (r) =>
-            r.type === TYPES.zoneGroup &&
-            ((r.propertyDependencies.privateEndpointName ?? []).includes(endpoint) || r.parent === endpoint),
-        ),
+        records: recordsOfEndpoints([endpoint], resources),
       }));
       return resources
         .filter(

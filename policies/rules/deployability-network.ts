@@ -1,12 +1,10 @@
 import { Policies, PolicyResource } from "@pulumi/policy";
 import { knownString, read, Read } from "../lib/unknown";
-import { waitsFor } from "../lib/dependencies";
-import { anchor, stackRule } from "../lib/rule";
+import { anchor, LEARN, stackRule } from "../lib/rule";
+import { privateEndpointsOf, privateRecordsOf, racing, recordsOfEndpoints } from "../lib/private-path";
 
 // Deployability: Reachability constraints (issue 16): a private path exists for every party that must get in.
 // Mandatory everywhere: a violation here means `pulumi up` (or the first run) would fail.
-
-const LEARN = "https://learn.microsoft.com/azure";
 
 const TYPES = {
   subnet: "azure-native:network:Subnet",
@@ -182,35 +180,17 @@ export const AZURE_MONITOR_ZONE_NAMES = [
   "privatelink.blob.core.windows.net",
 ];
 
-/** Group ids of private endpoints. */
-const groupIdsOf = (endpoint: PolicyResource) =>
-  read(() =>
-    ((endpoint.props.privateLinkServiceConnections ?? []) as { groupIds?: unknown[] }[]).flatMap(
-      (c) => c.groupIds ?? [],
-    ),
-  );
-
 /**
  * What is wrong with the way a scope of the plan is reached: no `azuremonitor` private endpoint, or one whose
  * DNS zone group misses zones; undefined when it is reached.
  */
 const scopeGap = (scope: PolicyResource, resources: readonly PolicyResource[]): string | undefined => {
-  const endpoints = resources.filter((r) => {
-    if (r.type !== TYPES.endpoint) return false;
-    if (!(r.propertyDependencies.privateLinkServiceConnections ?? []).includes(scope)) return false;
-    const groups = groupIdsOf(r);
-    return !groups.known || groups.value.includes("azuremonitor");
-  });
+  const endpoints = privateEndpointsOf(scope, "azuremonitor", resources);
   if (endpoints.length === 0) {
     return `has no private endpoint (group azuremonitor): no network reaches the resource through it; add one with a DNS zone group for ${AZURE_MONITOR_ZONE_NAMES.join(", ")}`;
   }
   const gaps = endpoints.map((endpoint) => {
-    const zoneNames = resources
-      .filter(
-        (r) =>
-          r.type === TYPES.zoneGroup &&
-          (r.parent === endpoint || (r.propertyDependencies.privateEndpointName ?? []).includes(endpoint)),
-      )
+    const zoneNames = recordsOfEndpoints([endpoint], resources)
       .flatMap((group) => group.propertyDependencies.privateDnsZoneConfigs ?? [])
       .filter((zone) => zone.type === TYPES.privateZone)
       .map((zone) => knownString(zone, "privateZoneName"));
@@ -422,35 +402,6 @@ export const nccLimits = stackRule(
   },
 );
 
-/** The private endpoints connected to a workspace (or to its DBFS root) for a sub-resource. */
-export const endpointsOf = (
-  workspace: PolicyResource,
-  groupId: string,
-  resources: readonly PolicyResource[],
-) =>
-  resources.filter((r) => {
-    if (r.type !== TYPES.endpoint) return false;
-    if (!(r.propertyDependencies.privateLinkServiceConnections ?? []).includes(workspace)) return false;
-    const groups = read(() =>
-      ((r.props.privateLinkServiceConnections ?? []) as { groupIds?: unknown[] }[]).flatMap(
-        (c) => c.groupIds ?? [],
-      ),
-    );
-    return !groups.known || groups.value.includes(groupId);
-  });
-
-/** The front-end (UI/API) private endpoints of a workspace: group `databricks_ui_api`, connected to it. */
-export const frontEndOf = (workspace: PolicyResource, resources: readonly PolicyResource[]) =>
-  endpointsOf(workspace, "databricks_ui_api", resources);
-
-/** The DNS zone groups of endpoints. */
-const recordsOf = (endpoints: PolicyResource[], resources: readonly PolicyResource[]) =>
-  resources.filter(
-    (r) =>
-      r.type === TYPES.zoneGroup &&
-      endpoints.some((e) => (r.propertyDependencies.privateEndpointName ?? []).includes(e) || r.parent === e),
-  );
-
 /** Sub-resources of the DBFS root that clusters use behind its storage firewall. */
 const DBFS_GROUPS = ["dfs", "blob"];
 
@@ -472,11 +423,11 @@ export const workspaceDeployerPath = stackRule(
     resources
       .filter((r) => r.type === TYPES.workspace && r.props.publicNetworkAccess === "Disabled")
       .flatMap((workspace) => {
-        const records = recordsOf(endpointsOf(workspace, "databricks_ui_api", resources), resources);
+        const records = privateRecordsOf(workspace, "databricks_ui_api", resources);
         const firewalled = workspace.props.defaultStorageFirewall === "Enabled";
         const dbfs = (firewalled ? DBFS_GROUPS : []).map((groupId) => ({
           groupId,
-          records: recordsOf(endpointsOf(workspace, groupId, resources), resources),
+          records: privateRecordsOf(workspace, groupId, resources),
         }));
         const providers = resources.filter(
           (r) =>
@@ -489,33 +440,26 @@ export const workspaceDeployerPath = stackRule(
             urn: workspace.urn,
             message: `Workspace ${workspace.name} puts its DBFS root behind the storage firewall (defaultStorageFirewall Enabled) but has no ${path.groupId} private endpoint to it with DNS records: clusters cannot reach the DBFS root; add one with a DNS zone group.`,
           }));
-        // What waits for the provider waits for what the provider waits for: ask once per provider.
-        const racingFor = (provider: PolicyResource, zones: PolicyResource[]) =>
-          zones.some((z) => waitsFor(provider, z, resources))
-            ? []
-            : resources
-                .filter((r) => r.provider?.urn === provider.urn)
-                .filter((r) => !zones.some((z) => waitsFor(r, z, resources)));
         return [
           ...missing,
           ...providers.flatMap((provider) => {
-            const racing = racingFor(provider, records);
+            const racingFront = racing(provider, records, resources);
             const frontEnd =
-              racing.length === 0
+              racingFront.length === 0
                 ? []
                 : [
                     {
                       urn: provider.urn,
                       message:
                         records.length === 0
-                          ? `Workspace ${workspace.name} disables public network access but has no front-end private endpoint with DNS records: its ${racing.length} workspace-level resources (through provider ${provider.name}) cannot reach it; add a databricks_ui_api private endpoint with a DNS zone group.`
-                          : `Provider ${provider.name} of workspace ${workspace.name}, which disables public network access, does not wait for the front-end private endpoint's DNS records: ${racing.length} workspace-level resources (first: ${racing[0].name}) would race them; add the DNS zone group to the provider's dependsOn.`,
+                          ? `Workspace ${workspace.name} disables public network access but has no front-end private endpoint with DNS records: its ${racingFront.length} workspace-level resources (through provider ${provider.name}) cannot reach it; add a databricks_ui_api private endpoint with a DNS zone group.`
+                          : `Provider ${provider.name} of workspace ${workspace.name}, which disables public network access, does not wait for the front-end private endpoint's DNS records: ${racingFront.length} workspace-level resources (first: ${racingFront[0].name}) would race them; add the DNS zone group to the provider's dependsOn.`,
                     },
                   ];
             const storage = dbfs
               .filter((path) => path.records.length > 0)
               .flatMap(({ groupId, records: zones }) => {
-                const late = racingFor(provider, zones);
+                const late = racing(provider, zones, resources);
                 return late.length === 0
                   ? []
                   : [
