@@ -51,7 +51,7 @@ for (const stack of ["dev", "prod"]) {
       const context = settings.operationContext as Record<string, unknown>;
       // Named literally: review stacks inherit these commands and have no stack file of their own.
       assert.deepStrictEqual(context.preRunCommands, [
-        'az login --service-principal --username "$ARM_CLIENT_ID" --tenant "$ARM_TENANT_ID" --federated-token "$ARM_OIDC_TOKEN" --allow-no-subscriptions --output none',
+        'az login --service-principal --username "$ARM_CLIENT_ID" --tenant "$ARM_TENANT_ID" --federated-token "${ARM_OIDC_TOKEN:-${PULUMI_OIDC_TOKEN:-$(cat /mnt/pulumi/pulumi.oidc)}}" --allow-no-subscriptions --output none',
         "npm ci --no-audit --no-fund",
         `npm run plan -- --stack ${stack}`,
       ]);

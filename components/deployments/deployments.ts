@@ -12,15 +12,17 @@ import { chatChannels, isReviewStack, PlatformConfig } from "../../config/config
 export const EXECUTOR_IMAGE = `pulumi/pulumi:${sdkVersion}`;
 
 /**
- * Signs the Azure CLI in with the deployment's Azure OIDC token (`ARM_OIDC_TOKEN`, set by Deployments' Azure
- * OIDC): azure-native reads the ARM_* variables itself, but the Databricks providers' Azure sign-in has no
- * OIDC-token credential outside GitHub Actions and falls back to the Azure CLI (Databricks docs, "Azure CLI
- * authentication"; unified authentication's default order). The runner hosts refuse deployments the instance
- * metadata service, so there is no managed identity to fall back to.
+ * Signs the Azure CLI in with the deployment's Azure OIDC token: azure-native reads the ARM_* variables itself,
+ * but the Databricks providers' Azure sign-in has no OIDC-token credential outside GitHub Actions and falls
+ * back to the Azure CLI (Databricks docs, "Azure CLI authentication"; unified authentication's default order).
+ * The runner hosts refuse deployments the instance metadata service, so there is no managed identity either.
+ * The token: `ARM_OIDC_TOKEN` (set with Deployments' Azure OIDC), else the raw token Pulumi documents for every
+ * deployment (`PULUMI_OIDC_TOKEN`, or the file `/mnt/pulumi/pulumi.oidc`).
  */
 export const AZURE_CLI_LOGIN =
   'az login --service-principal --username "$ARM_CLIENT_ID" --tenant "$ARM_TENANT_ID" ' +
-  '--federated-token "$ARM_OIDC_TOKEN" --allow-no-subscriptions --output none';
+  '--federated-token "${ARM_OIDC_TOKEN:-${PULUMI_OIDC_TOKEN:-$(cat /mnt/pulumi/pulumi.oidc)}}" ' +
+  "--allow-no-subscriptions --output none";
 
 /** Paths whose changes trigger a deployment; documentation-only changes do not. */
 export const DEPLOYMENT_PATHS = [

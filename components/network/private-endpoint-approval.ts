@@ -159,7 +159,7 @@ export const approvalProvider: pulumi.dynamic.ResourceProvider = {
         (inputs.match.descriptions === undefined || inputs.match.descriptions.includes(description))
       );
     };
-    // The token is an input only: the state keeps no bearer token.
+    // The token is an input only, never an output (the state keeps it as an encrypted secret input).
     const { token: _token, ...kept } = inputs;
     const done = (connection: Connection) => ({
       id: connection.id,

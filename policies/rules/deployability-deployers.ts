@@ -296,7 +296,19 @@ const DATABRICKS_CREDENTIALS = [
   "azureClientSecret",
   "password",
   "googleCredentials",
+  "azureUseMsi",
+  "oidcTokenEnv",
+  "profile",
+  "configFile",
 ];
+
+/** Whether a Databricks provider signs in through the Azure CLI (its default on Azure without a credential). */
+const signsInThroughAzureCli = (provider: PolicyResource) =>
+  DATABRICKS_CREDENTIALS.every((key) => provider.props[key] === undefined || provider.props[key] === "") &&
+  [undefined, "", "azure-cli"].includes(provider.props.authType as string | undefined);
+
+/** The full Pulumi image (it has the Azure CLI), from any registry, by tag or digest. */
+const FULL_IMAGE = /(^|\/)pulumi\/pulumi([:@]|$)/;
 
 export const databricksSignInOnRunners = stackRule(
   {
@@ -314,9 +326,7 @@ export const databricksSignInOnRunners = stackRule(
   },
   (resources) => {
     const azureSignIn = resources.some(
-      (r) =>
-        r.type === TYPES.databricksProvider &&
-        DATABRICKS_CREDENTIALS.every((key) => r.props[key] === undefined || r.props[key] === ""),
+      (r) => r.type === TYPES.databricksProvider && signsInThroughAzureCli(r),
     );
     if (!azureSignIn) return [];
     return resources
@@ -333,7 +343,7 @@ export const databricksSignInOnRunners = stackRule(
         );
         const problems: string[] = [];
         // Unset is Deployments' default image, pulumi/pulumi, which has the Azure CLI.
-        if (image.known && typeof image.value === "string" && !/^pulumi\/pulumi:/.test(image.value)) {
+        if (image.known && typeof image.value === "string" && !FULL_IMAGE.test(image.value)) {
           problems.push(`runs in ${image.value}, which has no Azure CLI`);
         }
         const signsIn = (list: unknown) =>

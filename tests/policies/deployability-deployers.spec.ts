@@ -101,6 +101,26 @@ describe("deployability (deployers) rules", () => {
         ],
       );
     });
+    it("accepts the full image from a registry or by digest", async () => {
+      assert.deepStrictEqual(
+        await violations(deployers.databricksSignInOnRunners, [
+          provider({ authType: "azure-cli" }),
+          settings("registry.example.com/pulumi/pulumi@sha256:" + "0".repeat(64), [LOGIN]),
+        ]),
+        [],
+      );
+    });
+    it("leaves providers that sign in another way alone (managed identity, another auth type)", async () => {
+      for (const props of [{ azureUseMsi: true }, { authType: "azure-msi" }]) {
+        assert.deepStrictEqual(
+          await violations(deployers.databricksSignInOnRunners, [
+            provider(props),
+            settings("pulumi/pulumi-nodejs", []),
+          ]),
+          [],
+        );
+      }
+    });
     it("leaves a stack whose Databricks providers carry their own credential alone", async () => {
       assert.deepStrictEqual(
         await violations(deployers.databricksSignInOnRunners, [
